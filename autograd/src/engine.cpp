@@ -1,0 +1,198 @@
+// The backward walk. From the outputs, find every entry they depend on (and only those), visit them
+// newest first (recording order is a topological order), hand each its output gradients, and route the
+// input gradients it returns to earlier entries or into leaves' .grad.
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "engine.h"
+#include "tensor_factory.h"
+#include "wick/autograd/grad_mode.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick::detail {
+
+const void* current_tape();
+Node* running_node();
+void set_running_node(Node* n);
+
+namespace {
+
+thread_local uint32_t t_walk_id = 0;
+
+// Sums a broadcast gradient back to the input's shape.
+Tensor sum_to(const Tensor& grad, IntArrayRef shape) {
+  if (IntArrayRef(grad.sizes()).equals(shape)) return grad;
+  const int64_t lead = grad.dim() - int64_t(shape.size());
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < grad.dim(); ++d)
+    if (d < lead || (shape[size_t(d - lead)] == 1 && grad.size(d) != 1)) dims.push_back(d);
+  Tensor r = dims.empty() ? grad : grad.sum(dims, true);
+  if (lead > 0 || !IntArrayRef(r.sizes()).equals(shape)) r = r.reshape(shape);
+  return r;
+}
+
+Tensor conform(const Tensor& grad, const InputMeta& meta, const Node* node, int input) {
+  Tensor g = grad;
+  if (!IntArrayRef(g.sizes()).equals(meta.sizes)) {
+    WICK_CHECK(g.dim() >= int64_t(meta.sizes.size()), "backward", "the gradient of '", node->name, "' for input ",
+               input, " has shape ", shape_str(g.sizes()), " but the input has shape ", shape_str(meta.sizes));
+    g = sum_to(g, meta.sizes);
+  }
+  if (g.dtype() != meta.dtype || g.device() != meta.device) g = g.to(meta.device, meta.dtype);
+  return g;
+}
+
+void check_finite(const Tensor& g, const Node* node, int input) {
+  if (!g.defined() || !g.is_floating_point()) return;
+  NoGradGuard no_grad;
+  if (!isfinite(g).all().item<bool>()) {
+    fail("autograd", "anomaly detected: the backward of '", node->name, "'",
+         node->scope ? std::string(" (recorded in scope '") + node->scope + "')" : std::string(),
+         " produced NaN or Inf in its gradient for input ", input);
+  }
+}
+
+void run_tensor_hooks(TensorImpl* impl, Tensor& grad) {
+  if (!impl->extras) return;
+  for (auto& [id, hook] : impl->extras->hooks) {
+    Tensor replaced = hook.call(hook.object, grad);
+    if (replaced.defined()) grad = replaced;
+  }
+}
+
+}  // namespace
+
+void accumulate_into_leaf(TensorImpl* leaf, Tensor grad, bool create_graph) {
+  run_tensor_hooks(leaf, grad);
+  AutogradExtras& ex = extras_of(leaf);
+  if (!ex.grad.defined()) {
+    // Keep the incoming buffer when nobody else holds it; otherwise copy, so later accumulation in place
+    // cannot write into another tensor.
+    if (create_graph) ex.grad = grad;
+    else if (grad.impl()->refs == 1 && grad.impl()->storage->refs == 1 && grad.is_leaf()) ex.grad = grad;
+    else ex.grad = grad.detach().clone();
+  } else if (create_graph) {
+    ex.grad = ex.grad + grad;
+  } else {
+    NoGradGuard no_grad;
+    ex.grad.add_(grad);
+  }
+}
+
+void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads, bool keep_graph,
+                  bool create_graph, const std::vector<Tensor>* inputs, std::vector<Tensor>* captured) {
+  AutoGradMode mode(create_graph);
+  const uint32_t walk = ++t_walk_id;
+
+  // 1. Every entry reachable from the roots, once.
+  std::vector<Node*> order;
+  std::vector<Node*> stack;
+  for (const Tensor& r : roots)
+    if (r.impl()->grad_fn) stack.push_back(r.impl()->grad_fn);
+  while (!stack.empty()) {
+    Node* n = stack.back();
+    stack.pop_back();
+    if (n->walk == walk) continue;
+    n->walk = walk;
+    WICK_CHECK(n->tape == current_tape(), "backward",
+               "the graph through '", n->name, "' was recorded on another thread; each thread back-propagates ",
+               "only what it recorded");
+    WICK_CHECK(!n->released, "backward",
+               "trying to backward through the graph a second time (through '", n->name,
+               "'): its saved values were freed by the first backward; pass retain_graph=true to the first call");
+    order.push_back(n);
+    for (int i = 0; i < n->num_inputs; ++i)
+      if (n->edges[i].node && n->edges[i].node->walk != walk) stack.push_back(n->edges[i].node);
+  }
+  // 2. Newest first.
+  std::sort(order.begin(), order.end(), [](const Node* a, const Node* b) { return a->sequence > b->sequence; });
+  size_t slots = 0;
+  for (Node* n : order) {
+    n->scratch = uint32_t(slots);
+    slots += n->num_outputs;
+  }
+  std::vector<Tensor> pending(slots);
+
+  // Which gradients autograd::grad wants back instead of accumulating into .grad.
+  auto capture_index = [&](const Node* node, uint32_t output_nr, const TensorImpl* leaf) -> int {
+    if (!inputs) return -1;
+    for (size_t k = 0; k < inputs->size(); ++k) {
+      TensorImpl* in = (*inputs)[k].impl();
+      if (leaf ? in == leaf : (in->grad_fn == node && in->output_nr == output_nr)) return int(k);
+    }
+    return -1;
+  };
+  auto add_to = [](Tensor& slot, const Tensor& g) { slot = slot.defined() ? slot + g : g; };
+
+  // 3. Seed.
+  for (size_t k = 0; k < roots.size(); ++k) {
+    TensorImpl* r = roots[k].impl();
+    if (r->grad_fn) {
+      add_to(pending[r->grad_fn->scratch + r->output_nr], root_grads[k]);
+    } else if (r->requires_grad) {
+      const int c = capture_index(nullptr, 0, r);
+      if (c >= 0) add_to((*captured)[size_t(c)], root_grads[k]);
+      else if (!inputs) accumulate_into_leaf(r, root_grads[k], create_graph);
+    }
+  }
+
+  // 4. Walk.
+  const bool anomaly = grad_state().anomaly;
+  std::vector<Tensor> grad_in;
+  for (Node* n : order) {
+    Tensor* outs = pending.data() + n->scratch;
+    bool any = false;
+    for (int j = 0; j < n->num_outputs; ++j) any = any || outs[j].defined();
+    if (n->hooks) {  // retain_grad and hooks of non-leaf outputs see the completed gradient
+      for (TensorImpl* t : n->hooks->tensors) {
+        Tensor& g = outs[t->output_nr];
+        if (!g.defined()) continue;
+        run_tensor_hooks(t, g);
+        if (t->retains_grad) {
+          AutogradExtras& ex = extras_of(t);
+          ex.grad = ex.grad.defined() ? ex.grad + g.detach() : g.detach().clone();
+        }
+      }
+    }
+    if (inputs) {
+      for (int j = 0; j < n->num_outputs; ++j) {
+        const int c = outs[j].defined() ? capture_index(n, uint32_t(j), nullptr) : -1;
+        if (c >= 0) add_to((*captured)[size_t(c)], outs[j]);
+      }
+    }
+    if (any) {
+      grad_in.assign(n->num_inputs, Tensor());
+      Node* previous = running_node();
+      set_running_node(n);
+      try {
+        n->apply(Grads{outs, grad_in.data(), n->needed});
+      } catch (...) {
+        set_running_node(previous);
+        throw;
+      }
+      set_running_node(previous);
+      for (int i = 0; i < n->num_inputs; ++i) {
+        const Edge& e = n->edges[i];
+        if (!e.defined() || !grad_in[size_t(i)].defined()) continue;
+        Tensor g = conform(grad_in[size_t(i)], n->inputs[i], n, i);
+        if (anomaly) check_finite(g, n, i);
+        if (e.node) {
+          add_to(pending[e.node->scratch + e.output_nr], g);
+        } else {
+          const int c = capture_index(nullptr, 0, e.leaf);
+          if (c >= 0) add_to((*captured)[size_t(c)], g);
+          else if (!inputs) accumulate_into_leaf(e.leaf, g, create_graph);
+        }
+      }
+    }
+    for (int j = 0; j < n->num_outputs; ++j) outs[j] = Tensor();  // free as we go
+    if (!keep_graph) {
+      n->release_saved();
+      n->released = true;
+    }
+  }
+}
+
+}  // namespace wick::detail

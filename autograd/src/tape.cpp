@@ -1,0 +1,192 @@
+// The calling thread's tape: where entries come from (a pooled allocator, no heap call per op in steady
+// state), how an op's entry is wired to its inputs and outputs, and how entries die. An entry lives as
+// long as a tensor or a later entry can reach it, so a forward loop that never calls backward frees its
+// entries as its tensors go out of scope: memory stays bounded.
+#include <cstdlib>
+#include <new>
+#include <vector>
+
+#include "tensor_factory.h"
+#include "wick/detail/record.h"
+
+namespace wick::detail {
+namespace {
+
+// ---- pooled allocation ----------------------------------------------------------------------------
+constexpr size_t kGranule = 64;
+constexpr size_t kNumClasses = 32;  // entries up to 2 KiB are pooled
+constexpr size_t kMaxPooled = 4096;
+
+struct NodePool {
+  std::vector<void*> free_lists[kNumClasses];
+  ~NodePool() {
+    for (auto& list : free_lists)
+      for (void* p : list) std::free(p);
+  }
+};
+thread_local NodePool t_pool;
+
+size_t size_class(size_t bytes) { return (bytes + kGranule - 1) / kGranule; }
+
+// ---- tape identity and order ----------------------------------------------------------------------
+thread_local char t_tape_marker;
+thread_local uint64_t t_sequence = 0;
+
+// Iterative destruction: freeing the head of a 100,000-entry chain must not recurse 100,000 deep.
+thread_local bool t_destroying = false;
+thread_local int64_t t_live_entries = 0;
+thread_local std::vector<Node*> t_doomed;
+
+}  // namespace
+
+void* Node::operator new(size_t size) {
+  const size_t c = size_class(size);
+  if (c < kNumClasses) {
+    auto& list = t_pool.free_lists[c];
+    if (!list.empty()) {
+      void* p = list.back();
+      list.pop_back();
+      return p;
+    }
+    if (void* p = std::malloc(c * kGranule)) return p;
+    throw std::bad_alloc();
+  }
+  if (void* p = std::malloc(size)) return p;
+  throw std::bad_alloc();
+}
+
+void Node::operator delete(void* p, size_t size) {
+  const size_t c = size_class(size);
+  if (c < kNumClasses && t_pool.free_lists[c].size() < kMaxPooled) {
+    t_pool.free_lists[c].push_back(p);
+    return;
+  }
+  std::free(p);
+}
+
+Node::~Node() = default;
+
+void Node::destroy() {
+  t_doomed.push_back(this);
+  if (t_destroying) return;
+  t_destroying = true;
+  while (!t_doomed.empty()) {
+    Node* n = t_doomed.back();
+    t_doomed.pop_back();
+    for (int i = 0; i < n->num_inputs; ++i) {
+      if (n->edges[i].node) n->edges[i].node->decref();  // may push onto t_doomed
+      if (n->edges[i].leaf) n->edges[i].leaf->decref();
+    }
+    if (n->edges != n->inline_edges) {
+      delete[] n->edges;
+      delete[] n->inputs;
+      delete[] n->needed;
+    }
+    delete n->hooks;
+    delete n;
+    --t_live_entries;
+  }
+  t_destroying = false;
+}
+
+void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* const* outputs, int num_outputs) {
+  if (num_inputs > Node::kInline) {
+    node->edges = new Edge[size_t(num_inputs)];
+    node->inputs = new InputMeta[size_t(num_inputs)];
+    node->needed = new bool[size_t(num_inputs)];
+  }
+  node->num_inputs = uint16_t(num_inputs);
+  node->num_outputs = uint16_t(num_outputs);
+  for (int i = 0; i < num_inputs; ++i) {
+    const Tensor& t = *inputs[i];
+    Edge& e = node->edges[i];
+    node->needed[i] = false;
+    if (!t.defined()) continue;
+    TensorImpl* impl = t.impl();
+    InputMeta& meta = node->inputs[i];
+    meta.sizes = impl->sizes;
+    meta.dtype = impl->dtype;
+    meta.device = impl->device;
+    if (impl->grad_fn) {
+      e.node = impl->grad_fn;
+      e.node->incref();
+      e.output_nr = impl->output_nr;
+      node->needed[i] = true;
+    } else if (impl->requires_grad) {
+      e.leaf = impl;
+      impl->incref();
+      node->needed[i] = true;
+    }
+  }
+  ++t_live_entries;
+  node->sequence = ++t_sequence;
+  node->tape = &t_tape_marker;
+  node->scope = grad_state().scope;
+  for (int j = 0; j < num_outputs; ++j) {
+    TensorImpl* impl = outputs[j]->impl();
+    node->incref();
+    if (impl->grad_fn) impl->grad_fn->decref();  // an in-place op replaces the tensor's history
+    impl->grad_fn = node;
+    impl->output_nr = uint32_t(j);
+    impl->requires_grad = true;
+  }
+  node->decref();  // the creation reference: from now on the outputs own the entry
+}
+
+const void* current_tape() { return &t_tape_marker; }
+int64_t live_entries() { return t_live_entries; }
+
+// ---- saved tensors ----------------------------------------------------------------------------------
+namespace {
+thread_local Node* t_running = nullptr;  // the entry whose backward is executing (set by the engine)
+}
+
+Node* running_node() { return t_running; }
+void set_running_node(Node* n) { t_running = n; }
+
+SavedTensor::SavedTensor(const Tensor& t, bool is_output) : is_output_(is_output) {
+  if (!t.defined()) return;
+  version_ = t.impl()->storage->version;
+  if (is_output) {
+    // An alias without history: the entry must not own a tensor that owns the entry.
+    data_ = make_alias(t, t.sizes(), t.strides(), t.storage_offset());
+    output_nr_ = t.impl()->output_nr;
+  } else {
+    data_ = t;
+  }
+}
+
+Tensor SavedTensor::get() const {
+  if (!data_.defined()) return data_;
+  const uint32_t now = data_.impl()->storage->version;
+  if (now != version_) {
+    const Node* n = t_running;
+    fail("autograd",
+         "one of the tensors needed to compute the gradient of '", n ? n->name : "?",
+         "' (saved with shape ", shape_str(data_.sizes()), ") was modified by an in-place operation: it is at version ",
+         now, ", expected version ", version_, ". Use clone() before the in-place op, or make it out-of-place.");
+  }
+  if (is_output_ && grad_state().enabled && t_running) {
+    // create_graph: the saved output must carry its history so the derivative is differentiable.
+    Tensor with_history = make_alias(data_, data_.sizes(), data_.strides(), data_.storage_offset());
+    TensorImpl* impl = with_history.impl();
+    t_running->incref();
+    impl->grad_fn = t_running;
+    impl->output_nr = output_nr_;
+    impl->requires_grad = true;
+    return with_history;
+  }
+  return data_;
+}
+
+// ---- in-place ops -----------------------------------------------------------------------------------
+bool prepare_inplace(const char* op, const Tensor& t) {
+  TensorImpl* impl = t.impl();
+  if (!impl->requires_grad || !grad_state().enabled) return false;
+  WICK_CHECK(impl->grad_fn != nullptr, op,
+             "a leaf tensor that requires grad (shape ", shape_str(impl->sizes),
+             ") is being used in an in-place operation; wrap the update in wick::NoGradGuard");
+  return true;
+}
+
+}  // namespace wick::detail

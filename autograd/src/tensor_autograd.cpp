@@ -1,0 +1,150 @@
+// The autograd members of Tensor: requires_grad_, grad, retain_grad, detach, backward, hooks.
+#include <algorithm>
+#include <string>
+
+#include "engine.h"
+#include "tensor_factory.h"
+#include "wick/autograd/grad_mode.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+namespace detail {
+
+AutogradExtras::~AutogradExtras() {
+  for (auto& [id, hook] : hooks) hook.destroy(hook.object);
+}
+
+AutogradExtras& extras_of(TensorImpl* impl) {
+  if (!impl->extras) impl->extras = new AutogradExtras;
+  return *impl->extras;
+}
+
+namespace {
+void unregister_output(TensorImpl* impl) {
+  if (!impl->grad_fn || !impl->grad_fn->hooks) return;
+  auto& ts = impl->grad_fn->hooks->tensors;
+  ts.erase(std::remove(ts.begin(), ts.end(), impl), ts.end());
+}
+void register_output(TensorImpl* impl) {
+  Node* n = impl->grad_fn;
+  if (!n) return;
+  if (!n->hooks) n->hooks = new OutputHooks;
+  auto& ts = n->hooks->tensors;
+  if (std::find(ts.begin(), ts.end(), impl) == ts.end()) ts.push_back(impl);
+}
+}  // namespace
+
+void destroy_autograd_extras(TensorImpl* impl) {
+  unregister_output(impl);
+  delete impl->extras;
+  impl->extras = nullptr;
+}
+
+}  // namespace detail
+
+Tensor& Tensor::requires_grad_(bool r) {
+  TensorImpl* i = checked();
+  WICK_CHECK(!r || wick::is_floating_point(i->dtype), "requires_grad_",
+             "only tensors of floating point dtype can require gradients, got ", dtype_name(i->dtype));
+  WICK_CHECK(i->grad_fn == nullptr || r, "requires_grad_",
+             "you can only change requires_grad of leaf tensors; use detach() for a non-leaf");
+  i->requires_grad = r;
+  return *this;
+}
+
+const Tensor& Tensor::grad() const {
+  static const Tensor undefined;
+  TensorImpl* i = checked();
+  return i->extras ? i->extras->grad : undefined;
+}
+
+Tensor& Tensor::mutable_grad() { return detail::extras_of(checked()).grad; }
+
+void Tensor::retain_grad() {
+  TensorImpl* i = checked();
+  WICK_CHECK(i->requires_grad, "retain_grad", "can't retain_grad on a tensor that doesn't require grad");
+  if (!i->grad_fn) return;  // leaves always keep their grad
+  i->retains_grad = true;
+  detail::extras_of(i);
+  detail::register_output(i);
+}
+
+Tensor Tensor::detach() const {
+  TensorImpl* i = checked();
+  return make_alias(*this, i->sizes, i->strides, i->offset);
+}
+
+Tensor& Tensor::detach_() {
+  TensorImpl* i = checked();
+  if (i->extras) detail::destroy_autograd_extras(i);
+  if (i->grad_fn) i->grad_fn->decref();
+  i->grad_fn = nullptr;
+  i->requires_grad = false;
+  return *this;
+}
+
+void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {
+  TensorImpl* i = checked();
+  WICK_CHECK(i->requires_grad, "backward",
+             "element 0 of tensors does not require grad and does not have a grad_fn (shape ", shape_str(i->sizes), ")");
+  Tensor g = gradient;
+  if (!g.defined()) {
+    WICK_CHECK(i->numel() == 1, "backward", "grad can be implicitly created only for scalar outputs; this output has shape ",
+               shape_str(i->sizes), ", so pass a gradient of that shape");
+    g = ones_like(*this);
+  } else {
+    WICK_CHECK(IntArrayRef(g.sizes()).equals(i->sizes), "backward", "gradient has shape ", shape_str(g.sizes()),
+               " but the output has shape ", shape_str(i->sizes));
+  }
+  detail::run_backward({*this}, {g}, retain_graph.value_or(create_graph), create_graph, nullptr, nullptr);
+}
+
+std::string Tensor::grad_fn_name() const {
+  TensorImpl* i = checked();
+  if (!i->grad_fn) return "";
+  std::string n = i->grad_fn->name;
+  // "mul" -> "MulBackward", as PyTorch names its nodes
+  std::string out;
+  bool upper = true;
+  for (char c : n) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? char(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out + "Backward";
+}
+
+unsigned Tensor::register_hook_impl(detail::HookFn hook) const {
+  TensorImpl* i = checked();
+  if (!i->requires_grad) {
+    hook.destroy(hook.object);
+    fail("register_hook", "cannot register a hook on a tensor that doesn't require gradient");
+  }
+  auto& ex = detail::extras_of(i);
+  const unsigned id = ex.next_hook_id++;
+  ex.hooks.emplace_back(id, hook);
+  detail::register_output(i);
+  return id;
+}
+
+void Tensor::remove_hook(unsigned handle) const {
+  TensorImpl* i = checked();
+  WICK_CHECK(i->extras, "remove_hook", "no hook with handle ", handle);
+  auto& hooks = i->extras->hooks;
+  auto it = std::find_if(hooks.begin(), hooks.end(), [&](const auto& h) { return h.first == handle; });
+  WICK_CHECK(it != hooks.end(), "remove_hook", "no hook with handle ", handle);
+  it->second.destroy(it->second.object);
+  hooks.erase(it);
+}
+
+Tensor& Tensor::set_name(const std::string& name) {
+  detail::extras_of(checked()).name = name;
+  return *this;
+}
+
+}  // namespace wick

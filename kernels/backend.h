@@ -1,0 +1,146 @@
+// The contract between wick's op layer and a device. A backend implements these ~30 primitives over
+// strided views; everything else (activations, losses, attention, most gradients) is composed from them
+// in lib/. Kernels see raw views only: no Tensor, no tape.
+//
+// Conventions every primitive follows:
+// - Views passed together have already been broadcast by lib/ to one shape (stride 0 on broadcast dims),
+//   except where a primitive says otherwise (reduce, matmul, gather/scatter, index ops).
+// - Strides and offsets are in elements, never bytes. `data` already points at the view's first element.
+// - Inputs and output of an elementwise primitive share one dtype, except comparison/logical outputs
+//   (bool) and `copy` (which casts). lib/ converts operands before calling.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "wick/device.h"
+#include "wick/dtype.h"
+
+namespace wick {
+
+struct View {
+  void* data = nullptr;
+  ScalarType dtype = ScalarType::Float;
+  int ndim = 0;
+  const int64_t* sizes = nullptr;
+  const int64_t* strides = nullptr;
+
+  int64_t numel() const {
+    int64_t n = 1;
+    for (int i = 0; i < ndim; ++i) n *= sizes[i];
+    return n;
+  }
+  bool is_contiguous() const {
+    int64_t expected = 1;
+    for (int i = ndim - 1; i >= 0; --i) {
+      if (sizes[i] != 1 && strides[i] != expected) return false;
+      expected *= sizes[i];
+    }
+    return true;
+  }
+};
+
+enum class UnaryOp : uint8_t {
+  Neg, Abs, Sign, Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal, Sin, Cos, Tanh, Sigmoid, Erf,
+  Relu, GeluErf, GeluTanh, Silu,
+  Softplus,   // p0 = beta, p1 = threshold
+  LeakyRelu,  // p0 = negative slope
+  Elu,        // p0 = alpha
+  Floor, Ceil, Round, Trunc,
+  Clamp,      // p0 = min, p1 = max (use +-inf for an open side)
+  PowScalar,  // x ** p0
+  LogicalNot, // output bool
+  IsNan,      // output bool
+  IsInf,      // output bool
+  kCount
+};
+
+enum class BinaryOp : uint8_t {
+  Add, Sub, Mul, Div, Remainder, Pow, Maximum, Minimum, Atan2,
+  Eq, Ne, Lt, Le, Gt, Ge,           // output bool
+  LogicalAnd, LogicalOr, LogicalXor,  // output bool
+  kCount
+};
+
+inline constexpr bool produces_bool(BinaryOp op) { return op >= BinaryOp::Eq; }
+inline constexpr bool produces_bool(UnaryOp op) { return op >= UnaryOp::LogicalNot; }
+
+enum class ReduceOp : uint8_t { Sum, Prod, Max, Min, All, Any, kCount };
+enum class ArgReduceOp : uint8_t { ArgMax, ArgMin };
+
+enum class RandomKind : uint8_t {
+  Uniform,    // [a, b)
+  Normal,     // mean a, std b
+  Integer,    // [a, b) integers
+  Bernoulli,  // 1 with probability a
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual DeviceType type() const = 0;
+  virtual int device_count() const { return 1; }
+
+  // ---- memory -------------------------------------------------------------------------------------
+  // Cached: freed blocks return to a free list keyed by size class; the hot path never hits the OS.
+  virtual void* allocate(size_t nbytes, int device_index) = 0;
+  virtual void deallocate(void* ptr, size_t nbytes, int device_index) = 0;
+  virtual void empty_cache() {}
+  // Raw byte copies between this device and host memory, or within this device.
+  virtual void copy_from_host(void* dst, const void* src, size_t nbytes, int device_index) = 0;
+  virtual void copy_to_host(void* dst, const void* src, size_t nbytes, int device_index) = 0;
+  virtual void synchronize(int /*device_index*/) {}
+  // Whether elementwise/reduction/matmul primitives take this dtype directly; if not, lib/ widens
+  // float16/bfloat16 operands to float32, computes, and rounds the result back (as PyTorch's CPU does).
+  virtual bool computes_natively(ScalarType t) const { return t != ScalarType::Half && t != ScalarType::BFloat16; }
+  // Intra-op threads (CPU); devices without such a notion ignore it.
+  virtual void set_num_threads(int /*n*/) {}
+  virtual int get_num_threads() const { return 1; }
+
+  // ---- elementwise ------------------------------------------------------------------------------
+  // out[i] = value converted to out.dtype.
+  virtual void fill(const View& out, double value) = 0;
+  // out[i] = cast(in[i]); in may have another dtype, both share out's shape.
+  virtual void copy(const View& out, const View& in) = 0;
+  virtual void unary(UnaryOp op, const View& out, const View& in, double p0, double p1) = 0;
+  virtual void binary(BinaryOp op, const View& out, const View& a, const View& b) = 0;
+  // out = cond ? a : b; cond is bool.
+  virtual void where(const View& out, const View& cond, const View& a, const View& b) = 0;
+
+  // ---- reductions -------------------------------------------------------------------------------
+  // `out` has in's shape with stride 0 on every reduced dim; the result lands once per output element.
+  virtual void reduce(ReduceOp op, const View& out, const View& in) = 0;
+  // Max/min along `dim` with the index of the first extreme (int64); both outputs keep dim with size 1.
+  virtual void arg_reduce(ArgReduceOp op, const View* values, const View& indices, const View& in,
+                          int dim) = 0;
+
+  // ---- linear algebra ---------------------------------------------------------------------------
+  // out[b] = a[b] @ b[b] for 3-D views [B, M, K] x [B, K, N] -> [B, M, N]; any strides (transposes are
+  // strides). out is contiguous. Float and double; half/bfloat16 where the device supports them.
+  virtual void matmul(const View& out, const View& a, const View& b) = 0;
+
+  // ---- indexing ---------------------------------------------------------------------------------
+  // out = in.index_select(dim, index): index is 1-D int64, already range-checked.
+  virtual void index_select(const View& out, const View& in, int dim, const View& index) = 0;
+  // out.index_add_(dim, index, src): out[..., index[i], ...] += src[..., i, ...].
+  virtual void index_add(const View& out, int dim, const View& index, const View& src) = 0;
+  // out = in.gather(dim, index): index has out's shape.
+  virtual void gather(const View& out, const View& in, int dim, const View& index) = 0;
+  // out.scatter_(dim, index, src) (accumulate=false) or out.scatter_add_ (accumulate=true).
+  virtual void scatter(const View& out, int dim, const View& index, const View& src, bool accumulate) = 0;
+
+  // ---- random -----------------------------------------------------------------------------------
+  // Counter-based (Philox 4x32-10): element i of a call draws from stream (seed, offset + i), so runs
+  // reproduce exactly for one seed regardless of threading. out is contiguous.
+  virtual void random(const View& out, RandomKind kind, double a, double b, uint64_t seed,
+                      uint64_t offset) = 0;
+
+  // ---- fused hot paths --------------------------------------------------------------------------
+  // softmax / log_softmax along dim (contiguous in and out).
+  virtual void softmax(const View& out, const View& in, int dim, bool log) = 0;
+  // grad_in = softmax backward given the forward output (contiguous).
+  virtual void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim,
+                                bool log) = 0;
+};
+
+}  // namespace wick

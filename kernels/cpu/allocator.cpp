@@ -1,0 +1,137 @@
+#include "allocator.h"
+
+#include <atomic>
+#include <cstdlib>
+#include <mutex>
+#include <new>
+#include <unordered_map>
+#include <vector>
+
+namespace wick::cpu {
+namespace {
+
+constexpr size_t kAlign = 64;
+constexpr size_t kSmallLimit = size_t(1) << 20;     // blocks up to 1 MiB use power-of-two classes
+constexpr size_t kLargeGranule = size_t(1) << 20;   // larger ones round up to whole MiB
+constexpr int kNumSmallClasses = 15;                // 64 B .. 1 MiB
+constexpr int kThreadCacheDepth = 64;               // blocks per class kept by one thread
+constexpr size_t kSharedCacheLimit = size_t(4) << 30;
+
+std::atomic<size_t> g_system_allocations{0};
+
+int small_class(size_t n) {  // 64 -> 0, 128 -> 1, ...
+  int c = 0;
+  size_t s = kAlign;
+  while (s < n) {
+    s <<= 1;
+    ++c;
+  }
+  return c;
+}
+
+size_t class_bytes(size_t n) {
+  if (n <= kSmallLimit) return kAlign << small_class(n);
+  return (n + kLargeGranule - 1) / kLargeGranule * kLargeGranule;
+}
+
+void* system_alloc(size_t bytes) {
+  g_system_allocations.fetch_add(1, std::memory_order_relaxed);
+  void* p = std::aligned_alloc(kAlign, bytes);
+  if (!p) throw std::bad_alloc();
+  return p;
+}
+
+struct SharedPool {
+  std::mutex mutex;
+  std::unordered_map<size_t, std::vector<void*>> free_blocks;  // by class size
+  size_t cached_bytes = 0;
+
+  void* take(size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = free_blocks.find(bytes);
+    if (it == free_blocks.end() || it->second.empty()) return nullptr;
+    void* p = it->second.back();
+    it->second.pop_back();
+    cached_bytes -= bytes;
+    return p;
+  }
+  void give(void* p, size_t bytes) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (cached_bytes + bytes <= kSharedCacheLimit) {
+        free_blocks[bytes].push_back(p);
+        cached_bytes += bytes;
+        return;
+      }
+    }
+    std::free(p);
+  }
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (auto& [bytes, blocks] : free_blocks)
+      for (void* p : blocks) std::free(p);
+    free_blocks.clear();
+    cached_bytes = 0;
+  }
+};
+
+SharedPool& shared_pool() {
+  static SharedPool* pool = new SharedPool;  // never destroyed: threads may free during exit
+  return *pool;
+}
+
+struct ThreadCache {
+  void* blocks[kNumSmallClasses][kThreadCacheDepth];
+  int count[kNumSmallClasses] = {};
+  ~ThreadCache() {
+    for (int c = 0; c < kNumSmallClasses; ++c)
+      for (int i = 0; i < count[c]; ++i) shared_pool().give(blocks[c][i], kAlign << c);
+  }
+};
+thread_local ThreadCache t_cache;
+
+alignas(kAlign) char g_empty_block[kAlign];
+
+}  // namespace
+
+void* cached_alloc(size_t nbytes) {
+  if (nbytes == 0) return g_empty_block;
+  const size_t bytes = class_bytes(nbytes);
+  if (bytes <= kSmallLimit) {
+    const int c = small_class(bytes);
+    if (t_cache.count[c] > 0) return t_cache.blocks[c][--t_cache.count[c]];
+  }
+  if (void* p = shared_pool().take(bytes)) return p;
+  return system_alloc(bytes);
+}
+
+void cached_free(void* ptr, size_t nbytes) {
+  if (nbytes == 0 || ptr == nullptr) return;
+  const size_t bytes = class_bytes(nbytes);
+  if (bytes <= kSmallLimit) {
+    const int c = small_class(bytes);
+    if (t_cache.count[c] < kThreadCacheDepth) {
+      t_cache.blocks[c][t_cache.count[c]++] = ptr;
+      return;
+    }
+  }
+  shared_pool().give(ptr, bytes);
+}
+
+void release_cached_memory() {
+  for (int c = 0; c < kNumSmallClasses; ++c) {
+    for (int i = 0; i < t_cache.count[c]; ++i) std::free(t_cache.blocks[c][i]);
+    t_cache.count[c] = 0;
+  }
+  shared_pool().clear();
+}
+
+AllocatorStats allocator_stats() {
+  AllocatorStats s;
+  s.system_allocations = g_system_allocations.load();
+  std::lock_guard<std::mutex> lock(shared_pool().mutex);
+  s.cached_bytes = shared_pool().cached_bytes;
+  return s;
+}
+
+}  // namespace wick::cpu

@@ -1,0 +1,23 @@
+#include "cpu_backend.h"
+
+#include <cstring>
+
+#include "allocator.h"
+#include "thread_pool.h"
+
+namespace wick::cpu {
+
+void* CpuBackend::allocate(size_t nbytes, int) { return cached_alloc(nbytes); }
+void CpuBackend::deallocate(void* ptr, size_t nbytes, int) { cached_free(ptr, nbytes); }
+void CpuBackend::empty_cache() { release_cached_memory(); }
+void CpuBackend::copy_from_host(void* dst, const void* src, size_t nbytes, int) { std::memcpy(dst, src, nbytes); }
+void CpuBackend::copy_to_host(void* dst, const void* src, size_t nbytes, int) { std::memcpy(dst, src, nbytes); }
+void CpuBackend::set_num_threads(int n) { cpu::set_num_threads(n); }
+int CpuBackend::get_num_threads() const { return cpu::get_num_threads(); }
+
+Backend& cpu_backend() {
+  static CpuBackend backend;
+  return backend;
+}
+
+}  // namespace wick::cpu

@@ -1,0 +1,45 @@
+// The CPU backend: xsimd loops for contiguous data, strided loops for views, oneDNN (or the built-in
+// GEMM) for matmul, and the caching allocator.
+#pragma once
+
+#include "backend.h"
+
+namespace wick::cpu {
+
+class CpuBackend final : public Backend {
+ public:
+  DeviceType type() const override { return DeviceType::CPU; }
+
+  void* allocate(size_t nbytes, int device_index) override;
+  void deallocate(void* ptr, size_t nbytes, int device_index) override;
+  void empty_cache() override;
+  void copy_from_host(void* dst, const void* src, size_t nbytes, int device_index) override;
+  void copy_to_host(void* dst, const void* src, size_t nbytes, int device_index) override;
+  void set_num_threads(int n) override;
+  int get_num_threads() const override;
+
+  void fill(const View& out, double value) override;
+  void copy(const View& out, const View& in) override;
+  void unary(UnaryOp op, const View& out, const View& in, double p0, double p1) override;
+  void binary(BinaryOp op, const View& out, const View& a, const View& b) override;
+  void where(const View& out, const View& cond, const View& a, const View& b) override;
+
+  void reduce(ReduceOp op, const View& out, const View& in) override;
+  void arg_reduce(ArgReduceOp op, const View* values, const View& indices, const View& in, int dim) override;
+
+  void matmul(const View& out, const View& a, const View& b) override;
+
+  void index_select(const View& out, const View& in, int dim, const View& index) override;
+  void index_add(const View& out, int dim, const View& index, const View& src) override;
+  void gather(const View& out, const View& in, int dim, const View& index) override;
+  void scatter(const View& out, int dim, const View& index, const View& src, bool accumulate) override;
+
+  void random(const View& out, RandomKind kind, double a, double b, uint64_t seed, uint64_t offset) override;
+
+  void softmax(const View& out, const View& in, int dim, bool log) override;
+  void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim, bool log) override;
+};
+
+Backend& cpu_backend();
+
+}  // namespace wick::cpu

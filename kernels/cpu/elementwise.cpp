@@ -1,0 +1,285 @@
+// fill, copy-with-cast, unary, binary and where over strided views. float and double rows go through the
+// vectorised SimdTable (strided rows are gathered into small contiguous blocks first); integer and bool
+// rows use plain loops.
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+#include "cpu_backend.h"
+#include "dispatch.h"
+#include "loops.h"
+#include "simd/simd_table.h"
+
+namespace wick::cpu {
+namespace {
+
+constexpr int64_t kBlock = 256;  // elements gathered per block for strided rows
+
+template <class T>
+inline T load(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+template <class T>
+inline void store(char* p, T v) {
+  std::memcpy(p, &v, sizeof(T));
+}
+
+template <class To, class From>
+inline To convert(From v) {
+  if constexpr (std::is_same_v<To, bool>) {
+    if constexpr (std::is_same_v<From, Half> || std::is_same_v<From, BFloat16>) return static_cast<float>(v) != 0.0f;
+    else return v != From(0);
+  } else if constexpr (std::is_same_v<To, Half> || std::is_same_v<To, BFloat16>) return To(static_cast<float>(v));
+  else if constexpr (std::is_same_v<From, Half> || std::is_same_v<From, BFloat16>) return To(static_cast<float>(v));
+  else return static_cast<To>(v);
+}
+
+// ---- scalar forms of the ops, for integer and bool rows --------------------------------------------------
+template <class T>
+T int_binary(BinaryOp op, T a, T b) {
+  switch (op) {
+    case BinaryOp::Add: return T(a + b);
+    case BinaryOp::Sub: return T(a - b);
+    case BinaryOp::Mul: return T(a * b);
+    case BinaryOp::Div:
+      WICK_CHECK(b != 0, "div", "integer division by zero");
+      return T(a / b);
+    case BinaryOp::Remainder: {
+      WICK_CHECK(b != 0, "remainder", "integer division by zero (ZeroDivisionError)");
+      if constexpr (std::is_same_v<T, bool>) return a;
+      else {
+        T r = T(a % b);
+        if constexpr (std::is_signed_v<T>)
+          if (r != 0 && ((r < 0) != (b < 0))) r = T(r + b);
+        return r;
+      }
+    }
+    case BinaryOp::Pow: {
+      if constexpr (std::is_signed_v<T>)
+        WICK_CHECK(b >= 0, "pow", "integers to negative integer powers are not allowed (exponent ", int64_t(b), ")");
+      T result = 1, base = a;
+      for (uint64_t e = uint64_t(b); e; e >>= 1) {
+        if (e & 1) result = T(result * base);
+        base = T(base * base);
+      }
+      return result;
+    }
+    case BinaryOp::Maximum: return a < b ? b : a;
+    case BinaryOp::Minimum: return b < a ? b : a;
+    default: break;
+  }
+  fail("binary", "op is not defined for integer tensors");
+}
+
+template <class T>
+bool compare(BinaryOp op, T a, T b) {
+  switch (op) {
+    case BinaryOp::Eq: return a == b;
+    case BinaryOp::Ne: return a != b;
+    case BinaryOp::Lt: return a < b;
+    case BinaryOp::Le: return a <= b;
+    case BinaryOp::Gt: return a > b;
+    case BinaryOp::Ge: return a >= b;
+    case BinaryOp::LogicalAnd: return (a != T(0)) && (b != T(0));
+    case BinaryOp::LogicalOr: return (a != T(0)) || (b != T(0));
+    case BinaryOp::LogicalXor: return (a != T(0)) != (b != T(0));
+    default: return false;
+  }
+}
+
+template <class T>
+T int_unary(UnaryOp op, T x, double p0, double p1) {
+  switch (op) {
+    case UnaryOp::Neg: return T(-x);
+    case UnaryOp::Abs:
+      if constexpr (std::is_signed_v<T>) return x < 0 ? T(-x) : x;
+      else return x;
+    case UnaryOp::Sign: return T((T(0) < x) - (x < T(0)));
+    case UnaryOp::Relu: return x < T(0) ? T(0) : x;
+    case UnaryOp::Floor:
+    case UnaryOp::Ceil:
+    case UnaryOp::Round:
+    case UnaryOp::Trunc: return x;
+    case UnaryOp::Clamp: {
+      double v = double(x);
+      if (v < p0) v = p0;
+      if (v > p1) v = p1;
+      return T(v);
+    }
+    case UnaryOp::PowScalar: return int_binary<T>(BinaryOp::Pow, x, T(p0));
+    default: break;
+  }
+  fail("unary", "op is not defined for integer tensors");
+}
+
+template <class T>
+bool predicate(UnaryOp op, T x) {
+  switch (op) {
+    case UnaryOp::LogicalNot: return x == T(0);
+    case UnaryOp::IsNan:
+      if constexpr (std::is_floating_point_v<T>) return std::isnan(x);
+      else return false;
+    case UnaryOp::IsInf:
+      if constexpr (std::is_floating_point_v<T>) return std::isinf(x);
+      else return false;
+    default: return false;
+  }
+}
+
+// ---- vectorised rows ----------------------------------------------------------------------------------
+template <class T>
+constexpr int simd_index() { return std::is_same_v<T, float> ? 0 : 1; }
+
+// Runs a contiguous vector kernel over a row with arbitrary byte strides, gathering where needed.
+template <class T, class Kernel>
+void binary_row(Kernel kernel, char* out, const char* a, const char* b, int64_t so, int64_t sa, int64_t sb,
+                int64_t n) {
+  constexpr int64_t E = sizeof(T);
+  const bool a_ok = sa == E || sa == 0, b_ok = sb == E || sb == 0;
+  if (so == E && a_ok && b_ok) {
+    kernel(a, sa / E, b, sb / E, out, n);
+    return;
+  }
+  alignas(64) T ta[kBlock], tb[kBlock], to[kBlock];
+  for (int64_t i = 0; i < n; i += kBlock) {
+    const int64_t m = n - i < kBlock ? n - i : kBlock;
+    const void* pa = a + i * sa;
+    const void* pb = b + i * sb;
+    int64_t ea = 0, eb = 0;
+    if (!a_ok) {
+      for (int64_t k = 0; k < m; ++k) ta[k] = load<T>(a + (i + k) * sa);
+      pa = ta;
+      ea = 1;
+    } else {
+      ea = sa / E;
+    }
+    if (!b_ok) {
+      for (int64_t k = 0; k < m; ++k) tb[k] = load<T>(b + (i + k) * sb);
+      pb = tb;
+      eb = 1;
+    } else {
+      eb = sb / E;
+    }
+    if (so == E) {
+      kernel(pa, ea, pb, eb, out + i * so, m);
+    } else {
+      kernel(pa, ea, pb, eb, to, m);
+      for (int64_t k = 0; k < m; ++k) store<T>(out + (i + k) * so, to[k]);
+    }
+  }
+}
+
+template <class T>
+void unary_row(SimdTable::Unary kernel, char* out, const char* in, int64_t so, int64_t si, int64_t n, double p0,
+               double p1) {
+  constexpr int64_t E = sizeof(T);
+  if (so == E && si == E) {
+    kernel(in, out, n, p0, p1);
+    return;
+  }
+  alignas(64) T ti[kBlock], to[kBlock];
+  for (int64_t i = 0; i < n; i += kBlock) {
+    const int64_t m = n - i < kBlock ? n - i : kBlock;
+    for (int64_t k = 0; k < m; ++k) ti[k] = load<T>(in + (i + k) * si);
+    kernel(ti, to, m, p0, p1);
+    for (int64_t k = 0; k < m; ++k) store<T>(out + (i + k) * so, to[k]);
+  }
+}
+
+}  // namespace
+
+void CpuBackend::fill(const View& out, double value) {
+  dispatch_all(out.dtype, "fill", [&]<class T>() {
+    const T v = convert<T>(value);
+    StridedLoop<1>({&out}).run([&](char** p, const int64_t* s, int64_t n) {
+      if (s[0] == sizeof(T)) {
+        T* o = reinterpret_cast<T*>(p[0]);
+        for (int64_t i = 0; i < n; ++i) o[i] = v;
+      } else {
+        for (int64_t i = 0; i < n; ++i) store<T>(p[0] + i * s[0], v);
+      }
+    });
+  });
+}
+
+void CpuBackend::copy(const View& out, const View& in) {
+  StridedLoop<2> loop({&out, &in});
+  if (out.dtype == in.dtype) {
+    const int64_t E = element_size(out.dtype);
+    loop.run([&](char** p, const int64_t* s, int64_t n) {
+      if (s[0] == E && s[1] == E) {
+        std::memcpy(p[0], p[1], size_t(n * E));
+      } else {
+        for (int64_t i = 0; i < n; ++i) std::memcpy(p[0] + i * s[0], p[1] + i * s[1], size_t(E));
+      }
+    });
+    return;
+  }
+  dispatch_all(out.dtype, "copy", [&]<class To>() {
+    dispatch_all(in.dtype, "copy", [&]<class From>() {
+      loop.run([&](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) store<To>(p[0] + i * s[0], convert<To>(load<From>(p[1] + i * s[1])));
+      });
+    });
+  });
+}
+
+void CpuBackend::unary(UnaryOp op, const View& out, const View& in, double p0, double p1) {
+  StridedLoop<2> loop({&out, &in});
+  if (produces_bool(op)) {
+    dispatch_compute(in.dtype, "unary", [&]<class T>() {
+      loop.run([&](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) store<bool>(p[0] + i * s[0], predicate<T>(op, load<T>(p[1] + i * s[1])));
+      });
+    });
+    return;
+  }
+  dispatch_compute(in.dtype, "unary", [&]<class T>() {
+    if constexpr (std::is_floating_point_v<T>) {
+      SimdTable::Unary kernel = simd_table().unary[int(op)][simd_index<T>()];
+      loop.run([&](char** p, const int64_t* s, int64_t n) { unary_row<T>(kernel, p[0], p[1], s[0], s[1], n, p0, p1); });
+    } else {
+      loop.run([&](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) store<T>(p[0] + i * s[0], int_unary<T>(op, load<T>(p[1] + i * s[1]), p0, p1));
+      });
+    }
+  });
+}
+
+void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View& b) {
+  StridedLoop<3> loop({&out, &a, &b});
+  if (produces_bool(op)) {
+    dispatch_compute(a.dtype, "binary", [&]<class T>() {
+      loop.run([&](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i)
+          store<bool>(p[0] + i * s[0], compare<T>(op, load<T>(p[1] + i * s[1]), load<T>(p[2] + i * s[2])));
+      });
+    });
+    return;
+  }
+  dispatch_compute(a.dtype, "binary", [&]<class T>() {
+    if constexpr (std::is_floating_point_v<T>) {
+      SimdTable::Binary kernel = simd_table().binary[int(op)][simd_index<T>()];
+      loop.run([&](char** p, const int64_t* s, int64_t n) { binary_row<T>(kernel, p[0], p[1], p[2], s[0], s[1], s[2], n); });
+    } else {
+      loop.run([&](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i)
+          store<T>(p[0] + i * s[0], int_binary<T>(op, load<T>(p[1] + i * s[1]), load<T>(p[2] + i * s[2])));
+      });
+    }
+  });
+}
+
+void CpuBackend::where(const View& out, const View& cond, const View& a, const View& b) {
+  StridedLoop<4> loop({&out, &cond, &a, &b});
+  dispatch_all(out.dtype, "where", [&]<class T>() {
+    loop.run([&](char** p, const int64_t* s, int64_t n) {
+      for (int64_t i = 0; i < n; ++i)
+        store<T>(p[0] + i * s[0], load<bool>(p[1] + i * s[1]) ? load<T>(p[2] + i * s[2]) : load<T>(p[3] + i * s[3]));
+    });
+  });
+}
+
+}  // namespace wick::cpu

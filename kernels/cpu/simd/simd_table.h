@@ -1,0 +1,40 @@
+// Vectorised inner loops, compiled once per instruction set (SSE4.2, AVX2+FMA, AVX-512) and chosen at
+// run time for the CPU at hand, so one portable binary runs at each machine's width.
+#pragma once
+
+#include <cstdint>
+
+#include "backend.h"
+
+namespace wick::cpu {
+
+inline constexpr int kNumArithmeticOps = int(BinaryOp::Atan2) + 1;  // binary ops whose output is not bool
+
+struct SimdTable {
+  const char* name;
+  // out[i] = op(a[i * sa], b[i * sb]) with sa, sb each 0 (broadcast scalar) or 1 (contiguous).
+  using Binary = void (*)(const void* a, int64_t sa, const void* b, int64_t sb, void* out, int64_t n);
+  // out[i] = op(in[i]; p0, p1), contiguous.
+  using Unary = void (*)(const void* in, void* out, int64_t n, double p0, double p1);
+  // Reduces n contiguous elements; `acc` holds the running value (same type as the data) and is updated.
+  using Reduce = void (*)(const void* in, int64_t n, void* acc);
+  // out[j] op= in[j] for n contiguous elements (accumulating one row into another).
+  using ReduceRows = void (*)(const void* in, void* out, int64_t n);
+  // C[M, N] = A[M, K] @ B[K, N] (+ C when accumulate), element strides (row, col) for each matrix.
+  using Gemm = void (*)(int64_t M, int64_t N, int64_t K, const void* A, int64_t a_rs, int64_t a_cs,
+                        const void* B, int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate);
+
+  Binary binary[kNumArithmeticOps][2];  // [op][0: float, 1: double]
+  Unary unary[int(UnaryOp::LogicalNot)][2];
+  Reduce reduce[int(ReduceOp::Min) + 1][2];         // Sum, Prod, Max, Min
+  ReduceRows reduce_rows[int(ReduceOp::Min) + 1][2];
+  Gemm gemm[2];
+};
+
+const SimdTable& simd_table();  // the widest table this CPU runs
+
+const SimdTable& simd_table_sse4_2();
+const SimdTable& simd_table_avx2();
+const SimdTable& simd_table_avx512();
+
+}  // namespace wick::cpu

@@ -1,0 +1,85 @@
+// Fused softmax / log_softmax along one dim, and their backward. Rows along the dim are handled one at a
+// time: max, exp(x - max), sum, scale; numerically stable at any logit magnitude.
+#include <cmath>
+#include <vector>
+
+#include "cpu_backend.h"
+#include "dispatch.h"
+#include "thread_pool.h"
+
+namespace wick::cpu {
+namespace {
+
+struct Layout {
+  int64_t outer = 1, len = 1, inner = 1;
+};
+
+Layout layout_of(const View& v, int dim) {
+  Layout l;
+  for (int d = 0; d < v.ndim; ++d) {
+    if (d < dim) l.outer *= v.sizes[d];
+    else if (d == dim) l.len = v.sizes[d];
+    else l.inner *= v.sizes[d];
+  }
+  return l;
+}
+
+}  // namespace
+
+void CpuBackend::softmax(const View& out, const View& in, int dim, bool log) {
+  const Layout l = layout_of(in, dim);
+  dispatch_floating(in.dtype, "softmax", [&]<class T>() {
+    const T* x = static_cast<const T*>(in.data);
+    T* y = static_cast<T*>(out.data);
+    parallel_for(0, l.outer * l.inner, std::max<int64_t>(1, 16384 / std::max<int64_t>(l.len, 1)),
+                 [&](int64_t b, int64_t e) {
+                   for (int64_t r = b; r < e; ++r) {
+                     const int64_t o = r / l.inner, i = r % l.inner;
+                     const T* xr = x + o * l.len * l.inner + i;
+                     T* yr = y + o * l.len * l.inner + i;
+                     T m = -INFINITY;
+                     for (int64_t k = 0; k < l.len; ++k) m = xr[k * l.inner] > m || std::isnan(xr[k * l.inner]) ? xr[k * l.inner] : m;
+                     if (std::isinf(m) && m < 0) m = 0;  // a row of -inf: avoid inf - inf
+                     double s = 0;
+                     for (int64_t k = 0; k < l.len; ++k) {
+                       const T ex = std::exp(xr[k * l.inner] - m);
+                       s += double(ex);
+                       if (!log) yr[k * l.inner] = ex;
+                     }
+                     if (log) {
+                       const T ls = T(std::log(s)) + m;
+                       for (int64_t k = 0; k < l.len; ++k) yr[k * l.inner] = xr[k * l.inner] - ls;
+                     } else {
+                       const T inv = T(1.0 / s);
+                       for (int64_t k = 0; k < l.len; ++k) yr[k * l.inner] *= inv;
+                     }
+                   }
+                 });
+  });
+}
+
+void CpuBackend::softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim, bool log) {
+  const Layout l = layout_of(out, dim);
+  dispatch_floating(out.dtype, "softmax_backward", [&]<class T>() {
+    const T* g = static_cast<const T*>(grad_out.data);
+    const T* y = static_cast<const T*>(out.data);
+    T* gi = static_cast<T*>(grad_in.data);
+    parallel_for(0, l.outer * l.inner, std::max<int64_t>(1, 16384 / std::max<int64_t>(l.len, 1)),
+                 [&](int64_t b, int64_t e) {
+                   for (int64_t r = b; r < e; ++r) {
+                     const int64_t base = (r / l.inner) * l.len * l.inner + r % l.inner;
+                     double s = 0;
+                     for (int64_t k = 0; k < l.len; ++k) {
+                       const int64_t j = base + k * l.inner;
+                       s += log ? double(g[j]) : double(g[j]) * double(y[j]);
+                     }
+                     for (int64_t k = 0; k < l.len; ++k) {
+                       const int64_t j = base + k * l.inner;
+                       gi[j] = log ? T(g[j] - std::exp(y[j]) * T(s)) : T(y[j] * (g[j] - T(s)));
+                     }
+                   }
+                 });
+  });
+}
+
+}  // namespace wick::cpu

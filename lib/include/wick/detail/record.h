@@ -1,0 +1,182 @@
+// The one meeting point of ops (lib/) and autograd (autograd/): how an op records itself on the calling
+// thread's tape. An op computes its result, then, if record_needed(...), calls
+//
+//   record("mul", {a, b}, {out}, [sa = save(a), sb = save(b)](Grads g) {
+//     if (g.needed(0)) g.in[0] = g.out[0] * sb.get();
+//     if (g.needed(1)) g.in[1] = g.out[0] * sa.get();
+//   });
+//
+// The lambda is the derivative, written with public ops so that create_graph=true differentiates it again.
+// The engine sums each input gradient back over broadcast dims and casts it to the input's dtype, so rules
+// never do. A tape entry (Node) is one pooled allocation holding the lambda and its captures.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <new>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wick/tensor.h"
+
+namespace wick::detail {
+
+// ---- grad mode: thread-local switches read by every op --------------------------------------------
+struct GradState {
+  bool enabled = true;
+  bool inference = false;
+  bool anomaly = false;
+  const char* scope = nullptr;  // user label recorded with each entry, shown by anomaly mode
+};
+GradState& grad_state();  // the calling thread's
+inline bool grad_mode_enabled() { return grad_state().enabled; }
+
+inline bool record_needed(const Tensor& a) { return a.impl()->requires_grad && grad_mode_enabled(); }
+inline bool record_needed(const Tensor& a, const Tensor& b) {
+  return (a.impl()->requires_grad || (b.defined() && b.impl()->requires_grad)) && grad_mode_enabled();
+}
+inline bool record_needed(std::initializer_list<const Tensor*> ts) {
+  if (!grad_mode_enabled()) return false;
+  for (const Tensor* t : ts)
+    if (t->defined() && t->impl()->requires_grad) return true;
+  return false;
+}
+
+// ---- tape entries ---------------------------------------------------------------------------------
+struct Node;
+
+// Where an input's gradient goes: into another entry's output slot, or into a leaf's .grad.
+struct Edge {
+  Node* node = nullptr;        // owned reference
+  TensorImpl* leaf = nullptr;  // owned reference
+  uint32_t output_nr = 0;
+  bool defined() const { return node || leaf; }
+};
+
+// Per-input facts the engine needs to reshape and cast that input's gradient.
+struct InputMeta {
+  SizeVec sizes;
+  ScalarType dtype = ScalarType::Float;
+  Device device;
+};
+
+struct Grads {
+  const Tensor* out;       // d(loss)/d(output i); an undefined tensor means zero
+  Tensor* in;              // to fill: d(loss)/d(input i); leave undefined for zero
+  const bool* needed_;     // whether input i needs a gradient at all
+  bool needed(int i) const { return needed_[i]; }
+};
+
+// Non-leaf outputs that retain their grad or carry hooks register here, so the engine can find them
+// when this entry's output gradients are complete. The tensors unregister when they die.
+struct OutputHooks {
+  std::vector<TensorImpl*> tensors;  // not owned
+};
+
+// Rarely used per-tensor autograd state.
+struct AutogradExtras {
+  Tensor grad;
+  std::vector<std::pair<unsigned, HookFn>> hooks;
+  unsigned next_hook_id = 1;
+  std::string name;
+  ~AutogradExtras();
+};
+AutogradExtras& extras_of(TensorImpl* impl);  // creates on first use
+
+struct Node {
+  int32_t refs = 1;
+  uint16_t num_inputs = 0;
+  uint16_t num_outputs = 0;
+  bool released = false;      // saved values were freed by a backward without retain_graph
+  uint64_t sequence = 0;      // recording order on the owning tape: newer entries have larger numbers
+  const void* tape = nullptr; // the recording thread's tape
+  const char* name = nullptr; // op name, e.g. "mul"
+  const char* scope = nullptr;
+  OutputHooks* hooks = nullptr;
+  uint32_t scratch = 0;       // engine bookkeeping during one backward walk
+  uint32_t walk = 0;          // id of the last walk that visited this entry
+  // Per-input arrays: inline for up to kInline inputs (nearly every op), heap beyond (cat, stack).
+  static constexpr int kInline = 3;
+  Edge* edges = inline_edges;
+  InputMeta* inputs = inline_inputs;
+  bool* needed = inline_needed;
+  Edge inline_edges[kInline];
+  InputMeta inline_inputs[kInline];
+  bool inline_needed[kInline] = {};
+
+  virtual ~Node();
+  virtual void apply(Grads grads) = 0;
+  virtual void release_saved() = 0;
+  void incref() { __atomic_add_fetch(&refs, 1, __ATOMIC_RELAXED); }
+  void decref() {
+    if (__atomic_sub_fetch(&refs, 1, __ATOMIC_ACQ_REL) == 0) destroy();
+  }
+  void destroy();  // releases edges, runs the destructor, returns memory to the tape's pool
+
+  static void* operator new(size_t size);  // from the thread's tape pool
+  static void operator delete(void* p, size_t size);
+};
+
+template <class F>
+struct LambdaNode final : Node {
+  explicit LambdaNode(F&& f) : fn(std::move(f)) {}
+  void apply(Grads grads) override { (*fn)(grads); }
+  void release_saved() override { fn.reset(); }
+  std::optional<F> fn;
+};
+
+// ---- saved tensors --------------------------------------------------------------------------------
+// A value a backward rule needs, with the version it had when saved: unpacking it after an in-place
+// edit throws, naming the op that saved it.
+class SavedTensor {
+ public:
+  SavedTensor() = default;
+  explicit SavedTensor(const Tensor& t, bool is_output = false);
+  Tensor get() const;
+  bool defined() const { return data_.defined(); }
+
+ private:
+  Tensor data_;  // for outputs: an alias without grad_fn, so the entry does not keep itself alive
+  uint32_t version_ = 0;
+  bool is_output_ = false;
+  uint32_t output_nr_ = 0;
+};
+
+inline SavedTensor save(const Tensor& t) { return SavedTensor(t); }
+inline SavedTensor save_output(const Tensor& t) { return SavedTensor(t, true); }
+
+// ---- recording ------------------------------------------------------------------------------------
+// Fills in edges, metadata and sequence, and makes `outputs` non-leaves pointing at `node`.
+// Implemented by the tape (autograd/tape.cpp).
+void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* const* outputs, int num_outputs);
+
+// Checks that `t` may be written in place under autograd, bumps its version, and returns true if the
+// in-place op must be recorded (the caller then records with `t` as both input and output).
+bool prepare_inplace(const char* op, const Tensor& t);
+
+template <class F>
+void record(const char* op, std::initializer_list<const Tensor*> inputs, std::initializer_list<Tensor*> outputs,
+            F&& backward) {
+  Node* node = new LambdaNode<std::decay_t<F>>(std::forward<F>(backward));
+  node->name = op;
+  attach(node, inputs.begin(), int(inputs.size()), outputs.begin(), int(outputs.size()));
+}
+
+// Convenience for the common one-output case.
+template <class F>
+void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, F&& backward) {
+  record(op, inputs, {&output}, std::forward<F>(backward));
+}
+
+// Variable-arity ops (cat, stack, custom functions) record through this one.
+template <class F>
+void record_list(const char* op, const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs,
+                 F&& backward) {
+  Node* node = new LambdaNode<std::decay_t<F>>(std::forward<F>(backward));
+  node->name = op;
+  attach(node, inputs.data(), int(inputs.size()), outputs.data(), int(outputs.size()));
+}
+
+}  // namespace wick::detail

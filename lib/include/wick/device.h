@@ -1,0 +1,30 @@
+// Where a tensor's memory lives.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace wick {
+
+enum class DeviceType : uint8_t { CPU, CUDA };
+inline constexpr int kNumDeviceTypes = 2;
+inline constexpr DeviceType kCPU = DeviceType::CPU;
+inline constexpr DeviceType kCUDA = DeviceType::CUDA;
+
+struct Device {
+  DeviceType type = DeviceType::CPU;
+  int8_t index = 0;
+
+  constexpr Device() = default;
+  constexpr Device(DeviceType t, int i = 0) : type(t), index(int8_t(i)) {}
+  Device(const std::string& spec);  // "cpu", "cuda", "cuda:1"
+  Device(const char* spec) : Device(std::string(spec)) {}
+
+  constexpr bool is_cpu() const { return type == DeviceType::CPU; }
+  constexpr bool is_cuda() const { return type == DeviceType::CUDA; }
+  constexpr bool operator==(const Device& o) const { return type == o.type && index == o.index; }
+  constexpr bool operator!=(const Device& o) const { return !(*this == o); }
+  std::string str() const;  // "cpu", "cuda:0"
+};
+
+}  // namespace wick

@@ -1,0 +1,31 @@
+// Index expressions for Tensor::index / index_put_, spelled as in LibTorch:
+//   t.index({Slice(0, 2), 1, None, Ellipsis, mask_or_index_tensor})
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+namespace wick {
+
+class Tensor;
+
+namespace indexing {
+
+inline constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
+
+struct Slice {
+  Slice(std::optional<int64_t> start = std::nullopt, std::optional<int64_t> stop = std::nullopt,
+        std::optional<int64_t> step = std::nullopt)
+      : start(start.value_or(0)), stop(stop.value_or(kNone)), step(step.value_or(1)) {}
+  int64_t start, stop, step;
+};
+
+struct NoneIndex {};
+struct EllipsisIndex {};
+inline constexpr NoneIndex None{};
+inline constexpr EllipsisIndex Ellipsis{};
+
+}  // namespace indexing
+
+}  // namespace wick

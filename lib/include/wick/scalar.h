@@ -1,0 +1,53 @@
+// A Python-number-like value: a bool, an integer or a floating-point number. Scalars in ops follow
+// PyTorch's "wrapped number" promotion: they only widen a tensor's dtype across categories.
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+#include "wick/dtype.h"
+
+namespace wick {
+
+class Scalar {
+ public:
+  enum class Kind : uint8_t { Bool, Int, Float };
+
+  Scalar() : kind_(Kind::Int), i_(0) {}
+  Scalar(bool b) : kind_(Kind::Bool), i_(b) {}
+  template <class T, std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int> = 0>
+  Scalar(T v) : kind_(Kind::Int), i_(int64_t(v)) {}
+  template <class T, std::enable_if_t<std::is_floating_point_v<T>, int> = 0>
+  Scalar(T v) : kind_(Kind::Float), d_(double(v)) {}
+  Scalar(Half v) : kind_(Kind::Float), d_(float(v)) {}
+  Scalar(BFloat16 v) : kind_(Kind::Float), d_(float(v)) {}
+
+  Kind kind() const { return kind_; }
+  bool is_floating_point() const { return kind_ == Kind::Float; }
+  bool is_integral() const { return kind_ == Kind::Int; }
+  bool is_bool() const { return kind_ == Kind::Bool; }
+
+  double to_double() const { return kind_ == Kind::Float ? d_ : double(i_); }
+  int64_t to_long() const { return kind_ == Kind::Float ? int64_t(d_) : i_; }
+  bool to_bool() const { return kind_ == Kind::Float ? d_ != 0 : i_ != 0; }
+  template <class T>
+  T to() const {
+    if constexpr (std::is_same_v<T, bool>) return to_bool();
+    else if constexpr (std::is_integral_v<T>) return T(to_long());
+    else return T(to_double());
+  }
+
+  // The dtype PyTorch gives this number on its own: bool, int64 or the default float32.
+  ScalarType natural_dtype() const {
+    return kind_ == Kind::Float ? kFloat : kind_ == Kind::Int ? kInt64 : kBool;
+  }
+
+ private:
+  Kind kind_;
+  union {
+    int64_t i_;
+    double d_;
+  };
+};
+
+}  // namespace wick

@@ -1,0 +1,65 @@
+// The objects behind a Tensor handle: shared storage and the view that looks into it. Reference counts
+// are intrusive (one allocation per tensor, atomic increments) so a handle copy costs one instruction.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "wick/device.h"
+#include "wick/dtype.h"
+#include "wick/shape.h"
+
+namespace wick {
+
+namespace detail {
+struct Node;
+struct AutogradExtras;
+}  // namespace detail
+
+struct StorageImpl {
+  int32_t refs = 1;
+  // Bumped by every in-place write; shared by all views, so a saved tensor notices edits through any view.
+  uint32_t version = 0;
+  void* data = nullptr;
+  size_t nbytes = 0;
+  Device device;
+  // Null: the memory came from the device's caching allocator and returns there. Otherwise a user's
+  // from_blob deleter (or nothing to do when the user keeps ownership).
+  void (*deleter)(void* data, void* context) = nullptr;
+  void* deleter_context = nullptr;
+  bool external = false;
+
+  void incref() { __atomic_add_fetch(&refs, 1, __ATOMIC_RELAXED); }
+  void decref() {
+    if (__atomic_sub_fetch(&refs, 1, __ATOMIC_ACQ_REL) == 0) release();
+  }
+  void release();  // returns memory to its allocator or runs the deleter, then deletes this
+};
+
+struct TensorImpl {
+  int32_t refs = 1;
+  ScalarType dtype = ScalarType::Float;
+  bool requires_grad = false;
+  bool retains_grad = false;
+  bool is_inference = false;
+  Device device;
+  uint32_t output_nr = 0;  // which output of grad_fn this tensor is
+  StorageImpl* storage = nullptr;
+  int64_t offset = 0;  // in elements
+  SizeVec sizes;
+  SizeVec strides;
+  detail::Node* grad_fn = nullptr;            // owned reference; null for leaves and plain tensors
+  detail::AutogradExtras* extras = nullptr;   // .grad, hooks, names: allocated on first use
+
+  void incref() { __atomic_add_fetch(&refs, 1, __ATOMIC_RELAXED); }
+  void decref() {
+    if (__atomic_sub_fetch(&refs, 1, __ATOMIC_ACQ_REL) == 0) destroy();
+  }
+  void destroy();
+  int64_t numel() const { return product(sizes); }
+  char* byte_ptr() const {
+    return static_cast<char*>(storage->data) + offset * element_size(dtype);
+  }
+};
+
+}  // namespace wick

@@ -1,0 +1,23 @@
+// Finds the backend that owns a device. Backends register once, at first use; the lookup per op is one
+// array load.
+#pragma once
+
+#include "backend.h"
+
+namespace wick {
+
+namespace detail {
+extern Backend* g_backends[kNumDeviceTypes];
+Backend& load_backend(DeviceType type);  // registers built-in backends on first use; throws if not built
+}  // namespace detail
+
+inline Backend& backend_for(DeviceType type) {
+  Backend* b = detail::g_backends[int(type)];
+  return b ? *b : detail::load_backend(type);
+}
+inline Backend& backend_for(Device device) { return backend_for(device.type); }
+
+// Called by kernels/registration.cpp for each backend compiled into this build.
+void register_backend(DeviceType type, Backend* backend);
+
+}  // namespace wick

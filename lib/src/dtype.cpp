@@ -1,0 +1,19 @@
+#include "wick/dtype.h"
+
+namespace wick {
+
+const char* dtype_name(ScalarType t) {
+  static const char* names[] = {"bool", "uint8", "int32", "int64", "float16", "bfloat16", "float32", "float64"};
+  return names[int(t)];
+}
+
+ScalarType promote_types(ScalarType a, ScalarType b) {
+  if (a == b) return a;
+  // half with bfloat16 has no common 16-bit type: PyTorch widens to float32.
+  if ((a == kHalf && b == kBFloat16) || (a == kBFloat16 && b == kHalf)) return kFloat;
+  // The enum is ordered bool < uint8 < int32 < int64 < half < bfloat16 < float < double, and every pair
+  // other than the one above promotes to the larger of the two.
+  return a > b ? a : b;
+}
+
+}  // namespace wick

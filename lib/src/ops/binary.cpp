@@ -1,0 +1,201 @@
+// Arithmetic between two tensors or a tensor and a scalar, with PyTorch's promotion and broadcasting, and
+// each derivative beside its forward. The engine sums gradients back to each input's shape.
+#include <cmath>
+
+#include "ops/elementwise.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+using detail::Grads;
+using detail::record;
+using detail::record_needed;
+using detail::save;
+using detail::save_output;
+
+namespace {
+void check_not_bool_sub(const char* op, ScalarType a, ScalarType b) {
+  WICK_CHECK(!(a == kBool && b == kBool), op,
+             "subtraction with two bool tensors is not supported; use logical_xor() instead");
+}
+}  // namespace
+
+Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
+  if (alpha.to_double() != 1) return add(a, mul(b, alpha));
+  Tensor out = binary_kernel("add", BinaryOp::Add, a, b, result_type(a, b));
+  if (record_needed(a, b))
+    record("add", {&a, &b}, out, [](Grads g) {
+      g.in[0] = g.out[0];
+      g.in[1] = g.out[0];
+    });
+  return out;
+}
+
+Tensor add(const Tensor& a, Scalar b, Scalar alpha) {
+  const double bv = b.to_double() * alpha.to_double();
+  Tensor out = binary_kernel("add", BinaryOp::Add, a, alpha.to_double() != 1 ? Scalar(bv) : b, result_type(a, b));
+  if (record_needed(a)) record("add", {&a}, out, [](Grads g) { g.in[0] = g.out[0]; });
+  return out;
+}
+
+Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
+  check_not_bool_sub("sub", a.dtype(), b.dtype());
+  if (alpha.to_double() != 1) return sub(a, mul(b, alpha));
+  Tensor out = binary_kernel("sub", BinaryOp::Sub, a, b, result_type(a, b));
+  if (record_needed(a, b))
+    record("sub", {&a, &b}, out, [](Grads g) {
+      g.in[0] = g.out[0];
+      if (g.needed(1)) g.in[1] = neg(g.out[0]);
+    });
+  return out;
+}
+
+Tensor sub(const Tensor& a, Scalar b, Scalar alpha) {
+  return add(a, b.is_floating_point() ? Scalar(-b.to_double()) : Scalar(-b.to_long()), alpha);
+}
+
+Tensor mul(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_kernel("mul", BinaryOp::Mul, a, b, result_type(a, b));
+  if (record_needed(a, b))
+    record("mul", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+      if (g.needed(0)) g.in[0] = g.out[0] * sb.get();
+      if (g.needed(1)) g.in[1] = g.out[0] * sa.get();
+    });
+  return out;
+}
+
+Tensor mul(const Tensor& a, Scalar b) {
+  Tensor out = binary_kernel("mul", BinaryOp::Mul, a, b, result_type(a, b));
+  if (record_needed(a)) record("mul", {&a}, out, [b](Grads g) { g.in[0] = g.out[0] * b; });
+  return out;
+}
+
+Tensor div(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_kernel("div", BinaryOp::Div, a, b, to_floating(result_type(a, b)));
+  if (record_needed(a, b))
+    record("div", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+      const Tensor vb = sb.get();
+      if (g.needed(0)) g.in[0] = g.out[0] / vb;
+      if (g.needed(1)) g.in[1] = -g.out[0] * sa.get() / (vb * vb);
+    });
+  return out;
+}
+
+Tensor div(const Tensor& a, Scalar b) {
+  Tensor out = binary_kernel("div", BinaryOp::Div, a, b, to_floating(result_type(a, b)));
+  if (record_needed(a)) record("div", {&a}, out, [b](Grads g) { g.in[0] = g.out[0] / b; });
+  return out;
+}
+
+Tensor remainder(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_kernel("remainder", BinaryOp::Remainder, a, b, result_type(a, b));
+  if (record_needed(a, b))
+    record("remainder", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+      g.in[0] = g.out[0];
+      if (g.needed(1)) g.in[1] = -g.out[0] * floor(sa.get() / sb.get());
+    });
+  return out;
+}
+
+Tensor remainder(const Tensor& a, Scalar b) {
+  Tensor out = binary_kernel("remainder", BinaryOp::Remainder, a, b, result_type(a, b));
+  if (record_needed(a)) record("remainder", {&a}, out, [](Grads g) { g.in[0] = g.out[0]; });
+  return out;
+}
+
+Tensor pow(const Tensor& base, const Tensor& exponent) {
+  Tensor out = binary_kernel("pow", BinaryOp::Pow, base, exponent, result_type(base, exponent));
+  if (record_needed(base, exponent))
+    record("pow", {&base, &exponent}, out, [sa = save(base), sb = save(exponent), so = save_output(out)](Grads g) {
+      const Tensor a = sa.get(), e = sb.get();
+      if (g.needed(0)) g.in[0] = where(e == 0, 0, g.out[0] * e * pow(a, e - 1));
+      // d/de a^e = a^e log a; PyTorch defines it as 0 where a == 0 and e >= 0
+      if (g.needed(1)) g.in[1] = where(logical_and(a == 0, e >= 0), 0, g.out[0] * so.get() * log(a));
+    });
+  return out;
+}
+
+Tensor pow(const Tensor& base, Scalar exponent) {
+  WICK_CHECK(!(is_integral(base.dtype(), true) && exponent.is_integral() && exponent.to_long() < 0), "pow",
+             "integers to negative integer powers are not allowed (exponent ", exponent.to_long(), ")");
+  Tensor out = unary_kernel(UnaryOp::PowScalar, base, result_type(base, exponent), exponent.to_double());
+  if (record_needed(base))
+    record("pow", {&base}, out, [sa = save(base), exponent](Grads g) {
+      const double p = exponent.to_double();
+      if (p == 0) g.in[0] = zeros_like(g.out[0]);
+      else g.in[0] = g.out[0] * pow(sa.get(), p - 1) * p;
+    });
+  return out;
+}
+
+Tensor pow(Scalar base, const Tensor& exponent) {
+  const Tensor b = full({}, base, TensorOptions().dtype(result_type(exponent, base)).device(exponent.device()));
+  return pow(b, exponent);
+}
+
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_kernel("maximum", BinaryOp::Maximum, a, b, result_type(a, b));
+  if (record_needed(a, b))
+    record("maximum", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+      const Tensor va = sa.get(), vb = sb.get();
+      const Tensor shared = where(va == vb, g.out[0] / 2, g.out[0]);  // ties split the gradient, as PyTorch
+      if (g.needed(0)) g.in[0] = masked_fill(shared, va < vb, 0);
+      if (g.needed(1)) g.in[1] = masked_fill(shared, va > vb, 0);
+    });
+  return out;
+}
+
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_kernel("minimum", BinaryOp::Minimum, a, b, result_type(a, b));
+  if (record_needed(a, b))
+    record("minimum", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+      const Tensor va = sa.get(), vb = sb.get();
+      const Tensor shared = where(va == vb, g.out[0] / 2, g.out[0]);
+      if (g.needed(0)) g.in[0] = masked_fill(shared, va > vb, 0);
+      if (g.needed(1)) g.in[1] = masked_fill(shared, va < vb, 0);
+    });
+  return out;
+}
+
+Tensor atan2(const Tensor& a, const Tensor& b) {
+  Tensor out = binary_kernel("atan2", BinaryOp::Atan2, a, b, to_floating(result_type(a, b)));
+  if (record_needed(a, b))
+    record("atan2", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+      const Tensor va = sa.get(), vb = sb.get();
+      const Tensor denom = va * va + vb * vb;
+      if (g.needed(0)) g.in[0] = g.out[0] * vb / denom;
+      if (g.needed(1)) g.in[1] = -g.out[0] * va / denom;
+    });
+  return out;
+}
+
+Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight) { return start + (end - start) * weight; }
+
+// ---- operators ----------------------------------------------------------------------------------------
+Tensor operator-(const Tensor& x) { return neg(x); }
+Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+Tensor operator%(const Tensor& a, const Tensor& b) { return remainder(a, b); }
+Tensor operator+(const Tensor& a, Scalar b) { return add(a, b); }
+Tensor operator-(const Tensor& a, Scalar b) { return sub(a, b); }
+Tensor operator*(const Tensor& a, Scalar b) { return mul(a, b); }
+Tensor operator/(const Tensor& a, Scalar b) { return div(a, b); }
+Tensor operator%(const Tensor& a, Scalar b) { return remainder(a, b); }
+Tensor operator+(Scalar a, const Tensor& b) { return add(b, a); }
+Tensor operator-(Scalar a, const Tensor& b) { return add(neg(b), a); }
+Tensor operator*(Scalar a, const Tensor& b) { return mul(b, a); }
+Tensor operator/(Scalar a, const Tensor& b) { return mul(reciprocal(b), a); }
+
+Tensor& operator+=(Tensor& a, const Tensor& b) { return a.add_(b); }
+Tensor& operator-=(Tensor& a, const Tensor& b) { return a.sub_(b); }
+Tensor& operator*=(Tensor& a, const Tensor& b) { return a.mul_(b); }
+Tensor& operator/=(Tensor& a, const Tensor& b) { return a.div_(b); }
+Tensor& operator+=(Tensor& a, Scalar b) { return a.add_(b); }
+Tensor& operator-=(Tensor& a, Scalar b) { return a.sub_(b); }
+Tensor& operator*=(Tensor& a, Scalar b) { return a.mul_(b); }
+Tensor& operator/=(Tensor& a, Scalar b) { return a.div_(b); }
+
+}  // namespace wick

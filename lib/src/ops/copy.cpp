@@ -1,0 +1,81 @@
+// Copies and conversions: contiguous, clone, copy_, to(dtype/device). Gradients flow through all of them
+// (cast back to the source dtype, moved back to the source device).
+#include "ops/elementwise.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+using detail::Grads;
+using detail::record;
+using detail::record_needed;
+
+namespace {
+
+// A contiguous copy of `src` with `dtype` on `device`.
+Tensor convert(const Tensor& src, Device device, ScalarType dtype) {
+  Tensor out = make_empty(src.sizes(), dtype, device);
+  if (src.numel() == 0) return out;
+  if (src.device() == device) {
+    backend_for(device).copy(view_of(out), view_of(src));
+    return out;
+  }
+  // Across devices: make it contiguous with the target dtype where it is, then move the bytes.
+  Tensor staged = src.is_contiguous() && src.dtype() == dtype ? src : convert(src, src.device(), dtype);
+  if (src.device().is_cpu()) {
+    backend_for(device).copy_from_host(out.data_ptr(), staged.data_ptr(), staged.nbytes(), device.index);
+  } else if (device.is_cpu()) {
+    backend_for(src.device()).copy_to_host(out.data_ptr(), staged.data_ptr(), staged.nbytes(), src.device().index);
+  } else {
+    Tensor host = convert(staged, kCPU, dtype);
+    backend_for(device).copy_from_host(out.data_ptr(), host.data_ptr(), host.nbytes(), device.index);
+  }
+  return out;
+}
+
+Tensor convert_recorded(const Tensor& x, Device device, ScalarType dtype) {
+  Tensor out = convert(x, device, dtype);
+  if (record_needed(x) && is_floating_point(dtype))
+    record("to", {&x}, out, [](Grads g) { g.in[0] = g.out[0]; });  // the engine casts/moves it back
+  return out;
+}
+
+}  // namespace
+
+Tensor Tensor::contiguous() const {
+  if (is_contiguous()) return *this;
+  return convert_recorded(*this, device(), dtype());
+}
+
+Tensor Tensor::clone() const { return convert_recorded(*this, device(), dtype()); }
+
+Tensor Tensor::to(ScalarType t, bool copy) const { return to(device(), t, copy); }
+Tensor Tensor::to(Device d, bool copy) const { return to(d, dtype(), copy); }
+Tensor Tensor::to(const TensorOptions& o, bool copy) const {
+  return to(o.device(), o.has_dtype() ? o.dtype() : dtype(), copy);
+}
+Tensor Tensor::to(Device d, ScalarType t, bool copy) const {
+  if (!copy && d == device() && t == dtype()) return *this;
+  return convert_recorded(*this, d, t);
+}
+
+Tensor& Tensor::copy_(const Tensor& src) {
+  if (detail::prepare_inplace("copy_", *this)) {
+    // Recorded: the new value is src (broadcast and cast); the old value gets no gradient.
+    Tensor value = src.to(device(), dtype());
+    if (!IntArrayRef(value.sizes()).equals(sizes())) value = value.expand(sizes());
+    Tensor& self = *this;
+    assign_into("copy_", self, value);
+    record("copy_", {&value}, {&self}, [](Grads g) { g.in[0] = g.out[0]; });
+    return *this;
+  }
+  if (src.device() != device()) {
+    Tensor moved = convert(src, device(), dtype());
+    assign_into("copy_", *this, moved);
+  } else {
+    assign_into("copy_", *this, src);
+  }
+  return *this;
+}
+
+}  // namespace wick

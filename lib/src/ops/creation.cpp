@@ -1,0 +1,196 @@
+// Factory functions: empty/zeros/ones/full, ranges, eye, tensor(...) from values, from_blob.
+#include <cmath>
+#include <cstring>
+
+#include "ops/elementwise.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+namespace {
+
+Tensor finish(Tensor t, const TensorOptions& options) {
+  if (options.requires_grad()) t.requires_grad_(true);
+  return t;
+}
+
+ScalarType dtype_or(const TensorOptions& o, ScalarType fallback) { return o.has_dtype() ? o.dtype() : fallback; }
+
+// Builds a CPU tensor from host values of type T, then moves it to the requested dtype and device.
+template <class T>
+Tensor from_values(const T* values, IntArrayRef shape, ScalarType natural, const TensorOptions& options) {
+  Tensor host = make_empty(shape, scalar_type_of<T>, kCPU);
+  if (host.numel()) std::memcpy(host.data_ptr(), values, size_t(host.numel()) * sizeof(T));
+  const ScalarType target = dtype_or(options, natural);
+  Tensor out = host.to(options.device(), target);
+  return finish(out, options);
+}
+
+template <class T>
+Tensor from_nested(std::initializer_list<std::initializer_list<T>> values, ScalarType natural,
+                   const TensorOptions& options) {
+  const int64_t rows = int64_t(values.size());
+  const int64_t cols = rows ? int64_t(values.begin()->size()) : 0;
+  std::vector<T> flat;
+  flat.reserve(size_t(rows * cols));
+  int64_t r = 0;
+  for (const auto& row : values) {
+    WICK_CHECK(int64_t(row.size()) == cols, "tensor", "expected every row to have ", cols, " elements, but row ", r,
+               " has ", int64_t(row.size()));
+    flat.insert(flat.end(), row.begin(), row.end());
+    ++r;
+  }
+  return from_values(flat.data(), {rows, cols}, natural, options);
+}
+
+}  // namespace
+
+Tensor empty(IntArrayRef size, const TensorOptions& options) {
+  return finish(make_empty(size, options.dtype(), options.device()), options);
+}
+
+Tensor full(IntArrayRef size, Scalar value, const TensorOptions& options) {
+  // Like torch.full: without a dtype, the fill value's own type decides (bool, int64 or float32).
+  Tensor t = make_empty(size, dtype_or(options, value.natural_dtype()), options.device());
+  backend_for(t.device()).fill(view_of(t), value.to_double());
+  if (value.is_integral() && t.dtype() == kInt64 && std::abs(value.to_long()) > (int64_t(1) << 53)) {
+    // Integers beyond double's precision: write the exact value.
+    WICK_CHECK(t.is_cpu(), "full", "int64 fill values beyond 2^53 are supported on the CPU only");
+    int64_t* p = t.data_ptr<int64_t>();
+    for (int64_t i = 0; i < t.numel(); ++i) p[i] = value.to_long();
+  }
+  return finish(t, options);
+}
+
+Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0.0, options.dtype(options.dtype())); }
+Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1.0, options.dtype(options.dtype())); }
+Tensor scalar_tensor(Scalar value, const TensorOptions& options) {
+  return full({}, value, options.dtype(dtype_or(options, kFloat)));
+}
+
+Tensor empty_like(const Tensor& t, const TensorOptions& o) {
+  return empty(t.sizes(), o.has_dtype() ? o.device(t.device()).requires_grad(o.requires_grad()) : t.options().requires_grad(o.requires_grad()));
+}
+Tensor zeros_like(const Tensor& t, const TensorOptions& o) {
+  return zeros(t.sizes(), TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+}
+Tensor ones_like(const Tensor& t, const TensorOptions& o) {
+  return ones(t.sizes(), TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+}
+Tensor full_like(const Tensor& t, Scalar value, const TensorOptions& o) {
+  return full(t.sizes(), value, TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+}
+Tensor rand_like(const Tensor& t, const TensorOptions& o) {
+  return rand(t.sizes(), TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+}
+Tensor randn_like(const Tensor& t, const TensorOptions& o) {
+  return randn(t.sizes(), TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+}
+
+Tensor arange(Scalar end, const TensorOptions& options) { return arange(0, end, 1, options); }
+
+Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& options) {
+  const double s = start.to_double(), e = end.to_double(), st = step.to_double();
+  WICK_CHECK(st != 0, "arange", "step must be nonzero");
+  WICK_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), "arange", "upper bound ", e, " and lower bound ", s,
+             " are inconsistent with step sign ", st);
+  const bool any_float = start.is_floating_point() || end.is_floating_point() || step.is_floating_point();
+  const int64_t n = int64_t(std::ceil((e - s) / st));
+  const ScalarType dtype = dtype_or(options, any_float ? kFloat : kInt64);
+  Tensor host = make_empty({n}, kDouble, kCPU);
+  double* p = host.data_ptr<double>();
+  for (int64_t i = 0; i < n; ++i) p[i] = s + double(i) * st;
+  return finish(host.to(options.device(), dtype), options);
+}
+
+Tensor linspace(double start, double end, int64_t steps, const TensorOptions& options) {
+  WICK_CHECK(steps >= 0, "linspace", "number of steps must be non-negative, got ", steps);
+  Tensor host = make_empty({steps}, kDouble, kCPU);
+  double* p = host.data_ptr<double>();
+  const double step = steps > 1 ? (end - start) / double(steps - 1) : 0;
+  // Fill from both ends, as PyTorch does, so the last element is exactly `end`.
+  const int64_t half = steps / 2;
+  for (int64_t i = 0; i < steps; ++i) p[i] = i < half ? start + step * double(i) : end - step * double(steps - 1 - i);
+  return finish(host.to(options.device(), dtype_or(options, kFloat)), options);
+}
+
+Tensor eye(int64_t n, const TensorOptions& options) { return eye(n, n, options); }
+
+Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
+  WICK_CHECK(n >= 0 && m >= 0, "eye", "n and m must be non-negative, got ", n, " and ", m);
+  Tensor host = zeros({n, m}, TensorOptions().dtype(kDouble));
+  double* p = host.data_ptr<double>();
+  for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = 1;
+  return finish(host.to(options.device(), dtype_or(options, kFloat)), options);
+}
+
+// ---- tensor(values) -------------------------------------------------------------------------------
+// As torch::tensor: floating values give the default dtype (float32), integers int64.
+Tensor tensor(std::initializer_list<float> v, const TensorOptions& o) { return from_values(v.begin(), {int64_t(v.size())}, kFloat, o); }
+Tensor tensor(std::initializer_list<double> v, const TensorOptions& o) { return from_values(v.begin(), {int64_t(v.size())}, kFloat, o); }
+Tensor tensor(std::initializer_list<int> v, const TensorOptions& o) { return from_values(v.begin(), {int64_t(v.size())}, kInt64, o); }
+Tensor tensor(std::initializer_list<int64_t> v, const TensorOptions& o) { return from_values(v.begin(), {int64_t(v.size())}, kInt64, o); }
+Tensor tensor(std::initializer_list<bool> v, const TensorOptions& o) {
+  std::vector<uint8_t> bytes(v.begin(), v.end());
+  Tensor t = from_values(bytes.data(), {int64_t(bytes.size())}, kUInt8, o.dtype(kUInt8).requires_grad(false));
+  return finish(t.to(o.device(), dtype_or(o, kBool)), o);
+}
+Tensor tensor(std::initializer_list<std::initializer_list<float>> v, const TensorOptions& o) { return from_nested(v, kFloat, o); }
+Tensor tensor(std::initializer_list<std::initializer_list<double>> v, const TensorOptions& o) { return from_nested(v, kFloat, o); }
+Tensor tensor(std::initializer_list<std::initializer_list<int>> v, const TensorOptions& o) { return from_nested(v, kInt64, o); }
+Tensor tensor(const std::vector<float>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kFloat, o); }
+Tensor tensor(const std::vector<double>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kDouble, o); }
+Tensor tensor(const std::vector<int64_t>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kInt64, o); }
+Tensor tensor(const std::vector<int>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kInt64, o); }
+Tensor tensor(const std::vector<uint8_t>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kUInt8, o); }
+Tensor tensor(float v, const TensorOptions& o) { return from_values(&v, {}, kFloat, o); }
+Tensor tensor(double v, const TensorOptions& o) { return from_values(&v, {}, kFloat, o); }
+Tensor tensor(int64_t v, const TensorOptions& o) { return from_values(&v, {}, kInt64, o); }
+Tensor tensor(int v, const TensorOptions& o) { return from_values(&v, {}, kInt64, o); }
+
+// ---- from_blob ------------------------------------------------------------------------------------
+namespace {
+Tensor wrap_blob(void* data, IntArrayRef sizes, IntArrayRef strides, void (*deleter)(void*, void*), void* context,
+                 const TensorOptions& options) {
+  WICK_CHECK(data != nullptr || product(sizes) == 0, "from_blob", "data pointer is null");
+  WICK_CHECK(sizes.size() == strides.size(), "from_blob", "got ", int64_t(sizes.size()), " sizes but ",
+             int64_t(strides.size()), " strides");
+  int64_t extent = 1;
+  for (size_t i = 0; i < sizes.size(); ++i) {
+    WICK_CHECK(sizes[i] >= 0 && strides[i] >= 0, "from_blob", "negative size or stride in ", shape_str(sizes), " / ",
+               shape_str(strides));
+    if (sizes[i] == 0) extent = 0;
+    else if (extent) extent += (sizes[i] - 1) * strides[i];
+  }
+  auto* storage = new StorageImpl;
+  storage->data = data;
+  storage->nbytes = size_t(extent) * size_t(element_size(options.dtype()));
+  storage->device = options.device();
+  storage->external = true;
+  storage->deleter = deleter;
+  storage->deleter_context = context;
+  auto* impl = new TensorImpl;
+  impl->dtype = options.dtype();
+  impl->device = options.device();
+  impl->storage = storage;
+  impl->sizes.assign(sizes);
+  impl->strides.assign(strides);
+  return finish(Tensor(impl), options);
+}
+}  // namespace
+
+Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options) {
+  return wrap_blob(data, sizes, contiguous_strides(sizes), nullptr, nullptr, options);
+}
+
+Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const TensorOptions& options) {
+  return wrap_blob(data, sizes, strides, nullptr, nullptr, options);
+}
+
+Tensor detail::from_blob_with_deleter(void* data, IntArrayRef sizes, void (*deleter)(void*, void*), void* context,
+                                      const TensorOptions& options) {
+  return wrap_blob(data, sizes, contiguous_strides(sizes), deleter, context, options);
+}
+
+}  // namespace wick

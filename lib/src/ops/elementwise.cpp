@@ -1,0 +1,91 @@
+#include "ops/elementwise.h"
+
+#include "wick/ops.h"
+
+namespace wick {
+
+void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
+  WICK_CHECK(a.device() == b.device(), op, "expected all tensors on one device, but got ", a.device().str(),
+             " and ", b.device().str());
+}
+
+SizeVec broadcast_shape(const char* op, IntArrayRef a, IntArrayRef b) {
+  const size_t n = a.size() > b.size() ? a.size() : b.size();
+  SizeVec out(n);
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    WICK_CHECK(da == db || da == 1 || db == 1, op, "shapes ", shape_str(a), " and ", shape_str(b),
+               " cannot be broadcast together (size ", da, " vs ", db, " at dim ", int64_t(i), ")");
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+ScalarType compute_dtype(Device device, ScalarType t) {
+  return backend_for(device).computes_natively(t) ? t : kFloat;
+}
+
+Tensor unary_kernel(UnaryOp op, const Tensor& x, ScalarType dtype, double p0, double p1) {
+  const ScalarType compute = compute_dtype(x.device(), dtype);
+  const Tensor in = x.dtype() == compute ? x : x.to(compute);
+  const ScalarType out_dtype = produces_bool(op) ? kBool : compute;
+  Tensor out = make_empty(in.sizes(), out_dtype, in.device());
+  backend_for(in.device()).unary(op, view_of(out), view_of(in), p0, p1);
+  if (!produces_bool(op) && compute != dtype) return out.to(dtype);
+  return out;
+}
+
+Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tensor& b, ScalarType dtype) {
+  check_same_device(name, a, b);
+  const SizeVec shape = broadcast_shape(name, a.sizes(), b.sizes());
+  const ScalarType compute = compute_dtype(a.device(), dtype);
+  const Tensor ca = a.dtype() == compute ? a : a.to(compute);
+  const Tensor cb = b.dtype() == compute ? b : b.to(compute);
+  Tensor out = make_empty(shape, produces_bool(op) ? kBool : compute, a.device());
+  const SizeVec sa = broadcast_strides(ca, shape), sb = broadcast_strides(cb, shape);
+  backend_for(a.device()).binary(op, view_of(out), view_of(ca, shape, sa), view_of(cb, shape, sb));
+  if (!produces_bool(op) && compute != dtype) return out.to(dtype);
+  return out;
+}
+
+Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, ScalarType dtype) {
+  const ScalarType compute = compute_dtype(a.device(), dtype);
+  const Tensor ca = a.dtype() == compute ? a : a.to(compute);
+  Tensor out = make_empty(ca.sizes(), produces_bool(op) ? kBool : compute, a.device());
+  Backend& be = backend_for(a.device());
+  if (a.device().is_cpu()) {
+    // The scalar stays on the stack: a broadcast view of one element, no allocation.
+    alignas(8) unsigned char value[8];
+    const SizeVec zero(ca.dim(), 0);
+    switch (compute) {
+      case kBool: *reinterpret_cast<bool*>(value) = b.to_bool(); break;
+      case kUInt8: *reinterpret_cast<uint8_t*>(value) = uint8_t(b.to_long()); break;
+      case kInt32: *reinterpret_cast<int32_t*>(value) = int32_t(b.to_long()); break;
+      case kInt64: *reinterpret_cast<int64_t*>(value) = b.to_long(); break;
+      case kFloat: *reinterpret_cast<float*>(value) = float(b.to_double()); break;
+      case kDouble: *reinterpret_cast<double*>(value) = b.to_double(); break;
+      default: fail(name, "unsupported compute dtype ", dtype_name(compute));
+    }
+    const View sv{value, compute, int(ca.dim()), ca.impl()->sizes.data(), zero.data()};
+    be.binary(op, view_of(out), view_of(ca), sv);
+  } else {
+    const Tensor sb = full({}, b, TensorOptions().dtype(compute).device(a.device()));
+    const SizeVec zero(ca.dim(), 0);
+    be.binary(op, view_of(out), view_of(ca), view_of(sb, ca.impl()->sizes, zero));
+  }
+  if (!produces_bool(op) && compute != dtype) return out.to(dtype);
+  return out;
+}
+
+void assign_into(const char* name, const Tensor& dst, const Tensor& src) {
+  check_same_device(name, dst, src);
+  const SizeVec shape = broadcast_shape(name, dst.sizes(), src.sizes());
+  WICK_CHECK(IntArrayRef(shape).equals(dst.sizes()), name, "output with shape ", shape_str(dst.sizes()),
+             " doesn't match the broadcast shape ", shape_str(shape));
+  const SizeVec ss = broadcast_strides(src, shape);
+  backend_for(dst.device()).copy(view_of(dst), view_of(src, shape, ss));
+  bump_version(dst);
+}
+
+}  // namespace wick

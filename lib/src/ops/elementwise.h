@@ -1,0 +1,29 @@
+// The shared path of every elementwise op: device check, dtype promotion, broadcasting, output allocation,
+// one backend call. Op files (unary.cpp, binary.cpp, ...) add names, derivatives and special cases.
+#pragma once
+
+#include "tensor_factory.h"
+#include "type_promotion.h"
+#include "wick/tensor.h"
+
+namespace wick {
+
+// Throws naming both devices when a and b live on different devices.
+void check_same_device(const char* op, const Tensor& a, const Tensor& b);
+// numpy broadcasting of two shapes; throws naming both shapes.
+SizeVec broadcast_shape(const char* op, IntArrayRef a, IntArrayRef b);
+
+// The dtype the backend computes `t` in on `device` (float16/bfloat16 widen to float32 on the CPU).
+ScalarType compute_dtype(Device device, ScalarType t);
+
+// out = op(x); x is converted to `dtype` first, and the result has `dtype` (bool for predicates).
+Tensor unary_kernel(UnaryOp op, const Tensor& x, ScalarType dtype, double p0 = 0, double p1 = 0);
+
+// out = op(a, b) computed in `dtype`, broadcast; result dtype is `dtype` or bool for comparisons.
+Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tensor& b, ScalarType dtype);
+Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, ScalarType dtype);
+
+// Writes src into dst in place (casting, broadcasting src to dst's shape) and bumps dst's version.
+void assign_into(const char* name, const Tensor& dst, const Tensor& src);
+
+}  // namespace wick

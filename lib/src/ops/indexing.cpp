@@ -1,0 +1,351 @@
+// Indexing: index_select/index_add, gather/scatter, masked_select/nonzero, and Tensor::index with
+// integers, slices, None, Ellipsis and index tensors (LibTorch's t.index({Slice(0, 2), 1})).
+#include <algorithm>
+#include <vector>
+
+#include "ops/elementwise.h"
+#include "wick/autograd/grad_mode.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+using detail::Grads;
+using detail::record;
+using detail::record_needed;
+using detail::save;
+
+namespace {
+
+void check_index_tensor(const char* op, const Tensor& index) {
+  WICK_CHECK(index.dtype() == kInt64 || index.dtype() == kInt32, op, "index must be an int64 or int32 tensor, got ",
+             dtype_name(index.dtype()));
+}
+
+// An index as a contiguous 1-D int64 tensor on x's device.
+Tensor as_index_vector(const char* op, const Tensor& x, const Tensor& index) {
+  check_index_tensor(op, index);
+  check_same_device(op, x, index);
+  WICK_CHECK(index.dim() <= 1, op, "index must be 0-D or 1-D, got shape ", shape_str(index.sizes()));
+  return index.reshape({-1}).to(kInt64).contiguous();
+}
+
+void check_gather_shapes(const char* op, const Tensor& x, int64_t d, const Tensor& index, const Tensor* src) {
+  WICK_CHECK(index.dim() == x.dim() || (x.dim() == 0 && index.dim() <= 1), op, "index (shape ",
+             shape_str(index.sizes()), ") must have the same number of dims as the input (shape ", shape_str(x.sizes()),
+             ")");
+  for (int64_t i = 0; i < index.dim(); ++i) {
+    WICK_CHECK(i == d || index.size(i) <= x.size(i), op, "index size ", index.size(i), " at dim ", i,
+               " exceeds the input's size ", x.size(i), " (index shape ", shape_str(index.sizes()), ", input shape ",
+               shape_str(x.sizes()), ")");
+    if (src)
+      WICK_CHECK(index.size(i) <= src->size(i), op, "index size ", index.size(i), " at dim ", i,
+                 " exceeds the source's size ", src->size(i));
+  }
+}
+
+}  // namespace
+
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
+  const Tensor idx = as_index_vector("index_select", x, index);
+  const Tensor in = x.dim() == 0 ? x.reshape({1}) : x;
+  const int64_t d = wrap_dim("index_select", dim, in.dim());
+  SizeVec shape(in.sizes());
+  shape[size_t(d)] = idx.size(0);
+  Tensor out = make_empty(shape, x.dtype(), x.device());
+  if (out.numel() > 0) {
+    WICK_CHECK(in.size(d) > 0, "index_select", "cannot select from dim ", d, " of size 0");
+    backend_for(x.device()).index_select(view_of(out), view_of(in), int(d), view_of(idx));
+  }
+  if (x.dim() == 0) out = out.reshape(index.dim() == 0 ? IntArrayRef{} : IntArrayRef{idx.size(0)});
+  if (record_needed(x))
+    record("index_select", {&x}, out, [idx, d, in_shape = SizeVec(in.sizes()), x_shape = SizeVec(x.sizes())](Grads g) {
+      SizeVec selected(in_shape);
+      selected[size_t(d)] = idx.size(0);
+      const Tensor z = zeros(in_shape, g.out[0].options());
+      g.in[0] = z.index_add(d, idx, g.out[0].reshape(selected)).reshape(x_shape);
+    });
+  return out;
+}
+
+Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source) {
+  const Tensor idx = as_index_vector("index_add", x, index);
+  check_same_device("index_add", x, source);
+  WICK_CHECK(x.dtype() == source.dtype(), "index_add", "self (", dtype_name(x.dtype()), ") and source (",
+             dtype_name(source.dtype()), ") must have the same dtype");
+  const int64_t d = wrap_dim("index_add", dim, x.dim());
+  SizeVec expected(x.sizes());
+  if (x.dim() > 0) expected[size_t(d)] = idx.size(0);
+  WICK_CHECK(IntArrayRef(source.sizes()).equals(expected) || (x.dim() == 0 && source.numel() == idx.size(0)),
+             "index_add", "source of shape ", shape_str(source.sizes()), " does not match the expected shape ",
+             shape_str(expected));
+  Tensor out = x.clone().detach();
+  if (idx.size(0) > 0 && out.numel() > 0) {
+    const Tensor o = out.dim() == 0 ? out.reshape({1}) : out;
+    const Tensor s = source.dim() == 0 ? source.reshape({1}) : source.contiguous();
+    backend_for(x.device()).index_add(view_of(o), int(d), view_of(idx), view_of(s));
+  }
+  if (record_needed(x, source))
+    record("index_add", {&x, &source}, out, [idx, d](Grads g) {
+      g.in[0] = g.out[0];
+      if (g.needed(1)) g.in[1] = g.out[0].dim() == 0 ? g.out[0] : g.out[0].index_select(d, idx);
+    });
+  return out;
+}
+
+Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
+  check_index_tensor("gather", index);
+  check_same_device("gather", x, index);
+  const int64_t d = wrap_dim("gather", dim, x.dim());
+  check_gather_shapes("gather", x, d, index, nullptr);
+  const Tensor idx = index.to(kInt64);
+  Tensor out = make_empty(index.sizes(), x.dtype(), x.device());
+  if (out.numel() > 0) {
+    const Tensor in = x.dim() == 0 ? x.reshape({1}) : x;
+    const Tensor ix = idx.dim() == 0 ? idx.reshape({1}) : idx;
+    const Tensor o = out.dim() == 0 ? out.reshape({1}) : out;
+    backend_for(x.device()).gather(view_of(o), view_of(in), int(d), view_of(ix));
+  }
+  if (record_needed(x))
+    record("gather", {&x}, out, [idx, d, shape = SizeVec(x.sizes())](Grads g) {
+      g.in[0] = zeros(shape, g.out[0].options()).scatter_add(d, idx, g.out[0]);
+    });
+  return out;
+}
+
+namespace {
+Tensor scatter_impl(const char* op, const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src, bool add) {
+  check_index_tensor(op, index);
+  check_same_device(op, x, index);
+  check_same_device(op, x, src);
+  WICK_CHECK(x.dtype() == src.dtype(), op, "self (", dtype_name(x.dtype()), ") and src (", dtype_name(src.dtype()),
+             ") must have the same dtype");
+  const int64_t d = wrap_dim(op, dim, x.dim());
+  check_gather_shapes(op, x, d, index, &src);
+  Tensor out = x.clone().detach();
+  if (index.numel() > 0) {
+    const Tensor o = out.dim() == 0 ? out.reshape({1}) : out;
+    const Tensor ix = index.dim() == 0 ? index.reshape({1}) : index;
+    const Tensor s = src.dim() == 0 ? src.reshape({1}) : src;
+    backend_for(x.device()).scatter(view_of(o), int(d), view_of(ix), view_of(s), add);
+  }
+  if (record_needed(x, src))
+    record(op, {&x, &src}, out, [idx = index.to(kInt64), d, add](Grads g) {
+      if (g.needed(0)) g.in[0] = add ? g.out[0] : g.out[0].scatter(d, idx, 0);
+      if (g.needed(1)) g.in[1] = g.out[0].gather(d, idx);
+    });
+  return out;
+}
+}  // namespace
+
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  return scatter_impl("scatter", x, dim, index, src, false);
+}
+
+Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, Scalar value) {
+  const Tensor src = full(index.sizes(), value, x.options());
+  Tensor out = scatter_impl("scatter", x.detach(), dim, index, src, false);
+  if (record_needed(x))
+    record("scatter", {&x}, out, [idx = index.to(kInt64), dim](Grads g) { g.in[0] = g.out[0].scatter(dim, idx, 0); });
+  return out;
+}
+
+Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  return scatter_impl("scatter_add", x, dim, index, src, true);
+}
+
+Tensor nonzero(const Tensor& x) {
+  const Tensor host = x.cpu().to(kBool).contiguous();
+  const bool* p = host.data_ptr<bool>();
+  const int64_t n = host.numel(), nd = x.dim();
+  std::vector<int64_t> coords;
+  SizeVec strides = contiguous_strides(x.sizes());
+  for (int64_t i = 0; i < n; ++i) {
+    if (!p[i]) continue;
+    int64_t rest = i;
+    for (int64_t d = 0; d < nd; ++d) {
+      coords.push_back(rest / strides[size_t(d)]);
+      rest %= strides[size_t(d)];
+    }
+  }
+  const int64_t count = nd == 0 ? int64_t(coords.size()) : int64_t(coords.size()) / nd;
+  Tensor out = empty({nd == 0 ? (p[0] ? 1 : 0) : count, nd}, TensorOptions().dtype(kInt64));
+  if (!coords.empty()) std::copy(coords.begin(), coords.end(), out.data_ptr<int64_t>());
+  return out.to(x.device());
+}
+
+Tensor masked_select(const Tensor& x, const Tensor& mask) {
+  WICK_CHECK(mask.dtype() == kBool, "masked_select", "mask must be a bool tensor, got ", dtype_name(mask.dtype()));
+  const SizeVec shape = broadcast_shape("masked_select", x.sizes(), mask.sizes());
+  const Tensor flat_mask = mask.expand(shape).reshape({-1});
+  const Tensor positions = nonzero(flat_mask).reshape({-1});
+  return x.expand(shape).reshape({-1}).index_select(0, positions);
+}
+
+// ---- Tensor::index --------------------------------------------------------------------------------------
+namespace {
+
+struct Indexed {
+  Tensor view;                        // after integers, slices, None and Ellipsis
+  std::vector<int64_t> tensor_dims;   // dims of `view` indexed by tensors
+  std::vector<Tensor> tensors;        // int64 index tensors, one per entry of tensor_dims
+};
+
+Indexed apply_basic(const Tensor& x, const std::vector<TensorIndex>& indices) {
+  int64_t consumed = 0, ellipses = 0;
+  for (const TensorIndex& i : indices) {
+    switch (i.kind()) {
+      case TensorIndex::Kind::Integer:
+      case TensorIndex::Kind::Slice: ++consumed; break;
+      case TensorIndex::Kind::Tensor: consumed += i.tensor().dtype() == kBool ? i.tensor().dim() : 1; break;
+      case TensorIndex::Kind::Ellipsis: ++ellipses; break;
+      default: break;
+    }
+  }
+  WICK_CHECK(ellipses <= 1, "index", "an index can only have a single ellipsis ('...')");
+  WICK_CHECK(consumed <= x.dim(), "index", "too many indices for tensor of dimension ", x.dim(), " (got ", consumed,
+             " for shape ", shape_str(x.sizes()), ")");
+  Indexed r;
+  r.view = x;
+  int64_t dim = 0;
+  for (const TensorIndex& i : indices) {
+    switch (i.kind()) {
+      case TensorIndex::Kind::Integer: {
+        const int64_t size = r.view.size(dim);
+        WICK_CHECK(i.integer() >= -size && i.integer() < size, "index", "index ", i.integer(),
+                   " is out of bounds for dimension ", dim, " with size ", size);
+        r.view = r.view.select(dim, i.integer());
+        break;
+      }
+      case TensorIndex::Kind::Slice: {
+        const auto& s = i.slice();
+        r.view = r.view.slice(dim, s.start, s.stop == indexing::kNone ? std::optional<int64_t>() : s.stop, s.step);
+        ++dim;
+        break;
+      }
+      case TensorIndex::Kind::None: r.view = r.view.unsqueeze(dim++); break;
+      case TensorIndex::Kind::Ellipsis: dim += x.dim() - consumed; break;
+      case TensorIndex::Kind::Boolean:
+        r.view = r.view.unsqueeze(dim);
+        if (!i.integer()) r.view = r.view.slice(dim, 0, 0);
+        ++dim;
+        break;
+      case TensorIndex::Kind::Tensor: {
+        const Tensor& t = i.tensor();
+        check_same_device("index", x, t);
+        if (t.dtype() == kBool || t.dtype() == kUInt8) {
+          // A mask over the next t.dim() dims becomes one index tensor per dim.
+          const Tensor m = t.to(kBool);
+          for (int64_t k = 0; k < m.dim(); ++k)
+            WICK_CHECK(m.size(k) == r.view.size(dim + k), "index", "the shape of the mask ", shape_str(m.sizes()),
+                       " at index ", k, " does not match the shape of the indexed tensor ", shape_str(r.view.sizes()));
+          const Tensor coords = nonzero(m);
+          for (int64_t k = 0; k < m.dim(); ++k) {
+            r.tensor_dims.push_back(dim + k);
+            r.tensors.push_back(coords.select(1, k));
+          }
+          dim += m.dim();
+        } else {
+          check_index_tensor("index", t);
+          r.tensor_dims.push_back(dim++);
+          r.tensors.push_back(t.to(kInt64));
+        }
+        break;
+      }
+    }
+  }
+  return r;
+}
+
+// Advanced indexing (PyTorch semantics for index tensors): the indexed dims are replaced by the broadcast
+// index shape, placed where the first of them was if they are adjacent, else in front.
+Tensor apply_advanced(const Indexed& r) {
+  const Tensor& v = r.view;
+  SizeVec bshape;
+  for (const Tensor& t : r.tensors) bshape = broadcast_shape("index", bshape, t.sizes());
+  std::vector<int64_t> order(r.tensor_dims), rest;
+  for (int64_t d = 0; d < v.dim(); ++d)
+    if (std::find(order.begin(), order.end(), d) == order.end()) rest.push_back(d);
+  std::vector<int64_t> perm(order);
+  perm.insert(perm.end(), rest.begin(), rest.end());
+  const Tensor moved = v.permute(perm);
+  int64_t flat = 1;
+  SizeVec flat_shape{0};
+  for (int64_t d : order) flat *= v.size(d);
+  flat_shape[0] = flat;
+  for (int64_t d : rest) flat_shape.push_back(v.size(d));
+  const Tensor flattened = moved.reshape(flat_shape);
+  // Linear index into the flattened indexed dims, with negative indices wrapped and bounds checked.
+  Tensor linear = zeros(bshape, TensorOptions().dtype(kInt64).device(v.device()));
+  for (size_t k = 0; k < order.size(); ++k) {
+    const int64_t size = v.size(order[k]);
+    const Tensor& t = r.tensors[k];
+    Tensor wrapped = where(t < 0, t + size, t);
+    if (wrapped.numel() > 0) {
+      const bool ok = logical_and(wrapped >= 0, wrapped < size).all().item<bool>();
+      if (!ok) {
+        const Tensor bad = masked_select(t, logical_or(wrapped < 0, wrapped >= size));
+        fail("index", "index ", bad.reshape({-1})[0].item<int64_t>(), " is out of bounds for dimension ", order[k],
+             " with size ", size);
+      }
+    }
+    linear = linear * size + wrapped;
+  }
+  Tensor picked = flattened.index_select(0, linear.reshape({-1}));
+  SizeVec out_shape(bshape);
+  for (int64_t d : rest) out_shape.push_back(v.size(d));
+  picked = picked.reshape(out_shape);
+  bool adjacent = true;
+  for (size_t k = 1; k < order.size(); ++k) adjacent = adjacent && order[k] == order[k - 1] + 1;
+  if (adjacent && order[0] > 0) {
+    // Move the index dims back to where the first indexed dim was.
+    const int64_t nb = int64_t(bshape.size()), first = order[0];
+    std::vector<int64_t> back;
+    for (int64_t i = 0; i < first; ++i) back.push_back(nb + i);
+    for (int64_t i = 0; i < nb; ++i) back.push_back(i);
+    for (int64_t i = nb + first; i < picked.dim(); ++i) back.push_back(i);
+    picked = picked.permute(back);
+  }
+  return picked;
+}
+
+}  // namespace
+
+Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
+  Indexed r = apply_basic(*this, indices);
+  if (r.tensors.empty()) return r.view;
+  return apply_advanced(r);
+}
+
+Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
+  return index(std::vector<TensorIndex>(indices));
+}
+
+Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) {
+  const std::vector<TensorIndex> list(indices);
+  Indexed r = apply_basic(*this, list);
+  if (r.tensors.empty()) {
+    r.view.copy_(value);
+    bump_version(*this);
+    return *this;
+  }
+  WICK_CHECK(!(detail::grad_mode_enabled() && (requires_grad() || value.requires_grad())), "index_put_",
+             "index_put_ with index tensors is not differentiable yet; use scatter() or where()");
+  // Which elements of self are written: index an arange of positions the same way.
+  const Tensor positions = arange(numel(), TensorOptions().dtype(kInt64).device(device())).view(sizes());
+  const Tensor targets = positions.index(list).reshape({-1});
+  const Tensor values = value.to(dtype()).expand(positions.index(list).sizes()).contiguous().reshape({-1});
+  WICK_CHECK(is_contiguous(), "index_put_", "index tensors need a contiguous destination (shape ",
+             shape_str(sizes()), ", strides ", shape_str(strides()), ")");
+  Tensor flat = make_alias(*this, {numel()}, {1}, storage_offset());
+  if (targets.numel() > 0)
+    backend_for(device()).scatter(view_of(flat), 0, view_of(targets), view_of(values), false);
+  bump_version(*this);
+  return *this;
+}
+
+Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, Scalar value) {
+  return index_put_(indices, full({}, value, options()));
+}
+
+}  // namespace wick

@@ -1,0 +1,122 @@
+// Matrix products. One primitive, batched matmul over 3-D views, carries the derivative; matmul's 1-D,
+// 2-D and broadcast-batch forms are compositions of views around it, as torch.matmul defines them.
+#include "ops/elementwise.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+using detail::Grads;
+using detail::record;
+using detail::record_needed;
+using detail::save;
+
+namespace {
+
+void check_dtypes(const char* op, const Tensor& a, const Tensor& b) {
+  check_same_device(op, a, b);
+  WICK_CHECK(a.dtype() == b.dtype(), op, "expected both operands to have the same dtype, but got ",
+             dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
+  WICK_CHECK(is_floating_point(a.dtype()), op, "expected floating point operands, got ", dtype_name(a.dtype()));
+}
+
+// [B, M, K] @ [B, K, N] -> [B, M, N], any strides; the only op here that records a derivative.
+Tensor batched_mm(const char* op, const Tensor& a, const Tensor& b) {
+  const int64_t B = a.size(0), M = a.size(1), K = a.size(2), N = b.size(2);
+  const ScalarType compute = compute_dtype(a.device(), a.dtype());
+  const Tensor ca = a.dtype() == compute ? a : a.to(compute);
+  const Tensor cb = b.dtype() == compute ? b : b.to(compute);
+  Tensor out = make_empty({B, M, N}, compute, a.device());
+  if (out.numel() > 0) {
+    if (K == 0) backend_for(a.device()).fill(view_of(out), 0);
+    else backend_for(a.device()).matmul(view_of(out), view_of(ca), view_of(cb));
+  }
+  if (compute != a.dtype()) out = out.to(a.dtype());
+  if (record_needed(a, b))
+    record(op, {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+      if (g.needed(0)) g.in[0] = bmm(g.out[0], sb.get().transpose(1, 2));
+      if (g.needed(1)) g.in[1] = bmm(sa.get().transpose(1, 2), g.out[0]);
+    });
+  return out;
+}
+
+}  // namespace
+
+Tensor bmm(const Tensor& a, const Tensor& b) {
+  check_dtypes("bmm", a, b);
+  WICK_CHECK(a.dim() == 3 && b.dim() == 3, "bmm", "expected 3-D tensors, got shapes ", shape_str(a.sizes()), " and ",
+             shape_str(b.sizes()));
+  WICK_CHECK(a.size(0) == b.size(0) && a.size(2) == b.size(1), "bmm", "shapes ", shape_str(a.sizes()), " and ",
+             shape_str(b.sizes()), " cannot be multiplied");
+  return batched_mm("bmm", a, b);
+}
+
+Tensor mm(const Tensor& a, const Tensor& b) {
+  check_dtypes("mm", a, b);
+  WICK_CHECK(a.dim() == 2 && b.dim() == 2, "mm", "expected 2-D tensors, got shapes ", shape_str(a.sizes()), " and ",
+             shape_str(b.sizes()));
+  WICK_CHECK(a.size(1) == b.size(0), "mm", "shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()),
+             " cannot be multiplied (", a.size(1), " != ", b.size(0), ")");
+  return batched_mm("mm", a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
+}
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  check_dtypes("matmul", a, b);
+  const int64_t da = a.dim(), db = b.dim();
+  WICK_CHECK(da > 0 && db > 0, "matmul", "both arguments need at least 1 dimension, got shapes ", shape_str(a.sizes()),
+             " and ", shape_str(b.sizes()));
+  const int64_t ka = a.size(-1), kb = db == 1 ? b.size(0) : b.size(-2);
+  WICK_CHECK(ka == kb, "matmul", "shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()),
+             " cannot be multiplied (", ka, " != ", kb, ")");
+  if (da == 1 && db == 1) return (a * b).sum();
+  if (da == 2 && db == 2) return mm(a, b);
+  if (da == 1 && db == 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  if (da == 2 && db == 1) return mm(a, b.unsqueeze(1)).squeeze(1);
+  // Batched: lift vectors to matrices, broadcast the batch dims, flatten them into one.
+  const Tensor a2 = da == 1 ? a.unsqueeze(0) : a;
+  const Tensor b2 = db == 1 ? b.unsqueeze(1) : b;
+  const IntArrayRef ab(a2.sizes().data(), a2.dim() - 2), bb(b2.sizes().data(), b2.dim() - 2);
+  const SizeVec batch = broadcast_shape("matmul", ab, bb);
+  const int64_t n = a2.size(-2), k = a2.size(-1), m = b2.size(-1);
+  SizeVec a_full(batch), b_full(batch), out_shape(batch);
+  a_full.push_back(n);
+  a_full.push_back(k);
+  b_full.push_back(k);
+  b_full.push_back(m);
+  const int64_t B = product(batch);
+  Tensor out = batched_mm("matmul", a2.expand(a_full).reshape({B, n, k}), b2.expand(b_full).reshape({B, k, m}));
+  if (da > 1) out_shape.push_back(n);
+  if (db > 1) out_shape.push_back(m);
+  return out.reshape(out_shape);
+}
+
+Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  Tensor prod = mm(a, b);
+  if (alpha.to_double() != 1) prod = prod * alpha;
+  if (beta.to_double() == 0) return prod + zeros_like(bias);  // beta = 0 ignores bias values (even NaN)
+  return beta.to_double() == 1 ? prod + bias : prod + bias * beta;
+}
+
+Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  WICK_CHECK(weight.dim() == 2, "linear", "weight must be 2-D [out_features, in_features], got shape ",
+             shape_str(weight.sizes()));
+  WICK_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear", "input of shape ", shape_str(x.sizes()),
+             " does not match weight of shape ", shape_str(weight.sizes()), " (in_features ", weight.size(1), ")");
+  Tensor out = x.dim() == 2 ? mm(x, weight.t()) : matmul(x, weight.t());
+  return bias.defined() ? out + bias : out;
+}
+
+Tensor outer(const Tensor& a, const Tensor& b) {
+  WICK_CHECK(a.dim() == 1 && b.dim() == 1, "outer", "expected 1-D tensors, got shapes ", shape_str(a.sizes()), " and ",
+             shape_str(b.sizes()));
+  return a.unsqueeze(1) * b.unsqueeze(0);
+}
+
+Tensor dot(const Tensor& a, const Tensor& b) {
+  WICK_CHECK(a.dim() == 1 && b.dim() == 1 && a.size(0) == b.size(0), "dot",
+             "expected 1-D tensors of equal length, got shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()));
+  check_dtypes("dot", a, b);
+  return (a * b).sum();
+}
+
+}  // namespace wick

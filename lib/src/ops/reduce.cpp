@@ -1,0 +1,274 @@
+// Reductions over one, several or all dims, with keepdim. sum/prod/max/min/all/any are backend
+// primitives; mean, var, std, norm and logsumexp are compositions, so their gradients come for free.
+#include <cmath>
+
+#include "ops/elementwise.h"
+#include "wick/autograd/grad_mode.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+using detail::Grads;
+using detail::record;
+using detail::record_needed;
+using detail::save;
+using detail::save_output;
+
+namespace {
+
+// Which dims a reduction covers: all when `dims` is empty.
+SizeVec reduced_mask(const char* op, const Tensor& x, IntArrayRef dims) {
+  const int64_t n = x.dim();
+  SizeVec mask(size_t(n), dims.empty() ? 1 : 0);
+  for (int64_t d : dims) {
+    const int64_t w = wrap_dim(op, d, n);
+    if (n == 0) continue;
+    WICK_CHECK(mask[size_t(w)] == 0, op, "dim ", w, " appears multiple times in the list of dims");
+    mask[size_t(w)] = 1;
+  }
+  return mask;
+}
+
+SizeVec keepdim_shape(const Tensor& x, const SizeVec& mask) {
+  SizeVec shape(x.sizes());
+  for (size_t d = 0; d < shape.size(); ++d)
+    if (mask[d]) shape[d] = 1;
+  return shape;
+}
+
+SizeVec final_shape(const Tensor& x, const SizeVec& mask, bool keepdim) {
+  if (keepdim) return keepdim_shape(x, mask);
+  SizeVec shape;
+  for (size_t d = 0; d < mask.size(); ++d)
+    if (!mask[d]) shape.push_back(x.size(int64_t(d)));
+  return shape;
+}
+
+// Runs a backend reduction in `dtype` (x converted first); result has the final (keepdim or not) shape.
+Tensor reduce_kernel(const char* op, ReduceOp rop, const Tensor& x, const SizeVec& mask, bool keepdim, ScalarType dtype) {
+  const ScalarType compute = compute_dtype(x.device(), dtype);
+  const Tensor in = x.dtype() == compute ? x : x.to(compute);
+  Tensor out = make_empty(keepdim_shape(x, mask), compute, x.device());
+  SizeVec out_strides(out.strides());
+  for (size_t d = 0; d < mask.size(); ++d)
+    if (mask[d]) out_strides[d] = 0;
+  backend_for(x.device()).reduce(rop, view_of(out, in.impl()->sizes, out_strides), view_of(in));
+  (void)op;
+  if (compute != dtype) out = out.to(dtype);
+  if (!keepdim) out = make_alias(out, final_shape(x, mask, false), contiguous_strides(final_shape(x, mask, false)), 0);
+  return out;
+}
+
+int64_t reduced_count(const Tensor& x, const SizeVec& mask) {
+  int64_t n = 1;
+  for (size_t d = 0; d < mask.size(); ++d)
+    if (mask[d]) n *= x.size(int64_t(d));
+  return n;
+}
+
+// The gradient of a reduction, broadcast back over the reduced dims.
+Tensor expand_back(const Tensor& g, const SizeVec& keep_shape, IntArrayRef in_shape) {
+  return g.reshape(keep_shape).expand(in_shape);
+}
+
+ScalarType sum_dtype(const Tensor& x, std::optional<ScalarType> dtype) {
+  if (dtype) return *dtype;
+  return is_integral(x.dtype(), true) ? kInt64 : x.dtype();
+}
+
+std::vector<int64_t> mask_to_dims(const SizeVec& mask) {
+  std::vector<int64_t> dims;
+  for (size_t d = 0; d < mask.size(); ++d)
+    if (mask[d]) dims.push_back(int64_t(d));
+  return dims;
+}
+
+Tensor extreme(const char* op, ReduceOp rop, const Tensor& x, IntArrayRef dims, bool keepdim) {
+  const SizeVec mask = reduced_mask(op, x, dims);
+  for (size_t d = 0; d < mask.size(); ++d)
+    WICK_CHECK(!mask[d] || x.size(int64_t(d)) > 0, op, "cannot reduce over dim ", int64_t(d),
+               " of size 0 (shape ", shape_str(x.sizes()), "); the operation has no identity");
+  WICK_CHECK(x.numel() > 0 || x.dim() > 0, op, "cannot reduce an empty tensor");
+  WICK_CHECK(!(x.numel() == 0 && dims.empty()), op, "cannot reduce an empty tensor (shape ", shape_str(x.sizes()), ")");
+  Tensor out = reduce_kernel(op, rop, x, mask, keepdim, x.dtype());
+  if (record_needed(x))
+    record(op, {&x}, out,
+           [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), dims_list = mask_to_dims(mask)](Grads g) {
+             // Ties share the gradient evenly, as PyTorch's amax/amin and full max/min.
+             const Tensor v = sx.get();
+             const Tensor m = (v == so.get().reshape(keep)).to(v.dtype());
+             g.in[0] = expand_back(g.out[0], keep, v.sizes()) * m / m.sum(dims_list, true);
+           });
+  return out;
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  const SizeVec mask = reduced_mask("sum", x, dims);
+  const ScalarType dt = sum_dtype(x, dtype);
+  Tensor out = reduce_kernel("sum", ReduceOp::Sum, x, mask, keepdim, dt == kBool ? kInt64 : dt);
+  if (record_needed(x))
+    record("sum", {&x}, out, [keep = keepdim_shape(x, mask), in_shape = SizeVec(x.sizes())](Grads g) {
+      g.in[0] = expand_back(g.out[0], keep, in_shape);
+    });
+  return out;
+}
+
+Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) { return sum(x, {}, false, dtype); }
+
+Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  const ScalarType dt = dtype.value_or(x.dtype());
+  WICK_CHECK(is_floating_point(dt), "mean", "could not infer output dtype: input dtype must be floating point, got ",
+             dtype_name(dt));
+  const SizeVec mask = reduced_mask("mean", x, dims);
+  const int64_t n = reduced_count(x, mask);
+  return sum(x, dims, keepdim, dt) / double(n);
+}
+
+Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) { return mean(x, {}, false, dtype); }
+
+Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
+  const int64_t d = wrap_dim("prod", dim, x.dim());
+  const SizeVec mask = reduced_mask("prod", x, {d});
+  Tensor out = reduce_kernel("prod", ReduceOp::Prod, x, mask, keepdim, sum_dtype(x, dtype));
+  if (record_needed(x))
+    record("prod", {&x}, out, [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), d](Grads g) {
+      // Exact with zeros: one zero gets the product of the others, two or more zeros give 0 everywhere.
+      const Tensor v = sx.get();
+      const Tensor is_zero = v == 0;
+      const Tensor zeros_in_slice = is_zero.sum({d}, true);
+      const Tensor others = where(is_zero, 1, v).prod(d, true);
+      const Tensor out_k = so.get().reshape(keep);
+      const Tensor grad = where(zeros_in_slice == 0, out_k / v,
+                                where(logical_and(zeros_in_slice == 1, is_zero), others, 0));
+      g.in[0] = expand_back(g.out[0], keep, v.sizes()) * grad;
+    });
+  return out;
+}
+
+Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
+  return prod(x.reshape({-1}), 0, false, dtype).reshape({});
+}
+
+Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) { return extreme("amax", ReduceOp::Max, x, dims, keepdim); }
+Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) { return extreme("amin", ReduceOp::Min, x, dims, keepdim); }
+Tensor max(const Tensor& x) {
+  WICK_CHECK(x.numel() > 0, "max", "cannot take the max of an empty tensor (shape ", shape_str(x.sizes()), ")");
+  return amax(x, {}, false);
+}
+Tensor min(const Tensor& x) {
+  WICK_CHECK(x.numel() > 0, "min", "cannot take the min of an empty tensor (shape ", shape_str(x.sizes()), ")");
+  return amin(x, {}, false);
+}
+
+namespace {
+std::tuple<Tensor, Tensor> extreme_with_index(const char* op, ArgReduceOp aop, const Tensor& x, int64_t dim,
+                                              bool keepdim) {
+  const int64_t d = wrap_dim(op, dim, x.dim());
+  const Tensor in = x.dim() == 0 ? x.reshape({1}) : x;
+  WICK_CHECK(in.size(d) > 0, op, "cannot reduce over dim ", d, " of size 0 (shape ", shape_str(x.sizes()), ")");
+  const ScalarType compute = compute_dtype(x.device(), x.dtype());
+  const Tensor cin = in.dtype() == compute ? in : in.to(compute);
+  SizeVec keep(in.sizes());
+  keep[size_t(d)] = 1;
+  Tensor values = make_empty(keep, compute, x.device());
+  Tensor indices = make_empty(keep, kInt64, x.device());
+  const View vv = view_of(values);
+  backend_for(x.device()).arg_reduce(aop, &vv, view_of(indices), view_of(cin), int(d));
+  if (compute != x.dtype()) values = values.to(x.dtype());
+  if (!keepdim || x.dim() == 0) {
+    SizeVec shape(in.sizes());
+    shape.erase(size_t(d));
+    if (x.dim() == 0) shape.clear();
+    values = make_alias(values, shape, contiguous_strides(shape), 0);
+    indices = make_alias(indices, shape, contiguous_strides(shape), 0);
+  }
+  if (record_needed(x))
+    record(op, {&x}, values, [idx = indices.reshape(keep), keep, d, in_shape = SizeVec(x.sizes())](Grads g) {
+      const Tensor z = zeros(in_shape.size() ? IntArrayRef(in_shape) : IntArrayRef{1}, g.out[0].options());
+      Tensor r = z.scatter(d, idx, g.out[0].reshape(keep));
+      g.in[0] = r.reshape(in_shape);
+    });
+  return {values, indices};
+}
+}  // namespace
+
+std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+  return extreme_with_index("max", ArgReduceOp::ArgMax, x, dim, keepdim);
+}
+std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
+  return extreme_with_index("min", ArgReduceOp::ArgMin, x, dim, keepdim);
+}
+
+Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  NoGradGuard no_grad;
+  if (!dim) return std::get<1>(max(x.reshape({-1}), 0, false));
+  return std::get<1>(max(x, *dim, keepdim));
+}
+Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  NoGradGuard no_grad;
+  if (!dim) return std::get<1>(min(x.reshape({-1}), 0, false));
+  return std::get<1>(min(x, *dim, keepdim));
+}
+
+Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
+  WICK_CHECK(is_floating_point(x.dtype()), "var", "expected a floating point tensor, got ", dtype_name(x.dtype()));
+  const SizeVec mask = reduced_mask("var", x, dims);
+  const int64_t n = reduced_count(x, mask);
+  const Tensor centered = x - mean(x, dims, true);
+  const double denom = double(n - (unbiased ? 1 : 0));
+  return sum(centered * centered, dims, keepdim) / (denom > 0 ? denom : 0.0);
+}
+Tensor var(const Tensor& x, bool unbiased) { return var(x, {}, unbiased, false); }
+Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) { return sqrt(var(x, dims, unbiased, keepdim)); }
+Tensor std(const Tensor& x, bool unbiased) { return std(x, {}, unbiased, false); }
+
+Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
+  WICK_CHECK(is_floating_point(x.dtype()), "norm", "expected a floating point tensor, got ", dtype_name(x.dtype()));
+  const double pv = p.to_double();
+  if (std::isinf(pv)) return pv > 0 ? amax(abs(x), dims, keepdim) : amin(abs(x), dims, keepdim);
+  if (pv == 1) return sum(abs(x), dims, keepdim);
+  if (pv == 0) return sum((x != 0).to(x.dtype()), dims, keepdim);
+  if (pv == 2) {
+    Tensor out;
+    {
+      NoGradGuard no_grad;
+      out = sqrt(sum(x * x, dims, keepdim));
+    }
+    const SizeVec mask = reduced_mask("norm", x, dims);
+    if (record_needed(x))
+      record("norm", {&x}, out, [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask)](Grads g) {
+        // d||x|| = x / ||x||, and 0 where the norm is 0 (PyTorch's subgradient)
+        const Tensor v = sx.get();
+        const Tensor nk = so.get().reshape(keep);
+        g.in[0] = expand_back(g.out[0], keep, v.sizes()) * where(nk == 0, 0, v / nk);
+      });
+    return out;
+  }
+  return pow(sum(pow(abs(x), pv), dims, keepdim), 1.0 / pv);
+}
+Tensor norm(const Tensor& x, Scalar p) { return norm(x, p, {}, false); }
+
+Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  const Tensor xf = is_floating_point(x.dtype()) ? x : x.to(kFloat);
+  Tensor m = amax(xf, dims, true).detach();
+  m = where(isinf(m), 0, m);  // all -inf (or +inf) slices: keep exp() finite
+  const SizeVec mask = reduced_mask("logsumexp", xf, dims);
+  const Tensor shift = keepdim ? m : m.reshape(final_shape(xf, mask, false));
+  return log(sum(exp(xf - m), dims, keepdim)) + shift;
+}
+
+Tensor all(const Tensor& x) { return all(x.reshape({-1}), 0, false); }
+Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
+  const Tensor b = x.dtype() == kBool ? x : x != 0;
+  return reduce_kernel("all", ReduceOp::All, b, reduced_mask("all", b, {dim}), keepdim, kBool);
+}
+Tensor any(const Tensor& x) { return any(x.reshape({-1}), 0, false); }
+Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
+  const Tensor b = x.dtype() == kBool ? x : x != 0;
+  return reduce_kernel("any", ReduceOp::Any, b, reduced_mask("any", b, {dim}), keepdim, kBool);
+}
+
+}  // namespace wick

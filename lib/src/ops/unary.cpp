@@ -1,0 +1,260 @@
+// Elementwise functions of one tensor, each with its derivative beside it. Floating-only functions turn
+// integer inputs into float32, as PyTorch does.
+#include <cmath>
+
+#include "ops/elementwise.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+using detail::Grads;
+using detail::record;
+using detail::record_needed;
+using detail::save;
+using detail::save_output;
+
+namespace {
+
+constexpr double kSqrt1_2 = 0.70710678118654752440;
+constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+constexpr double k2InvSqrtPi = 1.12837916709551257390;
+
+// Applies an op that keeps integer dtypes (neg, abs, relu...).
+Tensor same_type(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0) {
+  WICK_CHECK(x.dtype() != kBool || op == UnaryOp::Relu || op == UnaryOp::Abs, "neg",
+           "the operator is not supported on bool tensors; use logical_not() instead");
+  return unary_kernel(op, x, x.dtype(), p0, p1);
+}
+// Applies an op that is only defined on floating types.
+Tensor floating(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0) {
+  return unary_kernel(op, x, to_floating(x.dtype()), p0, p1);
+}
+
+}  // namespace
+
+Tensor neg(const Tensor& x) {
+  Tensor out = same_type(UnaryOp::Neg, x);
+  if (record_needed(x)) record("neg", {&x}, out, [](Grads g) { g.in[0] = neg(g.out[0]); });
+  return out;
+}
+
+Tensor abs(const Tensor& x) {
+  Tensor out = same_type(UnaryOp::Abs, x);
+  if (record_needed(x)) record("abs", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] * sign(sx.get()); });
+  return out;
+}
+
+Tensor sign(const Tensor& x) {
+  Tensor out = x.dtype() == kBool ? x.clone() : same_type(UnaryOp::Sign, x);
+  if (record_needed(x)) record("sign", {&x}, out, [](Grads g) { g.in[0] = zeros_like(g.out[0]); });
+  return out;
+}
+
+Tensor exp(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Exp, x);
+  if (record_needed(x)) record("exp", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * so.get(); });
+  return out;
+}
+
+Tensor log(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Log, x);
+  if (record_needed(x)) record("log", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / sx.get(); });
+  return out;
+}
+
+Tensor log1p(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Log1p, x);
+  if (record_needed(x)) record("log1p", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / (sx.get() + 1); });
+  return out;
+}
+
+Tensor expm1(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Expm1, x);
+  if (record_needed(x))
+    record("expm1", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * (so.get() + 1); });
+  return out;
+}
+
+Tensor sqrt(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Sqrt, x);
+  if (record_needed(x))
+    record("sqrt", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] / (so.get() * 2); });
+  return out;
+}
+
+Tensor rsqrt(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Rsqrt, x);
+  if (record_needed(x))
+    record("rsqrt", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * pow(so.get(), 3) * -0.5; });
+  return out;
+}
+
+Tensor reciprocal(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Reciprocal, x);
+  if (record_needed(x))
+    record("reciprocal", {&x}, out, [so = save_output(out)](Grads g) {
+      const Tensor y = so.get();
+      g.in[0] = -g.out[0] * y * y;
+    });
+  return out;
+}
+
+Tensor square(const Tensor& x) { return x.dtype() == kBool ? mul(x, x) : pow(x, 2); }
+
+Tensor sin(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Sin, x);
+  if (record_needed(x)) record("sin", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] * cos(sx.get()); });
+  return out;
+}
+
+Tensor cos(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Cos, x);
+  if (record_needed(x)) record("cos", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = -g.out[0] * sin(sx.get()); });
+  return out;
+}
+
+Tensor tanh(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Tanh, x);
+  if (record_needed(x))
+    record("tanh", {&x}, out, [so = save_output(out)](Grads g) {
+      const Tensor y = so.get();
+      g.in[0] = g.out[0] * (1 - y * y);
+    });
+  return out;
+}
+
+Tensor sigmoid(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Sigmoid, x);
+  if (record_needed(x))
+    record("sigmoid", {&x}, out, [so = save_output(out)](Grads g) {
+      const Tensor y = so.get();
+      g.in[0] = g.out[0] * y * (1 - y);
+    });
+  return out;
+}
+
+Tensor erf(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Erf, x);
+  if (record_needed(x))
+    record("erf", {&x}, out, [sx = save(x)](Grads g) {
+      const Tensor v = sx.get();
+      g.in[0] = g.out[0] * exp(-(v * v)) * k2InvSqrtPi;
+    });
+  return out;
+}
+
+Tensor relu(const Tensor& x) {
+  Tensor out = same_type(UnaryOp::Relu, x);
+  if (record_needed(x))
+    record("relu", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = where(so.get() > 0, g.out[0], 0); });
+  return out;
+}
+
+Tensor gelu(const Tensor& x, const std::string& approximate) {
+  WICK_CHECK(approximate == "none" || approximate == "tanh", "gelu", "approximate must be 'none' or 'tanh', got '",
+             approximate, "'");
+  const bool tanh_form = approximate == "tanh";
+  Tensor out = floating(tanh_form ? UnaryOp::GeluTanh : UnaryOp::GeluErf, x);
+  if (record_needed(x))
+    record("gelu", {&x}, out, [sx = save(x), tanh_form](Grads g) {
+      const Tensor v = sx.get();
+      if (!tanh_form) {
+        const Tensor cdf = (erf(v * kSqrt1_2) + 1) * 0.5;
+        const Tensor pdf = exp(v * v * -0.5) * kInvSqrt2Pi;
+        g.in[0] = g.out[0] * (cdf + v * pdf);
+      } else {  // PyTorch's GeluBackward for approximate='tanh'
+        const double beta = std::sqrt(2.0) * k2InvSqrtPi * 0.5, kappa = 0.044715;
+        const Tensor inner = (v + v * v * v * kappa) * beta;
+        const Tensor t = tanh(inner);
+        const Tensor left_derivative = (t + 1) * 0.5;
+        const Tensor right_derivative = v * 0.5 * (1 - t * t) * beta * (v * v * (3 * kappa) + 1);
+        g.in[0] = g.out[0] * (left_derivative + right_derivative);
+      }
+    });
+  return out;
+}
+
+Tensor silu(const Tensor& x) {
+  Tensor out = floating(UnaryOp::Silu, x);
+  if (record_needed(x))
+    record("silu", {&x}, out, [sx = save(x)](Grads g) {
+      const Tensor v = sx.get();
+      const Tensor s = sigmoid(v);
+      g.in[0] = g.out[0] * s * (1 + v * (1 - s));
+    });
+  return out;
+}
+
+Tensor softplus(const Tensor& x, double beta, double threshold) {
+  Tensor out = floating(UnaryOp::Softplus, x, beta, threshold);
+  if (record_needed(x))
+    record("softplus", {&x}, out, [sx = save(x), beta, threshold](Grads g) {
+      const Tensor bx = sx.get() * beta;
+      g.in[0] = where(bx > threshold, g.out[0], g.out[0] * sigmoid(bx));
+    });
+  return out;
+}
+
+Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  Tensor out = floating(UnaryOp::LeakyRelu, x, negative_slope);
+  if (record_needed(x))
+    record("leaky_relu", {&x}, out, [sx = save(x), negative_slope](Grads g) {
+      g.in[0] = where(sx.get() > 0, g.out[0], g.out[0] * negative_slope);
+    });
+  return out;
+}
+
+Tensor elu(const Tensor& x, double alpha) {
+  Tensor out = floating(UnaryOp::Elu, x, alpha);
+  if (record_needed(x))
+    record("elu", {&x}, out, [sx = save(x), alpha](Grads g) {
+      const Tensor v = sx.get();
+      g.in[0] = where(v > 0, g.out[0], g.out[0] * exp(v) * alpha);
+    });
+  return out;
+}
+
+namespace {
+Tensor rounding(UnaryOp op, const char* name, const Tensor& x) {
+  Tensor out = is_floating_point(x.dtype()) ? unary_kernel(op, x, x.dtype()) : x.clone();
+  if (record_needed(x)) record(name, {&x}, out, [](Grads g) { g.in[0] = zeros_like(g.out[0]); });
+  return out;
+}
+}  // namespace
+
+Tensor floor(const Tensor& x) { return rounding(UnaryOp::Floor, "floor", x); }
+Tensor ceil(const Tensor& x) { return rounding(UnaryOp::Ceil, "ceil", x); }
+Tensor round(const Tensor& x) { return rounding(UnaryOp::Round, "round", x); }
+Tensor trunc(const Tensor& x) { return rounding(UnaryOp::Trunc, "trunc", x); }
+
+Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
+  WICK_CHECK(min || max, "clamp", "at least one of 'min' or 'max' must not be None");
+  const ScalarType dtype = result_type(x, min ? *min : *max);
+  const double lo = min ? min->to_double() : -INFINITY, hi = max ? max->to_double() : INFINITY;
+  Tensor out = unary_kernel(UnaryOp::Clamp, x, dtype, lo, hi);
+  if (record_needed(x))
+    record("clamp", {&x}, out, [sx = save(x), lo, hi](Grads g) {
+      const Tensor v = sx.get();
+      g.in[0] = where(logical_and(v >= lo, v <= hi), g.out[0], 0);
+    });
+  return out;
+}
+
+Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
+  WICK_CHECK(min || max, "clamp", "at least one of 'min' or 'max' must not be None");
+  Tensor out = x;
+  if (min) out = maximum(out, *min);
+  if (max) out = minimum(out, *max);
+  return out;
+}
+
+Tensor clamp_min(const Tensor& x, Scalar min) { return clamp(x, min, std::nullopt); }
+Tensor clamp_max(const Tensor& x, Scalar max) { return clamp(x, std::nullopt, max); }
+
+Tensor logical_not(const Tensor& x) { return unary_kernel(UnaryOp::LogicalNot, x, x.dtype()); }
+Tensor isnan(const Tensor& x) { return unary_kernel(UnaryOp::IsNan, x, x.dtype()); }
+Tensor isinf(const Tensor& x) { return unary_kernel(UnaryOp::IsInf, x, x.dtype()); }
+Tensor isfinite(const Tensor& x) { return logical_not(logical_or(isnan(x), isinf(x))); }
+
+}  // namespace wick

@@ -1,0 +1,1 @@
+// printing: owned by the printing engineer

@@ -1,0 +1,111 @@
+// The Tensor handle's own members: layout queries, element access and lifetime.
+#include "wick/tensor.h"
+
+#include "tensor_factory.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+void StorageImpl::release() {
+  if (!external) {
+    backend_for(device).deallocate(data, nbytes, device.index);
+  } else if (deleter) {
+    deleter(data, deleter_context);
+  }
+  delete this;
+}
+
+namespace detail {
+void destroy_autograd_extras(TensorImpl* impl);  // autograd/tensor_hooks.cpp
+}
+
+void TensorImpl::destroy() {
+  if (extras) detail::destroy_autograd_extras(this);
+  if (grad_fn) grad_fn->decref();
+  storage->decref();
+  delete this;
+}
+
+int64_t Tensor::size(int64_t d) const {
+  TensorImpl* i = checked();
+  return i->sizes[size_t(wrap_dim("size", d, int64_t(i->sizes.size())))];
+}
+
+int64_t Tensor::stride(int64_t d) const {
+  TensorImpl* i = checked();
+  return i->strides[size_t(wrap_dim("stride", d, int64_t(i->sizes.size())))];
+}
+
+bool Tensor::is_contiguous() const {
+  TensorImpl* i = checked();
+  int64_t expected = 1;
+  for (size_t k = i->sizes.size(); k-- > 0;) {
+    if (i->sizes[k] == 1) continue;
+    if (i->strides[k] != expected) return false;
+    expected *= i->sizes[k];
+  }
+  return true;
+}
+
+template <class T>
+T* Tensor::data_ptr() const {
+  TensorImpl* i = checked();
+  WICK_CHECK(i->dtype == scalar_type_of<T>, "data_ptr", "expected a tensor of dtype ",
+             dtype_name(scalar_type_of<T>), " but this one is ", dtype_name(i->dtype));
+  return reinterpret_cast<T*>(i->byte_ptr());
+}
+
+template <class T>
+T Tensor::item() const {
+  return item().to<T>();
+}
+
+Scalar Tensor::item() const {
+  TensorImpl* i = checked();
+  WICK_CHECK(i->numel() == 1, "item", "a tensor with ", i->numel(), " elements (shape ", shape_str(i->sizes),
+             ") cannot be converted to a scalar");
+  alignas(8) unsigned char buf[8];
+  backend_for(i->device).copy_to_host(buf, i->byte_ptr(), size_t(wick::element_size(i->dtype)), i->device.index);
+  switch (i->dtype) {
+    case kBool: return Scalar(bool(buf[0]));
+    case kUInt8: return Scalar(int64_t(buf[0]));
+    case kInt32: return Scalar(int64_t(*reinterpret_cast<int32_t*>(buf)));
+    case kInt64: return Scalar(*reinterpret_cast<int64_t*>(buf));
+    case kHalf: return Scalar(double(float(*reinterpret_cast<Half*>(buf))));
+    case kBFloat16: return Scalar(double(float(*reinterpret_cast<BFloat16*>(buf))));
+    case kFloat: return Scalar(double(*reinterpret_cast<float*>(buf)));
+    case kDouble: return Scalar(*reinterpret_cast<double*>(buf));
+  }
+  return Scalar();
+}
+
+#define WICK_INSTANTIATE_ACCESS(T)              \
+  template T* Tensor::data_ptr<T>() const;      \
+  template T Tensor::item<T>() const;
+WICK_INSTANTIATE_ACCESS(bool)
+WICK_INSTANTIATE_ACCESS(uint8_t)
+WICK_INSTANTIATE_ACCESS(int32_t)
+WICK_INSTANTIATE_ACCESS(int64_t)
+WICK_INSTANTIATE_ACCESS(Half)
+WICK_INSTANTIATE_ACCESS(BFloat16)
+WICK_INSTANTIATE_ACCESS(float)
+WICK_INSTANTIATE_ACCESS(double)
+#undef WICK_INSTANTIATE_ACCESS
+template long long Tensor::item<long long>() const;  // LibTorch programs spell int64 both ways
+
+Tensor& Tensor::operator=(const Tensor& o) && {
+  copy_(o);
+  return *this;
+}
+
+Tensor& Tensor::operator=(Scalar v) && {
+  fill_(v);
+  return *this;
+}
+
+TensorIndex::TensorIndex(const char* s) : kind_(Kind::Ellipsis) {
+  WICK_CHECK(std::string_view(s) == "...", "index", "the only string index is \"...\", got \"", s, "\"");
+}
+
+}  // namespace wick

@@ -1,0 +1,53 @@
+#include "tensor_factory.h"
+
+#include "wick/detail/record.h"
+
+namespace wick {
+
+Tensor make_empty(IntArrayRef sizes, ScalarType dtype, Device device) {
+  int64_t numel = 1;
+  for (int64_t s : sizes) {
+    WICK_CHECK(s >= 0, "empty", "negative dimension in shape ", shape_str(sizes));
+    numel *= s;
+  }
+  const size_t nbytes = size_t(numel) * size_t(element_size(dtype));
+  auto* storage = new StorageImpl;
+  storage->device = device;
+  storage->nbytes = nbytes;
+  storage->data = backend_for(device).allocate(nbytes, device.index);
+  auto* impl = new TensorImpl;
+  impl->dtype = dtype;
+  impl->device = device;
+  impl->storage = storage;
+  impl->sizes.assign(sizes);
+  impl->strides = contiguous_strides(sizes);
+  impl->is_inference = detail::grad_state().inference;
+  return Tensor(impl);
+}
+
+Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  TensorImpl* b = base.impl();
+  auto* impl = new TensorImpl;
+  impl->dtype = b->dtype;
+  impl->device = b->device;
+  impl->storage = b->storage;
+  b->storage->incref();
+  impl->offset = offset;
+  impl->sizes.assign(sizes);
+  impl->strides.assign(strides);
+  impl->is_inference = b->is_inference;
+  return Tensor(impl);
+}
+
+SizeVec broadcast_strides(const Tensor& t, IntArrayRef shape) {
+  TensorImpl* i = t.impl();
+  const size_t nd = shape.size(), td = i->sizes.size();
+  SizeVec strides(nd, 0);
+  for (size_t k = 0; k < td; ++k) {
+    const size_t o = nd - td + k;
+    strides[o] = (i->sizes[k] == 1 && shape[o] != 1) ? 0 : i->strides[k];
+  }
+  return strides;
+}
+
+}  // namespace wick

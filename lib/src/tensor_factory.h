@@ -1,0 +1,32 @@
+// Making tensors and handing their memory to a backend: the few functions every op file uses.
+#pragma once
+
+#include "backend_registry.h"
+#include "wick/tensor.h"
+
+namespace wick {
+
+// A new contiguous tensor with uninitialised memory from the device's caching allocator.
+Tensor make_empty(IntArrayRef sizes, ScalarType dtype, Device device);
+// A tensor that shares `base`'s storage with other sizes, strides and offset (no autograd).
+Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
+
+// The kernel-facing view of a tensor (valid while the tensor lives).
+inline View view_of(const Tensor& t) {
+  TensorImpl* i = t.impl();
+  return View{i->byte_ptr(), i->dtype, int(i->sizes.size()), i->sizes.data(), i->strides.data()};
+}
+// The tensor seen through other sizes/strides, e.g. broadcast to an output shape.
+inline View view_of(const Tensor& t, const SizeVec& sizes, const SizeVec& strides) {
+  TensorImpl* i = t.impl();
+  return View{i->byte_ptr(), i->dtype, int(sizes.size()), sizes.data(), strides.data()};
+}
+
+// Strides that present `t` as `shape` (numpy broadcasting: stride 0 on expanded dims). The caller has
+// checked that the shapes are broadcast-compatible.
+SizeVec broadcast_strides(const Tensor& t, IntArrayRef shape);
+
+// Bumps the version counter shared by every view of t's storage (after an in-place write).
+inline void bump_version(const Tensor& t) { ++t.impl()->storage->version; }
+
+}  // namespace wick

@@ -1,0 +1,216 @@
+// Tensor's op methods: each forwards to the free function of the same name (ops.h). In-place variants
+// compute out of place, write the values back, and, when recording, move the tensor's history onto the
+// new entry, the way PyTorch rebases an in-place op's output.
+#include "ops/elementwise.h"
+#include "wick/detail/record.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+namespace {
+
+void check_castable(const char* op, ScalarType result, ScalarType self) {
+  const bool ok = result == self || (is_floating_point(self) || !is_floating_point(result)) &&
+                                        !(self == kBool && result != kBool);
+  WICK_CHECK(ok, op, "result type ", dtype_name(result), " can't be cast to the desired output type ", dtype_name(self));
+}
+
+// compute(value_of_self) -> result with self's shape; written back into self.
+template <class F>
+Tensor& inplace(Tensor& self, const char* op, const Tensor* other, F compute) {
+  const bool recording =
+      detail::grad_mode_enabled() && (self.requires_grad() || (other && other->defined() && other->requires_grad()));
+  if (!recording) {
+    Tensor result = compute(self);
+    check_castable(op, result.dtype(), self.dtype());
+    assign_into(op, self, result);
+    return self;
+  }
+  detail::prepare_inplace(op, self);  // a leaf that requires grad refuses
+  // Work on a recorded copy: rules that saved `self` must still see its old value.
+  Tensor result = compute(self.clone());
+  check_castable(op, result.dtype(), self.dtype());
+  if (result.dtype() != self.dtype()) result = result.to(self.dtype());
+  WICK_CHECK(IntArrayRef(result.sizes()).equals(self.sizes()), op, "output with shape ", shape_str(self.sizes()),
+             " doesn't match the broadcast shape ", shape_str(result.sizes()));
+  assign_into(op, self, result.detach());
+  TensorImpl* s = self.impl();
+  TensorImpl* r = result.impl();
+  if (r->grad_fn) r->grad_fn->incref();
+  if (s->grad_fn) s->grad_fn->decref();
+  s->grad_fn = r->grad_fn;
+  s->output_nr = r->output_nr;
+  s->requires_grad = r->requires_grad;
+  return self;
+}
+
+}  // namespace
+
+// ---- elementwise ----------------------------------------------------------------------------------------
+Tensor Tensor::neg() const { return wick::neg(*this); }
+Tensor Tensor::abs() const { return wick::abs(*this); }
+Tensor Tensor::sign() const { return wick::sign(*this); }
+Tensor Tensor::exp() const { return wick::exp(*this); }
+Tensor Tensor::log() const { return wick::log(*this); }
+Tensor Tensor::log1p() const { return wick::log1p(*this); }
+Tensor Tensor::expm1() const { return wick::expm1(*this); }
+Tensor Tensor::sqrt() const { return wick::sqrt(*this); }
+Tensor Tensor::rsqrt() const { return wick::rsqrt(*this); }
+Tensor Tensor::reciprocal() const { return wick::reciprocal(*this); }
+Tensor Tensor::square() const { return wick::square(*this); }
+Tensor Tensor::sin() const { return wick::sin(*this); }
+Tensor Tensor::cos() const { return wick::cos(*this); }
+Tensor Tensor::tanh() const { return wick::tanh(*this); }
+Tensor Tensor::sigmoid() const { return wick::sigmoid(*this); }
+Tensor Tensor::relu() const { return wick::relu(*this); }
+Tensor Tensor::floor() const { return wick::floor(*this); }
+Tensor Tensor::ceil() const { return wick::ceil(*this); }
+Tensor Tensor::round() const { return wick::round(*this); }
+Tensor Tensor::trunc() const { return wick::trunc(*this); }
+Tensor Tensor::pow(const Tensor& e) const { return wick::pow(*this, e); }
+Tensor Tensor::pow(Scalar e) const { return wick::pow(*this, e); }
+Tensor Tensor::clamp(std::optional<Scalar> lo, std::optional<Scalar> hi) const { return wick::clamp(*this, lo, hi); }
+Tensor Tensor::clamp_min(Scalar lo) const { return wick::clamp_min(*this, lo); }
+Tensor Tensor::clamp_max(Scalar hi) const { return wick::clamp_max(*this, hi); }
+Tensor Tensor::add(const Tensor& o, Scalar alpha) const { return wick::add(*this, o, alpha); }
+Tensor Tensor::add(Scalar o, Scalar alpha) const { return wick::add(*this, o, alpha); }
+Tensor Tensor::sub(const Tensor& o, Scalar alpha) const { return wick::sub(*this, o, alpha); }
+Tensor Tensor::sub(Scalar o, Scalar alpha) const { return wick::sub(*this, o, alpha); }
+Tensor Tensor::mul(const Tensor& o) const { return wick::mul(*this, o); }
+Tensor Tensor::mul(Scalar o) const { return wick::mul(*this, o); }
+Tensor Tensor::div(const Tensor& o) const { return wick::div(*this, o); }
+Tensor Tensor::div(Scalar o) const { return wick::div(*this, o); }
+Tensor Tensor::remainder(const Tensor& o) const { return wick::remainder(*this, o); }
+Tensor Tensor::remainder(Scalar o) const { return wick::remainder(*this, o); }
+Tensor Tensor::maximum(const Tensor& o) const { return wick::maximum(*this, o); }
+Tensor Tensor::minimum(const Tensor& o) const { return wick::minimum(*this, o); }
+Tensor Tensor::eq(const Tensor& o) const { return wick::eq(*this, o); }
+Tensor Tensor::eq(Scalar o) const { return wick::eq(*this, o); }
+Tensor Tensor::ne(const Tensor& o) const { return wick::ne(*this, o); }
+Tensor Tensor::ne(Scalar o) const { return wick::ne(*this, o); }
+Tensor Tensor::lt(const Tensor& o) const { return wick::lt(*this, o); }
+Tensor Tensor::lt(Scalar o) const { return wick::lt(*this, o); }
+Tensor Tensor::le(const Tensor& o) const { return wick::le(*this, o); }
+Tensor Tensor::le(Scalar o) const { return wick::le(*this, o); }
+Tensor Tensor::gt(const Tensor& o) const { return wick::gt(*this, o); }
+Tensor Tensor::gt(Scalar o) const { return wick::gt(*this, o); }
+Tensor Tensor::ge(const Tensor& o) const { return wick::ge(*this, o); }
+Tensor Tensor::ge(Scalar o) const { return wick::ge(*this, o); }
+Tensor Tensor::logical_and(const Tensor& o) const { return wick::logical_and(*this, o); }
+Tensor Tensor::logical_or(const Tensor& o) const { return wick::logical_or(*this, o); }
+Tensor Tensor::logical_not() const { return wick::logical_not(*this); }
+Tensor Tensor::masked_fill(const Tensor& mask, Scalar v) const { return wick::masked_fill(*this, mask, v); }
+Tensor Tensor::masked_fill(const Tensor& mask, const Tensor& v) const { return wick::masked_fill(*this, mask, v); }
+Tensor Tensor::isnan() const { return wick::isnan(*this); }
+Tensor Tensor::isinf() const { return wick::isinf(*this); }
+
+// ---- in place -------------------------------------------------------------------------------------------
+Tensor& Tensor::neg_() { return inplace(*this, "neg_", nullptr, [](const Tensor& s) { return wick::neg(s); }); }
+Tensor& Tensor::abs_() { return inplace(*this, "abs_", nullptr, [](const Tensor& s) { return wick::abs(s); }); }
+Tensor& Tensor::exp_() { return inplace(*this, "exp_", nullptr, [](const Tensor& s) { return wick::exp(s); }); }
+Tensor& Tensor::log_() { return inplace(*this, "log_", nullptr, [](const Tensor& s) { return wick::log(s); }); }
+Tensor& Tensor::sqrt_() { return inplace(*this, "sqrt_", nullptr, [](const Tensor& s) { return wick::sqrt(s); }); }
+Tensor& Tensor::tanh_() { return inplace(*this, "tanh_", nullptr, [](const Tensor& s) { return wick::tanh(s); }); }
+Tensor& Tensor::sigmoid_() { return inplace(*this, "sigmoid_", nullptr, [](const Tensor& s) { return wick::sigmoid(s); }); }
+Tensor& Tensor::relu_() { return inplace(*this, "relu_", nullptr, [](const Tensor& s) { return wick::relu(s); }); }
+Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) {
+  return inplace(*this, "clamp_", nullptr, [&](const Tensor& s) { return wick::clamp(s, lo, hi); });
+}
+Tensor& Tensor::pow_(Scalar e) { return inplace(*this, "pow_", nullptr, [&](const Tensor& s) { return wick::pow(s, e); }); }
+Tensor& Tensor::add_(const Tensor& o, Scalar alpha) {
+  return inplace(*this, "add_", &o, [&](const Tensor& s) { return wick::add(s, o, alpha); });
+}
+Tensor& Tensor::add_(Scalar o, Scalar alpha) {
+  return inplace(*this, "add_", nullptr, [&](const Tensor& s) { return wick::add(s, o, alpha); });
+}
+Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) {
+  return inplace(*this, "sub_", &o, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
+}
+Tensor& Tensor::sub_(Scalar o, Scalar alpha) {
+  return inplace(*this, "sub_", nullptr, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
+}
+Tensor& Tensor::mul_(const Tensor& o) { return inplace(*this, "mul_", &o, [&](const Tensor& s) { return wick::mul(s, o); }); }
+Tensor& Tensor::mul_(Scalar o) { return inplace(*this, "mul_", nullptr, [&](const Tensor& s) { return wick::mul(s, o); }); }
+Tensor& Tensor::div_(const Tensor& o) { return inplace(*this, "div_", &o, [&](const Tensor& s) { return wick::div(s, o); }); }
+Tensor& Tensor::div_(Scalar o) { return inplace(*this, "div_", nullptr, [&](const Tensor& s) { return wick::div(s, o); }); }
+Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar v) {
+  return inplace(*this, "masked_fill_", nullptr, [&](const Tensor& s) { return wick::masked_fill(s, mask, v); });
+}
+Tensor& Tensor::zero_() { return fill_(0); }
+Tensor& Tensor::fill_(Scalar v) {
+  if (detail::grad_mode_enabled() && requires_grad()) {  // stays in the graph, with a zero gradient
+    return inplace(*this, "fill_", nullptr, [&](const Tensor& s) { return s * 0 + v; });
+  }
+  backend_for(device()).fill(view_of(*this), v.to_double());
+  bump_version(*this);
+  return *this;
+}
+Tensor& Tensor::fill_(const Tensor& v) {
+  WICK_CHECK(v.dim() == 0, "fill_", "only supports a 0-dim value tensor, got shape ", shape_str(v.sizes()));
+  return inplace(*this, "fill_", &v, [&](const Tensor& s) { return s * 0 + v.to(s.dtype()); });
+}
+
+// ---- reductions -----------------------------------------------------------------------------------------
+Tensor Tensor::sum(std::optional<ScalarType> dt) const { return wick::sum(*this, dt); }
+Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dt) const { return wick::sum(*this, dims, keepdim, dt); }
+Tensor Tensor::mean(std::optional<ScalarType> dt) const { return wick::mean(*this, dt); }
+Tensor Tensor::mean(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dt) const { return wick::mean(*this, dims, keepdim, dt); }
+Tensor Tensor::prod(std::optional<ScalarType> dt) const { return wick::prod(*this, dt); }
+Tensor Tensor::prod(int64_t dim, bool keepdim, std::optional<ScalarType> dt) const { return wick::prod(*this, dim, keepdim, dt); }
+Tensor Tensor::max() const { return wick::max(*this); }
+std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const { return wick::max(*this, dim, keepdim); }
+Tensor Tensor::min() const { return wick::min(*this); }
+std::tuple<Tensor, Tensor> Tensor::min(int64_t dim, bool keepdim) const { return wick::min(*this, dim, keepdim); }
+Tensor Tensor::amax(IntArrayRef dims, bool keepdim) const { return wick::amax(*this, dims, keepdim); }
+Tensor Tensor::amin(IntArrayRef dims, bool keepdim) const { return wick::amin(*this, dims, keepdim); }
+Tensor Tensor::argmax(std::optional<int64_t> dim, bool keepdim) const { return wick::argmax(*this, dim, keepdim); }
+Tensor Tensor::argmin(std::optional<int64_t> dim, bool keepdim) const { return wick::argmin(*this, dim, keepdim); }
+Tensor Tensor::var(bool unbiased) const { return wick::var(*this, unbiased); }
+Tensor Tensor::var(IntArrayRef dims, bool unbiased, bool keepdim) const { return wick::var(*this, dims, unbiased, keepdim); }
+Tensor Tensor::std(bool unbiased) const { return wick::std(*this, unbiased); }
+Tensor Tensor::std(IntArrayRef dims, bool unbiased, bool keepdim) const { return wick::std(*this, dims, unbiased, keepdim); }
+Tensor Tensor::norm(Scalar p) const { return wick::norm(*this, p); }
+Tensor Tensor::norm(Scalar p, IntArrayRef dims, bool keepdim) const { return wick::norm(*this, p, dims, keepdim); }
+Tensor Tensor::logsumexp(IntArrayRef dims, bool keepdim) const { return wick::logsumexp(*this, dims, keepdim); }
+Tensor Tensor::all() const { return wick::all(*this); }
+Tensor Tensor::all(int64_t dim, bool keepdim) const { return wick::all(*this, dim, keepdim); }
+Tensor Tensor::any() const { return wick::any(*this); }
+Tensor Tensor::any(int64_t dim, bool keepdim) const { return wick::any(*this, dim, keepdim); }
+Tensor Tensor::softmax(int64_t dim, std::optional<ScalarType> dt) const { return wick::softmax(*this, dim, dt); }
+Tensor Tensor::log_softmax(int64_t dim, std::optional<ScalarType> dt) const { return wick::log_softmax(*this, dim, dt); }
+
+// ---- linear algebra -------------------------------------------------------------------------------------
+Tensor Tensor::matmul(const Tensor& o) const { return wick::matmul(*this, o); }
+Tensor Tensor::mm(const Tensor& o) const { return wick::mm(*this, o); }
+Tensor Tensor::bmm(const Tensor& o) const { return wick::bmm(*this, o); }
+Tensor Tensor::t() const { return wick::t(*this); }
+
+// ---- shape ----------------------------------------------------------------------------------------------
+Tensor Tensor::view(IntArrayRef shape) const { return wick::view(*this, shape); }
+Tensor Tensor::reshape(IntArrayRef shape) const { return wick::reshape(*this, shape); }
+Tensor Tensor::flatten(int64_t s, int64_t e) const { return wick::flatten(*this, s, e); }
+Tensor Tensor::unflatten(int64_t d, IntArrayRef sizes) const { return wick::unflatten(*this, d, sizes); }
+Tensor Tensor::squeeze() const { return wick::squeeze(*this); }
+Tensor Tensor::squeeze(int64_t d) const { return wick::squeeze(*this, d); }
+Tensor Tensor::unsqueeze(int64_t d) const { return wick::unsqueeze(*this, d); }
+Tensor Tensor::permute(IntArrayRef dims) const { return wick::permute(*this, dims); }
+Tensor Tensor::transpose(int64_t a, int64_t b) const { return wick::transpose(*this, a, b); }
+Tensor Tensor::expand(IntArrayRef sizes) const { return wick::expand(*this, sizes); }
+Tensor Tensor::repeat(IntArrayRef r) const { return wick::repeat(*this, r); }
+std::vector<Tensor> Tensor::split(int64_t s, int64_t d) const { return wick::split(*this, s, d); }
+std::vector<Tensor> Tensor::split(IntArrayRef s, int64_t d) const { return wick::split(*this, s, d); }
+std::vector<Tensor> Tensor::chunk(int64_t c, int64_t d) const { return wick::chunk(*this, c, d); }
+Tensor Tensor::narrow(int64_t d, int64_t s, int64_t l) const { return wick::narrow(*this, d, s, l); }
+Tensor Tensor::select(int64_t d, int64_t i) const { return wick::select(*this, d, i); }
+Tensor Tensor::slice(int64_t d, std::optional<int64_t> s, std::optional<int64_t> e, int64_t step) const {
+  return wick::slice(*this, d, s, e, step);
+}
+Tensor Tensor::index_select(int64_t d, const Tensor& i) const { return wick::index_select(*this, d, i); }
+Tensor Tensor::gather(int64_t d, const Tensor& i) const { return wick::gather(*this, d, i); }
+Tensor Tensor::scatter(int64_t d, const Tensor& i, const Tensor& s) const { return wick::scatter(*this, d, i, s); }
+Tensor Tensor::scatter(int64_t d, const Tensor& i, Scalar v) const { return wick::scatter(*this, d, i, v); }
+Tensor Tensor::scatter_add(int64_t d, const Tensor& i, const Tensor& s) const { return wick::scatter_add(*this, d, i, s); }
+Tensor Tensor::index_add(int64_t d, const Tensor& i, const Tensor& s) const { return wick::index_add(*this, d, i, s); }
+Tensor Tensor::flip(IntArrayRef dims) const { return wick::flip(*this, dims); }
+
+}  // namespace wick
