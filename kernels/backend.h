@@ -75,6 +75,24 @@ enum class RandomKind : uint8_t {
   Bernoulli,  // 1 with probability a
 };
 
+// 2-D convolution geometry (NCHW input, [out_channels, in_channels / groups, kH, kW] weight). 1-D
+// convolutions are 2-D ones with H = 1.
+struct ConvParams {
+  int64_t stride[2] = {1, 1};
+  int64_t padding[2] = {0, 0};
+  int64_t dilation[2] = {1, 1};
+  int64_t groups = 1;
+};
+
+struct PoolParams {
+  int64_t kernel[2] = {1, 1};
+  int64_t stride[2] = {1, 1};
+  int64_t padding[2] = {0, 0};
+  int64_t dilation[2] = {1, 1};
+  bool ceil_mode = false;
+  bool count_include_pad = true;  // average pooling only
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -141,6 +159,23 @@ class Backend {
   // grad_in = softmax backward given the forward output (contiguous).
   virtual void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim,
                                 bool log) = 0;
+
+  // Convolution and pooling, NCHW, all views contiguous. Output shapes are computed by lib/.
+  // out = conv2d(input, weight) (+ bias when given).
+  virtual void conv2d(const View& out, const View& input, const View& weight, const View* bias,
+                      const ConvParams& p) = 0;
+  // grad_input = d(conv2d)/d(input) applied to grad_out (also the forward of a transposed convolution).
+  virtual void conv2d_backward_input(const View& grad_input, const View& grad_out, const View& weight,
+                                     const ConvParams& p) = 0;
+  // grad_weight (and grad_bias when given) from grad_out and the forward input.
+  virtual void conv2d_backward_weight(const View& grad_weight, const View* grad_bias, const View& grad_out,
+                                      const View& input, const ConvParams& p) = 0;
+  // Max pooling; `indices` (int64, out's shape) holds each maximum's flat position within its input plane.
+  virtual void max_pool2d(const View& out, const View& indices, const View& input, const PoolParams& p) = 0;
+  virtual void max_pool2d_backward(const View& grad_input, const View& grad_out, const View& indices,
+                                   const PoolParams& p) = 0;
+  virtual void avg_pool2d(const View& out, const View& input, const PoolParams& p) = 0;
+  virtual void avg_pool2d_backward(const View& grad_input, const View& grad_out, const PoolParams& p) = 0;
 };
 
 }  // namespace wick

@@ -38,6 +38,17 @@ class CpuBackend final : public Backend {
 
   void softmax(const View& out, const View& in, int dim, bool log) override;
   void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim, bool log) override;
+
+  void conv2d(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p) override;
+  void conv2d_backward_input(const View& grad_input, const View& grad_out, const View& weight,
+                             const ConvParams& p) override;
+  void conv2d_backward_weight(const View& grad_weight, const View* grad_bias, const View& grad_out, const View& input,
+                              const ConvParams& p) override;
+  void max_pool2d(const View& out, const View& indices, const View& input, const PoolParams& p) override;
+  void max_pool2d_backward(const View& grad_input, const View& grad_out, const View& indices,
+                           const PoolParams& p) override;
+  void avg_pool2d(const View& out, const View& input, const PoolParams& p) override;
+  void avg_pool2d_backward(const View& grad_input, const View& grad_out, const PoolParams& p) override;
 };
 
 Backend& cpu_backend();

@@ -200,6 +200,7 @@ Tensor Tensor::repeat(IntArrayRef r) const { return wick::repeat(*this, r); }
 std::vector<Tensor> Tensor::split(int64_t s, int64_t d) const { return wick::split(*this, s, d); }
 std::vector<Tensor> Tensor::split(IntArrayRef s, int64_t d) const { return wick::split(*this, s, d); }
 std::vector<Tensor> Tensor::chunk(int64_t c, int64_t d) const { return wick::chunk(*this, c, d); }
+std::vector<Tensor> Tensor::unbind(int64_t d) const { return wick::unbind(*this, d); }
 Tensor Tensor::narrow(int64_t d, int64_t s, int64_t l) const { return wick::narrow(*this, d, s, l); }
 Tensor Tensor::select(int64_t d, int64_t i) const { return wick::select(*this, d, i); }
 Tensor Tensor::slice(int64_t d, std::optional<int64_t> s, std::optional<int64_t> e, int64_t step) const {

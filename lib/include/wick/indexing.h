@@ -21,9 +21,9 @@ struct Slice {
   int64_t start, stop, step;
 };
 
-struct NoneIndex {};
+// As in LibTorch, None is nullopt: both an open Slice bound and a new-axis index.
+inline constexpr std::nullopt_t None = std::nullopt;
 struct EllipsisIndex {};
-inline constexpr NoneIndex None{};
 inline constexpr EllipsisIndex Ellipsis{};
 
 }  // namespace indexing

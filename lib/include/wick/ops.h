@@ -42,6 +42,7 @@ Tensor tensor(std::initializer_list<bool> values, const TensorOptions& options =
 Tensor tensor(std::initializer_list<std::initializer_list<float>> values, const TensorOptions& options = {});
 Tensor tensor(std::initializer_list<std::initializer_list<double>> values, const TensorOptions& options = {});
 Tensor tensor(std::initializer_list<std::initializer_list<int>> values, const TensorOptions& options = {});
+Tensor tensor(std::initializer_list<std::initializer_list<bool>> values, const TensorOptions& options = {});
 Tensor tensor(const std::vector<float>& values, const TensorOptions& options = {});
 Tensor tensor(const std::vector<double>& values, const TensorOptions& options = {});
 Tensor tensor(const std::vector<int64_t>& values, const TensorOptions& options = {});
@@ -188,8 +189,14 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool k
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 Tensor var(const Tensor& x, bool unbiased = true);
 Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased = true, bool keepdim = false);
+inline Tensor var(const Tensor& x, std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) {
+  return var(x, IntArrayRef(dims), unbiased, keepdim);
+}
 Tensor std(const Tensor& x, bool unbiased = true);
 Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased = true, bool keepdim = false);
+inline Tensor std(const Tensor& x, std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) {
+  return std(x, IntArrayRef(dims), unbiased, keepdim);
+}
 Tensor norm(const Tensor& x, Scalar p = 2);
 Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim = false);
 Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim = false);

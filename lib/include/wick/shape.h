@@ -16,7 +16,10 @@ class IntArrayRef {
   constexpr IntArrayRef() = default;
   constexpr IntArrayRef(const int64_t* data, size_t size) : data_(data), size_(size) {}
   // Lifetime of the braces ends with the full expression, exactly as for c10::IntArrayRef.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winit-list-lifetime"
   constexpr IntArrayRef(std::initializer_list<int64_t> list) : data_(list.begin()), size_(list.size()) {}
+#pragma GCC diagnostic pop
   IntArrayRef(const std::vector<int64_t>& v) : data_(v.data()), size_(v.size()) {}
   constexpr IntArrayRef(const int64_t& single) : data_(&single), size_(1) {}
 

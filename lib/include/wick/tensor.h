@@ -232,8 +232,15 @@ class Tensor {
   Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
   Tensor var(bool unbiased = true) const;
   Tensor var(IntArrayRef dims, bool unbiased = true, bool keepdim = false) const;
+  // Braced dims ({1}) must not decay to the bool overload.
+  Tensor var(std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) const {
+    return var(IntArrayRef(dims), unbiased, keepdim);
+  }
   Tensor std(bool unbiased = true) const;
   Tensor std(IntArrayRef dims, bool unbiased = true, bool keepdim = false) const;
+  Tensor std(std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) const {
+    return std(IntArrayRef(dims), unbiased, keepdim);
+  }
   Tensor norm(Scalar p = 2) const;
   Tensor norm(Scalar p, IntArrayRef dims, bool keepdim = false) const;
   Tensor logsumexp(IntArrayRef dims, bool keepdim = false) const;
@@ -268,6 +275,7 @@ class Tensor {
   std::vector<Tensor> split(int64_t split_size, int64_t dim = 0) const;
   std::vector<Tensor> split(IntArrayRef split_sizes, int64_t dim = 0) const;
   std::vector<Tensor> chunk(int64_t chunks, int64_t dim = 0) const;
+  std::vector<Tensor> unbind(int64_t dim = 0) const;
   Tensor narrow(int64_t dim, int64_t start, int64_t length) const;
   Tensor select(int64_t dim, int64_t index) const;
   Tensor slice(int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end, int64_t step = 1) const;
@@ -306,7 +314,7 @@ class TensorIndex {
   TensorIndex(int64_t i) : kind_(Kind::Integer), integer_(i) {}
   TensorIndex(int i) : kind_(Kind::Integer), integer_(i) {}
   TensorIndex(indexing::Slice s) : kind_(Kind::Slice), slice_(s) {}
-  TensorIndex(indexing::NoneIndex) : kind_(Kind::None) {}
+  TensorIndex(std::nullopt_t) : kind_(Kind::None) {}
   TensorIndex(indexing::EllipsisIndex) : kind_(Kind::Ellipsis) {}
   TensorIndex(bool b) : kind_(Kind::Boolean), integer_(b) {}
   TensorIndex(Tensor t) : kind_(Kind::Tensor), tensor_(std::move(t)) {}

@@ -139,6 +139,19 @@ Tensor tensor(std::initializer_list<bool> v, const TensorOptions& o) {
 Tensor tensor(std::initializer_list<std::initializer_list<float>> v, const TensorOptions& o) { return from_nested(v, kFloat, o); }
 Tensor tensor(std::initializer_list<std::initializer_list<double>> v, const TensorOptions& o) { return from_nested(v, kFloat, o); }
 Tensor tensor(std::initializer_list<std::initializer_list<int>> v, const TensorOptions& o) { return from_nested(v, kInt64, o); }
+Tensor tensor(std::initializer_list<std::initializer_list<bool>> v, const TensorOptions& o) {
+  std::vector<std::vector<uint8_t>> rows;
+  for (const auto& r : v) rows.emplace_back(r.begin(), r.end());
+  const int64_t cols = rows.empty() ? 0 : int64_t(rows[0].size());
+  std::vector<uint8_t> flat;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    WICK_CHECK(int64_t(rows[r].size()) == cols, "tensor", "expected every row to have ", cols, " elements, but row ",
+               int64_t(r), " has ", int64_t(rows[r].size()));
+    flat.insert(flat.end(), rows[r].begin(), rows[r].end());
+  }
+  Tensor t = from_values(flat.data(), {int64_t(rows.size()), cols}, kUInt8, TensorOptions().dtype(kUInt8));
+  return finish(t.to(o.device(), dtype_or(o, kBool)), o);
+}
 Tensor tensor(const std::vector<float>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kFloat, o); }
 Tensor tensor(const std::vector<double>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kDouble, o); }
 Tensor tensor(const std::vector<int64_t>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kInt64, o); }

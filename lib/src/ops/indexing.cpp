@@ -130,9 +130,19 @@ Tensor scatter_impl(const char* op, const Tensor& x, int64_t dim, const Tensor& 
     backend_for(x.device()).scatter(view_of(o), int(d), view_of(ix), view_of(s), add);
   }
   if (record_needed(x, src))
-    record(op, {&x, &src}, out, [idx = index.to(kInt64), d, add](Grads g) {
+    record(op, {&x, &src}, out, [idx = index.to(kInt64), d, add, src_shape = SizeVec(src.sizes())](Grads g) {
       if (g.needed(0)) g.in[0] = add ? g.out[0] : g.out[0].scatter(d, idx, 0);
-      if (g.needed(1)) g.in[1] = g.out[0].gather(d, idx);
+      if (g.needed(1)) {
+        // src may be larger than index: elements the index never reads get zero gradient.
+        Tensor gs = g.out[0].gather(d, idx);
+        std::vector<int64_t> padding;
+        for (int64_t k = gs.dim() - 1; k >= 0; --k) {
+          padding.push_back(0);
+          padding.push_back(src_shape[size_t(k)] - gs.size(k));
+        }
+        if (!IntArrayRef(gs.sizes()).equals(src_shape)) gs = pad(gs, padding);
+        g.in[1] = gs;
+      }
     });
   return out;
 }

@@ -135,15 +135,29 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType
   Tensor out = reduce_kernel("prod", ReduceOp::Prod, x, mask, keepdim, sum_dtype(x, dtype));
   if (record_needed(x))
     record("prod", {&x}, out, [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), d](Grads g) {
-      // Exact with zeros: one zero gets the product of the others, two or more zeros give 0 everywhere.
       const Tensor v = sx.get();
       const Tensor is_zero = v == 0;
-      const Tensor zeros_in_slice = is_zero.sum({d}, true);
-      const Tensor others = where(is_zero, 1, v).prod(d, true);
       const Tensor out_k = so.get().reshape(keep);
-      const Tensor grad = where(zeros_in_slice == 0, out_k / v,
-                                where(logical_and(zeros_in_slice == 1, is_zero), others, 0));
-      g.in[0] = expand_back(g.out[0], keep, v.sizes()) * grad;
+      const Tensor g_full = expand_back(g.out[0], keep, v.sizes());
+      if (!is_zero.any().item<bool>()) {
+        g.in[0] = g_full * out_k / v;
+        return;
+      }
+      const int64_t n = v.size(d);
+      if (n <= 1024) {
+        // Product of the others, exactly and differentiably: row i of an n x n copy with 1 on the diagonal.
+        const Tensor moved = v.transpose(d, -1);
+        SizeVec square(moved.sizes());
+        square.insert(square.size() - 1, n);
+        const Tensor diagonal = eye(n, TensorOptions().dtype(kBool).device(v.device()));
+        const Tensor others = where(diagonal, 1, moved.unsqueeze(-2).expand(square)).prod(-1);
+        g.in[0] = g_full * others.transpose(d, -1);
+        return;
+      }
+      // Long slices: one zero gets the product of the others, two or more give 0 (first order exact).
+      const Tensor zeros_in_slice = is_zero.sum({d}, true);
+      const Tensor nonzero_product = where(is_zero, 1, v).prod(d, true);
+      g.in[0] = g_full * where(logical_and(zeros_in_slice == 1, is_zero), nonzero_product, 0);
     });
   return out;
 }
