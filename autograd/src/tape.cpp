@@ -2,7 +2,12 @@
 // state), how an op's entry is wired to its inputs and outputs, and how entries die. An entry lives as
 // long as a tensor or a later entry can reach it, so a forward loop that never calls backward frees its
 // entries as its tensors go out of scope: memory stays bounded.
+#include <cxxabi.h>
+
 #include <cstdlib>
+#include <mutex>
+#include <set>
+#include <string>
 #include <new>
 #include <vector>
 
@@ -142,6 +147,18 @@ thread_local Node* t_running = nullptr;  // the entry whose backward is executin
 }
 
 Node* running_node() { return t_running; }
+size_t running_outputs() { return t_running ? t_running->num_outputs : 0; }
+
+const char* type_name(const char* mangled) {
+  static std::mutex mutex;
+  static std::set<std::string> names;
+  int status = 0;
+  char* readable = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+  std::string name = status == 0 && readable ? readable : mangled;
+  std::free(readable);
+  std::lock_guard<std::mutex> lock(mutex);
+  return names.insert(name).first->c_str();
+}
 void set_running_node(Node* n) { t_running = n; }
 
 SavedTensor::SavedTensor(const Tensor& t, bool is_output) : is_output_(is_output) {

@@ -15,6 +15,7 @@
 #include "wick/tensor_options.h"
 
 #include "wick/autograd/autograd.h"
+#include "wick/autograd/function.h"
 #include "wick/autograd/grad_mode.h"
 
 #if __has_include("wick/nn.h")

@@ -148,6 +148,11 @@ inline SavedTensor save(const Tensor& t) { return SavedTensor(t); }
 inline SavedTensor save_output(const Tensor& t) { return SavedTensor(t, true); }
 
 // ---- recording ------------------------------------------------------------------------------------
+// Number of outputs of the entry whose backward is running (for variable-arity rules).
+size_t running_outputs();
+// A readable, interned name for a C++ type (custom autograd functions are named after their class).
+const char* type_name(const char* mangled);
+
 // Fills in edges, metadata and sequence, and makes `outputs` non-leaves pointing at `node`.
 // Implemented by the tape (autograd/tape.cpp).
 void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* const* outputs, int num_outputs);

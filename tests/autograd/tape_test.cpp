@@ -1,0 +1,260 @@
+// The tape's contract: what backward visits and frees, errors on misuse, threads, bounded memory.
+#include <catch2/catch.hpp>
+#include <wick/autograd/gradcheck.h>
+#include <wick/wick.h>
+
+#include <fstream>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+using namespace wick;
+
+namespace {
+long resident_kib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+}  // namespace
+
+TEST_CASE("tape: gradients accumulate into leaves until zeroed", "[autograd][tape]") {
+  Tensor x = tensor({1.0, 2.0}, dtype(kDouble).requires_grad(true));
+  (x * 3).sum().backward();
+  (x * x).sum().backward();
+  CHECK(allclose(x.grad(), tensor({5.0, 7.0}, dtype(kDouble))));
+  x.mutable_grad().zero_();
+  (x * 2).sum().backward();
+  CHECK(allclose(x.grad(), tensor({2.0, 2.0}, dtype(kDouble))));
+  CHECK(x.is_leaf());
+  CHECK(!(x * 2).is_leaf());
+}
+
+TEST_CASE("tape: broadcasting is undone by summing back to each input's shape", "[autograd][tape]") {
+  Tensor a = ones({2, 1, 3}, requires_grad());
+  Tensor b = ones({4, 1}, requires_grad());
+  (a * b).sum().backward();
+  CHECK(a.grad().sizes() == IntArrayRef{2, 1, 3});
+  CHECK(allclose(a.grad(), full({2, 1, 3}, 4.0)));
+  CHECK(b.grad().sizes() == IntArrayRef{4, 1});
+  CHECK(allclose(b.grad(), full({4, 1}, 6.0)));
+}
+
+TEST_CASE("tape: a second backward through freed entries throws; retain_graph keeps them", "[autograd][tape]") {
+  Tensor x = tensor({1.0, 2.0}, requires_grad());
+  Tensor y = (x.exp() * 2).sum();
+  y.backward({}, true);
+  y.backward();
+  CHECK(allclose(x.grad(), x.detach().exp() * 4));
+  CHECK_THROWS_WITH(y.backward(), Catch::Contains("backward through the graph a second time"));
+}
+
+TEST_CASE("tape: non-scalar outputs need a gradient argument", "[autograd][tape]") {
+  Tensor x = ones({3}, requires_grad());
+  Tensor y = x * 2;
+  CHECK_THROWS_WITH(y.backward(), Catch::Contains("only for scalar outputs"));
+  y.backward(tensor({1.f, 2.f, 3.f}));
+  CHECK(allclose(x.grad(), tensor({2.f, 4.f, 6.f})));
+  CHECK_THROWS_WITH(zeros({2}).backward(), Catch::Contains("does not require grad"));
+}
+
+TEST_CASE("tape: autograd::grad returns gradients without touching .grad", "[autograd][tape]") {
+  Tensor x = tensor({1.0, 2.0, 3.0}, dtype(kDouble).requires_grad(true));
+  Tensor y = (x * x).sum();
+  auto g = autograd::grad({y}, {x}, {}, std::nullopt, true);
+  CHECK(allclose(g[0], x.detach() * 2));
+  CHECK(!x.grad().defined());
+  // Hessian-vector product through create_graph.
+  Tensor v = tensor({1.0, 0.0, 2.0}, dtype(kDouble));
+  auto hv = autograd::grad({(g[0] * v).sum()}, {x});
+  CHECK(allclose(hv[0], v * 2));
+  Tensor unused = ones({2}, requires_grad());
+  CHECK_THROWS_WITH(autograd::grad({(x * 2).sum()}, {unused}), Catch::Contains("not used in the graph"));
+  auto none = autograd::grad({(x * 2).sum()}, {unused}, {}, std::nullopt, false, true);
+  CHECK(!none[0].defined());
+}
+
+TEST_CASE("tape: gradient penalty (create_graph) matches the analytic value", "[autograd][tape]") {
+  // f(x) = sum(w * x^2); ||df/dx||^2 = sum((2 w x)^2); d/dw = 8 w x^2.
+  Tensor w = tensor({0.5, -1.0, 2.0}, dtype(kDouble).requires_grad(true));
+  Tensor x = tensor({1.0, 2.0, -1.0}, dtype(kDouble).requires_grad(true));
+  Tensor f = (w * x * x).sum();
+  Tensor gx = autograd::grad({f}, {x}, {}, std::nullopt, true)[0];
+  gx.pow(2).sum().backward();
+  CHECK(allclose(w.grad(), w.detach() * x.detach().pow(2) * 8));
+}
+
+TEST_CASE("tape: retain_grad and hooks on intermediate tensors", "[autograd][tape]") {
+  Tensor x = tensor({1.f, 2.f}, requires_grad());
+  Tensor h = x * 3;
+  h.retain_grad();
+  int calls = 0;
+  Tensor y = h * h;
+  const unsigned id = h.register_hook([&](const Tensor& g) {
+    ++calls;
+    return g * 10;  // replaces the gradient flowing on to x
+  });
+  y.sum().backward();
+  CHECK(calls == 1);
+  CHECK(allclose(h.grad(), tensor({60.f, 120.f})));  // retain_grad sees the hooked gradient, as PyTorch
+  CHECK(allclose(x.grad(), tensor({180.f, 360.f})));
+  h.remove_hook(id);
+  CHECK_THROWS_AS(h.remove_hook(id), Error);
+  // A hook on a leaf, observing only.
+  Tensor z = ones({2}, requires_grad());
+  Tensor seen;
+  z.register_hook([&](const Tensor& g) { seen = g.clone(); });
+  (z * 5).sum().backward();
+  CHECK(allclose(seen, full({2}, 5.f)));
+}
+
+TEST_CASE("tape: in-place edits of saved tensors and of leaves are caught", "[autograd][tape]") {
+  Tensor x = tensor({1.f, 2.f}, requires_grad());
+  Tensor a = x * 1;
+  Tensor b = a.exp();  // saves its output
+  b.mul_(2);           // modifies it in place
+  CHECK_THROWS_WITH(b.sum().backward(), Catch::Contains("modified by an in-place operation") && Catch::Contains("exp"));
+  CHECK_THROWS_WITH(x.add_(1), Catch::Contains("leaf tensor that requires grad"));
+  {
+    NoGradGuard no_grad;
+    x.add_(1);  // allowed, as an optimizer step
+  }
+  CHECK(allclose(x.detach(), tensor({2.f, 3.f})));
+}
+
+TEST_CASE("tape: in-place ops on non-leaf tensors keep the gradient right", "[autograd][tape]") {
+  Tensor x = tensor({1.0, 2.0, 3.0}, dtype(kDouble).requires_grad(true));
+  Tensor y = x * 2;
+  y.add_(x * x);   // y = 2x + x^2
+  y.mul_(3);       // y = 6x + 3x^2
+  y.sum().backward();
+  CHECK(allclose(x.grad(), x.detach() * 6 + 6));
+  CHECK(y.grad_fn_name() != "");
+}
+
+TEST_CASE("tape: guards switch recording off and on", "[autograd][tape]") {
+  Tensor x = ones({2}, requires_grad());
+  {
+    NoGradGuard no_grad;
+    CHECK(!(x * 2).requires_grad());
+    {
+      EnableGradGuard enable;
+      CHECK((x * 2).requires_grad());
+    }
+    AutoGradMode on(true);
+    CHECK((x * 2).requires_grad());
+  }
+  {
+    InferenceMode guard;
+    Tensor y = x * 2;
+    CHECK(!y.requires_grad());
+    CHECK(y.is_inference());
+  }
+  CHECK((x * 2).requires_grad());
+  CHECK(is_grad_enabled());
+}
+
+TEST_CASE("tape: detach cuts the graph and shares storage", "[autograd][tape]") {
+  Tensor x = ones({2}, requires_grad());
+  Tensor y = x * 2;
+  Tensor d = y.detach();
+  CHECK(!d.requires_grad());
+  CHECK(d.is_alias_of(y));
+  Tensor z = (y * d).sum();
+  z.backward();
+  CHECK(allclose(x.grad(), full({2}, 4.f)));
+  Tensor w = x * 3;
+  w.detach_();
+  CHECK(!w.requires_grad());
+  CHECK_THROWS_WITH(zeros({2}, dtype(kInt64)).requires_grad_(), Catch::Contains("floating point"));
+}
+
+TEST_CASE("tape: each thread has its own tape", "[autograd][tape][threads]") {
+  // Four threads train their own tiny models; results equal the same runs done serially.
+  auto train = [](int seed) {
+    Tensor w = full({3}, 0.1 * seed, dtype(kDouble).requires_grad(true));
+    Tensor x = arange(3, dtype(kDouble)) + seed;
+    for (int step = 0; step < 200; ++step) {
+      Tensor loss = ((w * x).sum() - 1.0).pow(2);
+      loss.backward();
+      NoGradGuard no_grad;
+      w.sub_(w.grad() * 0.01);
+      w.mutable_grad().zero_();
+    }
+    return w.detach();
+  };
+  std::vector<Tensor> serial, parallel(4);
+  for (int s = 0; s < 4; ++s) serial.push_back(train(s));
+  std::vector<std::thread> threads;
+  for (int s = 0; s < 4; ++s) threads.emplace_back([&, s] { parallel[size_t(s)] = train(s); });
+  for (auto& t : threads) t.join();
+  for (int s = 0; s < 4; ++s) CHECK(equal(serial[size_t(s)], parallel[size_t(s)]));
+}
+
+TEST_CASE("tape: backward on another thread than the recording one throws", "[autograd][tape][threads]") {
+  Tensor x = ones({2}, requires_grad());
+  Tensor y = (x * 2).sum();
+  std::string message;
+  std::thread t([&] {
+    try {
+      y.backward();
+    } catch (const Error& e) {
+      message = e.what();
+    }
+  });
+  t.join();
+  CHECK(message.find("recorded on another thread") != std::string::npos);
+}
+
+TEST_CASE("tape: forward passes without backward do not grow memory", "[autograd][tape][memory]") {
+  Tensor w = randn({16, 16}, requires_grad());
+  Tensor x = randn({4, 16});
+  auto forward = [&] { return (x.mm(w).tanh() * 2 + 1).sum(); };
+  for (int i = 0; i < 2000; ++i) forward();  // warm the caches
+  const int64_t entries_before = autograd::live_entries();
+  const long rss_before = resident_kib();
+  for (int i = 0; i < 100000; ++i) forward();
+  const long rss_after = resident_kib();
+  CHECK(autograd::live_entries() == entries_before);
+  CHECK(rss_after - rss_before < 2048);  // KiB: no per-iteration growth
+}
+
+TEST_CASE("tape: backward frees entries as it goes; long chains are safe", "[autograd][tape][memory]") {
+  const int64_t before = autograd::live_entries();
+  {
+    Tensor x = tensor({1.0}, dtype(kDouble).requires_grad(true));
+    Tensor y = x;
+    for (int i = 0; i < 100000; ++i) y = y * 1.0000001 + 0.0;
+    CHECK(autograd::live_entries() - before >= 100000);
+    y.backward();
+    CHECK(x.grad().item<double>() == Approx(std::pow(1.0000001, 100000)).epsilon(1e-9));
+  }
+  CHECK(autograd::live_entries() == before);
+}
+
+TEST_CASE("tape: anomaly mode names the op that produced NaN and its scope", "[autograd][tape]") {
+  Tensor x = tensor({0.0, 1.0}, dtype(kDouble).requires_grad(true));
+  Tensor y;
+  {
+    autograd::Scope scope("encoder");
+    y = x.sqrt().sum();  // d sqrt(x)/dx at 0 is inf
+  }
+  {
+    autograd::DetectAnomalyGuard anomaly;
+    CHECK_THROWS_WITH(y.backward(), Catch::Contains("sqrt") && Catch::Contains("encoder"));
+  }
+}
+
+TEST_CASE("tape: to_dot exports the graph a tensor depends on", "[autograd][tape]") {
+  Tensor w = ones({2, 2}, requires_grad());
+  w.set_name("weight");
+  Tensor y = (w.mm(ones({2, 1})) + 1).relu().sum();
+  const std::string dot = autograd::to_dot(y);
+  CHECK(dot.find("digraph") == 0);
+  CHECK(dot.find("mm") != std::string::npos);
+  CHECK(dot.find("relu") != std::string::npos);
+  CHECK(dot.find("weight") != std::string::npos);
+  CHECK(dot.find("[2, 2]") != std::string::npos);
+}
