@@ -29,7 +29,15 @@ struct NodePool {
       for (void* p : list) std::free(p);
   }
 };
-thread_local NodePool t_pool;
+struct PoolHolder {  // held by pointer to keep static TLS small
+  NodePool* pool = nullptr;
+  NodePool& get() {
+    if (!pool) pool = new NodePool;
+    return *pool;
+  }
+  ~PoolHolder() { delete pool; }
+};
+thread_local PoolHolder t_pool;
 
 size_t size_class(size_t bytes) { return (bytes + kGranule - 1) / kGranule; }
 
@@ -47,7 +55,7 @@ thread_local std::vector<Node*> t_doomed;
 void* Node::operator new(size_t size) {
   const size_t c = size_class(size);
   if (c < kNumClasses) {
-    auto& list = t_pool.free_lists[c];
+    auto& list = t_pool.get().free_lists[c];
     if (!list.empty()) {
       void* p = list.back();
       list.pop_back();
@@ -62,8 +70,8 @@ void* Node::operator new(size_t size) {
 
 void Node::operator delete(void* p, size_t size) {
   const size_t c = size_class(size);
-  if (c < kNumClasses && t_pool.free_lists[c].size() < kMaxPooled) {
-    t_pool.free_lists[c].push_back(p);
+  if (c < kNumClasses && t_pool.get().free_lists[c].size() < kMaxPooled) {
+    t_pool.get().free_lists[c].push_back(p);
     return;
   }
   std::free(p);

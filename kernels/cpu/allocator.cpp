@@ -88,7 +88,17 @@ struct ThreadCache {
       for (int i = 0; i < count[c]; ++i) shared_pool().give(blocks[c][i], kAlign << c);
   }
 };
-thread_local ThreadCache t_cache;
+// Held by pointer: TLS stays a few bytes, so the library can use the fast initial-exec TLS model and still
+// be dlopen'ed by a game engine.
+struct CacheHolder {
+  ThreadCache* cache = nullptr;
+  ThreadCache& get() {
+    if (!cache) cache = new ThreadCache;
+    return *cache;
+  }
+  ~CacheHolder() { delete cache; }
+};
+thread_local CacheHolder t_holder;
 
 alignas(kAlign) char g_empty_block[kAlign];
 
@@ -98,8 +108,9 @@ void* cached_alloc(size_t nbytes) {
   if (nbytes == 0) return g_empty_block;
   const size_t bytes = class_bytes(nbytes);
   if (bytes <= kSmallLimit) {
+    ThreadCache& cache = t_holder.get();
     const int c = small_class(bytes);
-    if (t_cache.count[c] > 0) return t_cache.blocks[c][--t_cache.count[c]];
+    if (cache.count[c] > 0) return cache.blocks[c][--cache.count[c]];
   }
   if (void* p = shared_pool().take(bytes)) return p;
   return system_alloc(bytes);
@@ -109,9 +120,10 @@ void cached_free(void* ptr, size_t nbytes) {
   if (nbytes == 0 || ptr == nullptr) return;
   const size_t bytes = class_bytes(nbytes);
   if (bytes <= kSmallLimit) {
+    ThreadCache& cache = t_holder.get();
     const int c = small_class(bytes);
-    if (t_cache.count[c] < kThreadCacheDepth) {
-      t_cache.blocks[c][t_cache.count[c]++] = ptr;
+    if (cache.count[c] < kThreadCacheDepth) {
+      cache.blocks[c][cache.count[c]++] = ptr;
       return;
     }
   }
@@ -119,9 +131,10 @@ void cached_free(void* ptr, size_t nbytes) {
 }
 
 void release_cached_memory() {
+  ThreadCache& cache = t_holder.get();
   for (int c = 0; c < kNumSmallClasses; ++c) {
-    for (int i = 0; i < t_cache.count[c]; ++i) std::free(t_cache.blocks[c][i]);
-    t_cache.count[c] = 0;
+    for (int i = 0; i < cache.count[c]; ++i) std::free(cache.blocks[c][i]);
+    cache.count[c] = 0;
   }
   shared_pool().clear();
 }

@@ -248,7 +248,38 @@ void CpuBackend::unary(UnaryOp op, const View& out, const View& in, double p0, d
   });
 }
 
+namespace {
+// Both inputs laid out exactly like the (contiguous) output, or a broadcast single value.
+bool dense_or_scalar(const View& v, const View& out) {
+  bool scalar = true, same = true;
+  for (int d = 0; d < out.ndim; ++d) {
+    if (out.sizes[d] == 1) continue;
+    scalar = scalar && v.strides[d] == 0;
+    same = same && v.strides[d] == out.strides[d];
+  }
+  return scalar || same;
+}
+int64_t unit_stride(const View& v) {
+  for (int d = 0; d < v.ndim; ++d)
+    if (v.sizes[d] != 1 && v.strides[d] != 0) return 1;
+  return 0;
+}
+}  // namespace
+
 void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View& b) {
+  if (!produces_bool(op) && (a.dtype == kFloat || a.dtype == kDouble) && out.is_contiguous() &&
+      dense_or_scalar(a, out) && dense_or_scalar(b, out)) {
+    // The hot path: contiguous float rows straight into the vector kernel, no dim bookkeeping.
+    const SimdTable::Binary kernel = simd_table().binary[int(op)][a.dtype == kFloat ? 0 : 1];
+    const int64_t sa = unit_stride(a), sb = unit_stride(b), E = element_size(a.dtype);
+    const char* pa = static_cast<const char*>(a.data);
+    const char* pb = static_cast<const char*>(b.data);
+    char* po = static_cast<char*>(out.data);
+    parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+      kernel(pa + begin * sa * E, sa, pb + begin * sb * E, sb, po + begin * E, end - begin);
+    });
+    return;
+  }
   StridedLoop<3> loop({&out, &a, &b});
   if (produces_bool(op)) {
     dispatch_compute(a.dtype, "binary", [&]<class T>() {

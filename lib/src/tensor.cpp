@@ -1,11 +1,24 @@
 // The Tensor handle's own members: layout queries, element access and lifetime.
 #include "wick/tensor.h"
 
+#include "object_pool.h"
 #include "tensor_factory.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
 namespace wick {
+
+void* StorageImpl::operator new(size_t size) {
+  static_assert(sizeof(StorageImpl) <= 64);
+  return size <= 64 ? detail::ObjectPool<64>::allocate() : ::operator new(size);
+}
+void StorageImpl::operator delete(void* p) { detail::ObjectPool<64>::release(p); }
+
+void* TensorImpl::operator new(size_t size) {
+  static_assert(sizeof(TensorImpl) <= 256);
+  return size <= 256 ? detail::ObjectPool<256>::allocate() : ::operator new(size);
+}
+void TensorImpl::operator delete(void* p) { detail::ObjectPool<256>::release(p); }
 
 void StorageImpl::release() {
   if (!external) {

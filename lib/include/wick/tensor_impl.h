@@ -34,6 +34,10 @@ struct StorageImpl {
     if (__atomic_sub_fetch(&refs, 1, __ATOMIC_ACQ_REL) == 0) release();
   }
   void release();  // returns memory to its allocator or runs the deleter, then deletes this
+
+  // From a per-thread free list: creating a tensor does not call malloc in steady state.
+  static void* operator new(size_t size);
+  static void operator delete(void* p);
 };
 
 struct TensorImpl {
@@ -57,6 +61,9 @@ struct TensorImpl {
   }
   void destroy();
   int64_t numel() const { return product(sizes); }
+
+  static void* operator new(size_t size);
+  static void operator delete(void* p);
   char* byte_ptr() const {
     return static_cast<char*>(storage->data) + offset * element_size(dtype);
   }

@@ -38,6 +38,13 @@ Tensor unary_kernel(UnaryOp op, const Tensor& x, ScalarType dtype, double p0, do
 
 Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tensor& b, ScalarType dtype) {
   check_same_device(name, a, b);
+  if (a.dtype() == dtype && b.dtype() == dtype && IntArrayRef(a.sizes()).equals(b.sizes()) &&
+      backend_for(a.device()).computes_natively(dtype)) {
+    // Same shape and dtype: nothing to broadcast or convert (the common case in a model).
+    Tensor out = make_empty(a.sizes(), produces_bool(op) ? kBool : dtype, a.device());
+    backend_for(a.device()).binary(op, view_of(out), view_of(a), view_of(b));
+    return out;
+  }
   const SizeVec shape = broadcast_shape(name, a.sizes(), b.sizes());
   const ScalarType compute = compute_dtype(a.device(), dtype);
   const Tensor ca = a.dtype() == compute ? a : a.to(compute);
