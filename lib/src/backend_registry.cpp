@@ -12,9 +12,20 @@ namespace detail {
 
 Backend* g_backends[kNumDeviceTypes] = {};
 
-Backend& load_backend(DeviceType type) {
+namespace {
+void ensure_registered() {
   static std::once_flag once;
   std::call_once(once, register_builtin_backends);
+}
+}  // namespace
+
+Backend* find_backend(DeviceType type) {
+  ensure_registered();
+  return g_backends[int(type)];
+}
+
+Backend& load_backend(DeviceType type) {
+  ensure_registered();
   Backend* b = g_backends[int(type)];
   if (!b) {
     fail("backend", "no backend for device type '", type == DeviceType::CUDA ? "cuda" : "cpu",

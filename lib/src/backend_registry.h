@@ -9,6 +9,7 @@ namespace wick {
 namespace detail {
 extern Backend* g_backends[kNumDeviceTypes];
 Backend& load_backend(DeviceType type);  // registers built-in backends on first use; throws if not built
+Backend* find_backend(DeviceType type);  // like load_backend, but nullptr instead of throwing
 }  // namespace detail
 
 inline Backend& backend_for(DeviceType type) {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "wick/tensor.h"
@@ -43,11 +44,25 @@ Tensor tensor(std::initializer_list<std::initializer_list<float>> values, const 
 Tensor tensor(std::initializer_list<std::initializer_list<double>> values, const TensorOptions& options = {});
 Tensor tensor(std::initializer_list<std::initializer_list<int>> values, const TensorOptions& options = {});
 Tensor tensor(std::initializer_list<std::initializer_list<bool>> values, const TensorOptions& options = {});
-Tensor tensor(const std::vector<float>& values, const TensorOptions& options = {});
-Tensor tensor(const std::vector<double>& values, const TensorOptions& options = {});
-Tensor tensor(const std::vector<int64_t>& values, const TensorOptions& options = {});
-Tensor tensor(const std::vector<int>& values, const TensorOptions& options = {});
-Tensor tensor(const std::vector<uint8_t>& values, const TensorOptions& options = {});
+namespace detail {
+Tensor tensor_from_values(const void* data, int64_t count, ScalarType type, const TensorOptions& options);
+}
+// A template, so that braces such as tensor({{0, 7}}) never match it.
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+Tensor tensor(const std::vector<T>& values, const TensorOptions& options = {}) {
+  if constexpr (std::is_same_v<T, bool>) {
+    std::vector<uint8_t> bytes(values.begin(), values.end());
+    return detail::tensor_from_values(bytes.data(), int64_t(bytes.size()), kBool, options);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    std::vector<double> wide(values.begin(), values.end());
+    return detail::tensor_from_values(wide.data(), int64_t(wide.size()),
+                                      std::is_same_v<T, double> ? kDouble : kFloat, options);
+  } else {
+    std::vector<int64_t> wide(values.begin(), values.end());
+    return detail::tensor_from_values(wide.data(), int64_t(wide.size()), std::is_same_v<T, uint8_t> ? kUInt8 : kInt64,
+                                      options);
+  }
+}
 Tensor tensor(float value, const TensorOptions& options = {});
 Tensor tensor(double value, const TensorOptions& options = {});
 Tensor tensor(int64_t value, const TensorOptions& options = {});

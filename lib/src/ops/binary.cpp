@@ -170,7 +170,10 @@ Tensor atan2(const Tensor& a, const Tensor& b) {
   return out;
 }
 
-Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight) { return start + (end - start) * weight; }
+Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight) {
+  broadcast_shape("lerp", start.sizes(), end.sizes());
+  return start + (end - start) * weight;
+}
 
 // ---- operators ----------------------------------------------------------------------------------------
 Tensor operator-(const Tensor& x) { return neg(x); }

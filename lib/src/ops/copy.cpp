@@ -56,6 +56,11 @@ Tensor Tensor::to(const TensorOptions& o, bool copy) const {
 }
 Tensor Tensor::to(Device d, ScalarType t, bool copy) const {
   if (!copy && d == device() && t == dtype()) return *this;
+  const Backend* target = detail::g_backends[int(d.type)] ? detail::g_backends[int(d.type)] : detail::find_backend(d.type);
+  WICK_CHECK(target != nullptr, "to", "device ", d.str(), " is not available (",
+             d.is_cuda() ? "no CUDA device, or CUDA not built" : "no backend", ")");
+  WICK_CHECK(d.index >= 0 && d.index < target->device_count(), "to", "device ", d.str(), " does not exist (",
+             target->device_count(), " device(s) of that type)");
   return convert_recorded(*this, d, t);
 }
 

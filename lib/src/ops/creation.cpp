@@ -10,6 +10,10 @@ namespace wick {
 
 namespace {
 
+void check_shape(const char* op, IntArrayRef size) {
+  for (int64_t s : size) WICK_CHECK(s >= 0, op, "negative dimension ", s, " in shape ", shape_str(size));
+}
+
 Tensor finish(Tensor t, const TensorOptions& options) {
   if (options.requires_grad()) t.requires_grad_(true);
   return t;
@@ -47,11 +51,13 @@ Tensor from_nested(std::initializer_list<std::initializer_list<T>> values, Scala
 }  // namespace
 
 Tensor empty(IntArrayRef size, const TensorOptions& options) {
+  check_shape("empty", size);
   return finish(make_empty(size, options.dtype(), options.device()), options);
 }
 
 Tensor full(IntArrayRef size, Scalar value, const TensorOptions& options) {
   // Like torch.full: without a dtype, the fill value's own type decides (bool, int64 or float32).
+  check_shape("full", size);
   Tensor t = make_empty(size, dtype_or(options, value.natural_dtype()), options.device());
   backend_for(t.device()).fill(view_of(t), value.to_double());
   if (value.is_integral() && t.dtype() == kInt64 && std::abs(value.to_long()) > (int64_t(1) << 53)) {
@@ -63,8 +69,14 @@ Tensor full(IntArrayRef size, Scalar value, const TensorOptions& options) {
   return finish(t, options);
 }
 
-Tensor zeros(IntArrayRef size, const TensorOptions& options) { return full(size, 0.0, options.dtype(options.dtype())); }
-Tensor ones(IntArrayRef size, const TensorOptions& options) { return full(size, 1.0, options.dtype(options.dtype())); }
+Tensor zeros(IntArrayRef size, const TensorOptions& options) {
+  check_shape("zeros", size);
+  return full(size, 0.0, options.dtype(options.dtype()));
+}
+Tensor ones(IntArrayRef size, const TensorOptions& options) {
+  check_shape("ones", size);
+  return full(size, 1.0, options.dtype(options.dtype()));
+}
 Tensor scalar_tensor(Scalar value, const TensorOptions& options) {
   return full({}, value, options.dtype(dtype_or(options, kFloat)));
 }
@@ -152,11 +164,18 @@ Tensor tensor(std::initializer_list<std::initializer_list<bool>> v, const Tensor
   Tensor t = from_values(flat.data(), {int64_t(rows.size()), cols}, kUInt8, TensorOptions().dtype(kUInt8));
   return finish(t.to(o.device(), dtype_or(o, kBool)), o);
 }
-Tensor tensor(const std::vector<float>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kFloat, o); }
-Tensor tensor(const std::vector<double>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kDouble, o); }
-Tensor tensor(const std::vector<int64_t>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kInt64, o); }
-Tensor tensor(const std::vector<int>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kInt64, o); }
-Tensor tensor(const std::vector<uint8_t>& v, const TensorOptions& o) { return from_values(v.data(), {int64_t(v.size())}, kUInt8, o); }
+// data holds doubles for floating types, int64 for integers and uint8 for bool; `type` is the natural dtype.
+Tensor detail::tensor_from_values(const void* data, int64_t count, ScalarType type, const TensorOptions& o) {
+  if (is_floating_point(type)) {
+    Tensor t = from_values(static_cast<const double*>(data), {count}, type, o);
+    return t;
+  }
+  if (type == kBool || type == kUInt8) {
+    Tensor t = from_values(static_cast<const uint8_t*>(data), {count}, kUInt8, TensorOptions().dtype(kUInt8));
+    return finish(t.to(o.device(), dtype_or(o, type)), o);
+  }
+  return from_values(static_cast<const int64_t*>(data), {count}, kInt64, o);
+}
 Tensor tensor(float v, const TensorOptions& o) { return from_values(&v, {}, kFloat, o); }
 Tensor tensor(double v, const TensorOptions& o) { return from_values(&v, {}, kFloat, o); }
 Tensor tensor(int64_t v, const TensorOptions& o) { return from_values(&v, {}, kInt64, o); }

@@ -201,7 +201,7 @@ struct Indexed {
   std::vector<Tensor> tensors;        // int64 index tensors, one per entry of tensor_dims
 };
 
-Indexed apply_basic(const Tensor& x, const std::vector<TensorIndex>& indices) {
+Indexed apply_basic(const char* op, const Tensor& x, const std::vector<TensorIndex>& indices) {
   int64_t consumed = 0, ellipses = 0;
   for (const TensorIndex& i : indices) {
     switch (i.kind()) {
@@ -212,8 +212,8 @@ Indexed apply_basic(const Tensor& x, const std::vector<TensorIndex>& indices) {
       default: break;
     }
   }
-  WICK_CHECK(ellipses <= 1, "index", "an index can only have a single ellipsis ('...')");
-  WICK_CHECK(consumed <= x.dim(), "index", "too many indices for tensor of dimension ", x.dim(), " (got ", consumed,
+  WICK_CHECK(ellipses <= 1, op, "an index can only have a single ellipsis ('...')");
+  WICK_CHECK(consumed <= x.dim(), op, "too many indices for tensor of dimension ", x.dim(), " (got ", consumed,
              " for shape ", shape_str(x.sizes()), ")");
   Indexed r;
   r.view = x;
@@ -222,7 +222,7 @@ Indexed apply_basic(const Tensor& x, const std::vector<TensorIndex>& indices) {
     switch (i.kind()) {
       case TensorIndex::Kind::Integer: {
         const int64_t size = r.view.size(dim);
-        WICK_CHECK(i.integer() >= -size && i.integer() < size, "index", "index ", i.integer(),
+        WICK_CHECK(i.integer() >= -size && i.integer() < size, op, "index ", i.integer(),
                    " is out of bounds for dimension ", dim, " with size ", size);
         r.view = r.view.select(dim, i.integer());
         break;
@@ -242,12 +242,12 @@ Indexed apply_basic(const Tensor& x, const std::vector<TensorIndex>& indices) {
         break;
       case TensorIndex::Kind::Tensor: {
         const Tensor& t = i.tensor();
-        check_same_device("index", x, t);
+        check_same_device(op, x, t);
         if (t.dtype() == kBool || t.dtype() == kUInt8) {
           // A mask over the next t.dim() dims becomes one index tensor per dim.
           const Tensor m = t.to(kBool);
           for (int64_t k = 0; k < m.dim(); ++k)
-            WICK_CHECK(m.size(k) == r.view.size(dim + k), "index", "the shape of the mask ", shape_str(m.sizes()),
+            WICK_CHECK(m.size(k) == r.view.size(dim + k), op, "the shape of the mask ", shape_str(m.sizes()),
                        " at index ", k, " does not match the shape of the indexed tensor ", shape_str(r.view.sizes()));
           const Tensor coords = nonzero(m);
           for (int64_t k = 0; k < m.dim(); ++k) {
@@ -256,7 +256,7 @@ Indexed apply_basic(const Tensor& x, const std::vector<TensorIndex>& indices) {
           }
           dim += m.dim();
         } else {
-          check_index_tensor("index", t);
+          check_index_tensor(op, t);
           r.tensor_dims.push_back(dim++);
           r.tensors.push_back(t.to(kInt64));
         }
@@ -322,7 +322,7 @@ Tensor apply_advanced(const Indexed& r) {
 }  // namespace
 
 Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
-  Indexed r = apply_basic(*this, indices);
+  Indexed r = apply_basic("index", *this, indices);
   if (r.tensors.empty()) return r.view;
   return apply_advanced(r);
 }
@@ -333,7 +333,7 @@ Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
 
 Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) {
   const std::vector<TensorIndex> list(indices);
-  Indexed r = apply_basic(*this, list);
+  Indexed r = apply_basic("index_put_", *this, list);
   if (r.tensors.empty()) {
     r.view.copy_(value);
     bump_version(*this);

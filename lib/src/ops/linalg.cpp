@@ -91,6 +91,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  WICK_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "addmm", "shapes ", shape_str(a.sizes()), " and ",
+             shape_str(b.sizes()), " cannot be multiplied");
   Tensor prod = mm(a, b);
   if (alpha.to_double() != 1) prod = prod * alpha;
   if (beta.to_double() == 0) return prod + zeros_like(bias);  // beta = 0 ignores bias values (even NaN)

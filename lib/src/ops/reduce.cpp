@@ -218,11 +218,15 @@ std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
 
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   NoGradGuard no_grad;
+  if (dim) WICK_CHECK(x.size(wrap_dim("argmax", *dim, x.dim())) > 0 || x.dim() == 0, "argmax", "cannot reduce over an empty dim (shape ", shape_str(x.sizes()), ")");
+  else WICK_CHECK(x.numel() > 0, "argmax", "cannot take the argmax of an empty tensor");
   if (!dim) return std::get<1>(max(x.reshape({-1}), 0, false));
   return std::get<1>(max(x, *dim, keepdim));
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   NoGradGuard no_grad;
+  if (dim) WICK_CHECK(x.size(wrap_dim("argmin", *dim, x.dim())) > 0 || x.dim() == 0, "argmin", "cannot reduce over an empty dim (shape ", shape_str(x.sizes()), ")");
+  else WICK_CHECK(x.numel() > 0, "argmin", "cannot take the argmin of an empty tensor");
   if (!dim) return std::get<1>(min(x.reshape({-1}), 0, false));
   return std::get<1>(min(x, *dim, keepdim));
 }
@@ -236,7 +240,10 @@ Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
   return sum(centered * centered, dims, keepdim) / (denom > 0 ? denom : 0.0);
 }
 Tensor var(const Tensor& x, bool unbiased) { return var(x, {}, unbiased, false); }
-Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) { return sqrt(var(x, dims, unbiased, keepdim)); }
+Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
+  WICK_CHECK(is_floating_point(x.dtype()), "std", "expected a floating point tensor, got ", dtype_name(x.dtype()));
+  return sqrt(var(x, dims, unbiased, keepdim));
+}
 Tensor std(const Tensor& x, bool unbiased) { return std(x, {}, unbiased, false); }
 
 Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
@@ -267,9 +274,9 @@ Tensor norm(const Tensor& x, Scalar p) { return norm(x, p, {}, false); }
 
 Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
   const Tensor xf = is_floating_point(x.dtype()) ? x : x.to(kFloat);
+  const SizeVec mask = reduced_mask("logsumexp", xf, dims);
   Tensor m = amax(xf, dims, true).detach();
   m = where(isinf(m), 0, m);  // all -inf (or +inf) slices: keep exp() finite
-  const SizeVec mask = reduced_mask("logsumexp", xf, dims);
   const Tensor shift = keepdim ? m : m.reshape(final_shape(xf, mask, false));
   return log(sum(exp(xf - m), dims, keepdim)) + shift;
 }
