@@ -139,7 +139,7 @@ const std::vector<OpInfo>& op_registry() {
       {"pad", OpKind::Shape, kAll, true},
       // indexing
       {"index", OpKind::Indexing, kAll, true},
-      {"index_put_", OpKind::Indexing, kAll, false},  // in-place through views does not rebase the base yet
+      {"index_put_", OpKind::Indexing, kAll, true},  // differentiable with slice/integer indices
       {"index_select", OpKind::Indexing, kAll, true},
       {"index_add", OpKind::Indexing, kAll, true},
       {"gather", OpKind::Indexing, kAll, true},

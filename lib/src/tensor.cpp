@@ -36,6 +36,7 @@ void destroy_autograd_extras(TensorImpl* impl);  // autograd/tensor_hooks.cpp
 void TensorImpl::destroy() {
   if (extras) detail::destroy_autograd_extras(this);
   if (grad_fn) grad_fn->decref();
+  if (view_base) view_base->decref();
   storage->decref();
   delete this;
 }

@@ -2,6 +2,7 @@
 // compute out of place, write the values back, and, when recording, move the tensor's history onto the
 // new entry, the way PyTorch rebases an in-place op's output.
 #include "ops/elementwise.h"
+#include "ops/strided.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -15,6 +16,40 @@ void check_castable(const char* op, ScalarType result, ScalarType self) {
   WICK_CHECK(ok, op, "result type ", dtype_name(result), " can't be cast to the desired output type ", dtype_name(self));
 }
 
+void take_history(TensorImpl* dst, TensorImpl* src) {
+  if (src->grad_fn) src->grad_fn->incref();
+  if (dst->grad_fn) dst->grad_fn->decref();
+  dst->grad_fn = src->grad_fn;
+  dst->output_nr = src->output_nr;
+  dst->requires_grad = src->requires_grad;
+}
+
+}  // namespace
+
+// After `result`'s values were written into self in place: self now carries result's history, and if
+// self is a view, its base's history becomes "base with this region replaced by result", so gradients
+// reach both through the base and through any later view of it.
+void rebase_history(const char* op, const Tensor& self, const Tensor& result) {
+  TensorImpl* s = self.impl();
+  if (!s->view_base) {
+    take_history(s, result.impl());
+    return;
+  }
+  s->view_base->incref();
+  const Tensor base(s->view_base);
+  WICK_CHECK(!(base.is_leaf() && base.requires_grad()), op,
+             "a view of a leaf tensor that requires grad is being used in an in-place operation");
+  WICK_CHECK(base.is_contiguous(), op, "in-place writes through a view of a non-contiguous tensor (shape ",
+             shape_str(base.sizes()), ", strides ", shape_str(base.strides()), ") are not supported under autograd");
+  const int64_t offset = s->offset - base.storage_offset();
+  const Tensor new_base = as_strided_scatter(base, result, s->sizes, s->strides, offset);
+  take_history(base.impl(), new_base.impl());
+  const Tensor region = as_strided_region(base, s->sizes, s->strides, offset);
+  take_history(s, region.impl());
+}
+
+namespace {
+
 // compute(value_of_self) -> result with self's shape; written back into self.
 template <class F>
 Tensor& inplace(Tensor& self, const char* op, const Tensor* other, F compute) {
@@ -27,6 +62,11 @@ Tensor& inplace(Tensor& self, const char* op, const Tensor* other, F compute) {
     return self;
   }
   detail::prepare_inplace(op, self);  // a leaf that requires grad refuses
+  if (self.impl()->view_base) {
+    const TensorImpl* base = self.impl()->view_base;
+    WICK_CHECK(!(base->grad_fn == nullptr && base->requires_grad), op,
+               "a view of a leaf tensor that requires grad is being used in an in-place operation");
+  }
   // Work on a recorded copy: rules that saved `self` must still see its old value.
   Tensor result = compute(self.clone());
   check_castable(op, result.dtype(), self.dtype());
@@ -34,13 +74,7 @@ Tensor& inplace(Tensor& self, const char* op, const Tensor* other, F compute) {
   WICK_CHECK(IntArrayRef(result.sizes()).equals(self.sizes()), op, "output with shape ", shape_str(self.sizes()),
              " doesn't match the broadcast shape ", shape_str(result.sizes()));
   assign_into(op, self, result.detach());
-  TensorImpl* s = self.impl();
-  TensorImpl* r = result.impl();
-  if (r->grad_fn) r->grad_fn->incref();
-  if (s->grad_fn) s->grad_fn->decref();
-  s->grad_fn = r->grad_fn;
-  s->output_nr = r->output_nr;
-  s->requires_grad = r->requires_grad;
+  rebase_history(op, self, result);
   return self;
 }
 

@@ -190,3 +190,10 @@ TEST_CASE("gradcheck: detects a wrong derivative", "[autograd][gradcheck]") {
   };
   CHECK(autograd::gradcheck(wrong, {leaf({3}, 0.5, 1.5)}) != "");
 }
+
+// In-place writes through views (index_put_ with slices) rebase the written tensor's history.
+WICK_GRADCHECK_SAMPLE("index_put_", [] { return V{leaf({2, 3}), leaf({2}, 0.5, 1.5)}; }, [](const V& in) {
+  Tensor y = in[0] * 2;
+  y.index_put_({Slice(), 1}, in[1] * in[1]);
+  return V{y * y};
+});

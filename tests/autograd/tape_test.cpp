@@ -258,3 +258,48 @@ TEST_CASE("tape: to_dot exports the graph a tensor depends on", "[autograd][tape
   CHECK(dot.find("weight") != std::string::npos);
   CHECK(dot.find("[2, 2]") != std::string::npos);
 }
+
+TEST_CASE("tape: in-place writes through views reach the base's gradient", "[autograd][tape][views]") {
+  // y = 2x; y[1] *= 3 (through a view); loss = sum(y * w): dloss/dx = 2w, with 6w at index 1.
+  Tensor x = tensor({1.0, 2.0, 3.0}, dtype(kDouble).requires_grad(true));
+  Tensor w = tensor({1.0, 10.0, 100.0}, dtype(kDouble));
+  Tensor y = x * 2;
+  Tensor v = y.narrow(0, 1, 1);
+  v.mul_(3);
+  CHECK(allclose(y.detach(), tensor({2.0, 12.0, 6.0}, dtype(kDouble))));
+  (y * w).sum().backward();
+  CHECK(allclose(x.grad(), tensor({2.0, 60.0, 200.0}, dtype(kDouble))));
+}
+
+TEST_CASE("tape: assigning into a slice of a plain tensor makes it part of the graph", "[autograd][tape][views]") {
+  Tensor w = tensor({5.0, 7.0}, dtype(kDouble).requires_grad(true));
+  Tensor buffer = zeros({2, 3}, dtype(kDouble));
+  buffer.index_put_({Slice(), 1}, w * w);  // column 1 = w^2
+  CHECK(buffer.requires_grad());
+  buffer.sum().backward();
+  CHECK(allclose(w.grad(), w.detach() * 2));
+  // And through operator= on a row view, as LibTorch's t[0] = x.
+  Tensor w2 = tensor({1.0, 2.0, 3.0}, dtype(kDouble).requires_grad(true));
+  Tensor m = zeros({2, 3}, dtype(kDouble));
+  m[0] = w2 * 3;
+  (m * m).sum().backward();
+  CHECK(allclose(w2.grad(), w2.detach() * 18));
+}
+
+TEST_CASE("tape: in-place through a view of a leaf that requires grad throws", "[autograd][tape][views]") {
+  Tensor x = ones({3}, requires_grad());
+  CHECK_THROWS_WITH(x.narrow(0, 0, 1).mul_(2), Catch::Contains("view of a leaf tensor"));
+}
+
+TEST_CASE("tape: views and in-place pass gradcheck", "[autograd][tape][views]") {
+  auto fn = [](const std::vector<Tensor>& in) {
+    Tensor y = in[0] * 1.5;
+    y.select(1, 0).mul_(in[1]);        // row-wise scale of column 0 by another input
+    y.narrow(0, 1, 1).add_(in[0].narrow(0, 0, 1).exp());
+    return std::vector<Tensor>{y * y};
+  };
+  Tensor a = linspace(-1, 1, 6, dtype(kDouble)).reshape({2, 3}).requires_grad_(true);
+  Tensor b = tensor({0.5, -2.0}, dtype(kDouble).requires_grad(true));
+  CHECK(autograd::gradcheck(fn, {a, b}) == "");
+  CHECK(autograd::gradgradcheck(fn, {a, b}) == "");
+}

@@ -54,6 +54,9 @@ struct TensorImpl {
   SizeVec strides;
   detail::Node* grad_fn = nullptr;            // owned reference; null for leaves and plain tensors
   detail::AutogradExtras* extras = nullptr;   // .grad, hooks, names: allocated on first use
+  // For views made by view ops: the tensor whose memory they look into (owned reference; the root, never
+  // itself a view). An in-place write through the view rewrites the base's history too.
+  TensorImpl* view_base = nullptr;
 
   void incref() { __atomic_add_fetch(&refs, 1, __ATOMIC_RELAXED); }
   void decref() {

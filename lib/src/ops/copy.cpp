@@ -10,6 +10,8 @@ using detail::Grads;
 using detail::record;
 using detail::record_needed;
 
+void rebase_history(const char* op, const Tensor& self, const Tensor& result);  // tensor_methods.cpp
+
 namespace {
 
 // A contiguous copy of `src` with `dtype` on `device`.
@@ -65,13 +67,19 @@ Tensor Tensor::to(Device d, ScalarType t, bool copy) const {
 }
 
 Tensor& Tensor::copy_(const Tensor& src) {
-  if (detail::prepare_inplace("copy_", *this)) {
-    // Recorded: the new value is src (broadcast and cast); the old value gets no gradient.
+  const bool recording = detail::grad_mode_enabled() && (requires_grad() || src.requires_grad() ||
+                                                         (impl()->view_base && impl()->view_base->requires_grad));
+  if (recording) {
+    // The new value is src (moved, cast, broadcast); the old value gets no gradient.
+    detail::prepare_inplace("copy_", *this);
+    if (impl()->view_base)
+      WICK_CHECK(!(impl()->view_base->grad_fn == nullptr && impl()->view_base->requires_grad), "copy_",
+                 "a view of a leaf tensor that requires grad is being used in an in-place operation");
     Tensor value = src.to(device(), dtype());
     if (!IntArrayRef(value.sizes()).equals(sizes())) value = value.expand(sizes());
-    Tensor& self = *this;
-    assign_into("copy_", self, value);
-    record("copy_", {&value}, {&self}, [](Grads g) { g.in[0] = g.out[0]; });
+    value = value.clone();
+    assign_into("copy_", *this, value.detach());
+    rebase_history("copy_", *this, value);
     return *this;
   }
   if (src.device() != device()) {

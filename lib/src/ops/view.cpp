@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "ops/elementwise.h"
+#include "ops/strided.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -74,9 +75,18 @@ SizeVec infer_shape(const char* op, IntArrayRef requested, int64_t numel) {
   return shape;
 }
 
+// An alias of x that remembers x's root base, so in-place writes through it reach the base's history.
+Tensor view_alias(const Tensor& x, IntArrayRef shape, IntArrayRef strides, int64_t offset) {
+  Tensor out = make_alias(x, shape, strides, offset);
+  TensorImpl* base = x.impl()->view_base ? x.impl()->view_base : x.impl();
+  base->incref();
+  out.impl()->view_base = base;
+  return out;
+}
+
 // A recorded alias of x whose gradient is reshaped back to x's shape.
 Tensor reshaped_alias(const char* op, const Tensor& x, IntArrayRef shape, IntArrayRef strides) {
-  Tensor out = make_alias(x, shape, strides, x.storage_offset());
+  Tensor out = view_alias(x, shape, strides, x.storage_offset());
   if (record_needed(x)) record(op, {&x}, out, [in_shape = SizeVec(x.sizes())](Grads g) { g.in[0] = g.out[0].reshape(in_shape); });
   return out;
 }
@@ -99,6 +109,31 @@ Tensor slice_backward(const Tensor& g, IntArrayRef in_shape, int64_t dim, int64_
 }
 
 }  // namespace
+
+Tensor as_strided_region(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  Tensor out = view_alias(base, sizes, strides, base.storage_offset() + offset);
+  if (record_needed(base))
+    record("as_strided", {&base}, out,
+           [shape = SizeVec(base.sizes()), sz = SizeVec(sizes), st = SizeVec(strides), offset](Grads g) {
+             g.in[0] = as_strided_scatter(zeros(shape, g.out[0].options()), g.out[0], sz, st, offset);
+           });
+  return out;
+}
+
+Tensor as_strided_scatter(const Tensor& base, const Tensor& src, IntArrayRef sizes, IntArrayRef strides,
+                          int64_t offset) {
+  Tensor out = base.contiguous().clone();
+  Tensor region = make_alias(out, sizes, strides, offset);
+  backend_for(out.device()).copy(view_of(region), view_of(src.to(out.dtype())));
+  if (record_needed(base, src))
+    record("as_strided_scatter", {&base, &src}, out,
+           [sz = SizeVec(sizes), st = SizeVec(strides), offset, shape = SizeVec(base.sizes())](Grads g) {
+             const Tensor gc = g.out[0].contiguous();
+             if (g.needed(0)) g.in[0] = as_strided_scatter(gc, zeros(sz, gc.options()), sz, st, offset);
+             if (g.needed(1)) g.in[1] = as_strided_region(gc, sz, st, offset);
+           });
+  return out;
+}
 
 Tensor view(const Tensor& x, IntArrayRef requested) {
   const SizeVec shape = infer_shape("view", requested, x.numel());
@@ -183,7 +218,7 @@ Tensor permute(const Tensor& x, IntArrayRef dims) {
     shape[size_t(i)] = x.size(d);
     strides[size_t(i)] = x.stride(d);
   }
-  Tensor out = make_alias(x, shape, strides, x.storage_offset());
+  Tensor out = view_alias(x, shape, strides, x.storage_offset());
   if (record_needed(x)) record("permute", {&x}, out, [inverse](Grads g) { g.in[0] = g.out[0].permute(inverse); });
   return out;
 }
@@ -225,7 +260,7 @@ Tensor expand(const Tensor& x, IntArrayRef sizes) {
     shape[size_t(i)] = target;
     strides[size_t(i)] = have == target ? x.stride(k) : 0;
   }
-  Tensor out = make_alias(x, shape, strides, x.storage_offset());
+  Tensor out = view_alias(x, shape, strides, x.storage_offset());
   // The engine sums the gradient back over the expanded dims.
   if (record_needed(x)) record("expand", {&x}, out, [](Grads g) { g.in[0] = g.out[0]; });
   return out;
@@ -248,7 +283,7 @@ Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start_opt, std
   SizeVec shape(x.sizes()), strides(x.strides());
   shape[size_t(d)] = len;
   strides[size_t(d)] = x.stride(d) * step;
-  Tensor out = make_alias(x, shape, strides, x.storage_offset() + start * x.stride(d));
+  Tensor out = view_alias(x, shape, strides, x.storage_offset() + start * x.stride(d));
   if (record_needed(x))
     record("slice", {&x}, out, [in_shape = SizeVec(x.sizes()), d, start, step](Grads g) {
       g.in[0] = slice_backward(g.out[0], in_shape, d, start, step);
