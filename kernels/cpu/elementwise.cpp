@@ -9,6 +9,7 @@
 #include "dispatch.h"
 #include "loops.h"
 #include "simd/simd_table.h"
+#include "strided_copy.h"
 
 namespace wick::cpu {
 namespace {
@@ -207,14 +208,12 @@ void CpuBackend::fill(const View& out, double value) {
 void CpuBackend::copy(const View& out, const View& in) {
   StridedLoop<2> loop({&out, &in});
   if (out.dtype == in.dtype) {
-    const int64_t E = element_size(out.dtype);
-    loop.run([&](char** p, const int64_t* s, int64_t n) {
-      if (s[0] == E && s[1] == E) {
-        std::memcpy(p[0], p[1], size_t(n * E));
-      } else {
-        for (int64_t i = 0; i < n; ++i) std::memcpy(p[0] + i * s[0], p[1] + i * s[1], size_t(E));
-      }
-    });
+    if (loop.ndim == 1 && loop.strides[0][0] == element_size(out.dtype) && loop.strides[1][0] == loop.strides[0][0]) {
+      const int64_t E = element_size(out.dtype);
+      loop.run([&](char** p, const int64_t*, int64_t n) { std::memcpy(p[0], p[1], size_t(n * E)); });
+    } else {
+      strided_copy(out, in);  // transposes, permutes, broadcasts: xtensor's strided assignment
+    }
     return;
   }
   dispatch_all(out.dtype, "copy", [&]<class To>() {
