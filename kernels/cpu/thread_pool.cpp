@@ -25,7 +25,8 @@ class ThreadPool {
     stop_all();
     num_threads_ = n;
     stopping_ = false;
-    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i] { work(i); });
+    // Workers start from the current generation: a job that already ran must not run again.
+    for (int i = 1; i < n; ++i) workers_.emplace_back([this, i, g = generation_] { work(i, g); });
   }
 
   // Splits [begin, end) into num_threads_ contiguous parts; part 0 runs on the caller.
@@ -64,8 +65,7 @@ class ThreadPool {
     }
   }
 
-  void work(int index) {
-    uint64_t seen = 0;
+  void work(int index, uint64_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> lock(mutex_);

@@ -1,16 +1,224 @@
+// Tensor handles: layout, views sharing storage, conversions, creation, randomness, threads.
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
+#include <cmath>
+#include <limits>
+
+using namespace wick;
+
 TEST_CASE("tensor: creation, layout and element access", "[tensor]") {
-  wick::Tensor t = wick::tensor({{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}});
+  Tensor t = tensor({{1.f, 2.f, 3.f}, {4.f, 5.f, 6.f}});
   CHECK(t.dim() == 2);
   CHECK(t.size(0) == 2);
   CHECK(t.size(-1) == 3);
   CHECK(t.strides()[0] == 3);
-  CHECK(t.dtype() == wick::kFloat);
+  CHECK(t.dtype() == kFloat);
   CHECK(t.is_contiguous());
   CHECK(t.data_ptr<float>()[4] == 5.f);
   CHECK(t.index({1, 2}).item<float>() == 6.f);
-  CHECK_THROWS_AS(t.data_ptr<double>(), wick::Error);
+  CHECK(t.numel() == 6);
+  CHECK(t.nbytes() == 24);
+  CHECK_THROWS_AS(t.data_ptr<double>(), Error);
   CHECK_THROWS_WITH(t.size(2), Catch::Contains("dim 2 is out of range"));
+  CHECK_THROWS_WITH(t.item<float>(), Catch::Contains("6 elements"));
+}
+
+TEST_CASE("tensor: views share storage; clone and contiguous copy", "[tensor]") {
+  Tensor a = arange(12, dtype(kFloat)).view({3, 4});
+  Tensor t = a.t();
+  CHECK(!t.is_contiguous());
+  CHECK(t.is_alias_of(a));
+  CHECK(t.strides() == IntArrayRef{1, 4});
+  Tensor row = a[1];
+  row.fill_(-1);
+  CHECK(a.index({1, 3}).item<float>() == -1.f);
+  Tensor c = t.contiguous();
+  CHECK(c.is_contiguous());
+  CHECK(!c.is_alias_of(a));
+  CHECK(equal(c, t));
+  Tensor k = a.clone();
+  k.zero_();
+  CHECK(a.sum().item<float>() != 0.f);
+  // copy_ broadcasts and casts
+  Tensor dst = zeros({2, 3}, dtype(kDouble));
+  dst.copy_(tensor({1, 2, 3}));
+  CHECK(equal(dst, tensor({{1.0, 2.0, 3.0}, {1.0, 2.0, 3.0}}, dtype(kDouble))));
+  CHECK(dst._version() > 0);
+}
+
+TEST_CASE("tensor: view rules follow PyTorch", "[tensor]") {
+  Tensor a = arange(24).view({2, 3, 4});
+  CHECK(a.view({6, 4}).sizes() == IntArrayRef{6, 4});
+  CHECK(a.view({-1}).sizes() == IntArrayRef{24});
+  CHECK(a.permute({0, 2, 1}).reshape({2, 12}).is_contiguous());  // reshape copies when it must
+  CHECK_THROWS_WITH(a.permute({0, 2, 1}).view({24}), Catch::Contains("use reshape()"));
+  CHECK(a.transpose(0, 1).view({3, 2, 4}).sizes() == IntArrayRef{3, 2, 4});  // still viewable
+  CHECK(a.unsqueeze(-1).sizes() == IntArrayRef{2, 3, 4, 1});
+  CHECK(a.unsqueeze(-1).squeeze(-1).sizes() == IntArrayRef{2, 3, 4});
+  CHECK(a.flatten(1).sizes() == IntArrayRef{2, 12});
+  CHECK(a.unflatten(2, {2, 2}).sizes() == IntArrayRef{2, 3, 2, 2});
+  CHECK(a.expand({5, 2, 3, 4}).strides()[0] == 0);
+  CHECK(a.narrow(2, 1, 2).storage_offset() == 1);
+  CHECK(a.select(1, -1).sizes() == IntArrayRef{2, 4});
+  auto parts = a.split(3, 2);
+  CHECK(parts.size() == 2);
+  CHECK(parts[1].size(2) == 1);
+  CHECK(a.chunk(3, 1).size() == 3);
+  CHECK(equal(cat(a.unbind(0), 0), a.view({6, 4})));
+}
+
+TEST_CASE("tensor: dtype conversions round-trip, including float16 and bfloat16", "[tensor][dtype]") {
+  Tensor f = tensor({-2.5f, 0.f, 1.f, 65504.f, 1e-3f, 3.140625f});
+  Tensor h = f.to(kHalf);
+  CHECK(h.dtype() == kHalf);
+  CHECK(h.element_size() == 2);
+  CHECK(equal(h.to(kFloat).index({Slice(0, 4)}), f.index({Slice(0, 4)})));
+  CHECK(std::abs(h[4].item<float>() - 1e-3f) < 1e-6f);
+  Tensor b = f.to(kBFloat16);
+  CHECK(b[5].item<float>() == 3.140625f);  // exactly representable
+  CHECK(std::isinf(tensor({1e6f}).to(kHalf).item<float>()));
+  CHECK(std::isnan(tensor({NAN}).to(kBFloat16).item<float>()));
+  CHECK(equal(tensor({1.7, -1.7}, dtype(kDouble)).to(kInt32), tensor({1, -1}, dtype(kInt32))));
+  CHECK(equal(tensor({0.0, 2.0}).to(kBool), tensor({false, true})));
+  CHECK(tensor({true, false}).to(kFloat).sum().item<float>() == 1.f);
+  // half arithmetic computes in float and rounds back, as PyTorch's CPU does
+  Tensor hs = tensor({1.f, 2.f}).to(kHalf) + tensor({0.5f, 0.25f}).to(kHalf);
+  CHECK(hs.dtype() == kHalf);
+  CHECK(equal(hs.to(kFloat), tensor({1.5f, 2.25f})));
+}
+
+TEST_CASE("tensor: factories", "[tensor][creation]") {
+  CHECK(equal(arange(2, 8, 2), tensor({2, 4, 6})));
+  CHECK(arange(0.0, 1.0, 0.25).dtype() == kFloat);
+  CHECK(arange(5).dtype() == kInt64);
+  Tensor l = linspace(0, 1, 5);
+  CHECK(l[4].item<float>() == 1.f);
+  CHECK(l[1].item<float>() == 0.25f);
+  CHECK(equal(eye(3).sum(), tensor(3.f)));
+  CHECK(eye(2, 3).sizes() == IntArrayRef{2, 3});
+  CHECK(full({2}, 7).dtype() == kInt64);
+  CHECK(full({2}, 7.5).dtype() == kFloat);
+  CHECK(full({2}, true).dtype() == kBool);
+  CHECK(zeros_like(eye(2), dtype(kInt32)).dtype() == kInt32);
+  CHECK(ones({2, 0}).numel() == 0);
+  CHECK(scalar_tensor(3).dim() == 0);
+  CHECK(tensor({{1, 2}, {3, 4}}).dtype() == kInt64);
+  CHECK(tensor({1.5, 2.5}).dtype() == kFloat);  // as torch::tensor: floating values take the default dtype
+  CHECK(tensor(std::vector<double>{1.0}).dtype() == kDouble);
+  CHECK(ones({3}, requires_grad()).requires_grad());
+}
+
+TEST_CASE("tensor: from_blob wraps memory without copying and runs the deleter", "[tensor][creation]") {
+  float data[6] = {1, 2, 3, 4, 5, 6};
+  Tensor t = from_blob(data, {2, 3});
+  CHECK(t.data_ptr<float>() == data);
+  t.mul_(2);
+  CHECK(data[5] == 12.f);
+  Tensor strided = from_blob(data, {3}, {2});
+  CHECK(equal(strided, tensor({2.f, 6.f, 10.f})));
+  int deleted = 0;
+  {
+    auto* heap = new double[4]{1, 2, 3, 4};
+    Tensor owned = from_blob(heap, {4}, [&](void* p) {
+      delete[] static_cast<double*>(p);
+      ++deleted;
+    }, dtype(kDouble));
+    Tensor view = owned.narrow(0, 1, 2);
+    owned = Tensor();
+    CHECK(deleted == 0);  // a view keeps the memory alive
+    CHECK(view.sum().item<double>() == 5.0);
+  }
+  CHECK(deleted == 1);
+}
+
+TEST_CASE("tensor: manual_seed makes random ops reproducible", "[tensor][random]") {
+  manual_seed(42);
+  Tensor a = randn({1000});
+  Tensor r = rand({100});
+  Tensor i = randint(3, 9, {50});
+  Tensor p = randperm(20);
+  manual_seed(42);
+  CHECK(equal(randn({1000}), a));
+  CHECK(equal(rand({100}), r));
+  CHECK(equal(randint(3, 9, {50}), i));
+  CHECK(equal(randperm(20), p));
+  CHECK(std::abs(a.mean().item<float>()) < 0.1f);
+  CHECK(std::abs(a.std().item<float>() - 1.f) < 0.1f);
+  CHECK(r.min().item<float>() >= 0.f);
+  CHECK(r.max().item<float>() < 1.f);
+  CHECK(i.min().item<int64_t>() >= 3);
+  CHECK(i.max().item<int64_t>() < 9);
+  CHECK(p.sum().item<int64_t>() == 190);  // a permutation of 0..19
+}
+
+TEST_CASE("tensor: random streams do not depend on the thread count", "[tensor][random][threads]") {
+  const int before = get_num_threads();
+  set_num_threads(1);
+  manual_seed(7);
+  Tensor one = randn({300000});
+  set_num_threads(2);
+  manual_seed(7);
+  Tensor two = randn({300000});
+  set_num_threads(before);
+  CHECK(equal(one, two));
+}
+
+TEST_CASE("tensor: large tensors on the threaded path match the single-thread result", "[tensor][threads]") {
+  manual_seed(3);
+  Tensor a = randn({513, 777}), b = randn({777});
+  const int before = get_num_threads();
+  set_num_threads(1);
+  Tensor s1 = (a * b + 1).exp().sum({1});
+  Tensor m1 = a.t().contiguous();
+  set_num_threads(4);
+  Tensor s4 = (a * b + 1).exp().sum({1});
+  Tensor m4 = a.t().contiguous();
+  set_num_threads(before);
+  CHECK(allclose(s1, s4, 1e-6, 1e-6));
+  CHECK(equal(m1, m4));
+  CHECK_THROWS_AS(set_num_threads(0), Error);
+}
+
+TEST_CASE("tensor: 0-dim and empty tensors", "[tensor]") {
+  Tensor s = tensor(2.5f);
+  CHECK(s.dim() == 0);
+  CHECK((s * 2).item<float>() == 5.f);
+  CHECK(s.sum().dim() == 0);
+  CHECK(s.unsqueeze(0).sizes() == IntArrayRef{1});
+  Tensor e = zeros({0, 3});
+  CHECK(e.sum().item<float>() == 0.f);
+  CHECK(e.sum({0}).sizes() == IntArrayRef{3});
+  CHECK((e + 1).numel() == 0);
+  CHECK(e.mean({1}).numel() == 0);
+  CHECK(cat({e, ones({2, 3})}).size(0) == 2);
+  CHECK_THROWS_AS(e.max(), Error);
+}
+
+TEST_CASE("tensor: type promotion follows PyTorch", "[tensor][dtype]") {
+  CHECK((ones({2}, dtype(kInt32)) + ones({2}, dtype(kInt64))).dtype() == kInt64);
+  CHECK((ones({2}, dtype(kInt32)) + 1.5).dtype() == kFloat);        // Python float: default dtype
+  CHECK((ones({2}, dtype(kUInt8)) + 300).dtype() == kUInt8);        // int scalar keeps the category
+  CHECK((ones({2}, dtype(kFloat)) + ones({}, dtype(kDouble))).dtype() == kFloat);  // 0-dim: same category
+  CHECK((ones({2}, dtype(kInt32)) + ones({}, dtype(kDouble))).dtype() == kDouble); // 0-dim: higher category
+  CHECK((ones({2}, dtype(kHalf)) + ones({2}, dtype(kBFloat16))).dtype() == kFloat);
+  CHECK((ones({2}, dtype(kBool)) + ones({2}, dtype(kBool))).dtype() == kBool);
+  CHECK((ones({2}, dtype(kInt64)) / 2).dtype() == kFloat);          // true division
+  CHECK((ones({2}, dtype(kInt64)) < 2.5).dtype() == kBool);
+  CHECK(ones({2}, dtype(kInt32)).sum().dtype() == kInt64);
+  CHECK(exp(ones({2}, dtype(kInt64))).dtype() == kFloat);
+}
+
+TEST_CASE("tensor: NaN and infinity propagate as in PyTorch", "[tensor]") {
+  const float inf = std::numeric_limits<float>::infinity();
+  Tensor x = tensor({NAN, 1.f, -inf});
+  CHECK(std::isnan(x.max().item<float>()));
+  CHECK(std::isnan(maximum(x, zeros({3}))[0].item<float>()));
+  CHECK(std::isnan(x.relu()[0].item<float>()));
+  CHECK(x.isnan().sum().item<int64_t>() == 1);
+  CHECK(x.isinf().sum().item<int64_t>() == 1);
+  CHECK(std::get<1>(x.max(0)).item<int64_t>() == 0);
+  CHECK(tensor({-inf, -inf}).softmax(0).isnan().all().item<bool>());
+  CHECK(tensor({1e4f, -1e4f}).sigmoid()[1].item<float>() == 0.f);
+  CHECK(tensor({1e4f, 0.f}).log_softmax(0)[1].item<float>() == -1e4f);
 }
