@@ -84,7 +84,8 @@ std::string to_dot(const Tensor& t) {
   auto id_of = [&](const void* p) {
     auto it = ids.find(p);
     if (it != ids.end()) return it->second;
-    std::string id = "n" + std::to_string(ids.size());
+    std::string id = std::to_string(ids.size());
+    id.insert(0, 1, 'n');  // not "n" + ...: GCC 12 -O3 reports a false -Wrestrict there
     ids.emplace(p, id);
     return id;
   };

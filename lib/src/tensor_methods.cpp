@@ -11,8 +11,8 @@ namespace wick {
 namespace {
 
 void check_castable(const char* op, ScalarType result, ScalarType self) {
-  const bool ok = result == self || (is_floating_point(self) || !is_floating_point(result)) &&
-                                        !(self == kBool && result != kBool);
+  const bool ok = result == self ||
+                  ((is_floating_point(self) || !is_floating_point(result)) && !(self == kBool && result != kBool));
   WICK_CHECK(ok, op, "result type ", dtype_name(result), " can't be cast to the desired output type ", dtype_name(self));
 }
 
