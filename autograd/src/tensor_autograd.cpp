@@ -44,14 +44,14 @@ void destroy_autograd_extras(TensorImpl* impl) {
 
 }  // namespace detail
 
-Tensor& Tensor::requires_grad_(bool r) {
+Tensor& Tensor::requires_grad_(bool r) const {
   TensorImpl* i = checked();
   WICK_CHECK(!r || wick::is_floating_point(i->dtype), "requires_grad_",
              "only tensors of floating point dtype can require gradients, got ", dtype_name(i->dtype));
   WICK_CHECK(i->grad_fn == nullptr || r, "requires_grad_",
              "you can only change requires_grad of leaf tensors; use detach() for a non-leaf");
   i->requires_grad = r;
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
 const Tensor& Tensor::grad() const {
@@ -60,7 +60,7 @@ const Tensor& Tensor::grad() const {
   return i->extras ? i->extras->grad : undefined;
 }
 
-Tensor& Tensor::mutable_grad() { return detail::extras_of(checked()).grad; }
+Tensor& Tensor::mutable_grad() const { return detail::extras_of(checked()).grad; }
 
 void Tensor::retain_grad() {
   TensorImpl* i = checked();
@@ -76,13 +76,13 @@ Tensor Tensor::detach() const {
   return make_alias(*this, i->sizes, i->strides, i->offset);
 }
 
-Tensor& Tensor::detach_() {
+Tensor& Tensor::detach_() const {
   TensorImpl* i = checked();
   if (i->extras) detail::destroy_autograd_extras(i);
   if (i->grad_fn) i->grad_fn->decref();
   i->grad_fn = nullptr;
   i->requires_grad = false;
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
 void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {
@@ -142,9 +142,9 @@ void Tensor::remove_hook(unsigned handle) const {
   hooks.erase(it);
 }
 
-Tensor& Tensor::set_name(const std::string& name) {
+Tensor& Tensor::set_name(const std::string& name) const {
   detail::extras_of(checked()).name = name;
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
 }  // namespace wick

@@ -95,27 +95,27 @@ Tensor bernoulli(const Tensor& p) {
   return (u < p).to(p.dtype());
 }
 
-Tensor& Tensor::uniform_(double from, double to) {
+Tensor& Tensor::uniform_(double from, double to) const {
   WICK_CHECK(from <= to, "uniform_", "expected from <= to, got from=", from, " and to=", to);
   Tensor r = random_tensor("uniform_", sizes(), dtype(), device(), RandomKind::Uniform, from, to);
   WICK_CHECK(!detail::prepare_inplace("uniform_", *this), "uniform_", "in-place random fill of a tensor in the graph");
   assign_into("uniform_", *this, r);
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
-Tensor& Tensor::normal_(double mean, double std) {
+Tensor& Tensor::normal_(double mean, double std) const {
   WICK_CHECK(std >= 0, "normal_", "expected std >= 0, got ", std);
   Tensor r = random_tensor("normal_", sizes(), dtype(), device(), RandomKind::Normal, mean, std);
   WICK_CHECK(!detail::prepare_inplace("normal_", *this), "normal_", "in-place random fill of a tensor in the graph");
   assign_into("normal_", *this, r);
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
-Tensor& Tensor::bernoulli_(double p) {
+Tensor& Tensor::bernoulli_(double p) const {
   WICK_CHECK(p >= 0 && p <= 1, "bernoulli_", "expected 0 <= p <= 1, got ", p);
   Tensor r = random_tensor("bernoulli_", sizes(), dtype(), device(), RandomKind::Bernoulli, p, 0);
   assign_into("bernoulli_", *this, r);
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
 }  // namespace wick

@@ -52,7 +52,9 @@ namespace {
 
 // compute(value_of_self) -> result with self's shape; written back into self.
 template <class F>
-Tensor& inplace(Tensor& self, const char* op, const Tensor* other, F compute) {
+Tensor& inplace(const Tensor& handle, const char* op, const Tensor* other, F compute) {
+  // In-place methods are const, as in LibTorch: the handle does not change, the data does.
+  Tensor& self = const_cast<Tensor&>(handle);
   const bool recording =
       detail::grad_mode_enabled() && (self.requires_grad() || (other && other->defined() && other->requires_grad()));
   if (!recording) {
@@ -139,47 +141,47 @@ Tensor Tensor::isnan() const { return wick::isnan(*this); }
 Tensor Tensor::isinf() const { return wick::isinf(*this); }
 
 // ---- in place -------------------------------------------------------------------------------------------
-Tensor& Tensor::neg_() { return inplace(*this, "neg_", nullptr, [](const Tensor& s) { return wick::neg(s); }); }
-Tensor& Tensor::abs_() { return inplace(*this, "abs_", nullptr, [](const Tensor& s) { return wick::abs(s); }); }
-Tensor& Tensor::exp_() { return inplace(*this, "exp_", nullptr, [](const Tensor& s) { return wick::exp(s); }); }
-Tensor& Tensor::log_() { return inplace(*this, "log_", nullptr, [](const Tensor& s) { return wick::log(s); }); }
-Tensor& Tensor::sqrt_() { return inplace(*this, "sqrt_", nullptr, [](const Tensor& s) { return wick::sqrt(s); }); }
-Tensor& Tensor::tanh_() { return inplace(*this, "tanh_", nullptr, [](const Tensor& s) { return wick::tanh(s); }); }
-Tensor& Tensor::sigmoid_() { return inplace(*this, "sigmoid_", nullptr, [](const Tensor& s) { return wick::sigmoid(s); }); }
-Tensor& Tensor::relu_() { return inplace(*this, "relu_", nullptr, [](const Tensor& s) { return wick::relu(s); }); }
-Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) {
+Tensor& Tensor::neg_() const { return inplace(*this, "neg_", nullptr, [](const Tensor& s) { return wick::neg(s); }); }
+Tensor& Tensor::abs_() const { return inplace(*this, "abs_", nullptr, [](const Tensor& s) { return wick::abs(s); }); }
+Tensor& Tensor::exp_() const { return inplace(*this, "exp_", nullptr, [](const Tensor& s) { return wick::exp(s); }); }
+Tensor& Tensor::log_() const { return inplace(*this, "log_", nullptr, [](const Tensor& s) { return wick::log(s); }); }
+Tensor& Tensor::sqrt_() const { return inplace(*this, "sqrt_", nullptr, [](const Tensor& s) { return wick::sqrt(s); }); }
+Tensor& Tensor::tanh_() const { return inplace(*this, "tanh_", nullptr, [](const Tensor& s) { return wick::tanh(s); }); }
+Tensor& Tensor::sigmoid_() const { return inplace(*this, "sigmoid_", nullptr, [](const Tensor& s) { return wick::sigmoid(s); }); }
+Tensor& Tensor::relu_() const { return inplace(*this, "relu_", nullptr, [](const Tensor& s) { return wick::relu(s); }); }
+Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) const {
   return inplace(*this, "clamp_", nullptr, [&](const Tensor& s) { return wick::clamp(s, lo, hi); });
 }
-Tensor& Tensor::pow_(Scalar e) { return inplace(*this, "pow_", nullptr, [&](const Tensor& s) { return wick::pow(s, e); }); }
-Tensor& Tensor::add_(const Tensor& o, Scalar alpha) {
+Tensor& Tensor::pow_(Scalar e) const { return inplace(*this, "pow_", nullptr, [&](const Tensor& s) { return wick::pow(s, e); }); }
+Tensor& Tensor::add_(const Tensor& o, Scalar alpha) const {
   return inplace(*this, "add_", &o, [&](const Tensor& s) { return wick::add(s, o, alpha); });
 }
-Tensor& Tensor::add_(Scalar o, Scalar alpha) {
+Tensor& Tensor::add_(Scalar o, Scalar alpha) const {
   return inplace(*this, "add_", nullptr, [&](const Tensor& s) { return wick::add(s, o, alpha); });
 }
-Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) {
+Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) const {
   return inplace(*this, "sub_", &o, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
 }
-Tensor& Tensor::sub_(Scalar o, Scalar alpha) {
+Tensor& Tensor::sub_(Scalar o, Scalar alpha) const {
   return inplace(*this, "sub_", nullptr, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
 }
-Tensor& Tensor::mul_(const Tensor& o) { return inplace(*this, "mul_", &o, [&](const Tensor& s) { return wick::mul(s, o); }); }
-Tensor& Tensor::mul_(Scalar o) { return inplace(*this, "mul_", nullptr, [&](const Tensor& s) { return wick::mul(s, o); }); }
-Tensor& Tensor::div_(const Tensor& o) { return inplace(*this, "div_", &o, [&](const Tensor& s) { return wick::div(s, o); }); }
-Tensor& Tensor::div_(Scalar o) { return inplace(*this, "div_", nullptr, [&](const Tensor& s) { return wick::div(s, o); }); }
-Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar v) {
+Tensor& Tensor::mul_(const Tensor& o) const { return inplace(*this, "mul_", &o, [&](const Tensor& s) { return wick::mul(s, o); }); }
+Tensor& Tensor::mul_(Scalar o) const { return inplace(*this, "mul_", nullptr, [&](const Tensor& s) { return wick::mul(s, o); }); }
+Tensor& Tensor::div_(const Tensor& o) const { return inplace(*this, "div_", &o, [&](const Tensor& s) { return wick::div(s, o); }); }
+Tensor& Tensor::div_(Scalar o) const { return inplace(*this, "div_", nullptr, [&](const Tensor& s) { return wick::div(s, o); }); }
+Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar v) const {
   return inplace(*this, "masked_fill_", nullptr, [&](const Tensor& s) { return wick::masked_fill(s, mask, v); });
 }
-Tensor& Tensor::zero_() { return fill_(0); }
-Tensor& Tensor::fill_(Scalar v) {
+Tensor& Tensor::zero_() const { return fill_(0); }
+Tensor& Tensor::fill_(Scalar v) const {
   if (detail::grad_mode_enabled() && requires_grad()) {  // stays in the graph, with a zero gradient
     return inplace(*this, "fill_", nullptr, [&](const Tensor& s) { return s * 0 + v; });
   }
   backend_for(device()).fill(view_of(*this), v.to_double());
   bump_version(*this);
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
-Tensor& Tensor::fill_(const Tensor& v) {
+Tensor& Tensor::fill_(const Tensor& v) const {
   WICK_CHECK(v.dim() == 0, "fill_", "only supports a 0-dim value tensor, got shape ", shape_str(v.sizes()));
   return inplace(*this, "fill_", &v, [&](const Tensor& s) { return s * 0 + v.to(s.dtype()); });
 }

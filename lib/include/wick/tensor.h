@@ -98,7 +98,7 @@ class Tensor {
   // ---- copies and conversions -------------------------------------------------------------------
   Tensor contiguous() const;
   Tensor clone() const;
-  Tensor& copy_(const Tensor& src);
+  Tensor& copy_(const Tensor& src) const;
   Tensor to(ScalarType dtype, bool copy = false) const;
   Tensor to(Device device, bool copy = false) const;
   Tensor to(DeviceType device, bool copy = false) const { return to(Device(device), copy); }
@@ -111,15 +111,15 @@ class Tensor {
 
   // ---- autograd (implemented in autograd/) ------------------------------------------------------
   bool requires_grad() const { return checked()->requires_grad; }
-  Tensor& requires_grad_(bool requires_grad = true);
-  Tensor& set_requires_grad(bool r) { return requires_grad_(r); }
+  Tensor& requires_grad_(bool requires_grad = true) const;
+  Tensor& set_requires_grad(bool r) const { return requires_grad_(r); }
   const Tensor& grad() const;
-  Tensor& mutable_grad();
+  Tensor& mutable_grad() const;
   bool is_leaf() const { return checked()->grad_fn == nullptr; }
   void retain_grad();
   bool retains_grad() const { return checked()->retains_grad; }
   Tensor detach() const;
-  Tensor& detach_();
+  Tensor& detach_() const;
   void backward(const Tensor& gradient = Tensor(), std::optional<bool> retain_graph = std::nullopt,
                 bool create_graph = false) const;
   std::string grad_fn_name() const;  // "MulBackward" style name of the recording op; "" for leaves
@@ -128,7 +128,7 @@ class Tensor {
   unsigned register_hook(F&& hook) const;
   void remove_hook(unsigned handle) const;
   // Marks what the tape records for this tensor's ops, shown by anomaly mode and graph export.
-  Tensor& set_name(const std::string& name);
+  Tensor& set_name(const std::string& name) const;
 
   // ---- elementwise (methods mirror the free functions in ops.h) ---------------------------------
   Tensor neg() const;
@@ -189,31 +189,31 @@ class Tensor {
   Tensor isinf() const;
 
   // in place: each bumps the version counter; a leaf that requires grad refuses them
-  Tensor& neg_();
-  Tensor& abs_();
-  Tensor& exp_();
-  Tensor& log_();
-  Tensor& sqrt_();
-  Tensor& tanh_();
-  Tensor& sigmoid_();
-  Tensor& relu_();
-  Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
-  Tensor& pow_(Scalar exponent);
-  Tensor& add_(const Tensor& other, Scalar alpha = 1);
-  Tensor& add_(Scalar other, Scalar alpha = 1);
-  Tensor& sub_(const Tensor& other, Scalar alpha = 1);
-  Tensor& sub_(Scalar other, Scalar alpha = 1);
-  Tensor& mul_(const Tensor& other);
-  Tensor& mul_(Scalar other);
-  Tensor& div_(const Tensor& other);
-  Tensor& div_(Scalar other);
-  Tensor& masked_fill_(const Tensor& mask, Scalar value);
-  Tensor& zero_();
-  Tensor& fill_(Scalar value);
-  Tensor& fill_(const Tensor& value);
-  Tensor& uniform_(double from = 0, double to = 1);
-  Tensor& normal_(double mean = 0, double std = 1);
-  Tensor& bernoulli_(double p = 0.5);
+  Tensor& neg_() const;
+  Tensor& abs_() const;
+  Tensor& exp_() const;
+  Tensor& log_() const;
+  Tensor& sqrt_() const;
+  Tensor& tanh_() const;
+  Tensor& sigmoid_() const;
+  Tensor& relu_() const;
+  Tensor& clamp_(std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt) const;
+  Tensor& pow_(Scalar exponent) const;
+  Tensor& add_(const Tensor& other, Scalar alpha = 1) const;
+  Tensor& add_(Scalar other, Scalar alpha = 1) const;
+  Tensor& sub_(const Tensor& other, Scalar alpha = 1) const;
+  Tensor& sub_(Scalar other, Scalar alpha = 1) const;
+  Tensor& mul_(const Tensor& other) const;
+  Tensor& mul_(Scalar other) const;
+  Tensor& div_(const Tensor& other) const;
+  Tensor& div_(Scalar other) const;
+  Tensor& masked_fill_(const Tensor& mask, Scalar value) const;
+  Tensor& zero_() const;
+  Tensor& fill_(Scalar value) const;
+  Tensor& fill_(const Tensor& value) const;
+  Tensor& uniform_(double from = 0, double to = 1) const;
+  Tensor& normal_(double mean = 0, double std = 1) const;
+  Tensor& bernoulli_(double p = 0.5) const;
 
   // ---- reductions -------------------------------------------------------------------------------
   Tensor sum(std::optional<ScalarType> dtype = std::nullopt) const;
@@ -282,8 +282,8 @@ class Tensor {
   Tensor operator[](int64_t index) const { return select(0, index); }
   Tensor index(std::initializer_list<TensorIndex> indices) const;
   Tensor index(const std::vector<TensorIndex>& indices) const;
-  Tensor& index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value);
-  Tensor& index_put_(std::initializer_list<TensorIndex> indices, Scalar value);
+  Tensor& index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) const;
+  Tensor& index_put_(std::initializer_list<TensorIndex> indices, Scalar value) const;
   Tensor index_select(int64_t dim, const Tensor& index) const;
   Tensor gather(int64_t dim, const Tensor& index) const;
   Tensor scatter(int64_t dim, const Tensor& index, const Tensor& src) const;

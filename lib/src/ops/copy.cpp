@@ -66,7 +66,7 @@ Tensor Tensor::to(Device d, ScalarType t, bool copy) const {
   return convert_recorded(*this, d, t);
 }
 
-Tensor& Tensor::copy_(const Tensor& src) {
+Tensor& Tensor::copy_(const Tensor& src) const {
   const bool recording = detail::grad_mode_enabled() && (requires_grad() || src.requires_grad() ||
                                                          (impl()->view_base && impl()->view_base->requires_grad));
   if (recording) {
@@ -80,7 +80,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
     value = value.clone();
     assign_into("copy_", *this, value.detach());
     rebase_history("copy_", *this, value);
-    return *this;
+    return const_cast<Tensor&>(*this);
   }
   if (src.device() != device()) {
     Tensor moved = convert(src, device(), dtype());
@@ -88,7 +88,7 @@ Tensor& Tensor::copy_(const Tensor& src) {
   } else {
     assign_into("copy_", *this, src);
   }
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
 }  // namespace wick

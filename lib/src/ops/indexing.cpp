@@ -331,13 +331,13 @@ Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
   return index(std::vector<TensorIndex>(indices));
 }
 
-Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) {
+Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) const {
   const std::vector<TensorIndex> list(indices);
   Indexed r = apply_basic("index_put_", *this, list);
   if (r.tensors.empty()) {
     r.view.copy_(value);
     bump_version(*this);
-    return *this;
+    return const_cast<Tensor&>(*this);
   }
   WICK_CHECK(!(detail::grad_mode_enabled() && (requires_grad() || value.requires_grad())), "index_put_",
              "index_put_ with index tensors is not differentiable yet; use scatter() or where()");
@@ -351,10 +351,10 @@ Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Ten
   if (targets.numel() > 0)
     backend_for(device()).scatter(view_of(flat), 0, view_of(targets), view_of(values), false);
   bump_version(*this);
-  return *this;
+  return const_cast<Tensor&>(*this);
 }
 
-Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, Scalar value) {
+Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, Scalar value) const {
   return index_put_(indices, full({}, value, options()));
 }
 
