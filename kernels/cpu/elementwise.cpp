@@ -226,6 +226,16 @@ void CpuBackend::copy(const View& out, const View& in) {
 }
 
 void CpuBackend::unary(UnaryOp op, const View& out, const View& in, double p0, double p1) {
+  if (!produces_bool(op) && (in.dtype == kFloat || in.dtype == kDouble) && out.is_contiguous() &&
+      in.is_contiguous()) {
+    const SimdTable::Unary kernel = simd_table().unary[int(op)][in.dtype == kFloat ? 0 : 1];
+    const int64_t E = element_size(in.dtype);
+    const char* pi = static_cast<const char*>(in.data);
+    char* po = static_cast<char*>(out.data);
+    parallel_for(0, out.numel(), kElementwiseGrain,
+                 [&](int64_t begin, int64_t end) { kernel(pi + begin * E, po + begin * E, end - begin, p0, p1); });
+    return;
+  }
   StridedLoop<2> loop({&out, &in});
   if (produces_bool(op)) {
     dispatch_compute(in.dtype, "unary", [&]<class T>() {

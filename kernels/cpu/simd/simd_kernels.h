@@ -269,11 +269,53 @@ struct GemmKernel {
       for (int64_t j = 0; j < nr; ++j) c[r * c_rs + j] = (accumulate ? c[r * c_rs + j] : T(0)) + tmp[r * NR + j];
   }
 
+  // A few rows (batch-1 inference, policy networks): packing would cost more than the arithmetic, so
+  // each output row is either a sum of scaled B rows (B row-major) or a set of dot products (B^T row-major,
+  // i.e. a Linear layer's weight).
+  static bool small_m(int64_t M, int64_t N, int64_t K, const T* A, int64_t a_rs, int64_t a_cs, const T* B,
+                      int64_t b_rs, int64_t b_cs, T* C, int64_t c_rs, bool accumulate) {
+    if (M > 4 || (b_cs != 1 && b_rs != 1)) return false;
+    for (int64_t i = 0; i < M; ++i) {
+      const T* a = A + i * a_rs;
+      T* c = C + i * c_rs;
+      if (b_cs == 1) {
+        int64_t j = 0;
+        for (; j + W <= N; j += W) {
+          Vec<T> acc = accumulate ? Vec<T>::load_unaligned(c + j) : Vec<T>(T(0));
+          for (int64_t k = 0; k < K; ++k) acc = xsimd::fma(Vec<T>(a[k * a_cs]), Vec<T>::load_unaligned(B + k * b_rs + j), acc);
+          acc.store_unaligned(c + j);
+        }
+        for (; j < N; ++j) {
+          T acc = accumulate ? c[j] : T(0);
+          for (int64_t k = 0; k < K; ++k) acc += a[k * a_cs] * B[k * b_rs + j];
+          c[j] = acc;
+        }
+      } else {
+        for (int64_t j = 0; j < N; ++j) {
+          const T* col = B + j * b_cs;  // contiguous over k
+          T acc = accumulate ? c[j] : T(0);
+          int64_t k = 0;
+          if (a_cs == 1 && K >= W) {
+            Vec<T> v(T(0));
+            for (; k + W <= K; k += W) v = xsimd::fma(Vec<T>::load_unaligned(a + k), Vec<T>::load_unaligned(col + k), v);
+            alignas(64) T lanes[W];
+            v.store_aligned(lanes);
+            for (int64_t l = 0; l < W; ++l) acc += lanes[l];
+          }
+          for (; k < K; ++k) acc += a[k * a_cs] * col[k];
+          c[j] = acc;
+        }
+      }
+    }
+    return true;
+  }
+
   static void run(int64_t M, int64_t N, int64_t K, const void* vA, int64_t a_rs, int64_t a_cs, const void* vB,
                   int64_t b_rs, int64_t b_cs, void* vC, int64_t c_rs, bool accumulate) {
     const T* A = static_cast<const T*>(vA);
     const T* B = static_cast<const T*>(vB);
     T* C = static_cast<T*>(vC);
+    if (small_m(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, C, c_rs, accumulate)) return;
     if (K == 0) {
       if (!accumulate)
         for (int64_t i = 0; i < M; ++i)
