@@ -40,6 +40,31 @@ Tensor batched_mm(const char* op, const Tensor& a, const Tensor& b) {
   return out;
 }
 
+// a [M, K] @ b [K, N] for 2-D tensors of one dtype, straight to the backend: the batch dim is a stride-0
+// dim on the stack, not a view op (this is the per-layer path of every MLP).
+Tensor mm_kernel(const Tensor& a, const Tensor& b) {
+  const ScalarType compute = compute_dtype(a.device(), a.dtype());
+  const Tensor ca = a.dtype() == compute ? a : a.to(compute);
+  const Tensor cb = b.dtype() == compute ? b : b.to(compute);
+  const int64_t M = a.size(0), K = a.size(1), N = b.size(1);
+  Tensor out = make_empty({M, N}, compute, a.device());
+  if (out.numel() > 0) {
+    if (K == 0) {
+      backend_for(a.device()).fill(view_of(out), 0);
+    } else {
+      const int64_t as[3] = {M, M, K}, bs[3] = {1, K, N}, os[3] = {1, M, N};
+      const int64_t ast[3] = {0, ca.stride(0), ca.stride(1)}, bst[3] = {0, cb.stride(0), cb.stride(1)},
+                    ost[3] = {0, N, 1};
+      const int64_t a_sizes[3] = {1, M, K};
+      (void)as;
+      backend_for(a.device())
+          .matmul(View{out.data_ptr(), compute, 3, os, ost}, View{ca.data_ptr(), compute, 3, a_sizes, ast},
+                  View{cb.data_ptr(), compute, 3, bs, bst});
+    }
+  }
+  return compute != a.dtype() ? out.to(a.dtype()) : out;
+}
+
 }  // namespace
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
@@ -57,7 +82,13 @@ Tensor mm(const Tensor& a, const Tensor& b) {
              shape_str(b.sizes()));
   WICK_CHECK(a.size(1) == b.size(0), "mm", "shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()),
              " cannot be multiplied (", a.size(1), " != ", b.size(0), ")");
-  return batched_mm("mm", a.unsqueeze(0), b.unsqueeze(0)).squeeze(0);
+  Tensor out = mm_kernel(a, b);
+  if (record_needed(a, b))
+    record("mm", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+      if (g.needed(0)) g.in[0] = g.out[0].mm(sb.get().t());
+      if (g.needed(1)) g.in[1] = sa.get().t().mm(g.out[0]);
+    });
+  return out;
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
@@ -104,8 +135,31 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
              shape_str(weight.sizes()));
   WICK_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear", "input of shape ", shape_str(x.sizes()),
              " does not match weight of shape ", shape_str(weight.sizes()), " (in_features ", weight.size(1), ")");
-  Tensor out = x.dim() == 2 ? mm(x, weight.t()) : matmul(x, weight.t());
-  return bias.defined() ? out + bias : out;
+  if (x.dim() != 2) {
+    Tensor out = matmul(x, weight.t());
+    return bias.defined() ? out + bias : out;
+  }
+  // The common case records one entry for the whole layer: y = x W^T + b.
+  check_dtypes("linear", x, weight);
+  const Tensor wt = make_alias(weight, {weight.size(1), weight.size(0)}, {weight.stride(1), weight.stride(0)},
+                               weight.storage_offset());
+  Tensor out = mm_kernel(x, wt);
+  if (bias.defined()) {
+    check_same_device("linear", out, bias);
+    WICK_CHECK(bias.dim() <= 1 && (bias.numel() == weight.size(0) || bias.numel() == 1), "linear", "bias of shape ",
+               shape_str(bias.sizes()), " does not match out_features ", weight.size(0));
+    const SizeVec bstrides = broadcast_strides(bias.dtype() == out.dtype() ? bias : bias.to(out.dtype()), out.sizes());
+    const Tensor cb = bias.dtype() == out.dtype() ? bias : bias.to(out.dtype());
+    backend_for(out.device()).binary(BinaryOp::Add, view_of(out), view_of(out), view_of(cb, out.impl()->sizes, bstrides));
+  }
+  if (record_needed({&x, &weight, &bias}))
+    record("linear", {&x, &weight, &bias}, out, [sx = save(x), sw = save(weight)](Grads g) {
+      const Tensor& go = g.out[0];
+      if (g.needed(0)) g.in[0] = go.mm(sw.get());
+      if (g.needed(1)) g.in[1] = go.t().mm(sx.get());
+      if (g.needed(2)) g.in[2] = go.sum({0});
+    });
+  return out;
 }
 
 Tensor outer(const Tensor& a, const Tensor& b) {
