@@ -23,12 +23,10 @@ Generator& generator() {
   return g;
 }
 
-Tensor random_tensor(const char* op, IntArrayRef size, ScalarType dtype, Device device, RandomKind kind, double a,
-                     double b) {
+Tensor random_tensor(IntArrayRef size, ScalarType dtype, Device device, RandomKind kind, double a, double b) {
   Tensor t = make_empty(size, dtype, device);
   if (t.numel() == 0) return t;
   const auto slice = detail::reserve_random(uint64_t(t.numel()));
-  (void)op;
   backend_for(device).random(view_of(t), kind, a, b, slice.seed, slice.offset);
   return t;
 }
@@ -62,25 +60,25 @@ detail::RandomSlice detail::reserve_random(uint64_t count) {
 
 Tensor rand(IntArrayRef size, const TensorOptions& o) {
   WICK_CHECK(is_floating_point(o.dtype()), "rand", "expected a floating point dtype, got ", dtype_name(o.dtype()));
-  return finish(random_tensor("rand", size, o.dtype(), o.device(), RandomKind::Uniform, 0, 1), o);
+  return finish(random_tensor(size, o.dtype(), o.device(), RandomKind::Uniform, 0, 1), o);
 }
 
 Tensor randn(IntArrayRef size, const TensorOptions& o) {
   WICK_CHECK(is_floating_point(o.dtype()), "randn", "expected a floating point dtype, got ", dtype_name(o.dtype()));
-  return finish(random_tensor("randn", size, o.dtype(), o.device(), RandomKind::Normal, 0, 1), o);
+  return finish(random_tensor(size, o.dtype(), o.device(), RandomKind::Normal, 0, 1), o);
 }
 
 Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& o) { return randint(0, high, size, o); }
 
 Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& o) {
   WICK_CHECK(low < high, "randint", "expected low < high, got low=", low, " and high=", high);
-  return finish(random_tensor("randint", size, o.dtype(), o.device(), RandomKind::Integer, double(low), double(high)), o);
+  return finish(random_tensor(size, o.dtype(), o.device(), RandomKind::Integer, double(low), double(high)), o);
 }
 
 Tensor randperm(int64_t n, const TensorOptions& o) {
   WICK_CHECK(n >= 0, "randperm", "n must be non-negative, got ", n);
   // Sort random keys: the permutation follows the counter stream, so it reproduces like every other op.
-  Tensor keys = random_tensor("randperm", {n}, kDouble, kCPU, RandomKind::Uniform, 0, 1);
+  Tensor keys = random_tensor({n}, kDouble, kCPU, RandomKind::Uniform, 0, 1);
   const double* k = keys.data_ptr<double>();
   std::vector<int64_t> perm(static_cast<size_t>(n));
   std::iota(perm.begin(), perm.end(), 0);
@@ -91,13 +89,13 @@ Tensor randperm(int64_t n, const TensorOptions& o) {
 Tensor bernoulli(const Tensor& p) {
   WICK_CHECK(is_floating_point(p.dtype()), "bernoulli", "expected a floating point tensor of probabilities, got ",
              dtype_name(p.dtype()));
-  Tensor u = random_tensor("bernoulli", p.sizes(), p.dtype(), p.device(), RandomKind::Uniform, 0, 1);
+  Tensor u = random_tensor(p.sizes(), p.dtype(), p.device(), RandomKind::Uniform, 0, 1);
   return (u < p).to(p.dtype());
 }
 
 Tensor& Tensor::uniform_(double from, double to) const {
   WICK_CHECK(from <= to, "uniform_", "expected from <= to, got from=", from, " and to=", to);
-  Tensor r = random_tensor("uniform_", sizes(), dtype(), device(), RandomKind::Uniform, from, to);
+  Tensor r = random_tensor(sizes(), dtype(), device(), RandomKind::Uniform, from, to);
   WICK_CHECK(!detail::prepare_inplace("uniform_", *this), "uniform_", "in-place random fill of a tensor in the graph");
   assign_into("uniform_", *this, r);
   return const_cast<Tensor&>(*this);
@@ -105,7 +103,7 @@ Tensor& Tensor::uniform_(double from, double to) const {
 
 Tensor& Tensor::normal_(double mean, double std) const {
   WICK_CHECK(std >= 0, "normal_", "expected std >= 0, got ", std);
-  Tensor r = random_tensor("normal_", sizes(), dtype(), device(), RandomKind::Normal, mean, std);
+  Tensor r = random_tensor(sizes(), dtype(), device(), RandomKind::Normal, mean, std);
   WICK_CHECK(!detail::prepare_inplace("normal_", *this), "normal_", "in-place random fill of a tensor in the graph");
   assign_into("normal_", *this, r);
   return const_cast<Tensor&>(*this);
@@ -113,7 +111,7 @@ Tensor& Tensor::normal_(double mean, double std) const {
 
 Tensor& Tensor::bernoulli_(double p) const {
   WICK_CHECK(p >= 0 && p <= 1, "bernoulli_", "expected 0 <= p <= 1, got ", p);
-  Tensor r = random_tensor("bernoulli_", sizes(), dtype(), device(), RandomKind::Bernoulli, p, 0);
+  Tensor r = random_tensor(sizes(), dtype(), device(), RandomKind::Bernoulli, p, 0);
   assign_into("bernoulli_", *this, r);
   return const_cast<Tensor&>(*this);
 }

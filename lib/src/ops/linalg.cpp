@@ -52,14 +52,12 @@ Tensor mm_kernel(const Tensor& a, const Tensor& b) {
     if (K == 0) {
       backend_for(a.device()).fill(view_of(out), 0);
     } else {
-      const int64_t as[3] = {M, M, K}, bs[3] = {1, K, N}, os[3] = {1, M, N};
-      const int64_t ast[3] = {0, ca.stride(0), ca.stride(1)}, bst[3] = {0, cb.stride(0), cb.stride(1)},
-                    ost[3] = {0, N, 1};
-      const int64_t a_sizes[3] = {1, M, K};
-      (void)as;
+      const int64_t a_sizes[3] = {1, M, K}, b_sizes[3] = {1, K, N}, o_sizes[3] = {1, M, N};
+      const int64_t a_strides[3] = {0, ca.stride(0), ca.stride(1)}, b_strides[3] = {0, cb.stride(0), cb.stride(1)},
+                    o_strides[3] = {0, N, 1};
       backend_for(a.device())
-          .matmul(View{out.data_ptr(), compute, 3, os, ost}, View{ca.data_ptr(), compute, 3, a_sizes, ast},
-                  View{cb.data_ptr(), compute, 3, bs, bst});
+          .matmul(View{out.data_ptr(), compute, 3, o_sizes, o_strides}, View{ca.data_ptr(), compute, 3, a_sizes, a_strides},
+                  View{cb.data_ptr(), compute, 3, b_sizes, b_strides});
     }
   }
   return compute != a.dtype() ? out.to(a.dtype()) : out;

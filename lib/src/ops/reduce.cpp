@@ -46,7 +46,7 @@ SizeVec final_shape(const Tensor& x, const SizeVec& mask, bool keepdim) {
 }
 
 // Runs a backend reduction in `dtype` (x converted first); result has the final (keepdim or not) shape.
-Tensor reduce_kernel(const char* op, ReduceOp rop, const Tensor& x, const SizeVec& mask, bool keepdim, ScalarType dtype) {
+Tensor reduce_kernel(ReduceOp rop, const Tensor& x, const SizeVec& mask, bool keepdim, ScalarType dtype) {
   const ScalarType compute = compute_dtype(x.device(), dtype);
   const Tensor in = x.dtype() == compute ? x : x.to(compute);
   Tensor out = make_empty(keepdim_shape(x, mask), compute, x.device());
@@ -54,7 +54,6 @@ Tensor reduce_kernel(const char* op, ReduceOp rop, const Tensor& x, const SizeVe
   for (size_t d = 0; d < mask.size(); ++d)
     if (mask[d]) out_strides[d] = 0;
   backend_for(x.device()).reduce(rop, view_of(out, in.impl()->sizes, out_strides), view_of(in));
-  (void)op;
   if (compute != dtype) out = out.to(dtype);
   if (!keepdim) out = make_alias(out, final_shape(x, mask, false), contiguous_strides(final_shape(x, mask, false)), 0);
   return out;
@@ -91,7 +90,7 @@ Tensor extreme(const char* op, ReduceOp rop, const Tensor& x, IntArrayRef dims, 
                " of size 0 (shape ", shape_str(x.sizes()), "); the operation has no identity");
   WICK_CHECK(x.numel() > 0 || x.dim() > 0, op, "cannot reduce an empty tensor");
   WICK_CHECK(!(x.numel() == 0 && dims.empty()), op, "cannot reduce an empty tensor (shape ", shape_str(x.sizes()), ")");
-  Tensor out = reduce_kernel(op, rop, x, mask, keepdim, x.dtype());
+  Tensor out = reduce_kernel(rop, x, mask, keepdim, x.dtype());
   if (record_needed(x))
     record(op, {&x}, out,
            [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), dims_list = mask_to_dims(mask)](Grads g) {
@@ -108,7 +107,7 @@ Tensor extreme(const char* op, ReduceOp rop, const Tensor& x, IntArrayRef dims, 
 Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
   const SizeVec mask = reduced_mask("sum", x, dims);
   const ScalarType dt = sum_dtype(x, dtype);
-  Tensor out = reduce_kernel("sum", ReduceOp::Sum, x, mask, keepdim, dt == kBool ? kInt64 : dt);
+  Tensor out = reduce_kernel(ReduceOp::Sum, x, mask, keepdim, dt == kBool ? kInt64 : dt);
   if (record_needed(x))
     record("sum", {&x}, out, [keep = keepdim_shape(x, mask), in_shape = SizeVec(x.sizes())](Grads g) {
       g.in[0] = expand_back(g.out[0], keep, in_shape);
@@ -132,7 +131,7 @@ Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) { return mean(x, {
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
   const int64_t d = wrap_dim("prod", dim, x.dim());
   const SizeVec mask = reduced_mask("prod", x, {d});
-  Tensor out = reduce_kernel("prod", ReduceOp::Prod, x, mask, keepdim, sum_dtype(x, dtype));
+  Tensor out = reduce_kernel(ReduceOp::Prod, x, mask, keepdim, sum_dtype(x, dtype));
   if (record_needed(x))
     record("prod", {&x}, out, [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), d](Grads g) {
       const Tensor v = sx.get();
@@ -284,12 +283,12 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
 Tensor all(const Tensor& x) { return all(x.reshape({-1}), 0, false); }
 Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
   const Tensor b = x.dtype() == kBool ? x : x != 0;
-  return reduce_kernel("all", ReduceOp::All, b, reduced_mask("all", b, {dim}), keepdim, kBool);
+  return reduce_kernel(ReduceOp::All, b, reduced_mask("all", b, {dim}), keepdim, kBool);
 }
 Tensor any(const Tensor& x) { return any(x.reshape({-1}), 0, false); }
 Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
   const Tensor b = x.dtype() == kBool ? x : x != 0;
-  return reduce_kernel("any", ReduceOp::Any, b, reduced_mask("any", b, {dim}), keepdim, kBool);
+  return reduce_kernel(ReduceOp::Any, b, reduced_mask("any", b, {dim}), keepdim, kBool);
 }
 
 }  // namespace wick

@@ -29,7 +29,7 @@ Tensor softmax_impl(const char* op, bool log_form, const Tensor& x, int64_t dim,
   }
   if (compute != dt) out = out.to(dt);
   if (record_needed(x))
-    record(op, {&x}, out, [so = save_output(out), d, log_form, op](Grads g) {
+    record(op, {&x}, out, [so = save_output(out), d, log_form](Grads g) {
       const Tensor y = so.get();
       const Tensor& go = g.out[0];
       if (detail::grad_mode_enabled() || y.dim() == 0 || !backend_for(y.device()).computes_natively(y.dtype())) {
@@ -40,7 +40,6 @@ Tensor softmax_impl(const char* op, bool log_form, const Tensor& x, int64_t dim,
       const Tensor yc = y.contiguous();
       Tensor gi = make_empty(y.sizes(), y.dtype(), y.device());
       backend_for(y.device()).softmax_backward(view_of(gi), view_of(gc), view_of(yc), int(d), log_form);
-      (void)op;
       g.in[0] = gi;
     });
   return out;
