@@ -54,6 +54,14 @@ TEST_CASE("function: custom forward/backward in the LibTorch shape", "[autograd]
   CHECK(autograd::to_dot(y).find("ScaledCube") != std::string::npos);
 }
 
+TEST_CASE("function: a temporary argument still records", "[autograd][function]") {
+  Tensor x = tensor({2.0}, dtype(kDouble).requires_grad(true));
+  Tensor y = ScaledCube::apply(x * 1, 1.0);  // the argument is a temporary that forward may move from
+  CHECK(y.requires_grad());
+  y.sum().backward();
+  CHECK(x.grad().item<double>() == Approx(12.0));
+}
+
 TEST_CASE("function: several inputs and outputs", "[autograd][function]") {
   Tensor a = tensor({1.0, 2.0}, dtype(kDouble).requires_grad(true));
   Tensor b = tensor({3.0, 5.0}, dtype(kDouble).requires_grad(true));

@@ -61,12 +61,13 @@ struct Function {
   static auto apply(Args&&... args) {
     auto ctx = std::make_shared<AutogradContext>();
     // Which forward arguments are tensors, and whether each needs a gradient.
-    std::vector<const Tensor*> tensor_args;
+    // Copies of the tensor arguments (cheap handles), taken before forward may move from them.
+    std::vector<Tensor> tensor_args;
     std::vector<int> arg_of_input;  // forward-argument position of each tensor input
     int position = 0;
     auto collect = [&](const auto& a) {
       if constexpr (std::is_same_v<std::decay_t<decltype(a)>, Tensor>) {
-        tensor_args.push_back(&a);
+        tensor_args.push_back(a);
         arg_of_input.push_back(position);
       }
       ctx->needs_input_grad_.push_back(is_tensor_needing_grad(a));
@@ -81,14 +82,16 @@ struct Function {
     }();
 
     bool any = false;
-    for (const Tensor* t : tensor_args) any = any || (t->defined() && t->requires_grad());
+    for (const Tensor& t : tensor_args) any = any || (t.defined() && t.requires_grad());
     if (!any || !detail::grad_mode_enabled()) return result;
+    std::vector<const Tensor*> inputs;
+    for (const Tensor& t : tensor_args) inputs.push_back(&t);
 
     std::vector<Tensor*> outputs;
     if constexpr (std::is_same_v<Result, Tensor>) outputs.push_back(&result);
     else for (Tensor& t : result) outputs.push_back(&t);
     const size_t num_args = size_t(position);
-    detail::record_list(name(), tensor_args, outputs, [ctx, arg_of_input, num_args](detail::Grads g) {
+    detail::record_list(name(), inputs, outputs, [ctx, arg_of_input, num_args](detail::Grads g) {
       const size_t num_outputs = detail::running_outputs();
       variable_list grads(g.out, g.out + num_outputs);
       variable_list per_arg = T::backward(ctx.get(), grads);
