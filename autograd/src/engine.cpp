@@ -33,8 +33,9 @@ Tensor sum_to(const Tensor& grad, IntArrayRef shape) {
   return r;
 }
 
-Tensor conform(const Tensor& grad, const InputMeta& meta, const Node* node, int input) {
-  Tensor g = grad;
+// Takes the gradient by value: when it needs no reshaping or cast, the caller's buffer moves through, so a
+// leaf can keep it as its .grad without a copy.
+Tensor conform(Tensor g, const InputMeta& meta, const Node* node, int input) {
   if (!IntArrayRef(g.sizes()).equals(meta.sizes)) {
     WICK_CHECK(g.dim() >= int64_t(meta.sizes.size()), "backward", "the gradient of '", node->name, "' for input ",
                input, " has shape ", shape_str(g.sizes()), " but the input has shape ", shape_str(meta.sizes));
@@ -176,14 +177,14 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
       for (int i = 0; i < n->num_inputs; ++i) {
         const Edge& e = n->edges[i];
         if (!e.defined() || !grad_in[size_t(i)].defined()) continue;
-        Tensor g = conform(grad_in[size_t(i)], n->inputs[i], n, i);
+        Tensor g = conform(std::move(grad_in[size_t(i)]), n->inputs[i], n, i);
         if (anomaly) check_finite(g, n, i);
         if (e.node) {
           add_to(pending[e.node->scratch + e.output_nr], g);
         } else {
           const int c = capture_index(nullptr, 0, e.leaf);
           if (c >= 0) add_to((*captured)[size_t(c)], g);
-          else if (!inputs) accumulate_into_leaf(e.leaf, g, create_graph);
+          else if (!inputs) accumulate_into_leaf(e.leaf, std::move(g), create_graph);
         }
       }
     }

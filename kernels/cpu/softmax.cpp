@@ -47,8 +47,9 @@ void CpuBackend::softmax(const View& out, const View& in, int dim, bool log) {
                        if (!log) yr[k * l.inner] = ex;
                      }
                      if (log) {
-                       const T ls = T(std::log(s)) + m;
-                       for (int64_t k = 0; k < l.len; ++k) yr[k * l.inner] = xr[k * l.inner] - ls;
+                       // (x - m) - log(s), not x - (m + log(s)): m + log(s) rounds away digits at large |x|
+                       const T ls = T(std::log(s));
+                       for (int64_t k = 0; k < l.len; ++k) yr[k * l.inner] = (xr[k * l.inner] - m) - ls;
                      } else {
                        const T inv = T(1.0 / s);
                        for (int64_t k = 0; k < l.len; ++k) yr[k * l.inner] *= inv;

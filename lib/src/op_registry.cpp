@@ -8,7 +8,6 @@ namespace {
 constexpr DtypeSet kAll = kAllDtypes;
 constexpr DtypeSet kFloats = kFloatingDtypes;
 constexpr DtypeSet kNumeric = kNumericDtypes;
-constexpr DtypeSet kIndex{(1u << unsigned(ScalarType::Int64)) | (1u << unsigned(ScalarType::Int32))};
 }  // namespace
 
 const std::vector<OpInfo>& op_registry() {
@@ -147,8 +146,20 @@ const std::vector<OpInfo>& op_registry() {
       {"scatter_add", OpKind::Indexing, kAll, true},
       {"masked_select", OpKind::Indexing, kAll, true},
       {"nonzero", OpKind::Indexing, kAll, false},
+      // convolution, pooling, resampling (nn_ops.h)
+      {"conv1d", OpKind::Linalg, kFloats, true},
+      {"conv2d", OpKind::Linalg, kFloats, true},
+      {"conv_transpose1d", OpKind::Linalg, kFloats, true},
+      {"conv_transpose2d", OpKind::Linalg, kFloats, true},
+      {"max_pool1d", OpKind::Reduction, kFloats, true},
+      {"max_pool2d", OpKind::Reduction, kFloats, true},
+      {"avg_pool1d", OpKind::Reduction, kFloats, true},
+      {"avg_pool2d", OpKind::Reduction, kFloats, true},
+      {"adaptive_avg_pool1d", OpKind::Reduction, kFloats, true},
+      {"adaptive_avg_pool2d", OpKind::Reduction, kFloats, true},
+      {"upsample_nearest2d", OpKind::Indexing, kFloats, true},
+      {"upsample_bilinear2d", OpKind::Indexing, kFloats, true},
   };
-  (void)kIndex;
   return ops;
 }
 

@@ -215,7 +215,10 @@ struct Printer {
     if (d + 1 == sizes.size()) return vector(base, indent, out);
     const int64_t n = sizes[d];
     const size_t dims_left = sizes.size() - d;
-    std::string separator = "," + std::string(dims_left - 1, '\n') + std::string(size_t(indent + 1), ' ');
+    // Built by appending: GCC 12 warns falsely (-Wrestrict) about `"," + std::string(...)` once inlined here.
+    std::string separator(1, ',');
+    separator.append(dims_left - 1, '\n');
+    separator.append(size_t(indent + 1), ' ');
     out += '[';
     for (int64_t i = 0; i < n; ++i) {
       if (i > 0) out += separator;

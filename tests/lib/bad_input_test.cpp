@@ -137,6 +137,18 @@ const std::map<std::string, std::function<void()>>& bad_calls() {
       {"scatter_add", [] { ones({2, 3}).scatter_add(1, ones({1, 1}), ones({1, 1})); }},
       {"masked_select", [] { masked_select(ones({2}), ones({2})); }},
       {"nonzero", [] { nonzero(Tensor()); }},
+      {"conv1d", [] { conv1d(ones({1, 3, 8}), ones({4, 2, 3})); }},
+      {"conv2d", [] { conv2d(ones({1, 3, 8, 8}), ones({4, 3, 9, 9})); }},
+      {"conv_transpose1d", [] { conv_transpose1d(ones({1, 3, 8}), ones({2, 4, 3})); }},
+      {"conv_transpose2d", [] { conv_transpose2d(ones({1, 3, 8, 8}), ones({3, 4, 3, 3}), {}, 1, 0, 2); }},
+      {"max_pool1d", [] { max_pool1d(ones({1, 2, 4}), 5); }},
+      {"max_pool2d", [] { max_pool2d(ones({1, 2, 4, 4}), 3, 1, 2); }},
+      {"avg_pool1d", [] { avg_pool1d(ones({1, 2, 4}), 0); }},
+      {"avg_pool2d", [] { avg_pool2d(ones({2, 4}), 2); }},
+      {"adaptive_avg_pool1d", [] { adaptive_avg_pool1d(ones({1, 2, 4}), 0); }},
+      {"adaptive_avg_pool2d", [] { adaptive_avg_pool2d(ones({1, 2, 4, 4}), {2, 2, 2}); }},
+      {"upsample_nearest2d", [] { upsample_nearest2d(ones({1, 2, 4}), {8, 8}); }},
+      {"upsample_bilinear2d", [] { upsample_bilinear2d(ones({1, 2, 4, 4}), {0, 8}, false); }},
   };
   return calls;
 }

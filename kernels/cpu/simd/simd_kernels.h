@@ -52,7 +52,9 @@ struct Remainder {  // Python's modulo: the result takes the divisor's sign
     return xsimd::select(fix, m + b, m);
   }
 };
-struct Pow { template <class V> static V f(const V& a, const V& b) { return xsimd::pow(a, b); } };
+struct Pow {  // x^0 = 1 for every x (xsimd alone gives 0^0 = 0)
+  template <class V> static V f(const V& a, const V& b) { return xsimd::select(b == V(0), V(1), xsimd::pow(a, b)); }
+};
 struct Maximum {  // NaN in either operand gives NaN, as torch.maximum
   template <class V> static V f(const V& a, const V& b) {
     return xsimd::select(xsimd::isnan(a) | xsimd::isnan(b), a + b, xsimd::max(a, b));
@@ -139,7 +141,7 @@ V unary_f(const V& x, const V& p0, const V& p1) {
     const V lo = xsimd::select(x < p0, p0, x);
     return xsimd::select(lo > p1, p1, lo);
   } else if constexpr (op == UnaryOp::PowScalar) {
-    return xsimd::pow(x, p0);
+    return xsimd::select(p0 == V(0), V(1), xsimd::pow(x, p0));  // x^0 = 1 for every x (xsimd gives 0^0 = 0)
   } else {
     static_assert(op == UnaryOp::Neg, "unary op without a vector form");
   }

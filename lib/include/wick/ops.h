@@ -50,17 +50,17 @@ Tensor tensor_from_values(const void* data, int64_t count, ScalarType type, cons
 // A template, so that braces such as tensor({{0, 7}}) never match it.
 template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
 Tensor tensor(const std::vector<T>& values, const TensorOptions& options = {}) {
-  if constexpr (std::is_same_v<T, bool>) {
+  if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, uint8_t>) {
     std::vector<uint8_t> bytes(values.begin(), values.end());
-    return detail::tensor_from_values(bytes.data(), int64_t(bytes.size()), kBool, options);
+    return detail::tensor_from_values(bytes.data(), int64_t(bytes.size()), std::is_same_v<T, bool> ? kBool : kUInt8,
+                                      options);
   } else if constexpr (std::is_floating_point_v<T>) {
     std::vector<double> wide(values.begin(), values.end());
     return detail::tensor_from_values(wide.data(), int64_t(wide.size()),
                                       std::is_same_v<T, double> ? kDouble : kFloat, options);
   } else {
     std::vector<int64_t> wide(values.begin(), values.end());
-    return detail::tensor_from_values(wide.data(), int64_t(wide.size()), std::is_same_v<T, uint8_t> ? kUInt8 : kInt64,
-                                      options);
+    return detail::tensor_from_values(wide.data(), int64_t(wide.size()), kInt64, options);
   }
 }
 Tensor tensor(float value, const TensorOptions& options = {});

@@ -26,6 +26,22 @@ ScalarType compute_dtype(Device device, ScalarType t) {
   return backend_for(device).computes_natively(t) ? t : kFloat;
 }
 
+namespace {
+// PyTorch converts every operand to the result dtype before computing, even when the arithmetic then runs in
+// float32 (float16/bfloat16 on the CPU): bfloat16(1) < 1.001 is false because 1.001 rounds to 1 first. These
+// give an operand that rounding, on its way to the compute dtype.
+double round_through(ScalarType t, double v) {
+  if (t == kHalf) return float(Half(float(v)));
+  if (t == kBFloat16) return float(BFloat16(float(v)));
+  return v;
+}
+Tensor to_compute(const Tensor& t, ScalarType result, ScalarType compute) {
+  if (t.dtype() == compute) return t;
+  if (t.dtype() != result && result != compute) return t.to(result).to(compute);
+  return t.to(compute);
+}
+}  // namespace
+
 Tensor unary_kernel(UnaryOp op, const Tensor& x, ScalarType dtype, double p0, double p1) {
   const ScalarType compute = compute_dtype(x.device(), dtype);
   const Tensor in = x.dtype() == compute ? x : x.to(compute);
@@ -47,8 +63,8 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tenso
   }
   const SizeVec shape = broadcast_shape(name, a.sizes(), b.sizes());
   const ScalarType compute = compute_dtype(a.device(), dtype);
-  const Tensor ca = a.dtype() == compute ? a : a.to(compute);
-  const Tensor cb = b.dtype() == compute ? b : b.to(compute);
+  const Tensor ca = to_compute(a, dtype, compute);
+  const Tensor cb = to_compute(b, dtype, compute);
   Tensor out = make_empty(shape, produces_bool(op) ? kBool : compute, a.device());
   const SizeVec sa = broadcast_strides(ca, shape), sb = broadcast_strides(cb, shape);
   backend_for(a.device()).binary(op, view_of(out), view_of(ca, shape, sa), view_of(cb, shape, sb));
@@ -58,7 +74,8 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tenso
 
 Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, ScalarType dtype) {
   const ScalarType compute = compute_dtype(a.device(), dtype);
-  const Tensor ca = a.dtype() == compute ? a : a.to(compute);
+  const Tensor ca = to_compute(a, dtype, compute);
+  if (compute != dtype && is_floating_point(dtype)) b = round_through(dtype, b.to_double());
   Tensor out = make_empty(ca.sizes(), produces_bool(op) ? kBool : compute, a.device());
   Backend& be = backend_for(a.device());
   if (a.device().is_cpu()) {

@@ -241,7 +241,26 @@ Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
 Tensor var(const Tensor& x, bool unbiased) { return var(x, {}, unbiased, false); }
 Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
   WICK_CHECK(is_floating_point(x.dtype()), "std", "expected a floating point tensor, got ", dtype_name(x.dtype()));
-  return sqrt(var(x, dims, unbiased, keepdim));
+  const SizeVec mask = reduced_mask("std", x, dims);
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = sqrt(var(x, dims, unbiased, keepdim));
+  }
+  if (record_needed(x)) {
+    const double denom = double(reduced_count(x, mask) - (unbiased ? 1 : 0));
+    record("std", {&x}, out,
+           [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), dims_list = mask_to_dims(mask),
+            denom](Grads g) {
+             // d std = (x - mean) / (denom * std), and 0 where std is 0 (PyTorch's choice; sqrt's own rule
+             // would give 0 / 0 there).
+             const Tensor v = sx.get();
+             const Tensor s = so.get().reshape(keep);
+             const Tensor centered = v - v.mean(dims_list, true);
+             g.in[0] = expand_back(g.out[0], keep, v.sizes()) * where(s == 0, 0, centered / (s * denom));
+           });
+  }
+  return out;
 }
 Tensor std(const Tensor& x, bool unbiased) { return std(x, {}, unbiased, false); }
 
@@ -250,7 +269,17 @@ Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
   const double pv = p.to_double();
   if (std::isinf(pv)) return pv > 0 ? amax(abs(x), dims, keepdim) : amin(abs(x), dims, keepdim);
   if (pv == 1) return sum(abs(x), dims, keepdim);
-  if (pv == 0) return sum((x != 0).to(x.dtype()), dims, keepdim);
+  if (pv == 0) {
+    Tensor out;
+    {
+      NoGradGuard no_grad;
+      out = sum((x != 0).to(x.dtype()), dims, keepdim);
+    }
+    // A count of non-zeros: PyTorch gives it a gradient that is zero everywhere, rather than none.
+    if (record_needed(x))
+      record("norm", {&x}, out, [shape = SizeVec(x.sizes())](Grads g) { g.in[0] = zeros(shape, g.out[0].options()); });
+    return out;
+  }
   if (pv == 2) {
     Tensor out;
     {

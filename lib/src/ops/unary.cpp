@@ -100,7 +100,7 @@ Tensor reciprocal(const Tensor& x) {
   return out;
 }
 
-Tensor square(const Tensor& x) { return x.dtype() == kBool ? mul(x, x) : pow(x, 2); }
+Tensor square(const Tensor& x) { return pow(x.dtype() == kBool ? x.to(kInt64) : x, 2); }  // bool -> int64, as torch
 
 Tensor sin(const Tensor& x) {
   Tensor out = floating(UnaryOp::Sin, x);

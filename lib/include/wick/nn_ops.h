@@ -1,0 +1,76 @@
+// Convolution, pooling and resampling ops (NCHW), spelled as LibTorch's torch::conv2d, torch::max_pool2d, ...
+// They back wick::nn's layers and record their derivatives like every other op. Integer-list arguments take
+// one value for all spatial dims or one per dim: conv2d(x, w, b, /*stride=*/2, /*padding=*/{1, 0}).
+// An unbatched input ([C, H, W], or [C, L] for the 1-d forms) is treated as a batch of one.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+
+#include "wick/tensor.h"
+
+namespace wick {
+
+namespace detail {
+Tensor conv_padding_mode(const char* op, int spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
+                         IntArrayRef stride, std::string_view padding, IntArrayRef dilation, int64_t groups);
+template <class S>
+inline constexpr bool is_padding_mode_v = std::is_convertible_v<const S&, std::string_view> && !std::is_arithmetic_v<S>;
+}  // namespace detail
+
+// ---- convolution: weight [out_channels, in_channels / groups, kH, kW] ------------------------------------
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
+              IntArrayRef padding = 0, IntArrayRef dilation = 1, int64_t groups = 1);
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
+              IntArrayRef padding = 0, IntArrayRef dilation = 1, int64_t groups = 1);
+// padding "same" (output size = input size; stride 1 only) or "valid" (no padding), as PyTorch.
+template <class S, std::enable_if_t<detail::is_padding_mode_v<S>, int> = 0>
+Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, const S& padding,
+              IntArrayRef dilation = 1, int64_t groups = 1) {
+  return detail::conv_padding_mode("conv2d", 2, input, weight, bias, stride, padding, dilation, groups);
+}
+template <class S, std::enable_if_t<detail::is_padding_mode_v<S>, int> = 0>
+Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, const S& padding,
+              IntArrayRef dilation = 1, int64_t groups = 1) {
+  return detail::conv_padding_mode("conv1d", 1, input, weight, bias, stride, padding, dilation, groups);
+}
+// Transposed convolution (the gradient of conv2d with respect to its input): weight
+// [in_channels, out_channels / groups, kH, kW].
+Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
+                        IntArrayRef padding = 0, IntArrayRef output_padding = 0, int64_t groups = 1,
+                        IntArrayRef dilation = 1);
+Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
+                        IntArrayRef padding = 0, IntArrayRef output_padding = 0, int64_t groups = 1,
+                        IntArrayRef dilation = 1);
+
+// ---- pooling: an empty stride means stride = kernel_size -----------------------------------------------
+Tensor max_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {}, IntArrayRef padding = 0,
+                  IntArrayRef dilation = 1, bool ceil_mode = false);
+// Also returns each maximum's flat index within its input plane (int64), as torch.max_pool2d_with_indices.
+std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArrayRef kernel_size,
+                                                   IntArrayRef stride = {}, IntArrayRef padding = 0,
+                                                   IntArrayRef dilation = 1, bool ceil_mode = false);
+Tensor max_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {}, IntArrayRef padding = 0,
+                  IntArrayRef dilation = 1, bool ceil_mode = false);
+std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, IntArrayRef kernel_size,
+                                                   IntArrayRef stride = {}, IntArrayRef padding = 0,
+                                                   IntArrayRef dilation = 1, bool ceil_mode = false);
+Tensor avg_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {}, IntArrayRef padding = 0,
+                  bool ceil_mode = false, bool count_include_pad = true,
+                  std::optional<int64_t> divisor_override = std::nullopt);
+Tensor avg_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {}, IntArrayRef padding = 0,
+                  bool ceil_mode = false, bool count_include_pad = true);
+// Averages over PyTorch's adaptive windows [floor(i * in / out), ceil((i + 1) * in / out)).
+Tensor adaptive_avg_pool2d(const Tensor& input, IntArrayRef output_size);
+Tensor adaptive_avg_pool1d(const Tensor& input, IntArrayRef output_size);
+
+// ---- resampling: scales, when given, set the source positions as PyTorch's scale_factor does -----------
+Tensor upsample_nearest2d(const Tensor& input, IntArrayRef output_size, std::optional<double> scales_h = std::nullopt,
+                          std::optional<double> scales_w = std::nullopt);
+Tensor upsample_bilinear2d(const Tensor& input, IntArrayRef output_size, bool align_corners,
+                           std::optional<double> scales_h = std::nullopt,
+                           std::optional<double> scales_w = std::nullopt);
+
+}  // namespace wick

@@ -1,0 +1,60 @@
+// Activation layers: ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax.
+#pragma once
+
+#include "wick/nn/module.h"
+#include "wick/nn/options/activation.h"
+
+namespace wick::nn {
+
+#define WICK_ACTIVATION(Name, Options)                                  \
+  class Name##Impl : public Module {                                     \
+   public:                                                               \
+    explicit Name##Impl(const Options& options = {}) : options(options) {} \
+    void pretty_print(std::ostream& stream) const override;              \
+    Tensor forward(Tensor input);                                        \
+    Options options;                                                     \
+  };                                                                     \
+  WICK_MODULE(Name)
+
+WICK_ACTIVATION(ReLU, ReLUOptions);
+WICK_ACTIVATION(LeakyReLU, LeakyReLUOptions);
+WICK_ACTIVATION(ELU, ELUOptions);
+WICK_ACTIVATION(GELU, GELUOptions);
+WICK_ACTIVATION(Softplus, SoftplusOptions);
+#undef WICK_ACTIVATION
+
+#define WICK_PLAIN_ACTIVATION(Name)                         \
+  class Name##Impl : public Module {                         \
+   public:                                                   \
+    Name##Impl() = default;                                  \
+    void pretty_print(std::ostream& stream) const override;  \
+    Tensor forward(const Tensor& input);                     \
+  };                                                         \
+  WICK_MODULE(Name)
+
+WICK_PLAIN_ACTIVATION(SiLU);
+WICK_PLAIN_ACTIVATION(Tanh);
+WICK_PLAIN_ACTIVATION(Sigmoid);
+#undef WICK_PLAIN_ACTIVATION
+
+class SoftmaxImpl : public Module {
+ public:
+  explicit SoftmaxImpl(int64_t dim) : options(dim) {}
+  explicit SoftmaxImpl(const SoftmaxOptions& options) : options(options) {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+  SoftmaxOptions options;
+};
+WICK_MODULE(Softmax);
+
+class LogSoftmaxImpl : public Module {
+ public:
+  explicit LogSoftmaxImpl(int64_t dim) : options(dim) {}
+  explicit LogSoftmaxImpl(const LogSoftmaxOptions& options) : options(options) {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+  LogSoftmaxOptions options;
+};
+WICK_MODULE(LogSoftmax);
+
+}  // namespace wick::nn

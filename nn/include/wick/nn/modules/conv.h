@@ -1,0 +1,56 @@
+// Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d. Weights are initialised as PyTorch's
+// (kaiming_uniform_ with a = sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
+#pragma once
+
+#include "wick/nn/module.h"
+#include "wick/nn/options/conv.h"
+
+namespace wick::nn {
+
+// weight [out_channels, in_channels / groups, k...], bias [out_channels].
+template <size_t D>
+class ConvImpl : public Module {
+ public:
+  ConvImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
+      : ConvImpl(ConvOptions<D>(in_channels, out_channels, kernel_size)) {}
+  explicit ConvImpl(const ConvOptions<D>& options);
+  void reset();
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+
+  ConvOptions<D> options;
+  Tensor weight;
+  Tensor bias;
+};
+using Conv1dImpl = ConvImpl<1>;
+using Conv2dImpl = ConvImpl<2>;
+extern template class ConvImpl<1>;
+extern template class ConvImpl<2>;
+WICK_MODULE(Conv1d);
+WICK_MODULE(Conv2d);
+
+// weight [in_channels, out_channels / groups, k...], bias [out_channels].
+template <size_t D>
+class ConvTransposeImpl : public Module {
+ public:
+  ConvTransposeImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
+      : ConvTransposeImpl(ConvTransposeOptions<D>(in_channels, out_channels, kernel_size)) {}
+  explicit ConvTransposeImpl(const ConvTransposeOptions<D>& options);
+  void reset();
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input);
+
+  ConvTransposeOptions<D> options;
+  Tensor weight;
+  Tensor bias;
+};
+using ConvTranspose1dImpl = ConvTransposeImpl<1>;
+using ConvTranspose2dImpl = ConvTransposeImpl<2>;
+extern template class ConvTransposeImpl<1>;
+extern template class ConvTransposeImpl<2>;
+WICK_MODULE(ConvTranspose1d);
+WICK_MODULE(ConvTranspose2d);
+
+}  // namespace wick::nn

@@ -1,0 +1,67 @@
+// Options of the activation layers and of their functional forms.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "wick/dtype.h"
+#include "wick/nn/arg.h"
+
+namespace wick::nn {
+
+struct ReLUOptions {
+  ReLUOptions(bool inplace = false) : inplace_(inplace) {}
+  WICK_ARG(bool, inplace);
+};
+
+struct LeakyReLUOptions {
+  WICK_ARG(double, negative_slope) = 1e-2;
+  WICK_ARG(bool, inplace) = false;
+};
+
+struct ELUOptions {
+  WICK_ARG(double, alpha) = 1.0;
+  WICK_ARG(bool, inplace) = false;
+};
+
+struct GELUOptions {
+  WICK_ARG(std::string, approximate) = "none";  // or "tanh"
+};
+
+struct SoftplusOptions {
+  WICK_ARG(double, beta) = 1.0;
+  WICK_ARG(double, threshold) = 20.0;
+};
+
+struct SoftmaxOptions {
+  SoftmaxOptions(int64_t dim) : dim_(dim) {}
+  WICK_ARG(int64_t, dim);
+};
+
+struct LogSoftmaxOptions {
+  LogSoftmaxOptions(int64_t dim) : dim_(dim) {}
+  WICK_ARG(int64_t, dim);
+};
+
+namespace functional {
+using ReLUFuncOptions = ReLUOptions;
+using LeakyReLUFuncOptions = LeakyReLUOptions;
+using ELUFuncOptions = ELUOptions;
+using GELUFuncOptions = GELUOptions;
+using SoftplusFuncOptions = SoftplusOptions;
+
+struct SoftmaxFuncOptions {
+  SoftmaxFuncOptions(int64_t dim) : dim_(dim) {}
+  WICK_ARG(int64_t, dim);
+  WICK_ARG(std::optional<ScalarType>, dtype) = std::nullopt;
+};
+
+struct LogSoftmaxFuncOptions {
+  LogSoftmaxFuncOptions(int64_t dim) : dim_(dim) {}
+  WICK_ARG(int64_t, dim);
+  WICK_ARG(std::optional<ScalarType>, dtype) = std::nullopt;
+};
+}  // namespace functional
+
+}  // namespace wick::nn

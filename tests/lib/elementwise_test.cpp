@@ -1,0 +1,132 @@
+// Elementwise unary and binary ops against PyTorch (tests/fixtures/ops_unary|ops_binary.safetensors, written by
+// tools/gen_fixtures.py): values, result dtypes and gradients, on contiguous, transposed, strided, broadcast,
+// 0-dim, empty and large (multi-threaded) inputs, for floating, integer and bool dtypes.
+#include <catch2/catch.hpp>
+#include <wick/cuda.h>
+#include <wick/wick.h>
+
+#include "../support/fixtures.h"
+
+using namespace wick;
+using namespace wick::testing;
+
+namespace {
+
+// The registry name an op of the fixtures exercises ("add_s" -> "add", "rpow_s" -> "pow", "max_dim" -> "max").
+std::string registry_name(std::string op) {
+  for (const char* suffix : {"_sa", "_s", "_t", "_dim"}) {
+    const std::string s = suffix;
+    if (op.size() > s.size() && op.compare(op.size() - s.size(), s.size(), s) == 0) {
+      op.resize(op.size() - s.size());
+      break;
+    }
+  }
+  if (op == "rpow") return "pow";
+  if (op == "rsub") return "sub";
+  if (op == "rdiv") return "div";
+  return op;
+}
+
+// Runs the file's large cases with 1 and with 4 threads: elementwise results must agree bit for bit.
+void check_thread_invariance(const RefFile& f) {
+  const int before = get_num_threads();
+  int checked = 0;
+  for (const std::string& name : f.cases()) {
+    if (f.meta(name + ".sample").empty() || f.meta(name + ".error") == "1") continue;
+    INFO("case " << name);
+    std::vector<Tensor> inputs;
+    for (const std::string& k : split(f.meta(name + ".inputs"), ',')) {
+      const std::string gen = f.meta(name + ".gen." + k);
+      inputs.push_back(
+          apply_view(gen.empty() ? f.get(name + ".in." + k) : generate_input(gen), f.meta(name + ".view." + k)));
+    }
+    const Args args(f.meta(name + ".args"));
+    const OpFn& fn = reference_ops().at(f.meta(name + ".op"));
+    set_num_threads(1);
+    const Tensor one = fn(inputs, args)[0];
+    set_num_threads(4);
+    const Tensor four = fn(inputs, args)[0];
+    set_num_threads(before);
+    CHECK(compare(four, one, {0, 0}).empty());
+    ++checked;
+  }
+  CHECK(checked >= 8);
+}
+
+}  // namespace
+
+TEST_CASE("elementwise: unary ops match PyTorch", "[elementwise][reference]") {
+  const RefFile f("ops_unary.safetensors");
+  const RunStats s = run_cases(f, reference_ops());
+  CHECK(s.cases == int(f.cases().size()));
+  CHECK(s.cases > 300);
+  CHECK(s.grads > 100);
+  CHECK(s.errors >= 3);
+  CHECK(s.sampled >= 8);
+}
+
+TEST_CASE("elementwise: binary, comparison, logical and ternary ops match PyTorch", "[elementwise][reference]") {
+  const RefFile f("ops_binary.safetensors");
+  const RunStats s = run_cases(f, reference_ops());
+  CHECK(s.cases == int(f.cases().size()));
+  CHECK(s.cases > 300);
+  CHECK(s.grads > 100);
+  CHECK(s.errors >= 4);
+  CHECK(s.sampled >= 9);
+}
+
+TEST_CASE("elementwise: gradients built with create_graph=true match PyTorch too",
+          "[elementwise][reference][autograd]") {
+  // With create_graph the backward rules run as differentiable compositions, not fused kernels.
+  RunOptions o;
+  o.create_graph = true;
+  for (const char* file : {"ops_unary.safetensors", "ops_binary.safetensors"}) {
+    const RefFile f(file);
+    o.filter = [&](const std::string& name) { return !f.meta(name + ".grad").empty(); };
+    CHECK(run_cases(f, reference_ops(), o).grads > 100);
+  }
+}
+
+TEST_CASE("elementwise: the fixtures cover every elementwise op of the registry", "[elementwise][reference]") {
+  std::set<std::string> covered;
+  for (const char* file : {"ops_unary.safetensors", "ops_binary.safetensors"}) {
+    const RefFile f(file);
+    for (const std::string& name : f.cases()) covered.insert(registry_name(f.meta(name + ".op")));
+  }
+  for (const OpInfo& op : op_registry()) {
+    if (op.kind != OpKind::Unary && op.kind != OpKind::Binary && op.kind != OpKind::Comparison) continue;
+    INFO("op " << op.name << " has no case in ops_unary/ops_binary (add one to tools/gen_fixtures.py)");
+    CHECK(covered.count(op.name) == 1);
+  }
+}
+
+TEST_CASE("elementwise: large inputs give the same bits with 1 and 4 threads", "[elementwise][threads]") {
+  check_thread_invariance(RefFile("ops_unary.safetensors"));
+  check_thread_invariance(RefFile("ops_binary.safetensors"));
+}
+
+TEST_CASE("reference fixtures on CUDA: every op case, values and gradients", "[cuda_reference]") {
+  // The same PyTorch (CPU) references judge the CUDA backend; skipped without a GPU.
+  if (!cuda::is_available()) return;
+  RunOptions o;
+  o.device = kCUDA;
+  for (const char* file : {"ops_unary.safetensors", "ops_binary.safetensors", "ops_reduce.safetensors",
+                           "ops_linalg.safetensors", "ops_promotion.safetensors"}) {
+    INFO(file);
+    const RefFile f(file);
+    CHECK(run_cases(f, reference_ops(), o).cases == int(f.cases().size()));
+  }
+}
+
+TEST_CASE("reference fixtures: the comparison catches dtype, shape and value differences", "[reference]") {
+  const Tensor a = tensor({1.0, 2.0, NAN, INFINITY}, dtype(kDouble));
+  CHECK(compare(a, a.clone(), default_tolerance(kDouble)).empty());
+  CHECK(!compare(a.to(kFloat), a, default_tolerance(kDouble)).empty());       // dtype
+  CHECK(!compare(a.reshape({2, 2}), a, default_tolerance(kDouble)).empty());  // shape
+  CHECK(!compare(a + tensor({0.0, 1e-6, 0.0, 0.0}, dtype(kDouble)), a, default_tolerance(kDouble)).empty());
+  CHECK(!compare(tensor({1.0, 2.0, 0.0, INFINITY}, dtype(kDouble)), a, default_tolerance(kDouble)).empty());  // NaN
+  CHECK(!compare(tensor({1.0, 2.0, NAN, -INFINITY}, dtype(kDouble)), a, default_tolerance(kDouble)).empty());
+  CHECK(!compare(tensor({1, 2}), tensor({1, 3}), default_tolerance(kInt64)).empty());  // ints are exact
+  CHECK(!compare(Tensor(), a, default_tolerance(kDouble)).empty());
+  CHECK(compare(a.to(kHalf), a.to(kFloat).to(kHalf), default_tolerance(kHalf)).empty());
+}

@@ -1,0 +1,67 @@
+// Reductions and softmax against PyTorch (tests/fixtures/ops_reduce.safetensors, written by
+// tools/gen_fixtures.py): sum/mean/prod/max/min/amax/amin/argmax/argmin/var/std/norm/logsumexp/all/any and
+// softmax/log_softmax over dims with keepdim, on permuted, 0-dim, empty and large (threaded) inputs, with
+// gradients (ties split as PyTorch splits them) and result dtypes.
+#include <catch2/catch.hpp>
+#include <wick/wick.h>
+
+#include "../support/fixtures.h"
+
+using namespace wick;
+using namespace wick::testing;
+
+TEST_CASE("reduce: reductions and softmax match PyTorch", "[reduce][reference]") {
+  const RefFile f("ops_reduce.safetensors");
+  const RunStats s = run_cases(f, reference_ops());
+  CHECK(s.cases == int(f.cases().size()));
+  CHECK(s.cases > 200);
+  CHECK(s.grads > 100);
+  CHECK(s.errors >= 15);
+}
+
+TEST_CASE("reduce: gradients built with create_graph=true match PyTorch too", "[reduce][reference][autograd]") {
+  const RefFile f("ops_reduce.safetensors");
+  RunOptions o;
+  o.create_graph = true;
+  o.filter = [&](const std::string& name) { return !f.meta(name + ".grad").empty(); };
+  CHECK(run_cases(f, reference_ops(), o).grads > 100);
+}
+
+TEST_CASE("reduce: the fixtures cover every reduction of the registry", "[reduce][reference]") {
+  const RefFile f("ops_reduce.safetensors");
+  std::set<std::string> covered;
+  for (const std::string& name : f.cases()) {
+    std::string op = f.meta(name + ".op");
+    if (op.size() > 4 && op.compare(op.size() - 4, 4, "_dim") == 0) op.resize(op.size() - 4);
+    covered.insert(op);
+  }
+  for (const OpInfo& op : op_registry()) {
+    const std::string name = op.name;
+    if (op.kind != OpKind::Reduction || name.find("pool") != std::string::npos) continue;
+    INFO("reduction " << name << " has no case in ops_reduce (add one to tools/gen_fixtures.py)");
+    CHECK(covered.count(name) == 1);
+  }
+}
+
+TEST_CASE("reduce: large reductions agree across thread counts", "[reduce][threads]") {
+  const RefFile f("ops_reduce.safetensors");
+  const int before = get_num_threads();
+  int checked = 0;
+  for (const std::string& name : f.cases()) {
+    if (!f.has_meta(name + ".gen.x")) continue;
+    INFO("case " << name);
+    const std::string k = split(f.meta(name + ".inputs"), ',').at(0);
+    const Tensor x = apply_view(generate_input(f.meta(name + ".gen." + k)), f.meta(name + ".view." + k));
+    const Args args(f.meta(name + ".args"));
+    const OpFn& fn = reference_ops().at(f.meta(name + ".op"));
+    set_num_threads(1);
+    const Tensor one = fn({x}, args)[0];
+    set_num_threads(4);
+    const Tensor four = fn({x}, args)[0];
+    set_num_threads(before);
+    // Summation order may differ between partitions: equal within rounding.
+    CHECK(compare(four, one, {1e-5, 1e-5}).empty());
+    ++checked;
+  }
+  CHECK(checked >= 10);
+}

@@ -1,0 +1,71 @@
+// Gradcheck samples (first and second order, float64) for the convolution, pooling and resampling ops in
+// the op registry; tests/autograd/gradcheck_ops_test.cpp runs them with every other op's.
+#include <catch2/catch.hpp>
+#include <wick/wick.h>
+
+#include "../support/gradcheck_samples.h"
+
+using namespace wick;
+using testing::leaf;
+using V = std::vector<Tensor>;
+
+namespace {
+// Small, deterministic, non-monotone float64 leaves.
+V inputs(std::initializer_list<std::vector<int64_t>> shapes) {
+  V out;
+  uint64_t seed = 1;
+  for (const auto& s : shapes) out.push_back(leaf(s, -1.2, 1.3, seed++));
+  return out;
+}
+}  // namespace
+
+WICK_GRADCHECK_SAMPLE("conv2d", [] { return inputs({{2, 4, 5, 4}, {6, 2, 3, 2}, {6}}); },
+                      [](const V& v) { return V{conv2d(v[0], v[1], v[2], {2, 1}, 1, {1, 2}, 2)}; });
+WICK_GRADCHECK_SAMPLE("conv2d", [] { return inputs({{1, 2, 4, 5}, {3, 2, 2, 3}}); },
+                      [](const V& v) { return V{conv2d(v[0], v[1], {}, 1, "same")}; });
+WICK_GRADCHECK_SAMPLE("conv1d", [] { return inputs({{2, 3, 7}, {2, 3, 3}, {2}}); },
+                      [](const V& v) { return V{conv1d(v[0], v[1], v[2], 2, 1)}; });
+WICK_GRADCHECK_SAMPLE("conv_transpose2d", [] { return inputs({{1, 4, 3, 3}, {4, 2, 3, 2}, {4}}); },
+                      [](const V& v) { return V{conv_transpose2d(v[0], v[1], v[2], 2, 1, 1, 2)}; });
+WICK_GRADCHECK_SAMPLE("conv_transpose1d", [] { return inputs({{2, 2, 4}, {2, 3, 3}}); },
+                      [](const V& v) { return V{conv_transpose1d(v[0], v[1], {}, 2)}; });
+WICK_GRADCHECK_SAMPLE("max_pool2d", [] { return inputs({{2, 2, 5, 6}}); },
+                      [](const V& v) { return V{max_pool2d(v[0], 3, 2, 1, 1, true)}; });
+WICK_GRADCHECK_SAMPLE("max_pool1d", [] { return inputs({{2, 3, 7}}); },
+                      [](const V& v) { return V{max_pool1d(v[0], 2, 1, 0, 2)}; });
+WICK_GRADCHECK_SAMPLE("avg_pool2d", [] { return inputs({{2, 2, 5, 6}}); },
+                      [](const V& v) { return V{avg_pool2d(v[0], 3, 2, 1, true, false)}; });
+WICK_GRADCHECK_SAMPLE("avg_pool1d", [] { return inputs({{2, 3, 7}}); },
+                      [](const V& v) { return V{avg_pool1d(v[0], 3, 2, 1)}; });
+WICK_GRADCHECK_SAMPLE("adaptive_avg_pool2d", [] { return inputs({{2, 2, 5, 7}}); },
+                      [](const V& v) { return V{adaptive_avg_pool2d(v[0], {3, 2})}; });
+WICK_GRADCHECK_SAMPLE("adaptive_avg_pool1d", [] { return inputs({{2, 2, 9}}); },
+                      [](const V& v) { return V{adaptive_avg_pool1d(v[0], 4)}; });
+WICK_GRADCHECK_SAMPLE("upsample_nearest2d", [] { return inputs({{1, 2, 3, 4}}); },
+                      [](const V& v) { return V{upsample_nearest2d(v[0], {5, 7})}; });
+WICK_GRADCHECK_SAMPLE("upsample_bilinear2d", [] { return inputs({{1, 2, 3, 4}}); },
+                      [](const V& v) { return V{upsample_bilinear2d(v[0], {5, 7}, true)}; });
+
+// The representative bad call of each op above, as tests/lib/bad_input_test.cpp lists them for its sweep.
+TEST_CASE("registry: each convolution, pooling and resampling op rejects a bad call naming itself",
+          "[nn][errors]") {
+  const std::vector<std::pair<std::string, std::function<void()>>> calls = {
+      {"conv1d", [] { conv1d(ones({1, 3, 8}), ones({4, 2, 3})); }},
+      {"conv2d", [] { conv2d(ones({1, 3, 8, 8}), ones({4, 2, 3, 3})); }},
+      {"conv_transpose1d", [] { conv_transpose1d(ones({1, 3, 8}), ones({4, 2, 3})); }},
+      {"conv_transpose2d", [] { conv_transpose2d(ones({1, 3, 8, 8}), ones({4, 2, 3, 3})); }},
+      {"max_pool1d", [] { max_pool1d(ones({1, 2, 3}), 4); }},
+      {"max_pool2d", [] { max_pool2d(ones({1, 2, 4, 4}), 5); }},
+      {"avg_pool1d", [] { avg_pool1d(ones({1, 2, 3}), 4); }},
+      {"avg_pool2d", [] { avg_pool2d(ones({1, 2, 4, 4}), 2, 2, 2); }},
+      {"adaptive_avg_pool1d", [] { adaptive_avg_pool1d(ones({1, 2, 4}), 0); }},
+      {"adaptive_avg_pool2d", [] { adaptive_avg_pool2d(ones({1, 2, 4, 4}), {0, 2}); }},
+      {"upsample_nearest2d", [] { upsample_nearest2d(ones({2, 3, 4}), {4, 4}); }},
+      {"upsample_bilinear2d", [] { upsample_bilinear2d(ones({1, 2, 4, 4}), {0, 4}, false); }},
+  };
+  for (const auto& [name, call] : calls) {
+    INFO("op: " << name);
+    REQUIRE(find_op(name) != nullptr);
+    CHECK_THROWS_WITH(call(), Catch::StartsWith("wick::" + name + ":"));
+  }
+}

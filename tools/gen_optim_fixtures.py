@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""PyTorch reference values for wick's optim tests: tests/fixtures/optim_*.safetensors.
+
+Run with Debian's python (torch 1.13):  /usr/bin/python3 tools/gen_optim_fixtures.py
+
+optim_optimizers.safetensors  N-step replays. For case C, parameter i: "C.p<i>.init", then for each step t the
+    gradient PyTorch saw, "C.p<i>.grad<t>" (absent: the parameter had no gradient that step), and the parameter
+    after the step, "C.p<i>.step<t>". The test feeds the same gradients to wick's optimizer and compares.
+    Every update runs PyTorch's single-tensor path (foreach=False). Float64 unless the case name ends in _f32.
+optim_schedulers.safetensors  "C.lr": [steps + 1, groups] learning rates from construction on; "C.momentum"
+    likewise for OneCycleLR; "C.metric" the values fed to ReduceLROnPlateau.
+optim_clip.safetensors  clip_grad_norm_/clip_grad_value_: gradients before ("C.g<i>") and after ("C.c<i>"),
+    and the returned total norm ("C.total").
+The C++ tests (tests/optim/) list the same cases and options; the file's __metadata__ names them, so a case
+missing on either side is caught.
+"""
+import json
+import math
+import os
+import struct
+
+import torch
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
+DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64", torch.bool: "BOOL"}
+STEPS = 10
+
+
+def save(name, tensors, metadata):
+    """Writes a safetensors file (8-byte little-endian header length, JSON header, raw data)."""
+    header, blobs, offset = {}, [], 0
+    for key in sorted(tensors):
+        t = tensors[key].detach().contiguous().cpu()
+        data = t.numpy().tobytes()
+        header[key] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    header["__metadata__"] = {k: str(v) for k, v in sorted(metadata.items())}
+    raw = json.dumps(header, separators=(",", ":")).encode()
+    raw += b" " * (-len(raw) % 8)
+    os.makedirs(OUT, exist_ok=True)
+    path = os.path.join(OUT, name)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for b in blobs:
+            f.write(b)
+    print(f"wrote {os.path.relpath(path)}: {len(tensors)} tensors")
+
+
+# ---- optimizers ---------------------------------------------------------------------------------------------
+
+def problem(dtype):
+    """Two parameters (a weight and a bias) and a smooth loss whose gradient depends on them."""
+    g = torch.Generator().manual_seed(7)
+    w = torch.randn(3, 4, generator=g, dtype=dtype)
+    b = torch.randn(4, generator=g, dtype=dtype)
+    x = torch.randn(6, 3, generator=g, dtype=dtype)
+    y = torch.randn(6, 4, generator=g, dtype=dtype)
+    return [w, b], lambda ps: ((x @ ps[0] + ps[1]).tanh() - y).pow(2).mean()
+
+
+# name -> (optimizer class, defaults, per-group options or None, steps at which p1 gets no gradient)
+O = torch.optim
+CASES = {
+    "sgd": (O.SGD, dict(lr=0.1), None, ()),
+    "sgd_momentum": (O.SGD, dict(lr=0.1, momentum=0.9), None, ()),
+    "sgd_dampening": (O.SGD, dict(lr=0.1, momentum=0.9, dampening=0.5), None, ()),
+    "sgd_nesterov": (O.SGD, dict(lr=0.1, momentum=0.9, nesterov=True), None, ()),
+    "sgd_weight_decay": (O.SGD, dict(lr=0.1, momentum=0.5, weight_decay=0.1), None, ()),
+    "sgd_maximize": (O.SGD, dict(lr=0.1, momentum=0.9, maximize=True), None, ()),
+    "sgd_groups": (O.SGD, dict(lr=0.1, momentum=0.9), [dict(), dict(lr=0.01, momentum=0.0)], ()),
+    "adam": (O.Adam, dict(lr=1e-2), None, ()),
+    "adam_amsgrad": (O.Adam, dict(lr=1e-2, amsgrad=True), None, ()),
+    "adam_weight_decay": (O.Adam, dict(lr=1e-2, weight_decay=0.1), None, ()),
+    "adam_betas": (O.Adam, dict(lr=1e-2, betas=(0.8, 0.99), eps=1e-6), None, ()),
+    "adam_maximize": (O.Adam, dict(lr=1e-2, maximize=True), None, ()),
+    "adam_groups": (O.Adam, dict(lr=1e-2), [dict(), dict(lr=0.05, amsgrad=True)], ()),
+    "adam_skip": (O.Adam, dict(lr=1e-2), None, (2, 3, 7)),
+    "adam_f32": (O.Adam, dict(lr=1e-2), None, ()),
+    "adamw": (O.AdamW, dict(lr=1e-2), None, ()),
+    "adamw_amsgrad": (O.AdamW, dict(lr=1e-2, weight_decay=0.1, amsgrad=True), None, ()),
+    "rmsprop": (O.RMSprop, dict(lr=1e-2), None, ()),
+    "rmsprop_centered": (O.RMSprop, dict(lr=1e-2, centered=True), None, ()),
+    "rmsprop_momentum": (O.RMSprop, dict(lr=1e-2, momentum=0.9), None, ()),
+    "rmsprop_all": (O.RMSprop, dict(lr=1e-2, alpha=0.9, centered=True, momentum=0.5, weight_decay=0.1), None, ()),
+    "adagrad": (O.Adagrad, dict(lr=1e-1), None, ()),
+    "adagrad_lr_decay": (O.Adagrad, dict(lr=1e-1, lr_decay=0.1), None, ()),
+    "adagrad_weight_decay": (O.Adagrad, dict(lr=1e-1, weight_decay=0.1), None, ()),
+    "adagrad_initial": (O.Adagrad, dict(lr=1e-1, initial_accumulator_value=0.5, eps=1e-6), None, (4,)),
+}
+
+
+def optimizer_cases():
+    tensors = {}
+    for case, (cls, defaults, groups, skip) in CASES.items():
+        dtype = torch.float32 if case.endswith("_f32") else torch.float64
+        init, loss_fn = problem(dtype)
+        params = [p.clone().requires_grad_(True) for p in init]
+        if groups is None:
+            opt = cls(params, foreach=False, **defaults)
+        else:
+            opt = cls([dict(params=[p], **g) for p, g in zip(params, groups)], foreach=False, **defaults)
+        for i, p in enumerate(init):
+            tensors[f"{case}.p{i}.init"] = p
+        for t in range(STEPS):
+            opt.zero_grad(set_to_none=True)
+            loss_fn(params).backward()
+            if t in skip:
+                params[1].grad = None
+            for i, p in enumerate(params):
+                if p.grad is not None:
+                    tensors[f"{case}.p{i}.grad{t}"] = p.grad.clone()
+            opt.step()
+            for i, p in enumerate(params):
+                tensors[f"{case}.p{i}.step{t}"] = p.detach().clone()
+    save("optim_optimizers.safetensors", tensors, {"cases": ",".join(CASES), "steps": STEPS})
+
+
+# ---- schedulers ---------------------------------------------------------------------------------------------
+
+S = torch.optim.lr_scheduler
+SCHEDULES = {
+    # name -> (optimizer kind, scheduler factory, steps)
+    "step": ("sgd", lambda o: S.StepLR(o, step_size=3, gamma=0.5), 20),
+    "multistep": ("sgd", lambda o: S.MultiStepLR(o, milestones=[2, 5, 5, 9], gamma=0.3), 20),
+    "exponential": ("sgd", lambda o: S.ExponentialLR(o, gamma=0.9), 20),
+    "cosine": ("sgd", lambda o: S.CosineAnnealingLR(o, T_max=8, eta_min=0.001), 40),
+    "linear": ("sgd", lambda o: S.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=6), 20),
+    "linear_decay": ("sgd", lambda o: S.LinearLR(o, start_factor=1.0, end_factor=0.25, total_iters=4), 10),
+    "onecycle_sgd": ("sgd", lambda o: S.OneCycleLR(o, max_lr=1.0, total_steps=30), 29),
+    "onecycle_adam_linear": ("adam", lambda o: S.OneCycleLR(o, max_lr=0.5, total_steps=25, pct_start=0.4,
+                                                            anneal_strategy="linear", div_factor=10.0,
+                                                            final_div_factor=100.0), 24),
+    "onecycle_three_phase": ("sgd", lambda o: S.OneCycleLR(o, max_lr=2.0, total_steps=20, three_phase=True,
+                                                           base_momentum=0.8, max_momentum=0.9), 19),
+    "plateau": ("sgd", lambda o: S.ReduceLROnPlateau(o, patience=2, factor=0.5), 20),
+    "plateau_max_abs": ("sgd", lambda o: S.ReduceLROnPlateau(o, mode="max", threshold_mode="abs", threshold=0.1,
+                                                             patience=1, cooldown=2, min_lr=[0.02, 0.001]), 20),
+}
+PLATEAU_METRIC = [1.0, 0.9, 0.95, 0.93, 0.92, 0.91, 0.7, 0.71, 0.72, 0.73, 0.69, 0.69, 0.5, 0.6, 0.6, 0.6, 0.6,
+                  0.65, 0.4, 0.4]
+
+
+def scheduler_cases():
+    tensors = {}
+    for case, (kind, make, steps) in SCHEDULES.items():
+        params = [torch.zeros(2, requires_grad=True), torch.zeros(3, requires_grad=True)]
+        if kind == "sgd":
+            opt = torch.optim.SGD([dict(params=[params[0]]), dict(params=[params[1]], lr=0.3)], lr=0.1,
+                                  momentum=0.9)
+        else:
+            opt = torch.optim.Adam([dict(params=[params[0]]), dict(params=[params[1]], lr=0.3)], lr=0.1)
+        sched = make(opt)
+        plateau = isinstance(sched, S.ReduceLROnPlateau)
+        momentum_key = "momentum" if kind == "sgd" else "betas"
+
+        def momenta():
+            return [g[momentum_key] if kind == "sgd" else g["betas"][0] for g in opt.param_groups]
+
+        lrs, moms = [[g["lr"] for g in opt.param_groups]], [momenta()]
+        for t in range(steps):
+            opt.step()
+            if plateau:
+                sched.step(PLATEAU_METRIC[t])
+            else:
+                sched.step()
+            lrs.append([g["lr"] for g in opt.param_groups])
+            moms.append(momenta())
+        tensors[f"{case}.lr"] = torch.tensor(lrs, dtype=torch.float64)
+        if case.startswith("onecycle"):
+            tensors[f"{case}.momentum"] = torch.tensor(moms, dtype=torch.float64)
+        if plateau:
+            tensors[f"{case}.metric"] = torch.tensor(PLATEAU_METRIC[:steps], dtype=torch.float64)
+    save("optim_schedulers.safetensors", tensors, {"cases": ",".join(SCHEDULES)})
+
+
+# ---- gradient clipping --------------------------------------------------------------------------------------
+
+CLIPS = {
+    "norm2": ("norm", 1.0, 2.0),
+    "norm1": ("norm", 2.0, 1.0),
+    "norm_inf": ("norm", 0.5, math.inf),
+    "norm_unclipped": ("norm", 100.0, 2.0),
+    "value": ("value", 0.3, None),
+}
+
+
+def clip_cases():
+    tensors = {}
+    g = torch.Generator().manual_seed(3)
+    for case, (kind, limit, norm_type) in CLIPS.items():
+        params = [torch.zeros(3, 4, dtype=torch.float32, requires_grad=True),
+                  torch.zeros(5, dtype=torch.float32, requires_grad=True)]
+        for i, p in enumerate(params):
+            p.grad = torch.randn(p.shape, generator=g)
+            tensors[f"{case}.g{i}"] = p.grad.clone()
+        if kind == "norm":
+            total = torch.nn.utils.clip_grad_norm_(params, limit, norm_type)
+            tensors[f"{case}.total"] = total.reshape(1).to(torch.float64)
+        else:
+            torch.nn.utils.clip_grad_value_(params, limit)
+        for i, p in enumerate(params):
+            tensors[f"{case}.c{i}"] = p.grad.clone()
+    save("optim_clip.safetensors", tensors, {"cases": ",".join(CLIPS)})
+
+
+if __name__ == "__main__":
+    optimizer_cases()
+    scheduler_cases()
+    clip_cases()
