@@ -289,6 +289,31 @@ void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View&
     });
     return;
   }
+  if (produces_bool(op) && out.is_contiguous() && dense_or_scalar(a, out) && dense_or_scalar(b, out)) {
+    // Masks for relu's backward, dropout, accuracy counts: contiguous rows, the op resolved outside the loop
+    // so each one is a plain loop the compiler vectorises.
+    dispatch_compute(a.dtype, "binary", [&]<class T>() {
+      const T* pa = static_cast<const T*>(a.data);
+      const T* pb = static_cast<const T*>(b.data);
+      bool* po = static_cast<bool*>(out.data);
+      const int64_t sa = unit_stride(a), sb = unit_stride(b);
+      auto run = [&](auto predicate) {
+        parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+          for (int64_t i = begin; i < end; ++i) po[i] = predicate(pa[i * sa], pb[i * sb]);
+        });
+      };
+      switch (op) {
+        case BinaryOp::Eq: return run([](T x, T y) { return x == y; });
+        case BinaryOp::Ne: return run([](T x, T y) { return x != y; });
+        case BinaryOp::Lt: return run([](T x, T y) { return x < y; });
+        case BinaryOp::Le: return run([](T x, T y) { return x <= y; });
+        case BinaryOp::Gt: return run([](T x, T y) { return x > y; });
+        case BinaryOp::Ge: return run([](T x, T y) { return x >= y; });
+        default: return run([op](T x, T y) { return compare<T>(op, x, y); });
+      }
+    });
+    return;
+  }
   StridedLoop<3> loop({&out, &a, &b});
   if (produces_bool(op)) {
     dispatch_compute(a.dtype, "binary", [&]<class T>() {
@@ -313,6 +338,20 @@ void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View&
 }
 
 void CpuBackend::where(const View& out, const View& cond, const View& a, const View& b) {
+  if (out.is_contiguous() && dense_or_scalar(cond, out) && dense_or_scalar(a, out) && dense_or_scalar(b, out)) {
+    // where(mask, grad, 0) in the backward of relu, clamp, max...: contiguous, threaded, no dim bookkeeping.
+    dispatch_all(out.dtype, "where", [&]<class T>() {
+      const bool* pc = static_cast<const bool*>(cond.data);
+      const T* pa = static_cast<const T*>(a.data);
+      const T* pb = static_cast<const T*>(b.data);
+      T* po = static_cast<T*>(out.data);
+      const int64_t sc = unit_stride(cond), sa = unit_stride(a), sb = unit_stride(b);
+      parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) po[i] = pc[i * sc] ? pa[i * sa] : pb[i * sb];
+      });
+    });
+    return;
+  }
   StridedLoop<4> loop({&out, &cond, &a, &b});
   dispatch_all(out.dtype, "where", [&]<class T>() {
     loop.run([&](char** p, const int64_t* s, int64_t n) {

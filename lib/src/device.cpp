@@ -1,6 +1,7 @@
 #include "wick/device.h"
 
 #include <cstdlib>
+#include <ostream>
 
 #include "wick/error.h"
 
@@ -27,5 +28,7 @@ Device::Device(const std::string& spec) {
 std::string Device::str() const {
   return is_cpu() ? std::string("cpu") : "cuda:" + std::to_string(int(index));
 }
+
+std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
 
 }  // namespace wick

@@ -1,10 +1,17 @@
 #include "wick/dtype.h"
 
+#include <ostream>
+
 namespace wick {
 
 const char* dtype_name(ScalarType t) {
   static const char* names[] = {"bool", "uint8", "int32", "int64", "float16", "bfloat16", "float32", "float64"};
   return names[int(t)];
+}
+
+std::ostream& operator<<(std::ostream& os, ScalarType t) {
+  static const char* names[] = {"Bool", "Byte", "Int", "Long", "Half", "BFloat16", "Float", "Double"};
+  return os << names[int(t)];
 }
 
 ScalarType promote_types(ScalarType a, ScalarType b) {

@@ -50,14 +50,17 @@ void rebase_history(const char* op, const Tensor& self, const Tensor& result) {
 
 namespace {
 
+// Whether an in-place op on self (with `other`, if any) goes on the tape.
+bool records(const Tensor& self, const Tensor* other) {
+  return detail::grad_mode_enabled() && (self.requires_grad() || (other && other->defined() && other->requires_grad()));
+}
+
 // compute(value_of_self) -> result with self's shape; written back into self.
 template <class F>
 Tensor& inplace(const Tensor& handle, const char* op, const Tensor* other, F compute) {
   // In-place methods are const, as in LibTorch: the handle does not change, the data does.
   Tensor& self = const_cast<Tensor&>(handle);
-  const bool recording =
-      detail::grad_mode_enabled() && (self.requires_grad() || (other && other->defined() && other->requires_grad()));
-  if (!recording) {
+  if (!records(self, other)) {
     Tensor result = compute(self);
     check_castable(op, result.dtype(), self.dtype());
     assign_into(op, self, result);
@@ -153,22 +156,46 @@ Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) const
   return inplace(*this, "clamp_", nullptr, [&](const Tensor& s) { return wick::clamp(s, lo, hi); });
 }
 Tensor& Tensor::pow_(Scalar e) const { return inplace(*this, "pow_", nullptr, [&](const Tensor& s) { return wick::pow(s, e); }); }
+// Arithmetic in place that records nothing (an optimizer step, say) writes straight into self when it can
+// (binary_into_self); otherwise, and whenever it records, it takes inplace()'s general path.
 Tensor& Tensor::add_(const Tensor& o, Scalar alpha) const {
+  if (!records(*this, &o) && binary_into_self(BinaryOp::Add, *this, alpha.to_double() == 1 ? o : o * alpha))
+    return const_cast<Tensor&>(*this);
   return inplace(*this, "add_", &o, [&](const Tensor& s) { return wick::add(s, o, alpha); });
 }
 Tensor& Tensor::add_(Scalar o, Scalar alpha) const {
+  if (!records(*this, nullptr) &&
+      binary_into_self(BinaryOp::Add, *this, Scalar(o.to_double() * alpha.to_double())))
+    return const_cast<Tensor&>(*this);
   return inplace(*this, "add_", nullptr, [&](const Tensor& s) { return wick::add(s, o, alpha); });
 }
 Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) const {
+  if (!records(*this, &o) && binary_into_self(BinaryOp::Sub, *this, alpha.to_double() == 1 ? o : o * alpha))
+    return const_cast<Tensor&>(*this);
   return inplace(*this, "sub_", &o, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
 }
 Tensor& Tensor::sub_(Scalar o, Scalar alpha) const {
+  if (!records(*this, nullptr) &&
+      binary_into_self(BinaryOp::Sub, *this, Scalar(o.to_double() * alpha.to_double())))
+    return const_cast<Tensor&>(*this);
   return inplace(*this, "sub_", nullptr, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
 }
-Tensor& Tensor::mul_(const Tensor& o) const { return inplace(*this, "mul_", &o, [&](const Tensor& s) { return wick::mul(s, o); }); }
-Tensor& Tensor::mul_(Scalar o) const { return inplace(*this, "mul_", nullptr, [&](const Tensor& s) { return wick::mul(s, o); }); }
-Tensor& Tensor::div_(const Tensor& o) const { return inplace(*this, "div_", &o, [&](const Tensor& s) { return wick::div(s, o); }); }
-Tensor& Tensor::div_(Scalar o) const { return inplace(*this, "div_", nullptr, [&](const Tensor& s) { return wick::div(s, o); }); }
+Tensor& Tensor::mul_(const Tensor& o) const {
+  if (!records(*this, &o) && binary_into_self(BinaryOp::Mul, *this, o)) return const_cast<Tensor&>(*this);
+  return inplace(*this, "mul_", &o, [&](const Tensor& s) { return wick::mul(s, o); });
+}
+Tensor& Tensor::mul_(Scalar o) const {
+  if (!records(*this, nullptr) && binary_into_self(BinaryOp::Mul, *this, o)) return const_cast<Tensor&>(*this);
+  return inplace(*this, "mul_", nullptr, [&](const Tensor& s) { return wick::mul(s, o); });
+}
+Tensor& Tensor::div_(const Tensor& o) const {
+  if (!records(*this, &o) && binary_into_self(BinaryOp::Div, *this, o)) return const_cast<Tensor&>(*this);
+  return inplace(*this, "div_", &o, [&](const Tensor& s) { return wick::div(s, o); });
+}
+Tensor& Tensor::div_(Scalar o) const {
+  if (!records(*this, nullptr) && binary_into_self(BinaryOp::Div, *this, o)) return const_cast<Tensor&>(*this);
+  return inplace(*this, "div_", nullptr, [&](const Tensor& s) { return wick::div(s, o); });
+}
 Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar v) const {
   return inplace(*this, "masked_fill_", nullptr, [&](const Tensor& s) { return wick::masked_fill(s, mask, v); });
 }

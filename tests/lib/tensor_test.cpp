@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <sstream>
 
 using namespace wick;
 
@@ -221,4 +222,39 @@ TEST_CASE("tensor: NaN and infinity propagate as in PyTorch", "[tensor]") {
   CHECK(tensor({-inf, -inf}).softmax(0).isnan().all().item<bool>());
   CHECK(tensor({1e4f, -1e4f}).sigmoid()[1].item<float>() == 0.f);
   CHECK(tensor({1e4f, 0.f}).log_softmax(0)[1].item<float>() == -1e4f);
+}
+
+TEST_CASE("tensor: in-place arithmetic equals the out-of-place result on every path", "[tensor][inplace]") {
+  manual_seed(7);
+  const Tensor x0 = randn({4, 5}), y = randn({5}), m = randn({4, 5});
+  auto check_inplace = [&](const char* what, auto&& inplace_op, const Tensor& expected, Tensor x) {
+    INFO(what);
+    const uint32_t version = x._version();
+    inplace_op(x);
+    CHECK(equal(x, expected));
+    CHECK(x._version() > version);
+  };
+  // Written straight into self: contiguous float self, broadcast operand, scalar operand, alpha.
+  check_inplace("add_ broadcast, alpha", [&](Tensor& x) { x.add_(y, 2.5); }, x0 + y * 2.5, x0.clone());
+  check_inplace("sub_", [&](Tensor& x) { x.sub_(m); }, x0 - m, x0.clone());
+  check_inplace("mul_ scalar", [&](Tensor& x) { x.mul_(0.3); }, x0 * 0.3, x0.clone());
+  check_inplace("div_", [&](Tensor& x) { x.div_(m); }, x0 / m, x0.clone());
+  check_inplace("add_ scalar, alpha", [&](Tensor& x) { x.add_(2, -0.5); }, x0 + (-1.0), x0.clone());
+  // The general path: the operand shares self's storage, self is a transposed view, self is float64 and the
+  // operand float32, self is an integer tensor.
+  check_inplace("aliasing operand", [&](Tensor& x) { x.add_(x.flip({1})); }, x0 + x0.flip({1}), x0.clone());
+  check_inplace("non-contiguous self", [&](Tensor& x) { x.mul_(m.t()); }, x0.t() * m.t(), x0.clone().t());
+  check_inplace("mixed dtypes", [&](Tensor& x) { x.sub_(y); }, x0.to(kDouble) - y.to(kDouble), x0.to(kDouble));
+  check_inplace("integer", [&](Tensor& x) { x.add_(3, 2); }, full({3}, 7, dtype(kInt64)), ones({3}, dtype(kInt64)));
+  CHECK_THROWS_WITH(ones({3}, dtype(kInt64)).div_(2), Catch::Contains("div_") && Catch::Contains("can't be cast"));
+  CHECK_THROWS_WITH(ones({2, 3}).add_(ones({4, 2, 3})), Catch::Contains("add_"));
+}
+
+TEST_CASE("tensor: dtypes and devices print as LibTorch prints them; arange(start, end, options)", "[tensor]") {
+  std::ostringstream os;
+  os << kFloat << ' ' << kInt64 << ' ' << kBFloat16 << ' ' << Device(kCUDA, 1) << ' ' << Device(kCPU);
+  CHECK(os.str() == "Float Long BFloat16 cuda:1 cpu");
+  const Tensor r = arange(2, 5, dtype(kDouble));
+  CHECK(r.dtype() == kDouble);
+  CHECK(equal(r, tensor({2.0, 3.0, 4.0})));
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <string>
 
 namespace wick {
@@ -26,5 +27,6 @@ struct Device {
   constexpr bool operator!=(const Device& o) const { return !(*this == o); }
   std::string str() const;  // "cpu", "cuda:0"
 };
+std::ostream& operator<<(std::ostream& os, const Device& d);  // as str()
 
 }  // namespace wick

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <iosfwd>
 
 namespace wick {
 
@@ -105,6 +106,9 @@ constexpr bool is_integral(ScalarType t, bool include_bool = false) {
 }
 
 const char* dtype_name(ScalarType t);  // "float32", "int64", ... as PyTorch spells them
+// LibTorch's spelling, as `std::cout << torch::kFloat` prints it: Bool, Byte, Int, Long, Half, BFloat16, Float,
+// Double.
+std::ostream& operator<<(std::ostream& os, ScalarType t);
 
 // torch.promote_types: the smallest type both operands convert to without losing their category.
 ScalarType promote_types(ScalarType a, ScalarType b);

@@ -12,12 +12,13 @@ class Tensor;
 
 namespace indexing {
 
-inline constexpr int64_t kNone = std::numeric_limits<int64_t>::max();
+// A Slice without a stop runs to the end of the dim (wick::kNone is the loss-reduction tag, as in LibTorch).
+inline constexpr int64_t kSliceToEnd = std::numeric_limits<int64_t>::max();
 
 struct Slice {
   Slice(std::optional<int64_t> start = std::nullopt, std::optional<int64_t> stop = std::nullopt,
         std::optional<int64_t> step = std::nullopt)
-      : start(start.value_or(0)), stop(stop.value_or(kNone)), step(step.value_or(1)) {}
+      : start(start.value_or(0)), stop(stop.value_or(kSliceToEnd)), step(step.value_or(1)) {}
   int64_t start, stop, step;
 };
 

@@ -17,6 +17,7 @@ Tensor ones(IntArrayRef size, const TensorOptions& options = {});
 Tensor full(IntArrayRef size, Scalar value, const TensorOptions& options = {});
 Tensor arange(Scalar end, const TensorOptions& options = {});
 Tensor arange(Scalar start, Scalar end, Scalar step = 1, const TensorOptions& options = {});
+Tensor arange(Scalar start, Scalar end, const TensorOptions& options);
 Tensor linspace(double start, double end, int64_t steps, const TensorOptions& options = {});
 Tensor eye(int64_t n, const TensorOptions& options = {});
 Tensor eye(int64_t n, int64_t m, const TensorOptions& options = {});

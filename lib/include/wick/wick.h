@@ -2,6 +2,7 @@
 // small program compiles in about a second.
 #pragma once
 
+#include "wick/cuda.h"
 #include "wick/device.h"
 #include "wick/dtype.h"
 #include "wick/error.h"

@@ -101,6 +101,7 @@ Tensor randn_like(const Tensor& t, const TensorOptions& o) {
 }
 
 Tensor arange(Scalar end, const TensorOptions& options) { return arange(0, end, 1, options); }
+Tensor arange(Scalar start, Scalar end, const TensorOptions& options) { return arange(start, end, 1, options); }
 
 Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& options) {
   const double s = start.to_double(), e = end.to_double(), st = step.to_double();

@@ -72,16 +72,11 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tenso
   return out;
 }
 
-Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, ScalarType dtype) {
-  const ScalarType compute = compute_dtype(a.device(), dtype);
-  const Tensor ca = to_compute(a, dtype, compute);
-  if (compute != dtype && is_floating_point(dtype)) b = round_through(dtype, b.to_double());
-  Tensor out = make_empty(ca.sizes(), produces_bool(op) ? kBool : compute, a.device());
-  Backend& be = backend_for(a.device());
-  if (a.device().is_cpu()) {
-    // The scalar stays on the stack: a broadcast view of one element, no allocation.
-    alignas(8) unsigned char value[8];
-    const SizeVec zero(ca.dim(), 0);
+namespace {
+// A scalar in `compute`'s representation, for a broadcast view of one element that lives on the stack.
+struct ScalarBytes {
+  alignas(8) unsigned char value[8];
+  ScalarBytes(const char* name, Scalar b, ScalarType compute) {
     switch (compute) {
       case kBool: *reinterpret_cast<bool*>(value) = b.to_bool(); break;
       case kUInt8: *reinterpret_cast<uint8_t*>(value) = uint8_t(b.to_long()); break;
@@ -91,15 +86,57 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, S
       case kDouble: *reinterpret_cast<double*>(value) = b.to_double(); break;
       default: fail(name, "unsupported compute dtype ", dtype_name(compute));
     }
-    const View sv{value, compute, int(ca.dim()), ca.impl()->sizes.data(), zero.data()};
-    be.binary(op, view_of(out), view_of(ca), sv);
+  }
+};
+
+// out = op(a, scalar): on the CPU the scalar stays on the stack (no allocation); elsewhere it is a 0-dim tensor.
+void binary_with_scalar(const char* name, BinaryOp op, const Tensor& out, const Tensor& a, Scalar b,
+                        ScalarType compute) {
+  Backend& be = backend_for(a.device());
+  const SizeVec zero(a.dim(), 0);
+  if (a.device().is_cpu()) {
+    ScalarBytes bytes(name, b, compute);
+    const View sv{bytes.value, compute, int(a.dim()), a.impl()->sizes.data(), zero.data()};
+    be.binary(op, view_of(out), view_of(a), sv);
   } else {
     const Tensor sb = full({}, b, TensorOptions().dtype(compute).device(a.device()));
-    const SizeVec zero(ca.dim(), 0);
-    be.binary(op, view_of(out), view_of(ca), view_of(sb, ca.impl()->sizes, zero));
+    be.binary(op, view_of(out), view_of(a), view_of(sb, a.impl()->sizes, zero));
   }
+}
+}  // namespace
+
+Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, ScalarType dtype) {
+  const ScalarType compute = compute_dtype(a.device(), dtype);
+  const Tensor ca = to_compute(a, dtype, compute);
+  if (compute != dtype && is_floating_point(dtype)) b = round_through(dtype, b.to_double());
+  Tensor out = make_empty(ca.sizes(), produces_bool(op) ? kBool : compute, a.device());
+  binary_with_scalar(name, op, out, ca, b, compute);
   if (!produces_bool(op) && compute != dtype) return out.to(dtype);
   return out;
+}
+
+bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b) {
+  // Floating point only: integer and bool in-place arithmetic has promotion and error rules of its own.
+  if (produces_bool(op) || !self.defined() || !b.defined() || !self.is_floating_point() || self.dtype() != b.dtype() ||
+      self.device() != b.device() || !self.is_contiguous() || b.impl()->storage == self.impl()->storage ||
+      !backend_for(self.device()).computes_natively(self.dtype()) || b.dim() > self.dim())
+    return false;
+  for (int64_t i = 1; i <= b.dim(); ++i)  // b must broadcast to self's shape, not widen it
+    if (b.size(-i) != 1 && b.size(-i) != self.size(-i)) return false;
+  const SizeVec sb = broadcast_strides(b, self.sizes());
+  backend_for(self.device()).binary(op, view_of(self), view_of(self), view_of(b, self.sizes(), sb));
+  bump_version(self);
+  return true;
+}
+
+bool binary_into_self(BinaryOp op, const Tensor& self, Scalar b) {
+  if (produces_bool(op) || !self.defined() || !self.is_floating_point() || !self.is_contiguous() ||
+      result_type(self, b) != self.dtype() ||
+      !backend_for(self.device()).computes_natively(self.dtype()))
+    return false;
+  binary_with_scalar("in-place op", op, self, self, b, self.dtype());
+  bump_version(self);
+  return true;
 }
 
 void assign_into(const char* name, const Tensor& dst, const Tensor& src) {

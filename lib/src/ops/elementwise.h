@@ -23,6 +23,13 @@ Tensor unary_kernel(UnaryOp op, const Tensor& x, ScalarType dtype, double p0 = 0
 Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tensor& b, ScalarType dtype);
 Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, ScalarType dtype);
 
+// self = op(self, b) written straight into self's memory (and self's version bumped), for in-place methods
+// that record nothing. Returns false, having done nothing, unless that equals the general path exactly: self
+// contiguous, b broadcasting to self's shape without changing it, no dtype promotion, a natively computed
+// dtype, and b not sharing self's storage. The caller then computes out of place and writes back.
+bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b);
+bool binary_into_self(BinaryOp op, const Tensor& self, Scalar b);
+
 // Writes src into dst in place (casting, broadcasting src to dst's shape) and bumps dst's version.
 void assign_into(const char* name, const Tensor& dst, const Tensor& src);
 

@@ -229,7 +229,7 @@ Indexed apply_basic(const char* op, const Tensor& x, const std::vector<TensorInd
       }
       case TensorIndex::Kind::Slice: {
         const auto& s = i.slice();
-        r.view = r.view.slice(dim, s.start, s.stop == indexing::kNone ? std::optional<int64_t>() : s.stop, s.step);
+        r.view = r.view.slice(dim, s.start, s.stop == indexing::kSliceToEnd ? std::optional<int64_t>() : s.stop, s.step);
         ++dim;
         break;
       }

@@ -274,7 +274,7 @@ Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start_opt, std
   WICK_CHECK(step > 0, "slice", "step must be positive, got ", step);
   const int64_t size = x.size(d);
   int64_t start = start_opt.value_or(0), end = end_opt.value_or(size);
-  if (end == indexing::kNone) end = size;
+  if (end == indexing::kSliceToEnd) end = size;
   if (start < 0) start += size;
   if (end < 0) end += size;
   start = std::clamp<int64_t>(start, 0, size);
