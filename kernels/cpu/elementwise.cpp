@@ -268,6 +268,20 @@ bool dense_or_scalar(const View& v, const View& out) {
   }
   return scalar || same;
 }
+// Calls f(ka, kb) with each of two element strides (0: a broadcast scalar, 1: a dense row) as a compile-time
+// constant, so a loop indexing p[i * k] becomes a plain or a broadcast load the compiler can vectorise.
+template <class F>
+void with_unit_strides(int64_t sa, int64_t sb, F&& f) {
+  using Zero = std::integral_constant<int64_t, 0>;
+  using One = std::integral_constant<int64_t, 1>;
+  if (sa) {
+    if (sb) f(One{}, One{});
+    else f(One{}, Zero{});
+  } else {
+    if (sb) f(Zero{}, One{});
+    else f(Zero{}, Zero{});
+  }
+}
 int64_t unit_stride(const View& v) {
   for (int d = 0; d < v.ndim; ++d)
     if (v.sizes[d] != 1 && v.strides[d] != 0) return 1;
@@ -290,16 +304,18 @@ void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View&
     return;
   }
   if (produces_bool(op) && out.is_contiguous() && dense_or_scalar(a, out) && dense_or_scalar(b, out)) {
-    // Masks for relu's backward, dropout, accuracy counts: contiguous rows, the op resolved outside the loop
-    // so each one is a plain loop the compiler vectorises.
+    // Masks for relu's backward, dropout, accuracy counts: contiguous rows, threaded.
+    const int64_t sa = unit_stride(a), sb = unit_stride(b);
     dispatch_compute(a.dtype, "binary", [&]<class T>() {
       const T* pa = static_cast<const T*>(a.data);
       const T* pb = static_cast<const T*>(b.data);
       bool* po = static_cast<bool*>(out.data);
-      const int64_t sa = unit_stride(a), sb = unit_stride(b);
+      // The op resolved outside the loop, so each one is a plain loop.
       auto run = [&](auto predicate) {
-        parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
-          for (int64_t i = begin; i < end; ++i) po[i] = predicate(pa[i * sa], pb[i * sb]);
+        with_unit_strides(sa, sb, [&](auto ka, auto kb) {
+          parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) po[i] = predicate(pa[i * ka], pb[i * kb]);
+          });
         });
       };
       switch (op) {
@@ -339,15 +355,23 @@ void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View&
 
 void CpuBackend::where(const View& out, const View& cond, const View& a, const View& b) {
   if (out.is_contiguous() && dense_or_scalar(cond, out) && dense_or_scalar(a, out) && dense_or_scalar(b, out)) {
-    // where(mask, grad, 0) in the backward of relu, clamp, max...: contiguous, threaded, no dim bookkeeping.
-    dispatch_all(out.dtype, "where", [&]<class T>() {
-      const bool* pc = static_cast<const bool*>(cond.data);
-      const T* pa = static_cast<const T*>(a.data);
-      const T* pb = static_cast<const T*>(b.data);
-      T* po = static_cast<T*>(out.data);
-      const int64_t sc = unit_stride(cond), sa = unit_stride(a), sb = unit_stride(b);
+    // where(mask, grad, 0) in the backward of relu, clamp, max...: contiguous and threaded.
+    const int64_t sc = unit_stride(cond), sa = unit_stride(a), sb = unit_stride(b), E = element_size(out.dtype);
+    const bool* pc = static_cast<const bool*>(cond.data);
+    const char* pa = static_cast<const char*>(a.data);
+    const char* pb = static_cast<const char*>(b.data);
+    char* po = static_cast<char*>(out.data);
+    if (out.dtype == kFloat || out.dtype == kDouble) {
+      const SimdTable::Where kernel = simd_table().where[out.dtype == kFloat ? 0 : 1];
       parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
-        for (int64_t i = begin; i < end; ++i) po[i] = pc[i * sc] ? pa[i * sa] : pb[i * sb];
+        kernel(pc + begin * sc, sc, pa + begin * sa * E, sa, pb + begin * sb * E, sb, po + begin * E, end - begin);
+      });
+      return;
+    }
+    dispatch_all(out.dtype, "where", [&]<class T>() {
+      parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i)
+          store<T>(po + i * E, pc[i * sc] ? load<T>(pa + i * sa * E) : load<T>(pb + i * sb * E));
       });
     });
     return;

@@ -258,3 +258,31 @@ TEST_CASE("tensor: dtypes and devices print as LibTorch prints them; arange(star
   CHECK(r.dtype() == kDouble);
   CHECK(equal(r, tensor({2.0, 3.0, 4.0})));
 }
+
+// Same dtype, shape and values, NaN matching NaN.
+static bool same(const Tensor& a, const Tensor& b) {
+  return a.dtype() == b.dtype() && allclose(a.to(kDouble), b.to(kDouble), 0, 0, /*equal_nan=*/true);
+}
+
+TEST_CASE("tensor: where and comparisons give the same on contiguous and strided inputs", "[tensor][where]") {
+  manual_seed(3);
+  for (ScalarType t : {kFloat, kDouble, kInt64, kHalf, kBool}) {
+    INFO(dtype_name(t));
+    // 37 columns: whole vectors plus a tail at every width; NaN and -0 must pass through where() unchanged.
+    Tensor a = (randn({21, 37}) * 3).to(t), b = (randn({21, 37}) * 3).to(t);
+    if (is_floating_point(t)) {
+      a.index_put_({0, 0}, std::numeric_limits<double>::quiet_NaN());
+      a.index_put_({0, 1}, -0.0);
+    }
+    const Tensor cond = randn({21, 37}) > 0;
+    // The same values through transposed (non-contiguous) views take the general strided loop.
+    const Tensor at = a.t().contiguous().t(), bt = b.t().contiguous().t(), ct = cond.t().contiguous().t();
+    CHECK(same(where(cond, a, b), where(ct, at, bt)));
+    CHECK(same(where(cond, a, 0), where(ct, at, 0)));
+    CHECK(same(where(cond.select(0, 0), a, b), where(ct.select(0, 0), at, bt)));
+    if (is_floating_point(t)) CHECK(std::signbit(where(cond.logical_or(ones_like(cond)), a, b)[0][1].item<double>()));
+    CHECK(equal(a > b, at > bt));
+    CHECK(equal(a.ne(0), at.ne(0)));
+    CHECK(equal(a <= b[3], at <= bt[3]));
+  }
+}

@@ -98,6 +98,31 @@ void binary_loop(const void* pa, int64_t sa, const void* pb, int64_t sb, void* p
   }
 }
 
+// ---- where(cond, a, b): the backward of relu, clamp and max lives on it ------------------------------
+template <class T>
+void where_loop(const bool* cond, int64_t sc, const void* pa, int64_t sa, const void* pb, int64_t sb, void* po,
+                int64_t n) {
+  using Mask = xsimd::batch_bool<T, Arch>;
+  const T* a = static_cast<const T*>(pa);
+  const T* b = static_cast<const T*>(pb);
+  T* out = static_cast<T*>(po);
+  constexpr int64_t W = Vec<T>::size;
+  int64_t i = 0;
+  alignas(64) T flags[W];
+  for (; i + W <= n; i += W) {
+    // Not batch_bool::load(bool*), which branches per element in xsimd 8: bools convert to 0/1 arithmetically.
+    Mask m(cond[0]);
+    if (sc) {
+      for (int64_t k = 0; k < W; ++k) flags[k] = T(cond[i + k]);
+      m = Vec<T>::load_aligned(flags) != Vec<T>(0);
+    }
+    const Vec<T> va = sa ? Vec<T>::load_unaligned(a + i) : Vec<T>(a[0]);
+    const Vec<T> vb = sb ? Vec<T>::load_unaligned(b + i) : Vec<T>(b[0]);
+    xsimd::select(m, va, vb).store_unaligned(out + i);
+  }
+  for (; i < n; ++i) out[i] = cond[i * sc] ? a[i * sa] : b[i * sb];
+}
+
 // ---- unary ops --------------------------------------------------------------------------------------
 template <class V>
 V sigmoid_v(const V& x) { return V(1) / (V(1) + xsimd::exp(-x)); }
@@ -395,6 +420,8 @@ SimdTable make_table(const char* name) {
   WICK_BIN(Add, Add) WICK_BIN(Sub, Sub) WICK_BIN(Mul, Mul) WICK_BIN(Div, Div) WICK_BIN(Remainder, Remainder)
   WICK_BIN(Pow, Pow) WICK_BIN(Maximum, Maximum) WICK_BIN(Minimum, Minimum) WICK_BIN(Atan2, Atan2)
 #undef WICK_BIN
+  t.where[0] = &where_loop<float>;
+  t.where[1] = &where_loop<double>;
   fill_unary(t, std::make_integer_sequence<int, int(UnaryOp::LogicalNot)>{});
 #define WICK_RED(OP) \
   t.reduce[int(ReduceOp::OP)][0] = &reduce_loop<ReduceOp::OP, float>; \

@@ -14,6 +14,9 @@ struct SimdTable {
   const char* name;
   // out[i] = op(a[i * sa], b[i * sb]) with sa, sb each 0 (broadcast scalar) or 1 (contiguous).
   using Binary = void (*)(const void* a, int64_t sa, const void* b, int64_t sb, void* out, int64_t n);
+  // out[i] = cond[i * sc] ? a[i * sa] : b[i * sb], strides 0 or 1.
+  using Where = void (*)(const bool* cond, int64_t sc, const void* a, int64_t sa, const void* b, int64_t sb,
+                         void* out, int64_t n);
   // out[i] = op(in[i]; p0, p1), contiguous.
   using Unary = void (*)(const void* in, void* out, int64_t n, double p0, double p1);
   // Reduces n contiguous elements; `acc` holds the running value (same type as the data) and is updated.
@@ -25,6 +28,7 @@ struct SimdTable {
                         const void* B, int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate);
 
   Binary binary[kNumArithmeticOps][2];  // [op][0: float, 1: double]
+  Where where[2];
   Unary unary[int(UnaryOp::LogicalNot)][2];
   Reduce reduce[int(ReduceOp::Min) + 1][2];         // Sum, Prod, Max, Min
   ReduceRows reduce_rows[int(ReduceOp::Min) + 1][2];
