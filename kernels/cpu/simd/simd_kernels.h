@@ -87,14 +87,27 @@ void binary_loop(const void* pa, int64_t sa, const void* pb, int64_t sb, void* p
     const Vec<T> va(a[0]), vb(b[0]);
     for (; i + W <= n; i += W) Op::f(va, vb).store_unaligned(out + i);
   }
-  if (i < n) {  // tail through a padded buffer, so every element goes through the same vector code
-    alignas(64) T ta[W] = {}, tb[W] = {}, to[W];
-    for (int64_t k = 0; k < n - i; ++k) {
-      ta[k] = a[(i + k) * sa];
-      tb[k] = b[(i + k) * sb];
+  if (i < n) {  // the tail through one more vector, so every element goes through the same vector code
+    const int64_t m = n - i;
+    alignas(64) T ta[W], tb[W], to[W];
+    // Lanes past the end repeat a real element: nothing computes on uninitialised data. Broadcast operands
+    // (and 1-element tensors, the per-op-overhead case) need no buffer at all.
+    Vec<T> va(a[0]), vb(b[0]);
+    if (sa != 0 && m > 1) {
+      for (int64_t k = 0; k < W; ++k) ta[k] = a[i + (k < m ? k : 0)];
+      va = Vec<T>::load_aligned(ta);
+    } else if (sa != 0) {
+      va = Vec<T>(a[i]);
     }
-    Op::f(Vec<T>::load_aligned(ta), Vec<T>::load_aligned(tb)).store_aligned(to);
-    for (int64_t k = 0; k < n - i; ++k) out[i + k] = to[k];
+    if (sb != 0 && m > 1) {
+      for (int64_t k = 0; k < W; ++k) tb[k] = b[i + (k < m ? k : 0)];
+      vb = Vec<T>::load_aligned(tb);
+    } else if (sb != 0) {
+      vb = Vec<T>(b[i]);
+    }
+    Op::f(va, vb).store_aligned(to);
+    if (m == 1) out[i] = to[0];
+    else for (int64_t k = 0; k < m; ++k) out[i + k] = to[k];
   }
 }
 
@@ -318,7 +331,38 @@ struct GemmKernel {
           c[j] = acc;
         }
       } else {
-        for (int64_t j = 0; j < N; ++j) {
+        int64_t j = 0;
+        if (a_cs == 1 && K >= W) {
+          // Four dot products at once: four independent FMA chains hide the FMA latency, and a shuffle-tree
+          // horizontal add replaces summing the lanes one by one.
+          for (; j + 4 <= N; j += 4) {
+            const T* c0 = B + j * b_cs;
+            const T* c1 = c0 + b_cs;
+            const T* c2 = c1 + b_cs;
+            const T* c3 = c2 + b_cs;
+            Vec<T> v0(T(0)), v1(T(0)), v2(T(0)), v3(T(0));
+            int64_t k = 0;
+            for (; k + W <= K; k += W) {
+              const Vec<T> x = Vec<T>::load_unaligned(a + k);
+              v0 = xsimd::fma(x, Vec<T>::load_unaligned(c0 + k), v0);
+              v1 = xsimd::fma(x, Vec<T>::load_unaligned(c1 + k), v1);
+              v2 = xsimd::fma(x, Vec<T>::load_unaligned(c2 + k), v2);
+              v3 = xsimd::fma(x, Vec<T>::load_unaligned(c3 + k), v3);
+            }
+            T s0 = xsimd::hadd(v0), s1 = xsimd::hadd(v1), s2 = xsimd::hadd(v2), s3 = xsimd::hadd(v3);
+            for (; k < K; ++k) {
+              s0 += a[k] * c0[k];
+              s1 += a[k] * c1[k];
+              s2 += a[k] * c2[k];
+              s3 += a[k] * c3[k];
+            }
+            c[j] = (accumulate ? c[j] : T(0)) + s0;
+            c[j + 1] = (accumulate ? c[j + 1] : T(0)) + s1;
+            c[j + 2] = (accumulate ? c[j + 2] : T(0)) + s2;
+            c[j + 3] = (accumulate ? c[j + 3] : T(0)) + s3;
+          }
+        }
+        for (; j < N; ++j) {
           const T* col = B + j * b_cs;  // contiguous over k
           T acc = accumulate ? c[j] : T(0);
           int64_t k = 0;

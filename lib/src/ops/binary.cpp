@@ -12,6 +12,7 @@ using detail::Grads;
 using detail::record;
 using detail::record_needed;
 using detail::save;
+using detail::save_if;
 using detail::save_output;
 
 namespace {
@@ -58,7 +59,8 @@ Tensor sub(const Tensor& a, Scalar b, Scalar alpha) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary_kernel("mul", BinaryOp::Mul, a, b, result_type(a, b));
   if (record_needed(a, b))
-    record("mul", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+    // Each factor is saved only for the other's gradient, as PyTorch does: x * constant keeps no x alive.
+    record("mul", {&a, &b}, out, [sa = save_if(b.requires_grad(), a), sb = save_if(a.requires_grad(), b)](Grads g) {
       if (g.needed(0)) g.in[0] = g.out[0] * sb.get();
       if (g.needed(1)) g.in[1] = g.out[0] * sa.get();
     });

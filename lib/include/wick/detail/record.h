@@ -146,6 +146,8 @@ class SavedTensor {
 
 inline SavedTensor save(const Tensor& t) { return SavedTensor(t); }
 inline SavedTensor save_output(const Tensor& t) { return SavedTensor(t, true); }
+// Saves t only when `needed` (typically: the other operand requires grad, so a rule will read t).
+inline SavedTensor save_if(bool needed, const Tensor& t) { return needed ? SavedTensor(t) : SavedTensor(); }
 
 // ---- recording ------------------------------------------------------------------------------------
 // Number of outputs of the entry whose backward is running (for variable-arity rules).
