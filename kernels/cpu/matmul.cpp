@@ -13,8 +13,10 @@
 namespace wick::cpu {
 namespace {
 
-// Below this many multiply-adds the library call costs more than the arithmetic.
-constexpr int64_t kOneDnnMinFlops = 32 * 32 * 32;
+// Below this many multiply-adds the xsimd GEMM runs instead. Small products are where oneDNN wins least
+// (a few microseconds), and its first sgemm call in a process JIT-compiles kernels for ~30 ms: a short
+// program that only multiplies small matrices should not pay that at start-up.
+constexpr int64_t kOneDnnMinFlops = int64_t(1) << 20;
 
 #ifdef WICK_HAVE_ONEDNN
 // Describes a strided matrix as BLAS does (transposed or not, leading dimension); false if neither
