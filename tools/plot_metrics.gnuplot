@@ -17,7 +17,8 @@ set key autotitle columnhead
 set grid
 set xlabel "epoch"
 set xtics 1
-set multiplot layout 1,2 title sprintf("training metrics (%s)", csv)
+# noenhanced: underscores in the file name are not subscripts
+set multiplot layout 1,2 title sprintf("training metrics (%s)", csv) noenhanced
 
 set title "loss (cross-entropy)"
 set ylabel "loss"
