@@ -4,16 +4,18 @@
 //   add of two small tensors: the per-op cost (host overhead + launch), microseconds per op
 //   add of two 16M-element tensors, sum of 16M elements, softmax over rows of [8192, 4096], a transposed
 //   [4096, 4096] copy: effective bandwidth, GB/s (bytes read + written once)
+//   training steps (zero_grad, forward, cross-entropy, backward, step) of an MLP 784-256-10 with SGD-momentum
+//   and of LeNet-5 with Adam, batch 64 and 512: milliseconds per step
 //
-// Build against a CUDA build of wick, e.g.
-//   c++ -O2 -std=c++20 tools/bench/gpu_bench.cpp -Ilib/include -Iautograd/include -Inn/include -Ioptim/include \
-//       -Lbuild-gpu -lwick -Wl,-rpath,$PWD/build-gpu -o gpu_bench && ./gpu_bench
+// Built as build/tools/bench/gpu_bench when wick is built with CUDA; then, on the GPU machine:
+//   build/tools/bench/gpu_bench && python3 tools/bench/gpu_bench_torch.py
 #include <wick/cuda.h>
 #include <wick/wick.h>
 
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 using namespace wick;
 
@@ -82,6 +84,38 @@ void bench_memory_bound() {
   bench_bandwidth("transpose copy float32 4096^2", 8.0 * 4096 * 4096, [&] { r = sq.t().contiguous(); });
 }
 
+// One training step per call, everything on the GPU; the step ends with the optimizer's update queued.
+template <class Model, class Optimizer>
+void bench_training_step(const char* name, Model& model, Optimizer& optimizer, int64_t batch, IntArrayRef shape) {
+  std::vector<int64_t> input_shape{batch};
+  input_shape.insert(input_shape.end(), shape.begin(), shape.end());
+  const Tensor x = randn(input_shape, device(kCUDA));
+  const Tensor y = randint(10, {batch}, TensorOptions().dtype(kInt64).device(kCUDA));
+  const double s = best_seconds_per_call([&] {
+    optimizer.zero_grad();
+    nn::functional::cross_entropy(model->forward(x), y).backward();
+    optimizer.step();
+  }, 50, 5);
+  std::printf("%-24s batch %4lld: %9.3f ms/step\n", name, (long long)batch, s * 1e3);
+}
+
+void bench_training() {
+  for (int64_t batch : {64, 512}) {
+    nn::Sequential mlp(nn::Flatten(), nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 10));
+    mlp->to(kCUDA);
+    optim::SGD sgd(mlp->parameters(), optim::SGDOptions(0.01).momentum(0.9));
+    bench_training_step("mlp 784-256-10 sgd", mlp, sgd, batch, {784});
+  }
+  for (int64_t batch : {64, 512}) {
+    nn::Sequential lenet(nn::Conv2d(nn::Conv2dOptions(1, 6, 5).padding(2)), nn::ReLU(), nn::MaxPool2d(2),
+                         nn::Conv2d(nn::Conv2dOptions(6, 16, 5)), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
+                         nn::Linear(400, 120), nn::ReLU(), nn::Linear(120, 84), nn::ReLU(), nn::Linear(84, 10));
+    lenet->to(kCUDA);
+    optim::Adam adam(lenet->parameters(), optim::AdamOptions(1e-3));
+    bench_training_step("lenet-5 adam", lenet, adam, batch, {1, 28, 28});
+  }
+}
+
 }  // namespace
 
 int main() {
@@ -99,6 +133,7 @@ int main() {
   bench_small_add(16);
   bench_large_add(int64_t(16) << 20);
   bench_memory_bound();
+  bench_training();
   const cuda::MemoryStats s = cuda::memory_stats();
   std::printf("allocator: %llu allocations, %llu cache hits, %llu cudaMalloc calls\n",
               (unsigned long long)s.allocations, (unsigned long long)s.cache_hits,

@@ -57,6 +57,33 @@ def bench_memory_bound():
     bench_bandwidth("transpose copy float32 4096^2", 8.0 * 4096 * 4096, lambda: sq.t().contiguous())
 
 
+def bench_training_step(name, model, optimizer, batch, shape):
+    x = torch.randn(batch, *shape, device="cuda")
+    y = torch.randint(10, (batch,), device="cuda")
+
+    def step():
+        optimizer.zero_grad()
+        torch.nn.functional.cross_entropy(model(x), y).backward()
+        optimizer.step()
+
+    s = best_seconds_per_call(step, 50, 5)
+    print(f"{name:<24} batch {batch:4d}: {s * 1e3:9.3f} ms/step")
+
+
+def bench_training():
+    nn = torch.nn
+    for batch in (64, 512):
+        mlp = nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 10)).cuda()
+        sgd = torch.optim.SGD(mlp.parameters(), lr=0.01, momentum=0.9)
+        bench_training_step("mlp 784-256-10 sgd", mlp, sgd, batch, (784,))
+    for batch in (64, 512):
+        lenet = nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5),
+                              nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(400, 120), nn.ReLU(),
+                              nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)).cuda()
+        adam = torch.optim.Adam(lenet.parameters(), lr=1e-3)
+        bench_training_step("lenet-5 adam", lenet, adam, batch, (1, 28, 28))
+
+
 def main():
     if not torch.cuda.is_available():
         print("no CUDA device: nothing to measure")
@@ -71,6 +98,7 @@ def main():
     bench_small_add(16)
     bench_large_add(16 << 20)
     bench_memory_bound()
+    bench_training()
 
 
 if __name__ == "__main__":
