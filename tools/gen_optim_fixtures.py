@@ -14,38 +14,13 @@ optim_clip.safetensors  clip_grad_norm_/clip_grad_value_: gradients before ("C.g
 The C++ tests (tests/optim/) list the same cases and options; the file's __metadata__ names them, so a case
 missing on either side is caught.
 """
-import json
 import math
-import os
-import struct
 
 import torch
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
-DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.int64: "I64", torch.bool: "BOOL"}
+from fixture_writer import save
+
 STEPS = 10
-
-
-def save(name, tensors, metadata):
-    """Writes a safetensors file (8-byte little-endian header length, JSON header, raw data)."""
-    header, blobs, offset = {}, [], 0
-    for key in sorted(tensors):
-        t = tensors[key].detach().contiguous().cpu()
-        data = t.numpy().tobytes()
-        header[key] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    header["__metadata__"] = {k: str(v) for k, v in sorted(metadata.items())}
-    raw = json.dumps(header, separators=(",", ":")).encode()
-    raw += b" " * (-len(raw) % 8)
-    os.makedirs(OUT, exist_ok=True)
-    path = os.path.join(OUT, name)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for b in blobs:
-            f.write(b)
-    print(f"wrote {os.path.relpath(path)}: {len(tensors)} tensors")
 
 
 # ---- optimizers ---------------------------------------------------------------------------------------------

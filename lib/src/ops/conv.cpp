@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ops/elementwise.h"
+#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
@@ -17,21 +18,6 @@ using detail::record_needed;
 using detail::save;
 
 namespace {
-
-// Grad mode off for the kernel's own conversions (contiguous, dtype), which must not be recorded.
-class NoRecord {
- public:
-  NoRecord() : previous_(detail::grad_state().enabled) { detail::grad_state().enabled = false; }
-  ~NoRecord() { detail::grad_state().enabled = previous_; }
-
- private:
-  bool previous_;
-};
-
-// The tensor as the backend computes it: contiguous, float16/bfloat16 widened on devices that need it.
-Tensor as_compute(const Tensor& t, ScalarType compute) {
-  return (t.dtype() == compute ? t : t.to(compute)).contiguous();
-}
 
 Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_sizes, const ConvParams& p);
 Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_sizes, const ConvParams& p);
@@ -47,7 +33,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
                           conv_out_size(x.size(3), w.size(3), p.stride[1], p.padding[1], p.dilation[1])};
   Tensor out;
   {
-    NoRecord guard;
+    NoGradGuard guard;
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct), wc = as_compute(w, ct);
     const Tensor bc = b.defined() ? as_compute(b, ct) : Tensor();
@@ -84,7 +70,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
 Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_sizes, const ConvParams& p) {
   Tensor out;
   {
-    NoRecord guard;
+    NoGradGuard guard;
     const ScalarType ct = compute_dtype(gy.device(), gy.dtype());
     const Tensor gyc = as_compute(gy, ct), wc = as_compute(w, ct);
     out = make_empty(input_sizes, ct, gy.device());
@@ -107,7 +93,7 @@ Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_size
 Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_sizes, const ConvParams& p) {
   Tensor out;
   {
-    NoRecord guard;
+    NoGradGuard guard;
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor gyc = as_compute(gy, ct), xc = as_compute(x, ct);
     out = make_empty(weight_sizes, ct, x.device());

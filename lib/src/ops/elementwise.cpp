@@ -26,6 +26,10 @@ ScalarType compute_dtype(Device device, ScalarType t) {
   return backend_for(device).computes_natively(t) ? t : kFloat;
 }
 
+Tensor as_compute(const Tensor& t, ScalarType compute) {
+  return (t.dtype() == compute ? t : t.to(compute)).contiguous();
+}
+
 namespace {
 // PyTorch converts every operand to the result dtype before computing, even when the arithmetic then runs in
 // float32 (float16/bfloat16 on the CPU): bfloat16(1) < 1.001 is false because 1.001 rounds to 1 first. These

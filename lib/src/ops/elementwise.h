@@ -16,6 +16,9 @@ SizeVec broadcast_shape(const char* op, IntArrayRef a, IntArrayRef b);
 // The dtype the backend computes `t` in on `device` (float16/bfloat16 widen to float32 on the CPU).
 ScalarType compute_dtype(Device device, ScalarType t);
 
+// The tensor as the backend's conv/pool/upsample kernels take it: contiguous, in the compute dtype.
+Tensor as_compute(const Tensor& t, ScalarType compute);
+
 // out = op(x); x is converted to `dtype` first, and the result has `dtype` (bool for predicates).
 Tensor unary_kernel(UnaryOp op, const Tensor& x, ScalarType dtype, double p0 = 0, double p1 = 0);
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
+#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
@@ -16,19 +17,6 @@ using detail::record;
 using detail::record_needed;
 
 namespace {
-
-class NoRecord {
- public:
-  NoRecord() : previous_(detail::grad_state().enabled) { detail::grad_state().enabled = false; }
-  ~NoRecord() { detail::grad_state().enabled = previous_; }
-
- private:
-  bool previous_;
-};
-
-Tensor as_compute(const Tensor& t, ScalarType compute) {
-  return (t.dtype() == compute ? t : t.to(compute)).contiguous();
-}
 
 // ---- recorded kernels (4-D NCHW) ------------------------------------------------------------------------
 Tensor max_pool_backward(const Tensor& gy, const Tensor& indices, IntArrayRef input_sizes, const PoolParams& p);
@@ -43,7 +31,7 @@ Tensor gather_planes(const Tensor& g, const Tensor& indices) {
 std::tuple<Tensor, Tensor> max_pool_forward(const Tensor& x, const PoolParams& p, IntArrayRef out_sizes) {
   Tensor out, indices = make_empty(out_sizes, kInt64, x.device());
   {
-    NoRecord guard;
+    NoGradGuard guard;
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct);
     out = make_empty(out_sizes, ct, x.device());
@@ -60,7 +48,7 @@ std::tuple<Tensor, Tensor> max_pool_forward(const Tensor& x, const PoolParams& p
 Tensor max_pool_backward(const Tensor& gy, const Tensor& indices, IntArrayRef input_sizes, const PoolParams& p) {
   Tensor out;
   {
-    NoRecord guard;
+    NoGradGuard guard;
     const ScalarType ct = compute_dtype(gy.device(), gy.dtype());
     const Tensor gyc = as_compute(gy, ct);
     out = make_empty(input_sizes, ct, gy.device());
@@ -78,7 +66,7 @@ Tensor max_pool_backward(const Tensor& gy, const Tensor& indices, IntArrayRef in
 Tensor avg_pool_backward(const Tensor& gy, IntArrayRef input_sizes, const PoolParams& p) {
   Tensor out;
   {
-    NoRecord guard;
+    NoGradGuard guard;
     const ScalarType ct = compute_dtype(gy.device(), gy.dtype());
     const Tensor gyc = as_compute(gy, ct);
     out = make_empty(input_sizes, ct, gy.device());
@@ -98,7 +86,7 @@ Tensor avg_pool_backward(const Tensor& gy, IntArrayRef input_sizes, const PoolPa
 Tensor avg_pool_forward(const Tensor& x, const PoolParams& p, IntArrayRef out_sizes) {
   Tensor out;
   {
-    NoRecord guard;
+    NoGradGuard guard;
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct);
     out = make_empty(out_sizes, ct, x.device());
