@@ -64,6 +64,17 @@ void print_conv_common(std::ostream& s, const char* kind, int64_t in, int64_t ou
   s << "wick::nn::" << kind << D << "d(" << in << ", " << out << ", kernel_size=" << k << ", stride=" << stride;
 }
 
+// PyTorch's _ConvNd.reset_parameters, for plain and transposed convolutions alike.
+void reset_conv_parameters(const Tensor& weight, const Tensor& bias) {
+  init::kaiming_uniform_(weight, std::sqrt(5.0));
+  if (bias.defined()) {
+    auto [fan_in, fan_out] = init::_calculate_fan_in_and_fan_out(weight);
+    (void)fan_out;
+    const double bound = fan_in > 0 ? 1.0 / std::sqrt(double(fan_in)) : 0.0;
+    init::uniform_(bias, -bound, bound);
+  }
+}
+
 }  // namespace
 
 namespace functional {
@@ -111,13 +122,7 @@ void ConvImpl<D>::reset() {
 
 template <size_t D>
 void ConvImpl<D>::reset_parameters() {
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (bias.defined()) {
-    auto [fan_in, fan_out] = init::_calculate_fan_in_and_fan_out(weight);
-    (void)fan_out;
-    const double bound = fan_in > 0 ? 1.0 / std::sqrt(double(fan_in)) : 0.0;
-    init::uniform_(bias, -bound, bound);
-  }
+  reset_conv_parameters(weight, bias);
 }
 
 template <size_t D>
@@ -174,13 +179,7 @@ void ConvTransposeImpl<D>::reset() {
 
 template <size_t D>
 void ConvTransposeImpl<D>::reset_parameters() {
-  init::kaiming_uniform_(weight, std::sqrt(5.0));
-  if (bias.defined()) {
-    auto [fan_in, fan_out] = init::_calculate_fan_in_and_fan_out(weight);
-    (void)fan_out;
-    const double bound = fan_in > 0 ? 1.0 / std::sqrt(double(fan_in)) : 0.0;
-    init::uniform_(bias, -bound, bound);
-  }
+  reset_conv_parameters(weight, bias);
 }
 
 template <size_t D>
