@@ -176,6 +176,29 @@ class Backend {
                                    const PoolParams& p) = 0;
   virtual void avg_pool2d(const View& out, const View& input, const PoolParams& p) = 0;
   virtual void avg_pool2d_backward(const View& grad_input, const View& grad_out, const PoolParams& p) = 0;
+
+  // ---- normalisation (optional) -----------------------------------------------------------------
+  // A backend that fuses normalisation says so for a dtype; for the others lib/ computes it from
+  // reductions and arithmetic, as it does whenever a higher-order gradient is being built. The defaults
+  // below are never reached: lib/ asks fuses_normalization first.
+  virtual bool fuses_normalization(ScalarType /*t*/) const { return false; }
+  // Batch normalisation per channel of `input` [N, C, S] (contiguous), over N and S:
+  //   out = (input - mean) / sqrt(var + eps) * scale + shift
+  // training: mean and var [C] are outputs, the batch's mean and biased variance; otherwise they are
+  // inputs (running statistics). scale and shift [C] are optional (absent: 1 and 0).
+  virtual void batch_norm(const View& out, const View& input, const View& mean, const View& var, const View* scale,
+                          const View* shift, double eps, bool training);
+  // Gradients of batch_norm given its saved mean and var; grad_scale/grad_shift only where given.
+  virtual void batch_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
+                                   const View& grad_out, const View& input, const View& mean, const View& var,
+                                   const View* scale, double eps, bool training);
+  // Layer normalisation of each row of `input` [M, K] (contiguous); mean and var [M] are outputs, scale and
+  // shift [K] optional.
+  virtual void layer_norm(const View& out, const View& mean, const View& var, const View& input, const View* scale,
+                          const View* shift, double eps);
+  virtual void layer_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
+                                   const View& grad_out, const View& input, const View& mean, const View& var,
+                                   const View* scale, double eps);
 };
 
 }  // namespace wick

@@ -19,8 +19,9 @@
 
 #ifdef WICK_HAVE_ONEDNN
 #include <array>
-#include <dnnl.hpp>
 #include <unordered_map>
+
+#include "onednn.h"
 #endif
 
 namespace wick::cpu {
@@ -160,9 +161,11 @@ void backward_weight_portable(const Geometry& g, const T* gy, const T* x, T* gw,
   const auto gemm = simd_table().gemm[gemm_index<T>()];
   const int64_t wnumel = g.OC * g.K();
   std::fill(gw, gw + wnumel, T(0));
+  // One chunk covering the whole batch writes straight into gw; others sum privately, and the partial sums
+  // are added in batch order afterwards, so a run's bits do not depend on which thread finished first.
   std::mutex merge;
+  std::vector<std::pair<int64_t, std::vector<T>>> partials;  // (first sample of the chunk, its sum)
   parallel_for(0, g.N, 1, [&](int64_t begin, int64_t end) {
-    // One chunk covering the whole batch writes straight into gw; others sum privately, then merge.
     const bool whole = begin == 0 && end == g.N;
     std::vector<T> partial(whole ? 0 : size_t(wnumel), T(0));
     T* acc = whole ? gw : partial.data();
@@ -181,9 +184,12 @@ void backward_weight_portable(const Geometry& g, const T* gy, const T* x, T* gw,
       }
     if (!whole) {
       std::lock_guard<std::mutex> lock(merge);
-      for (int64_t j = 0; j < wnumel; ++j) gw[j] += partial[size_t(j)];
+      partials.emplace_back(begin, std::move(partial));
     }
   });
+  std::sort(partials.begin(), partials.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [begin, partial] : partials)
+    for (int64_t j = 0; j < wnumel; ++j) gw[j] += partial[size_t(j)];
   if (gb) {
     const auto sum_row = simd_table().reduce[int(ReduceOp::Sum)][gemm_index<T>()];
     for (int64_t oc = 0; oc < g.OC; ++oc) {
@@ -206,11 +212,6 @@ struct KeyHash {
     return size_t(h);
   }
 };
-
-dnnl::engine& engine() {
-  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
-  return e;
-}
 
 // Per-thread working memory for blocked-layout copies and oneDNN's scratchpad, shared by every cached
 // primitive of the thread (they run one at a time), so memory grows with the largest convolution rather
@@ -250,10 +251,10 @@ struct Port {
   bool reordered = false;
 
   Port(int a, bool out, const dnnl::memory::desc& plain, const dnnl::memory::desc& wanted) : arg(a), output(out) {
-    user = dnnl::memory(plain, engine(), DNNL_MEMORY_NONE);
+    user = dnnl::memory(plain, onednn_engine(), DNNL_MEMORY_NONE);
     if (wanted != plain) {
       reordered = true;
-      inner = dnnl::memory(wanted, engine(), DNNL_MEMORY_NONE);
+      inner = dnnl::memory(wanted, onednn_engine(), DNNL_MEMORY_NONE);
       convert = out ? dnnl::reorder(inner, user) : dnnl::reorder(user, inner);
     }
   }
@@ -304,7 +305,7 @@ dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, bool bias, 
                          : convolution_forward::desc(prop_kind::forward_training, algorithm::convolution_direct,
                                                      d.any_src, d.any_wei, d.any_dst, d.strides, d.dilates, d.pad_l,
                                                      d.pad_r);
-  return convolution_forward::primitive_desc(desc, attr, engine());
+  return convolution_forward::primitive_desc(desc, attr, onednn_engine());
 }
 
 std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g, bool bias) {
@@ -325,7 +326,7 @@ std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g, bool bias) {
   } else if (pass == Pass::BackwardData) {
     const convolution_backward_data::desc desc(algorithm::convolution_direct, d.any_src, d.any_wei, d.any_dst,
                                                d.strides, d.dilates, d.pad_l, d.pad_r);
-    const convolution_backward_data::primitive_desc pd(desc, attr, engine(), fwd);
+    const convolution_backward_data::primitive_desc pd(desc, attr, onednn_engine(), fwd);
     e->prim = convolution_backward_data(pd);
     e->ports.emplace_back(DNNL_ARG_DIFF_DST, false, d.dst, pd.diff_dst_desc());
     e->ports.emplace_back(DNNL_ARG_WEIGHTS, false, d.wei, pd.weights_desc());
@@ -337,7 +338,7 @@ std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g, bool bias) {
                                                                 d.pad_r)
                            : convolution_backward_weights::desc(algorithm::convolution_direct, d.any_src, d.any_wei,
                                                                 d.any_dst, d.strides, d.dilates, d.pad_l, d.pad_r);
-    const convolution_backward_weights::primitive_desc pd(desc, attr, engine(), fwd);
+    const convolution_backward_weights::primitive_desc pd(desc, attr, onednn_engine(), fwd);
     e->prim = convolution_backward_weights(pd);
     e->ports.emplace_back(DNNL_ARG_SRC, false, d.src, pd.src_desc());
     e->ports.emplace_back(DNNL_ARG_DIFF_DST, false, d.dst, pd.diff_dst_desc());
@@ -345,7 +346,7 @@ std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g, bool bias) {
     if (bias) e->ports.emplace_back(DNNL_ARG_DIFF_BIAS, true, d.bias, d.bias);
     scratch_md = pd.scratchpad_desc();
   }
-  e->scratch = memory(scratch_md, engine(), DNNL_MEMORY_NONE);
+  e->scratch = memory(scratch_md, onednn_engine(), DNNL_MEMORY_NONE);
   for (const Port& p : e->ports) e->args.emplace(p.arg, p.used());
   e->args.emplace(DNNL_ARG_SCRATCHPAD, e->scratch);
   return e;
@@ -355,7 +356,6 @@ std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g, bool bias) {
 // geometries oneDNN rejected, so those go straight to the portable path next time.
 struct Cache {
   std::unordered_map<Key, std::unique_ptr<Entry>, KeyHash> entries;
-  dnnl::stream stream{engine()};
   Workspace workspace;
 };
 constexpr size_t kMaxEntries = 256;
@@ -384,7 +384,7 @@ Entry* find_entry(Pass pass, const Geometry& g, bool bias) {
 // Runs the entry on caller buffers given in port order.
 void run_entry(Entry& e, std::initializer_list<void*> buffers) {
   Cache& c = cache();
-  dnnl::stream& s = c.stream;
+  dnnl::stream& s = onednn_stream();
   auto buf = buffers.begin();
   int slot = 0;
   for (Port& p : e.ports) {

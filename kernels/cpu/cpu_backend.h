@@ -1,5 +1,5 @@
 // The CPU backend: xsimd loops for contiguous data, strided loops for views, oneDNN (or the built-in
-// GEMM) for matmul, and the caching allocator.
+// GEMM) for matmul, oneDNN for convolution and normalisation when built in, and the caching allocator.
 #pragma once
 
 #include "backend.h"
@@ -49,6 +49,20 @@ class CpuBackend final : public Backend {
                            const PoolParams& p) override;
   void avg_pool2d(const View& out, const View& input, const PoolParams& p) override;
   void avg_pool2d_backward(const View& grad_input, const View& grad_out, const PoolParams& p) override;
+
+#ifdef WICK_HAVE_ONEDNN  // normalization.cpp; without oneDNN lib/ composes normalisation from the kernels above
+  bool fuses_normalization(ScalarType t) const override;
+  void batch_norm(const View& out, const View& input, const View& mean, const View& var, const View* scale,
+                  const View* shift, double eps, bool training) override;
+  void batch_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
+                           const View& grad_out, const View& input, const View& mean, const View& var,
+                           const View* scale, double eps, bool training) override;
+  void layer_norm(const View& out, const View& mean, const View& var, const View& input, const View* scale,
+                  const View* shift, double eps) override;
+  void layer_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
+                           const View& grad_out, const View& input, const View& mean, const View& var,
+                           const View* scale, double eps) override;
+#endif
 };
 
 Backend& cpu_backend();

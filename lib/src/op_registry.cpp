@@ -159,6 +159,10 @@ const std::vector<OpInfo>& op_registry() {
       {"adaptive_avg_pool2d", OpKind::Reduction, kFloats, true},
       {"upsample_nearest2d", OpKind::Indexing, kFloats, true},
       {"upsample_bilinear2d", OpKind::Indexing, kFloats, true},
+      // normalisation (nn_ops.h)
+      {"batch_norm", OpKind::Normalization, kFloats, true},
+      {"layer_norm", OpKind::Normalization, kFloats, true},
+      {"group_norm", OpKind::Normalization, kFloats, true},
   };
   return ops;
 }

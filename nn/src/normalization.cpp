@@ -1,11 +1,11 @@
-// Batch, layer and group normalisation, composed from reductions and arithmetic (so their derivatives,
-// second order included, come from the ops they are made of), and functional::normalize.
+// The BatchNorm, LayerNorm and GroupNorm modules and the functional forms, over wick::batch_norm,
+// wick::layer_norm and wick::group_norm (lib/src/ops/normalization.cpp); and functional::normalize.
 #include "wick/nn/modules/normalization.h"
 
 #include <ostream>
 
 #include "wick/autograd/grad_mode.h"
-#include "wick/nn/aliases.h"
+#include "wick/nn_ops.h"
 #include "wick/nn/functional.h"
 #include "wick/nn/init.h"
 #include "wick/ops.h"
@@ -14,57 +14,6 @@ namespace wick::nn {
 
 namespace {
 
-// [C] -> [1, C, 1, ...] to broadcast against an input of `dims` dims.
-Tensor per_channel(const Tensor& t, int64_t dims) {
-  std::vector<int64_t> shape(size_t(dims), 1);
-  shape[1] = t.numel();
-  return t.reshape(shape);
-}
-
-std::vector<int64_t> all_but_channel(int64_t dims) {
-  std::vector<int64_t> out{0};
-  for (int64_t d = 2; d < dims; ++d) out.push_back(d);
-  return out;
-}
-
-Tensor batch_norm_impl(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                       const Tensor& running_var, bool training, double momentum, double eps) {
-  const char* op = "nn::functional::batch_norm";
-  WICK_CHECK(input.defined() && input.dim() >= 2, op, "expected an input of at least 2 dims [N, C, ...], got ",
-             input.defined() ? shape_str(input.sizes()) : std::string("an undefined tensor"));
-  const int64_t C = input.size(1), dims = input.dim();
-  for (const Tensor* t : {&weight, &bias, &running_mean, &running_var})
-    if (t->defined())
-      WICK_CHECK(t->numel() == C, op, "expected per-channel tensors of ", C, " elements for input of shape ",
-                 shape_str(input.sizes()), ", got one of shape ", shape_str(t->sizes()));
-  const std::vector<int64_t> dims_reduced = all_but_channel(dims);
-  Tensor mean, var;
-  if (training) {
-    const int64_t per_channel_count = input.numel() / (C > 0 ? C : 1);
-    WICK_CHECK(per_channel_count > 1, op, "expected more than 1 value per channel when training, got input of shape ",
-               shape_str(input.sizes()));
-    mean = input.mean(dims_reduced, true);
-    var = input.var(dims_reduced, false, true);
-    if (running_mean.defined() || running_var.defined()) {
-      NoGradGuard no_grad;
-      if (running_mean.defined()) running_mean.mul_(1 - momentum).add_(mean.detach().reshape({C}).to(running_mean.dtype()) * momentum);
-      if (running_var.defined()) {
-        const double unbias = double(per_channel_count) / double(per_channel_count - 1);
-        running_var.mul_(1 - momentum).add_(var.detach().reshape({C}).to(running_var.dtype()) * (momentum * unbias));
-      }
-    }
-  } else {
-    WICK_CHECK(running_mean.defined() && running_var.defined(), op,
-               "running_mean and running_var must be defined in evaluation mode");
-    mean = per_channel(running_mean, dims);
-    var = per_channel(running_var, dims);
-  }
-  Tensor y = (input - mean) * (var + eps).rsqrt();
-  if (weight.defined()) y = y * per_channel(weight, dims);
-  if (bias.defined()) y = y + per_channel(bias, dims);
-  return y;
-}
-
 std::string dims_text(int64_t n) { return std::to_string(n) + "D"; }
 
 }  // namespace
@@ -72,8 +21,8 @@ std::string dims_text(int64_t n) { return std::to_string(n) + "D"; }
 namespace functional {
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                   const BatchNormFuncOptions& o) {
-  return batch_norm_impl(input, o.weight(), o.bias(), running_mean, running_var, o.training(), o.momentum().value_or(0.1),
-                         o.eps());
+  return wick::batch_norm(input, o.weight(), o.bias(), running_mean, running_var, o.training(),
+                          o.momentum().value_or(0.1), o.eps());
 }
 
 Tensor layer_norm(const Tensor& input, const LayerNormFuncOptions& o) {
@@ -88,66 +37,6 @@ Tensor normalize(const Tensor& input, const NormalizeFuncOptions& o) {
   return input / input.norm(o.p(), {o.dim()}, true).clamp_min(o.eps());
 }
 }  // namespace functional
-}  // namespace wick::nn
-
-namespace wick {
-
-Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                  const Tensor& running_var, bool training, double momentum, double eps, bool) {
-  return nn::batch_norm_impl(input, weight, bias, running_mean, running_var, training, momentum, eps);
-}
-
-Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias, double eps,
-                  bool) {
-  const char* op = "nn::functional::layer_norm";
-  const int64_t k = int64_t(normalized_shape.size());
-  WICK_CHECK(input.defined(), op, "expected a defined input tensor");
-  bool matches = k >= 1 && input.dim() >= k;
-  for (int64_t i = 0; matches && i < k; ++i) matches = input.size(input.dim() - k + i) == normalized_shape[size_t(i)];
-  WICK_CHECK(matches, op, "given normalized_shape=", shape_str(normalized_shape), ", expected input with shape [*",
-             [&] {
-               std::string s;
-               for (int64_t v : normalized_shape) s += ", " + std::to_string(v);
-               return s;
-             }(),
-             "], but got input of size ", shape_str(input.sizes()));
-  for (const Tensor* t : {&weight, &bias})
-    if (t->defined())
-      WICK_CHECK(t->sizes() == normalized_shape, op, "expected weight and bias of shape ", shape_str(normalized_shape),
-                 ", got ", shape_str(t->sizes()));
-  std::vector<int64_t> dims;
-  for (int64_t i = input.dim() - k; i < input.dim(); ++i) dims.push_back(i);
-  const Tensor mean = input.mean(dims, true);
-  const Tensor var = input.var(dims, false, true);
-  Tensor y = (input - mean) * (var + eps).rsqrt();
-  if (weight.defined()) y = y * weight;
-  if (bias.defined()) y = y + bias;
-  return y;
-}
-
-Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps, bool) {
-  const char* op = "nn::functional::group_norm";
-  WICK_CHECK(input.defined() && input.dim() >= 2, op, "expected an input of at least 2 dims [N, C, ...], got ",
-             input.defined() ? shape_str(input.sizes()) : std::string("an undefined tensor"));
-  const int64_t N = input.size(0), C = input.size(1);
-  WICK_CHECK(num_groups > 0 && C % num_groups == 0, op,
-             "expected the number of channels in the input to be divisible by num_groups, but got input of shape ",
-             shape_str(input.sizes()), " and num_groups=", num_groups);
-  for (const Tensor* t : {&weight, &bias})
-    if (t->defined())
-      WICK_CHECK(t->numel() == C, op, "expected weight and bias of ", C, " elements, got shape ", shape_str(t->sizes()));
-  const Tensor grouped = input.reshape({N, num_groups, -1});
-  const Tensor mean = grouped.mean({2}, true);
-  const Tensor var = grouped.var({2}, false, true);
-  Tensor y = ((grouped - mean) * (var + eps).rsqrt()).reshape(input.sizes());
-  if (weight.defined()) y = y * nn::per_channel(weight, input.dim());
-  if (bias.defined()) y = y + nn::per_channel(bias, input.dim());
-  return y;
-}
-
-}  // namespace wick
-
-namespace wick::nn {
 
 // ---- BatchNorm ---------------------------------------------------------------------------------------------
 
@@ -217,7 +106,7 @@ Tensor BatchNormImpl<D>::forward(const Tensor& input) {
     if (!options.momentum()) factor = 1.0 / double(num_batches_tracked.template item<int64_t>());  // cumulative
   }
   const bool update = is_training() && options.track_running_stats();
-  return traced(batch_norm_impl(input, weight, bias, update || !use_batch_stats ? running_mean : Tensor(),
+  return traced(wick::batch_norm(input, weight, bias, update || !use_batch_stats ? running_mean : Tensor(),
                                 update || !use_batch_stats ? running_var : Tensor(), use_batch_stats, factor,
                                 options.eps()));
 }

@@ -149,6 +149,9 @@ const std::map<std::string, std::function<void()>>& bad_calls() {
       {"adaptive_avg_pool2d", [] { adaptive_avg_pool2d(ones({1, 2, 4, 4}), {2, 2, 2}); }},
       {"upsample_nearest2d", [] { upsample_nearest2d(ones({1, 2, 4}), {8, 8}); }},
       {"upsample_bilinear2d", [] { upsample_bilinear2d(ones({1, 2, 4, 4}), {0, 8}, false); }},
+      {"batch_norm", [] { batch_norm(ones({2, 3}), {}, {}, {}, {}, false, 0.1, 1e-5); }},
+      {"layer_norm", [] { layer_norm(ones({2, 5}), {5}, ones({4})); }},
+      {"group_norm", [] { group_norm(ones({2, 6, 3}), 0); }},
   };
   return calls;
 }

@@ -1,5 +1,5 @@
-// Gradcheck samples (first and second order, float64) for the convolution, pooling and resampling ops in
-// the op registry; tests/autograd/gradcheck_ops_test.cpp runs them with every other op's.
+// Gradcheck samples (first and second order, float64) for the convolution, pooling, normalisation and
+// resampling ops in the op registry; tests/autograd/gradcheck_ops_test.cpp runs them with every other op's.
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
@@ -43,13 +43,26 @@ WICK_GRADCHECK_SAMPLE("adaptive_avg_pool1d", [] { return inputs({{2, 2, 9}}); },
                       [](const V& v) { return V{adaptive_avg_pool1d(v[0], 4)}; });
 WICK_GRADCHECK_SAMPLE("upsample_nearest2d", [] { return inputs({{1, 2, 3, 4}}); },
                       [](const V& v) { return V{upsample_nearest2d(v[0], {5, 7})}; });
+WICK_GRADCHECK_SAMPLE("batch_norm", [] { return inputs({{3, 2, 2, 3}, {2}, {2}}); },
+                      [](const V& v) { return V{batch_norm(v[0], v[1], v[2], {}, {}, true, 0.1, 1e-5)}; });
+WICK_GRADCHECK_SAMPLE("batch_norm", [] { return inputs({{4, 3}}); }, [](const V& v) {
+  const Tensor running_mean = tensor({0.1, -0.3, 0.2}), running_var = tensor({0.5, 1.5, 2.0});
+  return V{batch_norm(v[0], {}, {}, running_mean, running_var, false, 0.1, 1e-5)};
+});
+WICK_GRADCHECK_SAMPLE("layer_norm", [] { return inputs({{2, 3, 4}, {3, 4}, {3, 4}}); },
+                      [](const V& v) { return V{layer_norm(v[0], {3, 4}, v[1], v[2], 1e-4)}; });
+WICK_GRADCHECK_SAMPLE("group_norm", [] { return inputs({{2, 4, 3}, {4}, {4}}); },
+                      [](const V& v) { return V{group_norm(v[0], 2, v[1], v[2])}; });
 WICK_GRADCHECK_SAMPLE("upsample_bilinear2d", [] { return inputs({{1, 2, 3, 4}}); },
                       [](const V& v) { return V{upsample_bilinear2d(v[0], {5, 7}, true)}; });
 
 // The representative bad call of each op above, as tests/lib/bad_input_test.cpp lists them for its sweep.
-TEST_CASE("registry: each convolution, pooling and resampling op rejects a bad call naming itself",
+TEST_CASE("registry: each convolution, pooling, normalisation and resampling op rejects a bad call naming itself",
           "[nn][errors]") {
   const std::vector<std::pair<std::string, std::function<void()>>> calls = {
+      {"batch_norm", [] { batch_norm(ones({2, 3, 4}), ones({4}), {}, {}, {}, true, 0.1, 1e-5); }},
+      {"layer_norm", [] { layer_norm(ones({2, 5}), {4}); }},
+      {"group_norm", [] { group_norm(ones({2, 6, 3}), 4); }},
       {"conv1d", [] { conv1d(ones({1, 3, 8}), ones({4, 2, 3})); }},
       {"conv2d", [] { conv2d(ones({1, 3, 8, 8}), ones({4, 2, 3, 3})); }},
       {"conv_transpose1d", [] { conv_transpose1d(ones({1, 3, 8}), ones({4, 2, 3})); }},

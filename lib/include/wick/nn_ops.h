@@ -66,6 +66,19 @@ Tensor avg_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
 Tensor adaptive_avg_pool2d(const Tensor& input, IntArrayRef output_size);
 Tensor adaptive_avg_pool1d(const Tensor& input, IntArrayRef output_size);
 
+// ---- normalisation (ATen's signatures; the trailing cudnn flag is accepted and ignored) -----------------
+// Batch norm per channel of [N, C, ...]: training normalises with the batch's statistics and, where
+// running_mean/running_var are given, updates them in place (momentum; the variance unbiased, as PyTorch);
+// otherwise it normalises with the running statistics.
+Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
+                  const Tensor& running_var, bool training, double momentum, double eps, bool cudnn_enabled = true);
+// Normalises over the trailing dims given by normalized_shape; weight and bias have that shape.
+Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = {},
+                  const Tensor& bias = {}, double eps = 1e-5, bool cudnn_enable = true);
+// Normalises each of num_groups channel groups of [N, C, ...] per sample; weight and bias are per channel.
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
+                  double eps = 1e-5, bool cudnn_enabled = true);
+
 // ---- resampling: scales, when given, set the source positions as PyTorch's scale_factor does -----------
 Tensor upsample_nearest2d(const Tensor& input, IntArrayRef output_size, std::optional<double> scales_h = std::nullopt,
                           std::optional<double> scales_w = std::nullopt);

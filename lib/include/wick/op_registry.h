@@ -10,7 +10,9 @@
 
 namespace wick {
 
-enum class OpKind : uint8_t { Creation, Unary, Binary, Comparison, Reduction, Linalg, Shape, Indexing, Random, Conversion };
+enum class OpKind : uint8_t {
+  Creation, Unary, Binary, Comparison, Reduction, Linalg, Shape, Indexing, Random, Conversion, Normalization
+};
 
 // A set of dtypes as a bit mask over ScalarType.
 struct DtypeSet {

@@ -1,6 +1,7 @@
 // LibTorch's top-level functional ops that live with nn here: wick::nll_loss, wick::dropout,
 // wick::batch_norm, ... with ATen's signatures (integer reductions: wick::Reduction::Mean).
-// Convolution and pooling (wick::conv2d, wick::max_pool2d, ...) are in wick/nn_ops.h, activations in wick/ops.h.
+// Convolution, pooling and normalisation (wick::conv2d, wick::max_pool2d, wick::batch_norm, ...) are in
+// wick/nn_ops.h, activations in wick/ops.h.
 #pragma once
 
 #include <cstdint>
@@ -28,12 +29,6 @@ Tensor kl_div(const Tensor& self, const Tensor& target, int64_t reduction = Redu
 
 Tensor dropout(const Tensor& input, double p, bool train);
 Tensor feature_dropout(const Tensor& input, double p, bool train);  // Dropout2d's: whole channels
-Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
-                  const Tensor& running_var, bool training, double momentum, double eps, bool cudnn_enabled = true);
-Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight = {},
-                  const Tensor& bias = {}, double eps = 1e-5, bool cudnn_enable = true);
-Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
-                  double eps = 1e-5, bool cudnn_enabled = true);
 Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_idx = -1,
                  bool scale_grad_by_freq = false, bool sparse = false);
 Tensor one_hot(const Tensor& self, int64_t num_classes = -1);
