@@ -23,9 +23,11 @@ TensorDict load_safetensors(const std::string& path);
 // Just the "__metadata__" strings (the file is validated as by load_safetensors).
 std::map<std::string, std::string> load_safetensors_metadata(const std::string& path);
 
-// Writes to a temporary file in the same directory, flushes it to disk, then renames it over `path`: a
-// crash mid-save leaves the previous file intact. CUDA tensors are copied to the host first; views are
-// written contiguously. Tensors are laid out in name order, 8-byte aligned.
+// Writes to a temporary file in the same directory (".<name>.wick-tmp.<host>.<pid>.<n>"), flushes it to disk,
+// then renames it over `path`: a crash mid-save leaves the previous file intact. Temporary files left there by
+// writers on this host that have since died are deleted first, so repeated crashes do not fill the disk.
+// CUDA tensors are copied to the host first; views are written contiguously. Tensors are laid out in name
+// order, 8-byte aligned.
 void save_safetensors(const std::string& path, const TensorDict& tensors,
                       const std::map<std::string, std::string>& metadata = {});
 
