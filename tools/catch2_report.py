@@ -68,15 +68,22 @@ def count(report_path, exit_status, log_path):
         failed += 1
         what = "test case '%s'" % running if running else "the test run"
         sys.stderr.write("FAILED: %s did not finish (crash or timeout?); last lines of its output:\n" % what)
-        try:
-            with open(log_path, errors="replace") as f:
-                sys.stderr.write(f.read()[-4000:] + "\n")
-        except OSError:
-            pass
+        write_tail(log_path)
     elif exit_status != 0 and failed == 0:
         failed += 1
-        sys.stderr.write("FAILED: the test run exited with status %d although every test case passed\n" % exit_status)
+        # Typically a report printed at exit (LeakSanitizer's leaks): show it.
+        sys.stderr.write("FAILED: the test run exited with status %d although every test case passed; "
+                         "last lines of its output:\n" % exit_status)
+        write_tail(log_path)
     return passed, failed
+
+
+def write_tail(log_path, chars=4000):
+    try:
+        with open(log_path, errors="replace") as f:
+            sys.stderr.write(f.read()[-chars:] + "\n")
+    except OSError:
+        pass
 
 
 def main(argv):

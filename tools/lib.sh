@@ -12,6 +12,7 @@ WICK_PACKAGES=(
   python3 python3-torch                             # PyTorch reference fixtures
   libtorch-dev libopenblas0-pthread                 # LibTorch baseline for tools/bench
   graphviz gnuplot-nox fortunes                     # graph export, plots, text data
+  clang libclang-rt-14-dev llvm                     # sanitizer build and libFuzzer (runtime), symbolized reports
 )
 
 as_root() {

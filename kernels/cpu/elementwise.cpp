@@ -3,6 +3,7 @@
 // rows use plain loops.
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <type_traits>
 
 #include "cpu_backend.h"
@@ -27,30 +28,85 @@ inline void store(char* p, T v) {
   std::memcpy(p, &v, sizeof(T));
 }
 
+// C++ leaves a float that is NaN or outside the integer type's range without a conversion (UB, which UBSan
+// reports). Such values give the type's minimum, as x86's truncating instructions do, so results match PyTorch
+// on x86 CPUs; uint8 goes through int64 and wraps (-3.0 gives 253), as PyTorch's c10::convert does.
+template <class To, class From>
+inline To float_to_integer(From v) {
+  if constexpr (std::is_same_v<To, uint8_t>) {
+    return static_cast<uint8_t>(float_to_integer<int64_t>(v));
+  } else {
+    // The bounds round to powers of two in From, so "> min - 1" and "< max + 1" are exact (NaN fails both).
+    if (v > From(std::numeric_limits<To>::min()) - 1 && v < From(std::numeric_limits<To>::max()) + 1)
+      return static_cast<To>(v);
+    return std::numeric_limits<To>::min();
+  }
+}
+
 template <class To, class From>
 inline To convert(From v) {
   if constexpr (std::is_same_v<To, bool>) {
     if constexpr (std::is_same_v<From, Half> || std::is_same_v<From, BFloat16>) return static_cast<float>(v) != 0.0f;
     else return v != From(0);
-  } else if constexpr (std::is_same_v<To, Half> || std::is_same_v<To, BFloat16>) return To(static_cast<float>(v));
-  else if constexpr (std::is_same_v<From, Half> || std::is_same_v<From, BFloat16>) return To(static_cast<float>(v));
-  else return static_cast<To>(v);
+  } else if constexpr (std::is_same_v<To, Half> || std::is_same_v<To, BFloat16>) {
+    return To(static_cast<float>(v));
+  } else if constexpr (std::is_same_v<From, Half> || std::is_same_v<From, BFloat16>) {
+    return convert<To>(static_cast<float>(v));
+  } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
+    return float_to_integer<To>(v);
+  } else {
+    return static_cast<To>(v);
+  }
 }
 
 // ---- scalar forms of the ops, for integer and bool rows --------------------------------------------------
+// Signed overflow is UB in C++; integer tensors wrap around (two's complement) instead, as PyTorch's do in
+// practice. Signed arithmetic therefore runs on the unsigned twin, where wrapping is defined.
+template <class T>
+struct Wrapping {
+  using type = T;  // bool and uint8 promote to int, which cannot overflow for them
+};
+template <>
+struct Wrapping<int32_t> {
+  using type = uint32_t;
+};
+template <>
+struct Wrapping<int64_t> {
+  using type = uint64_t;
+};
+template <class T>
+T wrapping_add(T a, T b) {
+  using U = typename Wrapping<T>::type;
+  return T(U(a) + U(b));
+}
+template <class T>
+T wrapping_sub(T a, T b) {
+  using U = typename Wrapping<T>::type;
+  return T(U(a) - U(b));
+}
+template <class T>
+T wrapping_mul(T a, T b) {
+  using U = typename Wrapping<T>::type;
+  return T(U(a) * U(b));
+}
+
 template <class T>
 T int_binary(BinaryOp op, T a, T b) {
   switch (op) {
-    case BinaryOp::Add: return T(a + b);
-    case BinaryOp::Sub: return T(a - b);
-    case BinaryOp::Mul: return T(a * b);
+    case BinaryOp::Add: return wrapping_add(a, b);
+    case BinaryOp::Sub: return wrapping_sub(a, b);
+    case BinaryOp::Mul: return wrapping_mul(a, b);
     case BinaryOp::Div:
       WICK_CHECK(b != 0, "div", "integer division by zero");
+      if constexpr (std::is_signed_v<T>)
+        if (b == -1) return wrapping_sub(T(0), a);  // min / -1 overflows (and traps on x86)
       return T(a / b);
     case BinaryOp::Remainder: {
       WICK_CHECK(b != 0, "remainder", "integer division by zero (ZeroDivisionError)");
       if constexpr (std::is_same_v<T, bool>) return a;
       else {
+        if constexpr (std::is_signed_v<T>)
+          if (b == -1) return T(0);  // min % -1 overflows (and traps on x86)
         T r = T(a % b);
         if constexpr (std::is_signed_v<T>)
           if (r != 0 && ((r < 0) != (b < 0))) r = T(r + b);
@@ -62,8 +118,8 @@ T int_binary(BinaryOp op, T a, T b) {
         WICK_CHECK(b >= 0, "pow", "integers to negative integer powers are not allowed (exponent ", int64_t(b), ")");
       T result = 1, base = a;
       for (uint64_t e = uint64_t(b); e; e >>= 1) {
-        if (e & 1) result = T(result * base);
-        base = T(base * base);
+        if (e & 1) result = wrapping_mul(result, base);
+        base = wrapping_mul(base, base);
       }
       return result;
     }
@@ -93,9 +149,9 @@ bool compare(BinaryOp op, T a, T b) {
 template <class T>
 T int_unary(UnaryOp op, T x, double p0, double p1) {
   switch (op) {
-    case UnaryOp::Neg: return T(-x);
+    case UnaryOp::Neg: return wrapping_sub(T(0), x);
     case UnaryOp::Abs:
-      if constexpr (std::is_signed_v<T>) return x < 0 ? T(-x) : x;
+      if constexpr (std::is_signed_v<T>) return x < 0 ? wrapping_sub(T(0), x) : x;
       else return x;
     case UnaryOp::Sign: return T((T(0) < x) - (x < T(0)));
     case UnaryOp::Relu: return x < T(0) ? T(0) : x;
@@ -107,9 +163,9 @@ T int_unary(UnaryOp op, T x, double p0, double p1) {
       double v = double(x);
       if (v < p0) v = p0;
       if (v > p1) v = p1;
-      return T(v);
+      return convert<T>(v);  // the bounds may lie outside T
     }
-    case UnaryOp::PowScalar: return int_binary<T>(BinaryOp::Pow, x, T(p0));
+    case UnaryOp::PowScalar: return int_binary<T>(BinaryOp::Pow, x, convert<T>(p0));
     default: break;
   }
   fail("unary", "op is not defined for integer tensors");

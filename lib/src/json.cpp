@@ -80,7 +80,7 @@ class Parser {
       if (peek() != '"') error("expected a string key");
       std::string key = string();
       expect(':');
-      v.object.emplace_back(std::move(key), value(depth + 1));
+      v.object.push_back({std::move(key), value(depth + 1)});
       if (peek() == '}') {
         ++pos_;
         return v;

@@ -11,6 +11,8 @@
 
 namespace wick::json {
 
+struct Member;
+
 struct Value {
   enum class Kind { Null, Bool, Integer, Number, String, Array, Object } kind = Kind::Null;
   bool boolean = false;
@@ -18,9 +20,16 @@ struct Value {
   double number = 0;
   std::string string;
   std::vector<Value> array;
-  std::vector<std::pair<std::string, Value>> object;  // in file order
+  std::vector<Member> object;  // in file order
 
   const Value* find(std::string_view key) const;
+};
+
+// A struct, not std::pair<std::string, Value>: clang with libstdc++ instantiates the pair while Value is still
+// incomplete and rejects it; std::vector of a declared-later struct is fine (C++17).
+struct Member {
+  std::string key;
+  Value value;
 };
 
 // Parses `text`; on error throws wick::Error "wick::<op>: <context>: <what> at byte N".

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <numeric>
 
@@ -72,6 +73,14 @@ Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& o) { return 
 
 Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& o) {
   WICK_CHECK(low < high, "randint", "expected low < high, got low=", low, " and high=", high);
+  // The bounds reach the kernel as doubles and every value is converted to the dtype: out-of-range values would
+  // be UB there (as PyTorch, [low, high) must fit the dtype), and past 2^53 the doubles would not be exact.
+  const ScalarType type = o.dtype();
+  constexpr int64_t kExact = int64_t(1) << 53;
+  const int64_t lowest = type == kBool || type == kUInt8 ? 0 : type == kInt32 ? INT32_MIN : -kExact;
+  const int64_t highest = type == kBool ? 1 : type == kUInt8 ? 255 : type == kInt32 ? INT32_MAX : kExact;
+  WICK_CHECK(low >= lowest && high - 1 <= highest, "randint", "[", low, ", ", high, ") does not fit ", dtype_name(type),
+             " (values must lie in [", lowest, ", ", highest, "])");
   return finish(random_tensor(size, o.dtype(), o.device(), RandomKind::Integer, double(low), double(high)), o);
 }
 

@@ -18,7 +18,9 @@ SizeVec contiguous_strides(IntArrayRef shape) {
   int64_t s = 1;
   for (size_t i = shape.size(); i-- > 0;) {
     strides[i] = s;
-    s *= shape[i] > 1 ? shape[i] : 1;
+    // Wraps instead of overflowing (UB): only a shape with more elements than int64 counts gets here, and
+    // product() rejects those before any memory is touched.
+    s = int64_t(uint64_t(s) * uint64_t(shape[i] > 1 ? shape[i] : 1));
   }
   return strides;
 }

@@ -6,15 +6,25 @@ namespace wick {
 
 Tensor make_empty(IntArrayRef sizes, ScalarType dtype, Device device) {
   int64_t numel = 1;
+  bool overflow = false, has_zero = false;
   for (int64_t s : sizes) {
     WICK_CHECK(s >= 0, "empty", "negative dimension in shape ", shape_str(sizes));
-    numel *= s;
+    // Signed overflow is UB, and a wrapped count can be anything (0 for [2^32, 2^32]): only a zero-sized dim
+    // makes an overflowing shape allocatable.
+    overflow = __builtin_mul_overflow(numel, s, &numel) || overflow;
+    has_zero = has_zero || s == 0;
   }
-  const size_t nbytes = size_t(numel) * size_t(element_size(dtype));
+  if (has_zero) numel = 0;
+  WICK_CHECK(!overflow || has_zero, "empty", "shape ", shape_str(sizes), " has more elements than int64 counts");
+  size_t nbytes = 0;
+  WICK_CHECK(!__builtin_mul_overflow(size_t(numel), size_t(element_size(dtype)), &nbytes), "empty", "shape ",
+             shape_str(sizes), " has more elements than memory can hold");
+  // Allocate before making the storage, so a failed allocation leaks nothing.
+  void* data = backend_for(device).allocate(nbytes, device.index);
   auto* storage = new StorageImpl;
   storage->device = device;
   storage->nbytes = nbytes;
-  storage->data = backend_for(device).allocate(nbytes, device.index);
+  storage->data = data;
   auto* impl = new TensorImpl;
   impl->dtype = dtype;
   impl->device = device;
@@ -26,6 +36,9 @@ Tensor make_empty(IntArrayRef sizes, ScalarType dtype, Device device) {
 }
 
 Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset) {
+  // Every view is made here: refuse one whose element count overflows int64 (expand/as_strided to huge sizes)
+  // before any kernel loops over it.
+  (void)product(sizes);
   TensorImpl* b = base.impl();
   auto* impl = new TensorImpl;
   impl->dtype = b->dtype;

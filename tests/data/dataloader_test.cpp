@@ -97,7 +97,7 @@ TEST_CASE("data: a sequential loader gives every example once, in order, with dr
   CHECK(examples == 10);
 }
 
-TEST_CASE("data: seeded shuffles repeat exactly, with or without workers", "[data]") {
+TEST_CASE("data: seeded shuffles repeat exactly, with or without workers", "[data][threads]") {
   auto make = [](size_t workers, uint64_t seed) {
     return data::make_data_loader(numbers(103).map(tf::Stack<>()),
                                   data::DataLoaderOptions().batch_size(8).workers(workers).seed(seed));
@@ -128,7 +128,7 @@ TEST_CASE("data: seeded shuffles repeat exactly, with or without workers", "[dat
   CHECK(global() == global());
 }
 
-TEST_CASE("data: workers build batches on their own threads and pass errors on", "[data]") {
+TEST_CASE("data: workers build batches on their own threads and pass errors on", "[data][threads]") {
   Probe probe;
   auto threads = probe.threads;
   auto loader = data::make_data_loader<data::samplers::SequentialSampler>(

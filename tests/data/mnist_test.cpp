@@ -114,6 +114,14 @@ TEST_CASE("mnist: malformed, truncated and mismatched files throw naming the fil
     dir.write("train-labels-idx1-ubyte", good_labels);
     CHECK_THAT(error_of(dir.str()), Catch::Contains(images + " is truncated: its header promises 4 images"));
   }
+  SECTION("dims whose product overflows int64 (found by tests/fuzz/idx_fuzz)") {
+    std::string huge;
+    for (uint32_t v : {2051u, 0xffffffffu, 0xffffffffu, 0xffffffffu}) put32(huge, v);
+    dir.write("train-images-idx3-ubyte", huge);
+    dir.write("train-labels-idx1-ubyte", good_labels);
+    CHECK_THAT(error_of(dir.str()), Catch::Contains(images + " is truncated") &&
+                                        Catch::Contains("more than any file holds"));
+  }
   SECTION("truncated header") {
     dir.write("train-images-idx3-ubyte", good_images.substr(0, 10));
     dir.write("train-labels-idx1-ubyte", good_labels);

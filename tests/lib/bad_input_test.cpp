@@ -2,7 +2,9 @@
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <map>
 
 using namespace wick;
@@ -187,4 +189,24 @@ TEST_CASE("bad input: messages carry the offending shapes", "[errors]") {
                     "wick::matmul: shapes [64, 784] and [100, 10] cannot be multiplied (784 != 100)");
   CHECK_THROWS_WITH(add(ones({2, 3}), ones({4})), Catch::Contains("[2, 3]") && Catch::Contains("[4]"));
   CHECK_THROWS_WITH(ones({2}).to(kFloat).data_ptr<int64_t>(), Catch::Contains("int64") && Catch::Contains("float32"));
+}
+
+// Inputs the sanitizer build and tests/fuzz found reaching undefined behaviour (signed overflow, float-to-int
+// casts of NaN or huge values) before a check; each must be a wick::Error naming the op.
+TEST_CASE("bad input: huge sizes, NaN and infinite values throw instead of overflowing", "[errors][fuzz]") {
+  constexpr int64_t kHuge = std::numeric_limits<int64_t>::max();
+  CHECK_THROWS_WITH(empty({int64_t(1) << 32, int64_t(1) << 32}), Catch::StartsWith("wick::empty") &&
+                                                                       Catch::Contains("more elements"));
+  CHECK_THROWS_WITH(ones({1}).expand({kHuge, 2}), Catch::Contains("more elements than int64 counts"));
+  CHECK_THROWS_WITH(ones({2}).view({kHuge, 2}), Catch::StartsWith("wick::view"));
+  CHECK_THROWS_WITH(repeat(ones({2}), {kHuge}), Catch::StartsWith("wick::repeat"));
+  CHECK_THROWS_WITH(narrow(ones({4}), 0, 1, kHuge), Catch::StartsWith("wick::narrow"));
+  CHECK_THROWS_WITH(arange(0, INFINITY), Catch::StartsWith("wick::arange") && Catch::Contains("unsupported range"));
+  CHECK_THROWS_WITH(arange(0.0, 1e300, 1e-300), Catch::StartsWith("wick::arange") && Catch::Contains("invalid size"));
+  CHECK_THROWS_WITH(randint(-50, 10, {3}, dtype(kUInt8)), Catch::StartsWith("wick::randint") &&
+                                                               Catch::Contains("does not fit uint8"));
+  CHECK_THROWS_WITH(randint(std::numeric_limits<int64_t>::min(), kHuge, {3}), Catch::StartsWith("wick::randint"));
+  CHECK_THROWS_WITH(tensor({NAN}).item<int64_t>(), Catch::Contains("cannot be converted to int64"));
+  CHECK_THROWS_WITH(tensor({1e30}).item<int64_t>(), Catch::Contains("cannot be converted to int64"));
+  CHECK(tensor({-3.5}).item<int64_t>() == -3);
 }

@@ -212,7 +212,7 @@ TEST_CASE("serialize: loaded tensors are copy-on-write views of the file and out
   CHECK(equal(p.grad(), full({6}, 2.0)));
 }
 
-TEST_CASE("serialize: saving is atomic and leaves no temporary files", "[serialize]") {
+TEST_CASE("serialize: saving is atomic and leaves no temporary files", "[serialize][threads]") {
   TempDir dir;
   const std::string path = dir.file("model.safetensors");
   save_safetensors(path, {{"v", full({4}, 1.0)}});

@@ -89,6 +89,19 @@ TEST_CASE("tensor: dtype conversions round-trip, including float16 and bfloat16"
   CHECK(equal(hs.to(kFloat), tensor({1.5f, 2.25f})));
 }
 
+TEST_CASE("tensor: float to integer casts of NaN and out-of-range values give what PyTorch gives on x86",
+          "[tensor][dtype]") {
+  // C++ leaves these undefined; tests/fuzz/ops_fuzz found linspace(..., dtype(kInt64)) reaching one.
+  const Tensor wild = tensor({NAN, INFINITY, -INFINITY, 1e30, -1e30, 3e9, -3.0}, dtype(kDouble));
+  constexpr int64_t kMin64 = std::numeric_limits<int64_t>::min();
+  constexpr int32_t kMin32 = std::numeric_limits<int32_t>::min();
+  CHECK(equal(wild.to(kInt64), tensor(std::vector<int64_t>{kMin64, kMin64, kMin64, kMin64, kMin64, 3000000000, -3})));
+  CHECK(equal(wild.to(kInt32), tensor({kMin32, kMin32, kMin32, kMin32, kMin32, kMin32, -3}, dtype(kInt32))));
+  // uint8 goes through int64 and wraps, as c10::convert does: -3.0 -> 253, 3e9 -> 3e9 mod 256.
+  CHECK(equal(wild.to(kUInt8), tensor(std::vector<uint8_t>{0, 0, 0, 0, 0, uint8_t(3000000000 % 256), 253})));
+  CHECK(equal(wild.to(kHalf).to(kInt32), wild.to(kFloat).to(kInt32)));
+}
+
 TEST_CASE("tensor: factories", "[tensor][creation]") {
   CHECK(equal(arange(2, 8, 2), tensor({2, 4, 6})));
   CHECK(arange(0.0, 1.0, 0.25).dtype() == kFloat);

@@ -72,7 +72,7 @@ TEST_CASE("port: LibTorch's MNIST network compiles after a namespace change and 
   CHECK(pred.sizes() == torch::IntArrayRef({16}));
 }
 
-TEST_CASE("port: two threads convolve at once, each with its own primitive cache", "[nn][conv]") {
+TEST_CASE("port: two threads convolve at once, each with its own primitive cache", "[nn][conv][threads]") {
   std::vector<torch::Tensor> results(2);
   auto work = [&](int i) {
     torch::manual_seed(uint64_t(i));

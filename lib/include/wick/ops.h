@@ -41,13 +41,17 @@ Tensor tensor(std::initializer_list<double> values, const TensorOptions& options
 Tensor tensor(std::initializer_list<int> values, const TensorOptions& options = {});
 Tensor tensor(std::initializer_list<int64_t> values, const TensorOptions& options = {});
 Tensor tensor(std::initializer_list<bool> values, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<std::initializer_list<float>> values, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<std::initializer_list<double>> values, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<std::initializer_list<int>> values, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<std::initializer_list<bool>> values, const TensorOptions& options = {});
 namespace detail {
 Tensor tensor_from_values(const void* data, int64_t count, ScalarType type, const TensorOptions& options);
-}
+template <class T>
+inline constexpr bool is_literal_element_v = std::is_same_v<T, float> || std::is_same_v<T, double> ||
+                                             std::is_same_v<T, int> || std::is_same_v<T, int64_t> ||
+                                             std::is_same_v<T, bool>;
+}  // namespace detail
+// 2-D literals: one template deducing the element type (float, double, int, int64_t or bool; defined in the
+// library), not an overload per type, which clang (14 at least) finds ambiguous for nested braces.
+template <class T, std::enable_if_t<detail::is_literal_element_v<T>, int> = 0>
+Tensor tensor(std::initializer_list<std::initializer_list<T>> values, const TensorOptions& options = {});
 // A template, so that braces such as tensor({{0, 7}}) never match it.
 template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
 Tensor tensor(const std::vector<T>& values, const TensorOptions& options = {}) {
@@ -72,7 +76,8 @@ Tensor tensor(int value, const TensorOptions& options = {});
 // Wraps existing memory without copying. The deleter, if given, runs when the last view dies.
 Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options = {});
 Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const TensorOptions& options = {});
-template <class Deleter>
+// Only callables take this overload: from_blob(p, sizes, dtype(kInt32)) must reach the options one above.
+template <class Deleter, std::enable_if_t<std::is_invocable_v<std::decay_t<Deleter>&, void*>, int> = 0>
 Tensor from_blob(void* data, IntArrayRef sizes, Deleter&& deleter, const TensorOptions& options = {});
 
 // ---- elementwise --------------------------------------------------------------------------------
@@ -288,7 +293,7 @@ namespace detail {
 Tensor from_blob_with_deleter(void* data, IntArrayRef sizes, void (*deleter)(void*, void*), void* context,
                               const TensorOptions& options);
 }
-template <class Deleter>
+template <class Deleter, std::enable_if_t<std::is_invocable_v<std::decay_t<Deleter>&, void*>, int>>
 Tensor from_blob(void* data, IntArrayRef sizes, Deleter&& deleter, const TensorOptions& options) {
   using D = std::decay_t<Deleter>;
   auto* held = new D(std::forward<Deleter>(deleter));

@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "wick/dtype.h"
+#include "wick/error.h"
 
 namespace wick {
 
@@ -28,7 +29,13 @@ class Scalar {
   bool is_bool() const { return kind_ == Kind::Bool; }
 
   double to_double() const { return kind_ == Kind::Float ? d_ : double(i_); }
-  int64_t to_long() const { return kind_ == Kind::Float ? int64_t(d_) : i_; }
+  // As c10's checked_convert: a NaN or out-of-range float has no int64 value (the cast would be UB), so it throws.
+  int64_t to_long() const {
+    if (kind_ != Kind::Float) return i_;
+    if (!(d_ >= -0x1p63 && d_ < 0x1p63))  // the bounds are exact doubles; NaN fails both comparisons
+      fail("Scalar::to", "value ", d_, " cannot be converted to int64 without overflow");
+    return int64_t(d_);
+  }
   bool to_bool() const { return kind_ == Kind::Float ? d_ != 0 : i_ != 0; }
   template <class T>
   T to() const {

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "wick/error.h"
+
 namespace wick {
 
 class IntArrayRef {
@@ -153,9 +155,19 @@ class SizeVec {
 std::string shape_str(IntArrayRef shape);
 
 // Product of sizes (1 for a 0-dim shape).
+// A count past int64 (signed overflow is UB) throws: no tensor that large can exist, even as an expanded view.
 inline int64_t product(IntArrayRef shape) {
   int64_t n = 1;
-  for (int64_t s : shape) n *= s;
+  bool overflow = false, has_zero = false;
+  for (int64_t s : shape) {
+    overflow = __builtin_mul_overflow(n, s, &n) || overflow;
+    has_zero = has_zero || s == 0;
+  }
+  // A wrapped product can be any value, 0 included ([2^32, 2^32]); only a zero-sized dim makes it truly 0.
+  if (__builtin_expect(overflow, 0)) {
+    if (has_zero) return 0;
+    fail("shape", shape_str(shape), " has more elements than int64 counts");
+  }
   return n;
 }
 

@@ -109,7 +109,11 @@ Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& option
   WICK_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), "arange", "upper bound ", e, " and lower bound ", s,
              " are inconsistent with step sign ", st);
   const bool any_float = start.is_floating_point() || end.is_floating_point() || step.is_floating_point();
-  const int64_t n = int64_t(std::ceil((e - s) / st));
+  WICK_CHECK(std::isfinite(s) && std::isfinite(e), "arange", "unsupported range: ", s, " -> ", e);
+  // Converting a count past int64 would be UB; no allocation that large could succeed anyway.
+  const double count = std::ceil((e - s) / st);
+  WICK_CHECK(count < 0x1p62, "arange", "invalid size: ", count, " elements from ", s, " to ", e, " by ", st);
+  const int64_t n = int64_t(count);
   const ScalarType dtype = dtype_or(options, any_float ? kFloat : kInt64);
   Tensor host = make_empty({n}, kDouble, kCPU);
   double* p = host.data_ptr<double>();
@@ -149,22 +153,29 @@ Tensor tensor(std::initializer_list<bool> v, const TensorOptions& o) {
   Tensor t = from_values(bytes.data(), {int64_t(bytes.size())}, kUInt8, o.dtype(kUInt8).requires_grad(false));
   return finish(t.to(o.device(), dtype_or(o, kBool)), o);
 }
-Tensor tensor(std::initializer_list<std::initializer_list<float>> v, const TensorOptions& o) { return from_nested(v, kFloat, o); }
-Tensor tensor(std::initializer_list<std::initializer_list<double>> v, const TensorOptions& o) { return from_nested(v, kFloat, o); }
-Tensor tensor(std::initializer_list<std::initializer_list<int>> v, const TensorOptions& o) { return from_nested(v, kInt64, o); }
-Tensor tensor(std::initializer_list<std::initializer_list<bool>> v, const TensorOptions& o) {
-  std::vector<std::vector<uint8_t>> rows;
-  for (const auto& r : v) rows.emplace_back(r.begin(), r.end());
-  const int64_t cols = rows.empty() ? 0 : int64_t(rows[0].size());
-  std::vector<uint8_t> flat;
-  for (size_t r = 0; r < rows.size(); ++r) {
-    WICK_CHECK(int64_t(rows[r].size()) == cols, "tensor", "expected every row to have ", cols, " elements, but row ",
-               int64_t(r), " has ", int64_t(rows[r].size()));
-    flat.insert(flat.end(), rows[r].begin(), rows[r].end());
+template <class T, std::enable_if_t<detail::is_literal_element_v<T>, int>>
+Tensor tensor(std::initializer_list<std::initializer_list<T>> v, const TensorOptions& o) {
+  if constexpr (!std::is_same_v<T, bool>) {
+    return from_nested(v, std::is_floating_point_v<T> ? kFloat : kInt64, o);
+  } else {
+    std::vector<std::vector<uint8_t>> rows;
+    for (const auto& r : v) rows.emplace_back(r.begin(), r.end());
+    const int64_t cols = rows.empty() ? 0 : int64_t(rows[0].size());
+    std::vector<uint8_t> flat;
+    for (size_t r = 0; r < rows.size(); ++r) {
+      WICK_CHECK(int64_t(rows[r].size()) == cols, "tensor", "expected every row to have ", cols, " elements, but row ",
+                 int64_t(r), " has ", int64_t(rows[r].size()));
+      flat.insert(flat.end(), rows[r].begin(), rows[r].end());
+    }
+    Tensor t = from_values(flat.data(), {int64_t(rows.size()), cols}, kUInt8, TensorOptions().dtype(kUInt8));
+    return finish(t.to(o.device(), dtype_or(o, kBool)), o);
   }
-  Tensor t = from_values(flat.data(), {int64_t(rows.size()), cols}, kUInt8, TensorOptions().dtype(kUInt8));
-  return finish(t.to(o.device(), dtype_or(o, kBool)), o);
 }
+template Tensor tensor<float, 0>(std::initializer_list<std::initializer_list<float>>, const TensorOptions&);
+template Tensor tensor<double, 0>(std::initializer_list<std::initializer_list<double>>, const TensorOptions&);
+template Tensor tensor<int, 0>(std::initializer_list<std::initializer_list<int>>, const TensorOptions&);
+template Tensor tensor<int64_t, 0>(std::initializer_list<std::initializer_list<int64_t>>, const TensorOptions&);
+template Tensor tensor<bool, 0>(std::initializer_list<std::initializer_list<bool>>, const TensorOptions&);
 // data holds doubles for floating types, int64 for integers and uint8 for bool; `type` is the natural dtype.
 Tensor detail::tensor_from_values(const void* data, int64_t count, ScalarType type, const TensorOptions& o) {
   if (is_floating_point(type)) {

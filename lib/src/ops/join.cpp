@@ -93,7 +93,10 @@ Tensor repeat(const Tensor& x, IntArrayRef repeats) {
     lifted.push_back(padded[i]);
     expanded.push_back(repeats[i]);
     expanded.push_back(padded[i]);
-    result.push_back(repeats[i] * padded[i]);
+    int64_t tiled = 0;
+    WICK_CHECK(!__builtin_mul_overflow(repeats[i], padded[i], &tiled), "repeat", "repeats ", shape_str(repeats),
+               " give more elements than int64 counts");
+    result.push_back(tiled);
   }
   return x.reshape(lifted).expand(expanded).reshape(result);
 }

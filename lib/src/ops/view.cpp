@@ -62,7 +62,8 @@ SizeVec infer_shape(const char* op, IntArrayRef requested, int64_t numel) {
       infer = int64_t(i);
     } else {
       WICK_CHECK(shape[i] >= 0, op, "invalid shape dimension ", shape[i], " in ", shape_str(requested));
-      known *= shape[i];
+      WICK_CHECK(!__builtin_mul_overflow(known, shape[i], &known), op, "shape ", shape_str(requested),
+                 " has more elements than int64 counts");
     }
   }
   if (infer >= 0) {
@@ -296,7 +297,7 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
   const int64_t d = wrap_dim("narrow", dim, x.dim());
   const int64_t size = x.size(d);
   if (start < 0) start += size;
-  WICK_CHECK(start >= 0 && length >= 0 && start + length <= size, "narrow", "start (", start, ") + length (", length,
+  WICK_CHECK(start >= 0 && length >= 0 && length <= size - start, "narrow", "start (", start, ") + length (", length,
              ") exceeds dimension size (", size, ") at dim ", d);
   return slice(x, d, start, start + length, 1);
 }

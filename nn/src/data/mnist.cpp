@@ -37,12 +37,16 @@ Tensor read_idx(const std::string& path) {
   WICK_CHECK(file_size >= 4 + 4 * dims, op, path, " is truncated inside its header");
   if (dims == 3) in.read(reinterpret_cast<char*>(header + 8), 8);
   std::vector<int64_t> shape;
-  int64_t count = 1;
+  int64_t count = 1, expected = 0;
+  bool overflow = false;
   for (int d = 0; d < dims; ++d) {
     shape.push_back(int64_t(big_endian(header + 4 + 4 * d)));
-    count *= shape.back();
+    // Three 32-bit dims can multiply past int64 (signed overflow is UB); no file holds that many bytes anyway.
+    overflow = overflow || __builtin_mul_overflow(count, shape.back(), &count);
   }
-  const int64_t expected = 4 + 4 * dims + count;
+  overflow = overflow || __builtin_add_overflow(int64_t(4 + 4 * dims), count, &expected);
+  WICK_CHECK(!overflow, op, path, " is truncated: its header promises ", shape_str(shape),
+             " bytes of data, more than any file holds");
   WICK_CHECK(file_size >= expected, op, path, " is truncated: its header promises ", shape[0],
              dims == 3 ? " images" : " labels", " (", expected, " bytes) but the file has ", int64_t(file_size),
              " bytes");
