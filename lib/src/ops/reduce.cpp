@@ -123,6 +123,9 @@ Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<Scala
              dtype_name(dt));
   const SizeVec mask = reduced_mask("mean", x, dims);
   const int64_t n = reduced_count(x, mask);
+  // As PyTorch: half and bfloat16 accumulate in float, so a mean whose sum passes the type's range
+  // (65504 for half) is still finite; only the result is rounded to the requested type.
+  if (dt == kHalf || dt == kBFloat16) return (sum(x, dims, keepdim, kFloat) / double(n)).to(dt);
   return sum(x, dims, keepdim, dt) / double(n);
 }
 
