@@ -22,7 +22,7 @@ __device__ __forceinline__ A float_unary(A x, A p0, A p1) {
   else if constexpr (op == UnaryOp::Abs)
     return fabs(x);
   else if constexpr (op == UnaryOp::Sign)
-    return x > A(0) ? A(1) : (x < A(0) ? A(-1) : x * A(0));  // keeps NaN, -0
+    return x > A(0) ? A(1) : (x < A(0) ? A(-1) : (x == x ? x : A(0)));  // as torch.sign: NaN -> 0, -0 kept
   else if constexpr (op == UnaryOp::Exp)
     return exp(x);
   else if constexpr (op == UnaryOp::Log)

@@ -59,7 +59,7 @@ const std::vector<OpInfo>& op_registry() {
       {"ceil", OpKind::Unary, kNumeric, true},
       {"round", OpKind::Unary, kNumeric, true},
       {"trunc", OpKind::Unary, kNumeric, true},
-      {"clamp", OpKind::Unary, kNumeric, true},
+      {"clamp", OpKind::Unary, kAll, true},  // bool promotes to the bounds' type, as in PyTorch
       {"logical_not", OpKind::Comparison, kAll, false},
       {"isnan", OpKind::Comparison, kAll, false},
       {"isinf", OpKind::Comparison, kAll, false},
@@ -110,7 +110,7 @@ const std::vector<OpInfo>& op_registry() {
       {"bmm", OpKind::Linalg, kFloats, true},
       {"addmm", OpKind::Linalg, kFloats, true},
       {"linear", OpKind::Linalg, kFloats, true},
-      {"outer", OpKind::Linalg, kFloats, true},
+      {"outer", OpKind::Linalg, kAll, true},
       {"dot", OpKind::Linalg, kFloats, true},
       // shape and views
       {"view", OpKind::Shape, kAll, true},

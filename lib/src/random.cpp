@@ -61,11 +61,13 @@ detail::RandomSlice detail::reserve_random(uint64_t count) {
 
 Tensor rand(IntArrayRef size, const TensorOptions& o) {
   WICK_CHECK(is_floating_point(o.dtype()), "rand", "expected a floating point dtype, got ", dtype_name(o.dtype()));
+  check_sizes("rand", size);
   return finish(random_tensor(size, o.dtype(), o.device(), RandomKind::Uniform, 0, 1), o);
 }
 
 Tensor randn(IntArrayRef size, const TensorOptions& o) {
   WICK_CHECK(is_floating_point(o.dtype()), "randn", "expected a floating point dtype, got ", dtype_name(o.dtype()));
+  check_sizes("randn", size);
   return finish(random_tensor(size, o.dtype(), o.device(), RandomKind::Normal, 0, 1), o);
 }
 
@@ -73,6 +75,7 @@ Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& o) { return 
 
 Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& o) {
   WICK_CHECK(low < high, "randint", "expected low < high, got low=", low, " and high=", high);
+  check_sizes("randint", size);
   // The bounds reach the kernel as doubles and every value is converted to the dtype: out-of-range values would
   // be UB there (as PyTorch, [low, high) must fit the dtype), and past 2^53 the doubles would not be exact.
   const ScalarType type = o.dtype();
@@ -86,6 +89,10 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions&
 
 Tensor randperm(int64_t n, const TensorOptions& o) {
   WICK_CHECK(n >= 0, "randperm", "n must be non-negative, got ", n);
+  const ScalarType type = o.dtype();
+  WICK_CHECK(type != kBool, "randperm", "not supported for bool");
+  WICK_CHECK(n <= (type == kUInt8 ? 256 : type == kInt32 ? int64_t(INT32_MAX) + 1 : n), "randperm", "n = ", n,
+             " does not fit ", dtype_name(type), " (values 0 to n - 1)");
   // Sort random keys: the permutation follows the counter stream, so it reproduces like every other op.
   Tensor keys = random_tensor({n}, kDouble, kCPU, RandomKind::Uniform, 0, 1);
   const double* k = keys.data_ptr<double>();
@@ -98,6 +105,8 @@ Tensor randperm(int64_t n, const TensorOptions& o) {
 Tensor bernoulli(const Tensor& p) {
   WICK_CHECK(is_floating_point(p.dtype()), "bernoulli", "expected a floating point tensor of probabilities, got ",
              dtype_name(p.dtype()));
+  WICK_CHECK(logical_and(p >= 0, p <= 1).all().item<bool>(), "bernoulli",
+             "probabilities must lie in [0, 1] (NaN is not a probability)");
   Tensor u = random_tensor(p.sizes(), p.dtype(), p.device(), RandomKind::Uniform, 0, 1);
   return (u < p).to(p.dtype());
 }

@@ -4,18 +4,22 @@
 
 namespace wick {
 
-Tensor make_empty(IntArrayRef sizes, ScalarType dtype, Device device) {
+int64_t check_sizes(const char* op, IntArrayRef sizes) {
   int64_t numel = 1;
   bool overflow = false, has_zero = false;
   for (int64_t s : sizes) {
-    WICK_CHECK(s >= 0, "empty", "negative dimension in shape ", shape_str(sizes));
+    WICK_CHECK(s >= 0, op, "negative dimension ", s, " in shape ", shape_str(sizes));
     // Signed overflow is UB, and a wrapped count can be anything (0 for [2^32, 2^32]): only a zero-sized dim
     // makes an overflowing shape allocatable.
     overflow = __builtin_mul_overflow(numel, s, &numel) || overflow;
     has_zero = has_zero || s == 0;
   }
-  if (has_zero) numel = 0;
-  WICK_CHECK(!overflow || has_zero, "empty", "shape ", shape_str(sizes), " has more elements than int64 counts");
+  WICK_CHECK(!overflow || has_zero, op, "shape ", shape_str(sizes), " has more elements than int64 counts");
+  return has_zero ? 0 : numel;
+}
+
+Tensor make_empty(IntArrayRef sizes, ScalarType dtype, Device device) {
+  const int64_t numel = check_sizes("empty", sizes);
   size_t nbytes = 0;
   WICK_CHECK(!__builtin_mul_overflow(size_t(numel), size_t(element_size(dtype)), &nbytes), "empty", "shape ",
              shape_str(sizes), " has more elements than memory can hold");

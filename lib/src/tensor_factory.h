@@ -6,6 +6,9 @@
 
 namespace wick {
 
+// Throws, naming `op`, for a negative size or a shape with more elements than int64 counts (a zero-sized dim
+// makes any shape empty). Returns the element count. Ops that make tensors call it with their own name.
+int64_t check_sizes(const char* op, IntArrayRef sizes);
 // A new contiguous tensor with uninitialised memory from the device's caching allocator.
 Tensor make_empty(IntArrayRef sizes, ScalarType dtype, Device device);
 // A tensor that shares `base`'s storage with other sizes, strides and offset (no autograd).

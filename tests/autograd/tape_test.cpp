@@ -289,6 +289,10 @@ TEST_CASE("tape: assigning into a slice of a plain tensor makes it part of the g
 TEST_CASE("tape: in-place through a view of a leaf that requires grad throws", "[autograd][tape][views]") {
   Tensor x = ones({3}, requires_grad());
   CHECK_THROWS_WITH(x.narrow(0, 0, 1).mul_(2), Catch::Contains("view of a leaf tensor"));
+  // A view made a leaf by requires_grad_() counts as one (PyTorch agrees). tests/fuzz found that this write
+  // used to rebase the storage's root instead, tying the leaf into a reference cycle that leaked.
+  const Tensor leaf_view = arange(6, dtype(kFloat)).view({2, 3}).requires_grad_();
+  CHECK_THROWS_WITH(leaf_view.t().fill_(2.0), Catch::Contains("view of a leaf tensor"));
 }
 
 TEST_CASE("tape: views and in-place pass gradcheck", "[autograd][tape][views]") {

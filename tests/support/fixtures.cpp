@@ -394,17 +394,9 @@ const OpTable& reference_ops() {
 // ---- running cases ----------------------------------------------------------------------------------------
 const std::map<std::string, std::string>& known_deviations() {
   static const std::map<std::string, std::string> list = {
-      // wick accepts what PyTorch 1.13 rejects
-      {"abs.bool", "wick::abs accepts bool (PyTorch: abs_cpu not implemented for 'Bool')"},
-      {"floor.bool", "wick::floor returns a copy of a bool tensor (PyTorch rejects bool)"},
-      {"argmax_bool", "wick::argmax accepts bool (PyTorch: argmax_cpu not implemented for 'Bool')"},
-      {"softmax.int_input", "wick::softmax computes integer input in float32 (PyTorch rejects int64)"},
-      {"log_softmax.int_input", "wick::log_softmax computes integer input in float32 (PyTorch rejects int64)"},
       // PyTorch quirks wick does not copy
       {"all.uint8", "torch.all/any of a uint8 tensor return uint8 (legacy); wick returns bool"},
       {"any.uint8", "torch.all/any of a uint8 tensor return uint8 (legacy); wick returns bool"},
-      {"sign.special_float64", "torch.sign(nan) is 0 on the CPU; wick returns nan (as NumPy)"},
-      {"sign.special_float32", "torch.sign(nan) is 0 on the CPU; wick returns nan (as NumPy)"},
       // not supported by wick
       {"matmul.int", "wick's matmul is floating point only; PyTorch multiplies integer matrices"},
   };

@@ -45,15 +45,47 @@ struct Add { template <class V> static V f(const V& a, const V& b) { return a + 
 struct Sub { template <class V> static V f(const V& a, const V& b) { return a - b; } };
 struct Mul { template <class V> static V f(const V& a, const V& b) { return a * b; } };
 struct Div { template <class V> static V f(const V& a, const V& b) { return a / b; } };
+// The C library's functions get every IEEE special case right; xsimd's vector forms miss some (pow of a
+// negative base with an infinite exponent or of -inf, atan2 of two infinities, fmod by an infinity). When a
+// vector holds such an input, all its lanes are recomputed with `scalar`: rare, so the common path stays
+// vectorised, and the results are PyTorch's (whose CPU kernels follow the C library there).
+template <class V, class Mask, class F>
+V scalar_if_any(const V& r, const V& a, const V& b, const Mask& special, F scalar) {
+  if (!xsimd::any(special)) return r;
+  using T = typename V::value_type;
+  alignas(64) T ra[V::size], aa[V::size], ba[V::size];
+  a.store_aligned(aa);
+  b.store_aligned(ba);
+  for (std::size_t i = 0; i < V::size; ++i) ra[i] = scalar(aa[i], ba[i]);
+  return V::load_aligned(ra);
+}
+
+// The scalar forms call the C library's double functions (::pow, not a std:: overload the linker could merge
+// across the per-arch files); float results round once from the exact double ones.
+template <class T>
+T python_remainder(T a, T b) {  // PyTorch's: the result takes the divisor's sign
+  T m = T(::fmod(double(a), double(b)));
+  if (m != T(0) && ((b < T(0)) != (m < T(0)))) m += b;
+  return m;
+}
 struct Remainder {  // Python's modulo: the result takes the divisor's sign
   template <class V> static V f(const V& a, const V& b) {
     V m = xsimd::fmod(a, b);
     auto fix = (m != V(0)) & ((b < V(0)) != (m < V(0)));
-    return xsimd::select(fix, m + b, m);
+    // fmod as a - trunc(a / b) * b loses the remainder's digits once |a / b| passes the mantissa (2^24 or 2^53)
+    using T = typename V::value_type;
+    const V exact_quotients(T(sizeof(T) == 4 ? 16777216.0 : 9007199254740992.0));
+    const auto special = xsimd::isinf(a) | xsimd::isinf(b) | (xsimd::abs(a) >= xsimd::abs(b) * exact_quotients);
+    return scalar_if_any(xsimd::select(fix, m + b, m), a, b, special, python_remainder<T>);
   }
 };
 struct Pow {  // x^0 = 1 for every x (xsimd alone gives 0^0 = 0)
-  template <class V> static V f(const V& a, const V& b) { return xsimd::select(b == V(0), V(1), xsimd::pow(a, b)); }
+  template <class V> static V f(const V& a, const V& b) {
+    using T = typename V::value_type;
+    const V r = xsimd::select(b == V(0), V(1), xsimd::pow(a, b));
+    return scalar_if_any(r, a, b, xsimd::isinf(a) | xsimd::isinf(b) | ((a == V(0)) & (b < V(0))),
+                         [](T x, T y) { return T(::pow(double(x), double(y))); });
+  }
 };
 struct Maximum {  // NaN in either operand gives NaN, as torch.maximum
   template <class V> static V f(const V& a, const V& b) {
@@ -65,7 +97,13 @@ struct Minimum {
     return xsimd::select(xsimd::isnan(a) | xsimd::isnan(b), a + b, xsimd::min(a, b));
   }
 };
-struct Atan2 { template <class V> static V f(const V& a, const V& b) { return xsimd::atan2(a, b); } };
+struct Atan2 {
+  template <class V> static V f(const V& a, const V& b) {
+    using T = typename V::value_type;
+    return scalar_if_any(xsimd::atan2(a, b), a, b, (xsimd::isinf(a) & xsimd::isinf(b)) | ((a == V(0)) & (b == V(0))),
+                         [](T y, T x) { return T(::atan2(double(y), double(x))); });
+  }
+};
 
 template <class Op, class T>
 void binary_loop(const void* pa, int64_t sa, const void* pb, int64_t sb, void* po, int64_t n) {
@@ -146,7 +184,8 @@ V unary_f(const V& x, const V& p0, const V& p1) {
   if constexpr (op == UnaryOp::Neg) return -x;
   else if constexpr (op == UnaryOp::Abs) return xsimd::abs(x);
   else if constexpr (op == UnaryOp::Sign)
-    return xsimd::select(x > V(0), V(1), xsimd::select(x < V(0), V(-1), x * V(0)));  // keeps NaN and -0
+    // As torch.sign: NaN gives 0 (NumPy would keep NaN); -0 stays -0.
+    return xsimd::select(x > V(0), V(1), xsimd::select(x < V(0), V(-1), xsimd::select(x == x, x, V(0))));
   else if constexpr (op == UnaryOp::Exp) return xsimd::exp(x);
   else if constexpr (op == UnaryOp::Log) return xsimd::log(x);
   else if constexpr (op == UnaryOp::Log1p) return xsimd::log1p(x);
@@ -179,7 +218,7 @@ V unary_f(const V& x, const V& p0, const V& p1) {
     const V lo = xsimd::select(x < p0, p0, x);
     return xsimd::select(lo > p1, p1, lo);
   } else if constexpr (op == UnaryOp::PowScalar) {
-    return xsimd::select(p0 == V(0), V(1), xsimd::pow(x, p0));  // x^0 = 1 for every x (xsimd gives 0^0 = 0)
+    return Pow::f(x, p0);
   } else {
     static_assert(op == UnaryOp::Neg, "unary op without a vector form");
   }

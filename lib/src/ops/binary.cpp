@@ -107,6 +107,7 @@ Tensor remainder(const Tensor& a, Scalar b) {
 }
 
 Tensor pow(const Tensor& base, const Tensor& exponent) {
+  WICK_CHECK(result_type(base, exponent) != kBool, "pow", "not supported on bool tensors");
   Tensor out = binary_kernel("pow", BinaryOp::Pow, base, exponent, result_type(base, exponent));
   if (record_needed(base, exponent))
     record("pow", {&base, &exponent}, out, [sa = save(base), sb = save(exponent), so = save_output(out)](Grads g) {
@@ -174,6 +175,8 @@ Tensor atan2(const Tensor& a, const Tensor& b) {
 
 Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight) {
   broadcast_shape("lerp", start.sizes(), end.sizes());
+  WICK_CHECK(is_floating_point(start.dtype()) && is_floating_point(end.dtype()), "lerp",
+             "expected floating point tensors, got ", dtype_name(start.dtype()), " and ", dtype_name(end.dtype()));
   return start + (end - start) * weight;
 }
 

@@ -168,6 +168,7 @@ Tensor conv_nd(const char* op, int spatial, const Tensor& input, const Tensor& w
   const Tensor x = lift_input(input, spatial);
   const Tensor w = spatial == 1 ? weight.unsqueeze(2) : weight;
   const int64_t C = x.size(1), OC = w.size(0);
+  WICK_CHECK(OC > 0, op, "weight of shape ", shape_str(weight.sizes()), " has no output channels");
   WICK_CHECK(OC % groups == 0, op, "out_channels (weight.size(0) = ", OC, ") must be divisible by groups (", groups,
              "); weight ", shape_str(weight.sizes()));
   WICK_CHECK(C == w.size(1) * groups, op, "input of shape ", shape_str(input.sizes()), " has ", C,

@@ -10,10 +10,6 @@ namespace wick {
 
 namespace {
 
-void check_shape(const char* op, IntArrayRef size) {
-  for (int64_t s : size) WICK_CHECK(s >= 0, op, "negative dimension ", s, " in shape ", shape_str(size));
-}
-
 Tensor finish(Tensor t, const TensorOptions& options) {
   if (options.requires_grad()) t.requires_grad_(true);
   return t;
@@ -51,13 +47,13 @@ Tensor from_nested(std::initializer_list<std::initializer_list<T>> values, Scala
 }  // namespace
 
 Tensor empty(IntArrayRef size, const TensorOptions& options) {
-  check_shape("empty", size);
+  check_sizes("empty", size);
   return finish(make_empty(size, options.dtype(), options.device()), options);
 }
 
 Tensor full(IntArrayRef size, Scalar value, const TensorOptions& options) {
   // Like torch.full: without a dtype, the fill value's own type decides (bool, int64 or float32).
-  check_shape("full", size);
+  check_sizes("full", size);
   Tensor t = make_empty(size, dtype_or(options, value.natural_dtype()), options.device());
   backend_for(t.device()).fill(view_of(t), value.to_double());
   if (value.is_integral() && t.dtype() == kInt64 && std::abs(value.to_long()) > (int64_t(1) << 53)) {
@@ -70,11 +66,11 @@ Tensor full(IntArrayRef size, Scalar value, const TensorOptions& options) {
 }
 
 Tensor zeros(IntArrayRef size, const TensorOptions& options) {
-  check_shape("zeros", size);
+  check_sizes("zeros", size);
   return full(size, 0.0, options.dtype(options.dtype()));
 }
 Tensor ones(IntArrayRef size, const TensorOptions& options) {
-  check_shape("ones", size);
+  check_sizes("ones", size);
   return full(size, 1.0, options.dtype(options.dtype()));
 }
 Tensor scalar_tensor(Scalar value, const TensorOptions& options) {
@@ -115,6 +111,7 @@ Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& option
   WICK_CHECK(count < 0x1p62, "arange", "invalid size: ", count, " elements from ", s, " to ", e, " by ", st);
   const int64_t n = int64_t(count);
   const ScalarType dtype = dtype_or(options, any_float ? kFloat : kInt64);
+  WICK_CHECK(dtype != kBool, "arange", "not supported for bool");
   Tensor host = make_empty({n}, kDouble, kCPU);
   double* p = host.data_ptr<double>();
   for (int64_t i = 0; i < n; ++i) p[i] = s + double(i) * st;
@@ -123,6 +120,7 @@ Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& option
 
 Tensor linspace(double start, double end, int64_t steps, const TensorOptions& options) {
   WICK_CHECK(steps >= 0, "linspace", "number of steps must be non-negative, got ", steps);
+  WICK_CHECK(dtype_or(options, kFloat) != kBool, "linspace", "not supported for bool");
   Tensor host = make_empty({steps}, kDouble, kCPU);
   double* p = host.data_ptr<double>();
   const double step = steps > 1 ? (end - start) / double(steps - 1) : 0;
@@ -136,6 +134,7 @@ Tensor eye(int64_t n, const TensorOptions& options) { return eye(n, n, options);
 
 Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
   WICK_CHECK(n >= 0 && m >= 0, "eye", "n and m must be non-negative, got ", n, " and ", m);
+  check_sizes("eye", {n, m});
   Tensor host = zeros({n, m}, TensorOptions().dtype(kDouble));
   double* p = host.data_ptr<double>();
   for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = 1;

@@ -229,6 +229,7 @@ Indexed apply_basic(const char* op, const Tensor& x, const std::vector<TensorInd
       }
       case TensorIndex::Kind::Slice: {
         const auto& s = i.slice();
+        WICK_CHECK(s.step > 0, op, "slice step must be positive, got ", s.step);
         r.view = r.view.slice(dim, s.start, s.stop == indexing::kSliceToEnd ? std::optional<int64_t>() : s.stop, s.step);
         ++dim;
         break;
@@ -269,10 +270,10 @@ Indexed apply_basic(const char* op, const Tensor& x, const std::vector<TensorInd
 
 // Advanced indexing (PyTorch semantics for index tensors): the indexed dims are replaced by the broadcast
 // index shape, placed where the first of them was if they are adjacent, else in front.
-Tensor apply_advanced(const Indexed& r) {
+Tensor apply_advanced(const char* op, const Indexed& r) {
   const Tensor& v = r.view;
   SizeVec bshape;
-  for (const Tensor& t : r.tensors) bshape = broadcast_shape("index", bshape, t.sizes());
+  for (const Tensor& t : r.tensors) bshape = broadcast_shape(op, bshape, t.sizes());
   std::vector<int64_t> order(r.tensor_dims), rest;
   for (int64_t d = 0; d < v.dim(); ++d)
     if (std::find(order.begin(), order.end(), d) == order.end()) rest.push_back(d);
@@ -295,7 +296,7 @@ Tensor apply_advanced(const Indexed& r) {
       const bool ok = logical_and(wrapped >= 0, wrapped < size).all().item<bool>();
       if (!ok) {
         const Tensor bad = masked_select(t, logical_or(wrapped < 0, wrapped >= size));
-        fail("index", "index ", bad.reshape({-1})[0].item<int64_t>(), " is out of bounds for dimension ", order[k],
+        fail(op, "index ", bad.reshape({-1})[0].item<int64_t>(), " is out of bounds for dimension ", order[k],
              " with size ", size);
       }
     }
@@ -324,7 +325,7 @@ Tensor apply_advanced(const Indexed& r) {
 Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
   Indexed r = apply_basic("index", *this, indices);
   if (r.tensors.empty()) return r.view;
-  return apply_advanced(r);
+  return apply_advanced("index", r);
 }
 
 Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
@@ -334,7 +335,11 @@ Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
 Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) const {
   const std::vector<TensorIndex> list(indices);
   Indexed r = apply_basic("index_put_", *this, list);
+  WICK_CHECK(value.defined(), "index_put_", "the value is an undefined tensor");
   if (r.tensors.empty()) {
+    WICK_CHECK(broadcast_shape("index_put_", r.view.sizes(), value.sizes()) == r.view.sizes(), "index_put_",
+               "a value of shape ", shape_str(value.sizes()), " cannot be written into a selection of shape ",
+               shape_str(r.view.sizes()));
     r.view.copy_(value);
     bump_version(*this);
     return const_cast<Tensor&>(*this);
@@ -343,8 +348,12 @@ Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Ten
              "index_put_ with index tensors is not differentiable yet; use scatter() or where()");
   // Which elements of self are written: index an arange of positions the same way.
   const Tensor positions = arange(numel(), TensorOptions().dtype(kInt64).device(device())).view(sizes());
-  const Tensor targets = positions.index(list).reshape({-1});
-  const Tensor values = value.to(dtype()).expand(positions.index(list).sizes()).contiguous().reshape({-1});
+  const Tensor selected = apply_advanced("index_put_", apply_basic("index_put_", positions, list));
+  WICK_CHECK(broadcast_shape("index_put_", selected.sizes(), value.sizes()) == selected.sizes(), "index_put_",
+             "a value of shape ", shape_str(value.sizes()), " cannot be written into a selection of shape ",
+             shape_str(selected.sizes()));
+  const Tensor targets = selected.reshape({-1});
+  const Tensor values = value.to(dtype()).expand(selected.sizes()).contiguous().reshape({-1});
   WICK_CHECK(is_contiguous(), "index_put_", "index tensors need a contiguous destination (shape ",
              shape_str(sizes()), ", strides ", shape_str(strides()), ")");
   Tensor flat = make_alias(*this, {numel()}, {1}, storage_offset());

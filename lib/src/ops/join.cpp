@@ -139,6 +139,8 @@ Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode, double val
     const int64_t d = x.dim() - 1 - int64_t(k);
     int64_t left = pad[2 * k], right = pad[2 * k + 1];
     const int64_t n = out.size(d);
+    WICK_CHECK(n + std::min<int64_t>(left, 0) + std::min<int64_t>(right, 0) >= 0, "pad", "padding (", left, ", ",
+               right, ") crops dim ", d, " of size ", n, " below 0");
     if (mode == "constant") {
       // Negative padding crops.
       if (left < 0) {

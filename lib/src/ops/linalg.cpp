@@ -1,6 +1,7 @@
 // Matrix products. One primitive, batched matmul over 3-D views, carries the derivative; matmul's 1-D,
 // 2-D and broadcast-batch forms are compositions of views around it, as torch.matmul defines them.
 #include "ops/elementwise.h"
+#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -122,6 +123,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
   WICK_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "addmm", "shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()), " cannot be multiplied");
+  check_dtypes("addmm", a, b);
   Tensor prod = mm(a, b);
   if (alpha.to_double() != 1) prod = prod * alpha;
   if (beta.to_double() == 0) return prod + zeros_like(bias);  // beta = 0 ignores bias values (even NaN)
@@ -148,7 +150,13 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
                shape_str(bias.sizes()), " does not match out_features ", weight.size(0));
     const SizeVec bstrides = broadcast_strides(bias.dtype() == out.dtype() ? bias : bias.to(out.dtype()), out.sizes());
     const Tensor cb = bias.dtype() == out.dtype() ? bias : bias.to(out.dtype());
-    backend_for(out.device()).binary(BinaryOp::Add, view_of(out), view_of(out), view_of(cb, out.impl()->sizes, bstrides));
+    Backend& backend = backend_for(out.device());
+    if (backend.computes_natively(out.dtype())) {
+      backend.binary(BinaryOp::Add, view_of(out), view_of(out), view_of(cb, out.impl()->sizes, bstrides));
+    } else {  // float16/bfloat16 on the CPU: the add goes through float32; the linear entry below records it
+      NoGradGuard no_grad;
+      out = out + cb;
+    }
   }
   if (record_needed({&x, &weight, &bias}))
     record("linear", {&x, &weight, &bias}, out, [sx = save(x), sw = save(weight)](Grads g) {

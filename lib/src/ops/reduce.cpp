@@ -220,6 +220,7 @@ std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
 
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   NoGradGuard no_grad;
+  WICK_CHECK(x.dtype() != kBool, "argmax", "not supported on bool tensors");
   if (dim) WICK_CHECK(x.size(wrap_dim("argmax", *dim, x.dim())) > 0 || x.dim() == 0, "argmax", "cannot reduce over an empty dim (shape ", shape_str(x.sizes()), ")");
   else WICK_CHECK(x.numel() > 0, "argmax", "cannot take the argmax of an empty tensor");
   if (!dim) return std::get<1>(max(x.reshape({-1}), 0, false));
@@ -227,6 +228,7 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   NoGradGuard no_grad;
+  WICK_CHECK(x.dtype() != kBool, "argmin", "not supported on bool tensors");
   if (dim) WICK_CHECK(x.size(wrap_dim("argmin", *dim, x.dim())) > 0 || x.dim() == 0, "argmin", "cannot reduce over an empty dim (shape ", shape_str(x.sizes()), ")");
   else WICK_CHECK(x.numel() > 0, "argmin", "cannot take the argmin of an empty tensor");
   if (!dim) return std::get<1>(min(x.reshape({-1}), 0, false));
@@ -269,6 +271,7 @@ Tensor std(const Tensor& x, bool unbiased) { return std(x, {}, unbiased, false);
 
 Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
   WICK_CHECK(is_floating_point(x.dtype()), "norm", "expected a floating point tensor, got ", dtype_name(x.dtype()));
+  reduced_mask("norm", x, dims);  // bad dims name norm, not the reduction it is built from
   const double pv = p.to_double();
   if (std::isinf(pv)) return pv > 0 ? amax(abs(x), dims, keepdim) : amin(abs(x), dims, keepdim);
   if (pv == 1) return sum(abs(x), dims, keepdim);
@@ -306,6 +309,8 @@ Tensor norm(const Tensor& x, Scalar p) { return norm(x, p, {}, false); }
 Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
   const Tensor xf = is_floating_point(x.dtype()) ? x : x.to(kFloat);
   const SizeVec mask = reduced_mask("logsumexp", xf, dims);
+  // Over an empty slice the sum of exponentials is 0, so the result is -inf (amax has nothing to shift by).
+  if (xf.numel() == 0) return log(sum(exp(xf), dims, keepdim));
   Tensor m = amax(xf, dims, true).detach();
   m = where(isinf(m), 0, m);  // all -inf (or +inf) slices: keep exp() finite
   const Tensor shift = keepdim ? m : m.reshape(final_shape(xf, mask, false));

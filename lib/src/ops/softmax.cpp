@@ -14,7 +14,10 @@ using detail::save_output;
 namespace {
 
 Tensor softmax_impl(const char* op, bool log_form, const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
-  const ScalarType dt = dtype.value_or(to_floating(x.dtype()));
+  // As PyTorch: integer input needs an explicit floating dtype (softmax(x, dim, kFloat)); it is not promoted.
+  WICK_CHECK(dtype || is_floating_point(x.dtype()), op, "expected a floating point input, got ",
+             dtype_name(x.dtype()), " (pass a floating dtype to convert it)");
+  const ScalarType dt = dtype.value_or(x.dtype());
   WICK_CHECK(is_floating_point(dt), op, "expected a floating point dtype, got ", dtype_name(dt));
   const int64_t d = wrap_dim(op, dim, x.dim());
   const ScalarType compute = compute_dtype(x.device(), dt);

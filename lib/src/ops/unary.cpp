@@ -20,33 +20,39 @@ constexpr double kSqrt1_2 = 0.70710678118654752440;
 constexpr double kInvSqrt2Pi = 0.39894228040143267794;
 constexpr double k2InvSqrtPi = 1.12837916709551257390;
 
-// Applies an op that keeps integer dtypes (neg, abs, relu...).
-Tensor same_type(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0) {
-  WICK_CHECK(x.dtype() != kBool || op == UnaryOp::Relu || op == UnaryOp::Abs, "neg",
-           "the operator is not supported on bool tensors; use logical_not() instead");
+// Applies an op that keeps integer dtypes (neg, abs, relu...); as in PyTorch, none of them takes bool.
+Tensor same_type(const char* name, UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0) {
+  WICK_CHECK(x.dtype() != kBool, name, "not supported on bool tensors",
+             op == UnaryOp::Neg ? "; use logical_not() instead" : "");
   return unary_kernel(op, x, x.dtype(), p0, p1);
 }
-// Applies an op that is only defined on floating types.
+// Applies a math function that is only defined on floating types: integers become float32, as in PyTorch.
 Tensor floating(UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0) {
   return unary_kernel(op, x, to_floating(x.dtype()), p0, p1);
+}
+// Activations do not promote: PyTorch has no integer kernel for them, so an integer input is an error.
+Tensor activation(const char* name, UnaryOp op, const Tensor& x, double p0 = 0, double p1 = 0) {
+  WICK_CHECK(x.defined() && is_floating_point(x.dtype()), name, "expected a floating point input, got ",
+             x.defined() ? dtype_name(x.dtype()) : "an undefined tensor");
+  return unary_kernel(op, x, x.dtype(), p0, p1);
 }
 
 }  // namespace
 
 Tensor neg(const Tensor& x) {
-  Tensor out = same_type(UnaryOp::Neg, x);
+  Tensor out = same_type("neg", UnaryOp::Neg, x);
   if (record_needed(x)) record("neg", {&x}, out, [](Grads g) { g.in[0] = neg(g.out[0]); });
   return out;
 }
 
 Tensor abs(const Tensor& x) {
-  Tensor out = same_type(UnaryOp::Abs, x);
+  Tensor out = same_type("abs", UnaryOp::Abs, x);
   if (record_needed(x)) record("abs", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] * sign(sx.get()); });
   return out;
 }
 
 Tensor sign(const Tensor& x) {
-  Tensor out = x.dtype() == kBool ? x.clone() : same_type(UnaryOp::Sign, x);
+  Tensor out = x.dtype() == kBool ? x.clone() : same_type("sign", UnaryOp::Sign, x);
   if (record_needed(x)) record("sign", {&x}, out, [](Grads g) { g.in[0] = zeros_like(g.out[0]); });
   return out;
 }
@@ -145,7 +151,7 @@ Tensor erf(const Tensor& x) {
 }
 
 Tensor relu(const Tensor& x) {
-  Tensor out = same_type(UnaryOp::Relu, x);
+  Tensor out = same_type("relu", UnaryOp::Relu, x);
   if (record_needed(x))
     record("relu", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = where(so.get() > 0, g.out[0], 0); });
   return out;
@@ -155,7 +161,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
   WICK_CHECK(approximate == "none" || approximate == "tanh", "gelu", "approximate must be 'none' or 'tanh', got '",
              approximate, "'");
   const bool tanh_form = approximate == "tanh";
-  Tensor out = floating(tanh_form ? UnaryOp::GeluTanh : UnaryOp::GeluErf, x);
+  Tensor out = activation("gelu", tanh_form ? UnaryOp::GeluTanh : UnaryOp::GeluErf, x);
   if (record_needed(x))
     record("gelu", {&x}, out, [sx = save(x), tanh_form](Grads g) {
       const Tensor v = sx.get();
@@ -176,7 +182,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
 }
 
 Tensor silu(const Tensor& x) {
-  Tensor out = floating(UnaryOp::Silu, x);
+  Tensor out = activation("silu", UnaryOp::Silu, x);
   if (record_needed(x))
     record("silu", {&x}, out, [sx = save(x)](Grads g) {
       const Tensor v = sx.get();
@@ -187,7 +193,7 @@ Tensor silu(const Tensor& x) {
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
-  Tensor out = floating(UnaryOp::Softplus, x, beta, threshold);
+  Tensor out = activation("softplus", UnaryOp::Softplus, x, beta, threshold);
   if (record_needed(x))
     record("softplus", {&x}, out, [sx = save(x), beta, threshold](Grads g) {
       const Tensor bx = sx.get() * beta;
@@ -197,7 +203,7 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
 }
 
 Tensor leaky_relu(const Tensor& x, double negative_slope) {
-  Tensor out = floating(UnaryOp::LeakyRelu, x, negative_slope);
+  Tensor out = activation("leaky_relu", UnaryOp::LeakyRelu, x, negative_slope);
   if (record_needed(x))
     record("leaky_relu", {&x}, out, [sx = save(x), negative_slope](Grads g) {
       g.in[0] = where(sx.get() > 0, g.out[0], g.out[0] * negative_slope);
@@ -206,7 +212,7 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
 }
 
 Tensor elu(const Tensor& x, double alpha) {
-  Tensor out = floating(UnaryOp::Elu, x, alpha);
+  Tensor out = activation("elu", UnaryOp::Elu, x, alpha);
   if (record_needed(x))
     record("elu", {&x}, out, [sx = save(x), alpha](Grads g) {
       const Tensor v = sx.get();
@@ -217,6 +223,7 @@ Tensor elu(const Tensor& x, double alpha) {
 
 namespace {
 Tensor rounding(UnaryOp op, const char* name, const Tensor& x) {
+  WICK_CHECK(x.dtype() != kBool, name, "not supported on bool tensors");
   Tensor out = is_floating_point(x.dtype()) ? unary_kernel(op, x, x.dtype()) : x.clone();
   if (record_needed(x)) record(name, {&x}, out, [](Grads g) { g.in[0] = zeros_like(g.out[0]); });
   return out;

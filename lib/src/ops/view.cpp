@@ -76,10 +76,15 @@ SizeVec infer_shape(const char* op, IntArrayRef requested, int64_t numel) {
   return shape;
 }
 
-// An alias of x that remembers x's root base, so in-place writes through it reach the base's history.
+// An alias of x that remembers x's root base, so in-place writes through it reach the base's history. A view
+// made a leaf by requires_grad_() is a root of its own: in-place writes through its views must then be refused
+// as for any leaf's (rebasing the storage's root instead would tie the leaf into a reference cycle, as
+// tests/fuzz found).
 Tensor view_alias(const Tensor& x, IntArrayRef shape, IntArrayRef strides, int64_t offset) {
   Tensor out = make_alias(x, shape, strides, offset);
-  TensorImpl* base = x.impl()->view_base ? x.impl()->view_base : x.impl();
+  TensorImpl* xi = x.impl();
+  const bool grad_leaf = xi->grad_fn == nullptr && xi->requires_grad;
+  TensorImpl* base = xi->view_base && !grad_leaf ? xi->view_base : xi;
   base->incref();
   out.impl()->view_base = base;
   return out;
@@ -255,6 +260,8 @@ Tensor expand(const Tensor& x, IntArrayRef sizes) {
     }
     const int64_t have = x.size(k);
     const int64_t target = want == -1 ? have : want;
+    WICK_CHECK(target >= 0, "expand", "the expanded size ", want, " at dim ", i, " must be non-negative (or -1 to keep ",
+               have, ")");
     WICK_CHECK(have == target || have == 1, "expand", "the expanded size of the tensor (", target,
                ") must match the existing size (", have, ") at non-singleton dimension ", i, "; target sizes ",
                shape_str(sizes), ", tensor sizes ", shape_str(x.sizes()));
@@ -313,6 +320,7 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
 }
 
 std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim) {
+  WICK_CHECK(x.dim() > 0, "split", "cannot split a 0-dim tensor");
   const int64_t d = wrap_dim("split", dim, x.dim());
   WICK_CHECK(split_size > 0 || x.size(d) == 0, "split", "split_size must be positive, got ", split_size);
   std::vector<Tensor> parts;
@@ -323,9 +331,14 @@ std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim) {
 }
 
 std::vector<Tensor> split(const Tensor& x, IntArrayRef split_sizes, int64_t dim) {
+  WICK_CHECK(x.dim() > 0, "split", "cannot split a 0-dim tensor");
   const int64_t d = wrap_dim("split", dim, x.dim());
   int64_t total = 0;
-  for (int64_t s : split_sizes) total += s;
+  for (int64_t s : split_sizes) {
+    WICK_CHECK(s >= 0, "split", "split sizes must be non-negative, got ", shape_str(split_sizes));
+    WICK_CHECK(!__builtin_add_overflow(total, s, &total), "split", "split sizes ", shape_str(split_sizes),
+               " add up past int64");
+  }
   WICK_CHECK(total == x.size(d), "split", "split sizes ", shape_str(split_sizes), " add up to ", total,
              " but dim ", d, " has size ", x.size(d));
   std::vector<Tensor> parts;
@@ -345,6 +358,7 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
 }
 
 std::vector<Tensor> unbind(const Tensor& x, int64_t dim) {
+  WICK_CHECK(x.dim() > 0, "unbind", "cannot unbind a 0-dim tensor");
   const int64_t d = wrap_dim("unbind", dim, x.dim());
   std::vector<Tensor> parts;
   for (int64_t i = 0; i < x.size(d); ++i) parts.push_back(select(x, d, i));

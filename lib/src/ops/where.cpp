@@ -42,6 +42,7 @@ Tensor where(const Tensor& condition, Scalar a, const Tensor& b) {
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
   WICK_CHECK(mask.dtype() == kBool, "masked_fill", "mask must be a bool tensor, got ", dtype_name(mask.dtype()));
+  broadcast_shape("masked_fill", x.sizes(), mask.sizes());
   Tensor out = where(mask, full({}, value, x.options()), x);
   WICK_CHECK(IntArrayRef(out.sizes()).equals(x.sizes()), "masked_fill", "mask of shape ", shape_str(mask.sizes()),
              " does not broadcast to the tensor's shape ", shape_str(x.sizes()));
@@ -51,6 +52,8 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
 Tensor masked_fill(const Tensor& x, const Tensor& mask, const Tensor& value) {
   WICK_CHECK(value.dim() == 0, "masked_fill", "value must be a 0-dim tensor, got shape ", shape_str(value.sizes()));
   WICK_CHECK(mask.dtype() == kBool, "masked_fill", "mask must be a bool tensor, got ", dtype_name(mask.dtype()));
+  WICK_CHECK(broadcast_shape("masked_fill", x.sizes(), mask.sizes()) == x.sizes(), "masked_fill", "mask of shape ",
+             shape_str(mask.sizes()), " does not broadcast to the tensor's shape ", shape_str(x.sizes()));
   return where(mask, value.to(x.dtype()), x);
 }
 
