@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
+
+#include "wick/error.h"
 #include <unordered_map>
 #include <vector>
 
@@ -37,7 +39,8 @@ size_t class_bytes(size_t n) {
 void* system_alloc(size_t bytes) {
   g_system_allocations.fetch_add(1, std::memory_order_relaxed);
   void* p = std::aligned_alloc(kAlign, bytes);
-  if (!p) throw std::bad_alloc();
+  // A wick::Error like every other failure the caller can act on (PyTorch raises one too).
+  WICK_CHECK(p != nullptr, "empty", "not enough memory: tried to allocate ", bytes, " bytes");
   return p;
 }
 
@@ -90,13 +93,20 @@ struct ThreadCache {
 };
 // Held by pointer: TLS stays a few bytes, so the library can use the fast initial-exec TLS model and still
 // be dlopen'ed by a game engine.
+// After the thread's TLS destructors ran, get() returns nullptr: a tensor freed later on that thread (a static
+// holding tensors, destroyed at exit after the main thread's TLS) goes straight to the shared pool.
 struct CacheHolder {
   ThreadCache* cache = nullptr;
-  ThreadCache& get() {
-    if (!cache) cache = new ThreadCache;
-    return *cache;
+  bool destroyed = false;
+  ThreadCache* get() {
+    if (!cache && !destroyed) cache = new ThreadCache;
+    return cache;
   }
-  ~CacheHolder() { delete cache; }
+  ~CacheHolder() {
+    delete cache;
+    cache = nullptr;
+    destroyed = true;
+  }
 };
 thread_local CacheHolder t_holder;
 
@@ -108,9 +118,10 @@ void* cached_alloc(size_t nbytes) {
   if (nbytes == 0) return g_empty_block;
   const size_t bytes = class_bytes(nbytes);
   if (bytes <= kSmallLimit) {
-    ThreadCache& cache = t_holder.get();
-    const int c = small_class(bytes);
-    if (cache.count[c] > 0) return cache.blocks[c][--cache.count[c]];
+    if (ThreadCache* cache = t_holder.get()) {
+      const int c = small_class(bytes);
+      if (cache->count[c] > 0) return cache->blocks[c][--cache->count[c]];
+    }
   }
   if (void* p = shared_pool().take(bytes)) return p;
   return system_alloc(bytes);
@@ -120,21 +131,23 @@ void cached_free(void* ptr, size_t nbytes) {
   if (nbytes == 0 || ptr == nullptr) return;
   const size_t bytes = class_bytes(nbytes);
   if (bytes <= kSmallLimit) {
-    ThreadCache& cache = t_holder.get();
-    const int c = small_class(bytes);
-    if (cache.count[c] < kThreadCacheDepth) {
-      cache.blocks[c][cache.count[c]++] = ptr;
-      return;
+    if (ThreadCache* cache = t_holder.get()) {
+      const int c = small_class(bytes);
+      if (cache->count[c] < kThreadCacheDepth) {
+        cache->blocks[c][cache->count[c]++] = ptr;
+        return;
+      }
     }
   }
   shared_pool().give(ptr, bytes);
 }
 
 void release_cached_memory() {
-  ThreadCache& cache = t_holder.get();
-  for (int c = 0; c < kNumSmallClasses; ++c) {
-    for (int i = 0; i < cache.count[c]; ++i) std::free(cache.blocks[c][i]);
-    cache.count[c] = 0;
+  if (ThreadCache* cache = t_holder.get()) {
+    for (int c = 0; c < kNumSmallClasses; ++c) {
+      for (int i = 0; i < cache->count[c]; ++i) std::free(cache->blocks[c][i]);
+      cache->count[c] = 0;
+    }
   }
   shared_pool().clear();
 }

@@ -24,6 +24,14 @@ struct StridedLoop {
   explicit StridedLoop(const std::array<const View*, N>& views) {
     const View& out = *views[0];
     WICK_CHECK(out.ndim <= kMaxDims, "cpu", "tensors of more than ", kMaxDims, " dims are not supported");
+    for (int k = 0; k < N; ++k) base[k] = static_cast<char*>(views[k]->data);
+    for (int d = 0; d < out.ndim; ++d)
+      if (out.sizes[d] == 0) {  // nothing to visit, and an empty tensor's strides need not fit in bytes
+        ndim = 1;
+        sizes[0] = 0;
+        for (int k = 0; k < N; ++k) strides[k][0] = 0;
+        return;
+      }
     // Drop size-1 dims, keep order (outermost first).
     for (int d = 0; d < out.ndim; ++d) {
       if (out.sizes[d] == 1) continue;
@@ -31,7 +39,6 @@ struct StridedLoop {
       for (int k = 0; k < N; ++k) strides[k][ndim] = views[k]->strides[d] * element_size(views[k]->dtype);
       ++ndim;
     }
-    for (int k = 0; k < N; ++k) base[k] = static_cast<char*>(views[k]->data);
     coalesce();
     if (ndim == 0) {  // a single element
       sizes[0] = 1;

@@ -123,7 +123,9 @@ Tensor kaiming_uniform_(Tensor tensor, double a, FanModeType mode, NonlinearityT
 }
 
 Tensor kaiming_normal_(Tensor tensor, double a, FanModeType mode, NonlinearityType nonlinearity) {
-  return normal_(std::move(tensor), 0, calculate_gain(nonlinearity, a) / std::sqrt(fan(tensor, mode)));
+  // Computed before the call: the argument that moves `tensor` may be evaluated first (clang does).
+  const double stddev = calculate_gain(nonlinearity, a) / std::sqrt(fan(tensor, mode));
+  return normal_(std::move(tensor), 0, stddev);
 }
 
 Tensor orthogonal_(Tensor tensor, double gain) {

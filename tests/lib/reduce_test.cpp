@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
+#include <limits>
+
 #include "../support/fixtures.h"
 
 using namespace wick;
@@ -64,4 +66,12 @@ TEST_CASE("reduce: large reductions agree across thread counts", "[reduce][threa
     ++checked;
   }
   CHECK(checked >= 10);
+}
+
+TEST_CASE("reduce: integer sums and products wrap around as PyTorch's do", "[reduce]") {
+  // tests/fuzz/ops_fuzz found prod() of int64 overflowing (undefined behaviour in C++); values from PyTorch 1.13.
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  CHECK(tensor(std::vector<int64_t>{int64_t(1) << 62, 4}).prod().item<int64_t>() == 0);
+  CHECK(tensor(std::vector<int64_t>{kMax, 1}).sum().item<int64_t>() == std::numeric_limits<int64_t>::min());
+  CHECK(sum(tensor({2147483647, 1}, dtype(kInt32)), kInt32).item<int64_t>() == -2147483648LL);
 }

@@ -178,12 +178,15 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                if (has_bias) g.in[2] = gb;
                return;
              }
+             // float16/bfloat16 are computed in float32 here too (as the statistics are), then rounded once.
              const std::vector<int64_t> reduced = all_but_channel(dims);
+             const Tensor xc = x.to(ct), goc = go.to(ct), wc = w.defined() ? w.to(ct) : w;
              const Normalized n =
-                 normalized(x, per_channel(mean, dims), per_channel(var, dims), eps, reduced, training);
-             if (g.needed(0)) g.in[0] = input_grad(w.defined() ? go * per_channel(w, dims) : go, n, reduced, training);
-             if (g.needed(1)) g.in[1] = (go * n.xhat).sum(reduced).reshape(w.sizes());
-             if (g.needed(2)) g.in[2] = go.sum(reduced);
+                 normalized(xc, per_channel(mean, dims), per_channel(var, dims), eps, reduced, training);
+             if (g.needed(0))
+               g.in[0] = input_grad(wc.defined() ? goc * per_channel(wc, dims) : goc, n, reduced, training).to(x.dtype());
+             if (g.needed(1)) g.in[1] = (goc * n.xhat).sum(reduced).reshape(w.sizes()).to(w.dtype());
+             if (g.needed(2)) g.in[2] = goc.sum(reduced).to(go.dtype());
            });
   return out;
 }
@@ -273,12 +276,14 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
                if (has_bias) g.in[2] = gb.view(param_shape);
                return;
              }
-             const Normalized n = normalized(x, mean, var, eps, stat_dims, true);
+             // float16/bfloat16 are computed in float32 here too (as the statistics are), then rounded once.
+             const Tensor xc = x.to(ct), goc = go.to(ct), wc = w.defined() ? w.to(ct) : w;
+             const Normalized n = normalized(xc, mean, var, eps, stat_dims, true);
              // Parameter gradients sum over the leading dims; with none, there is nothing to sum.
              auto over_rows = [&](const Tensor& t) { return param_dims.empty() ? t : t.sum(param_dims); };
-             if (g.needed(0)) g.in[0] = input_grad(w.defined() ? go * w : go, n, stat_dims, true);
-             if (g.needed(1)) g.in[1] = over_rows(go * n.xhat);
-             if (g.needed(2)) g.in[2] = over_rows(go);
+             if (g.needed(0)) g.in[0] = input_grad(wc.defined() ? goc * wc : goc, n, stat_dims, true).to(x.dtype());
+             if (g.needed(1)) g.in[1] = over_rows(goc * n.xhat).to(w.dtype());
+             if (g.needed(2)) g.in[2] = over_rows(goc).to(go.dtype());
            });
   return out;
 }
@@ -332,7 +337,9 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
              const Tensor x = sx.get(), w = sw.get(), mean = smean.get(), var = svar.get();
              const Tensor& go = g.out[0];
              const int64_t dims = x.dim();
-             const Tensor gxhat = w.defined() ? go * per_channel(w, dims) : go;
+             // float16/bfloat16 are computed in float32 (as the statistics are), then rounded once.
+             const Tensor goc = go.to(ct);
+             const Tensor gxhat = w.defined() ? goc * per_channel(w.to(ct), dims) : goc;
              Tensor xhat;  // [N, C, ...]
              if (fused && !detail::grad_mode_enabled()) {
                const Tensor xc = as_compute(x, ct), gc = as_compute(gxhat, ct);
@@ -345,12 +352,13 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
                g.in[0] = gi;
                if (g.needed(1)) xhat = ((xc.view({N, G, K}) - mean) * (var + eps).rsqrt()).view(x.sizes());
              } else {
-               const Normalized n = normalized(x.reshape({N, G, K}), mean, var, eps, row_dims, true);
-               if (g.needed(0)) g.in[0] = input_grad(gxhat.reshape({N, G, K}), n, row_dims, true).reshape(x.sizes());
+               const Normalized n = normalized(x.to(ct).reshape({N, G, K}), mean, var, eps, row_dims, true);
+               if (g.needed(0))
+                 g.in[0] = input_grad(gxhat.reshape({N, G, K}), n, row_dims, true).reshape(x.sizes()).to(x.dtype());
                xhat = n.xhat.reshape(x.sizes());
              }
-             if (g.needed(1)) g.in[1] = (go * xhat).sum(param_dims);
-             if (g.needed(2)) g.in[2] = go.sum(param_dims);
+             if (g.needed(1)) g.in[1] = (goc * xhat).sum(param_dims).to(w.dtype());
+             if (g.needed(2)) g.in[2] = goc.sum(param_dims).to(go.dtype());
            });
   return out;
 }
