@@ -204,14 +204,7 @@ void backward_weight_portable(const Geometry& g, const T* gy, const T* x, T* gw,
 #ifdef WICK_HAVE_ONEDNN
 enum class Pass : int64_t { Forward, BackwardData, BackwardWeights };
 
-using Key = std::array<int64_t, 18>;
-struct KeyHash {
-  size_t operator()(const Key& k) const {
-    uint64_t h = 1469598103934665603ull;
-    for (int64_t v : k) h = (h ^ uint64_t(v)) * 1099511628211ull;
-    return size_t(h);
-  }
-};
+using Key = PrimitiveKey<18>;
 
 // Per-thread working memory for blocked-layout copies and oneDNN's scratchpad, shared by every cached
 // primitive of the thread (they run one at a time), so memory grows with the largest convolution rather
@@ -355,7 +348,7 @@ std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g, bool bias) {
 // Per thread: two threads running two models never lock or share a buffer. Null entries remember
 // geometries oneDNN rejected, so those go straight to the portable path next time.
 struct Cache {
-  std::unordered_map<Key, std::unique_ptr<Entry>, KeyHash> entries;
+  std::unordered_map<Key, std::unique_ptr<Entry>, PrimitiveKeyHash> entries;
   Workspace workspace;
 };
 constexpr size_t kMaxEntries = 256;

@@ -28,14 +28,7 @@ struct Shape {
   int64_t rows, cols, inner;
 };
 
-using Key = std::array<int64_t, 8>;
-struct KeyHash {
-  size_t operator()(const Key& k) const {
-    uint64_t h = 1469598103934665603ull;
-    for (int64_t v : k) h = (h ^ uint64_t(v)) * 1099511628211ull;
-    return size_t(h);
-  }
-};
+using Key = PrimitiveKey<8>;
 
 // A primitive with one memory object per argument; each call points the memories at the caller's buffers.
 struct Entry {
@@ -112,7 +105,7 @@ constexpr size_t kMaxEntries = 256;
 
 // Per thread, like the convolution cache: two threads training two models share nothing.
 Entry& find_entry(const char* op, Kind kind, const Shape& s, bool global_stats, bool scale, bool shift, double eps) {
-  thread_local std::unordered_map<Key, std::unique_ptr<Entry>, KeyHash> entries;
+  thread_local std::unordered_map<Key, std::unique_ptr<Entry>, PrimitiveKeyHash> entries;
   const float eps_f = float(eps);
   const Key key{int64_t(kind), s.rows, s.cols, s.inner, global_stats, scale, shift,
                 int64_t(std::bit_cast<uint32_t>(eps_f))};

@@ -6,23 +6,16 @@
 
 #include "conv.h"
 #include "fixture.h"
+#include "../support/scoped_settings.h"
 
 using namespace wick;
 using testing::check_case;
 using testing::Fixture;
 using testing::Inputs;
 
+using testing::ConvPath;
+
 namespace {
-
-// Forces the CPU convolution path for a scope.
-class ConvPath {
- public:
-  explicit ConvPath(bool onednn) : previous_(cpu::conv_use_onednn()) { cpu::set_conv_use_onednn(onednn); }
-  ~ConvPath() { cpu::set_conv_use_onednn(previous_ || !cpu::conv_onednn_available()); }
-
- private:
-  bool previous_;
-};
 
 struct Path {
   const char* name;

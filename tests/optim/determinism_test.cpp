@@ -5,34 +5,21 @@
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
-#include "conv.h"
-
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "../support/scoped_settings.h"
+
 using namespace wick;
 namespace F = wick::nn::functional;
 
+using testing::ConvPath;
+using testing::ThreadCount;
+
 namespace {
-
-struct ThreadCount {
-  int saved = get_num_threads();
-  explicit ThreadCount(int n) { set_num_threads(n); }
-  ~ThreadCount() { set_num_threads(saved); }
-};
-
-// Forces the CPU convolution path for a scope (as tests/nn/conv_test.cpp does).
-class ConvPath {
- public:
-  explicit ConvPath(bool onednn) : previous_(cpu::conv_use_onednn()) { cpu::set_conv_use_onednn(onednn); }
-  ~ConvPath() { cpu::set_conv_use_onednn(previous_ || !cpu::conv_onednn_available()); }
-
- private:
-  bool previous_;
-};
 
 // The convolution paths this build has: oneDNN (when compiled in) and the portable one.
 std::vector<bool> conv_paths() {
