@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "cpu_backend.h"
+#include "wrapping.h"
 #include "dispatch.h"
 #include "loops.h"
 #include "simd/simd_table.h"
@@ -59,36 +60,7 @@ inline To convert(From v) {
   }
 }
 
-// ---- scalar forms of the ops, for integer and bool rows --------------------------------------------------
-// Signed overflow is UB in C++; integer tensors wrap around (two's complement) instead, as PyTorch's do in
-// practice. Signed arithmetic therefore runs on the unsigned twin, where wrapping is defined.
-template <class T>
-struct Wrapping {
-  using type = T;  // bool and uint8 promote to int, which cannot overflow for them
-};
-template <>
-struct Wrapping<int32_t> {
-  using type = uint32_t;
-};
-template <>
-struct Wrapping<int64_t> {
-  using type = uint64_t;
-};
-template <class T>
-T wrapping_add(T a, T b) {
-  using U = typename Wrapping<T>::type;
-  return T(U(a) + U(b));
-}
-template <class T>
-T wrapping_sub(T a, T b) {
-  using U = typename Wrapping<T>::type;
-  return T(U(a) - U(b));
-}
-template <class T>
-T wrapping_mul(T a, T b) {
-  using U = typename Wrapping<T>::type;
-  return T(U(a) * U(b));
-}
+// ---- scalar forms of the ops, for integer and bool rows (integers wrap: wrapping.h) -----------------------
 
 template <class T>
 T int_binary(BinaryOp op, T a, T b) {

@@ -6,6 +6,7 @@
 #include "cpu_backend.h"
 #include "dispatch.h"
 #include "loops.h"
+#include "wrapping.h"
 
 namespace wick::cpu {
 namespace {
@@ -76,7 +77,7 @@ void CpuBackend::scatter(const View& out, int dim, const View& index, const View
         const T v = *reinterpret_cast<const T*>(p[2] + i * s[2]);
         if (accumulate) {
           if constexpr (std::is_same_v<T, bool>) *target = *target || v;
-          else *target = T(*target + v);
+          else *target = wrapping_add(*target, v);
         } else {
           *target = v;
         }
@@ -102,7 +103,7 @@ void CpuBackend::index_add(const View& out, int dim, const View& index, const Vi
         const int64_t k = checked_index("index_add", p[1] + i * s[1], index.dtype, size, dim);
         T* target = reinterpret_cast<T*>(p[0] + i * s[0] + k * step);
         if constexpr (std::is_same_v<T, bool>) *target = *target || *reinterpret_cast<const T*>(p[2] + i * s[2]);
-        else *target = T(*target + *reinterpret_cast<const T*>(p[2] + i * s[2]));
+        else *target = wrapping_add(*target, *reinterpret_cast<const T*>(p[2] + i * s[2]));
       }
     };
     loop.run_range(0, loop.numel(), row);

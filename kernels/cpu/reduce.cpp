@@ -15,6 +15,7 @@
 #include "dispatch.h"
 #include "loops.h"
 #include "simd/simd_table.h"
+#include "wrapping.h"
 
 namespace wick::cpu {
 namespace {
@@ -39,15 +40,8 @@ T identity(ReduceOp op) {
 template <class T>
 T combine(ReduceOp op, T a, T b) {
   switch (op) {
-    // Integer sums and products wrap, as elementwise integer arithmetic does (signed overflow would be UB).
-    case ReduceOp::Sum:
-      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
-        return T(std::make_unsigned_t<T>(a) + std::make_unsigned_t<T>(b));
-      else return T(a + b);
-    case ReduceOp::Prod:
-      if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>)
-        return T(std::make_unsigned_t<T>(a) * std::make_unsigned_t<T>(b));
-      else return T(a * b);
+    case ReduceOp::Sum: return wrapping_add(a, b);  // integers wrap, as elementwise integer math does
+    case ReduceOp::Prod: return wrapping_mul(a, b);
     case ReduceOp::Max:
       if constexpr (std::is_floating_point_v<T>)
         if (a != a || b != b) return a + b;  // NaN wins

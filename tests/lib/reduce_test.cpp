@@ -68,10 +68,15 @@ TEST_CASE("reduce: large reductions agree across thread counts", "[reduce][threa
   CHECK(checked >= 10);
 }
 
-TEST_CASE("reduce: integer sums and products wrap around as PyTorch's do", "[reduce]") {
+TEST_CASE("reduce: integer sums, products and scatter-adds wrap around as PyTorch's do", "[reduce]") {
   // tests/fuzz/ops_fuzz found prod() of int64 overflowing (undefined behaviour in C++); values from PyTorch 1.13.
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   CHECK(tensor(std::vector<int64_t>{int64_t(1) << 62, 4}).prod().item<int64_t>() == 0);
   CHECK(tensor(std::vector<int64_t>{kMax, 1}).sum().item<int64_t>() == std::numeric_limits<int64_t>::min());
   CHECK(sum(tensor({2147483647, 1}, dtype(kInt32)), kInt32).item<int64_t>() == -2147483648LL);
+  // ... and scatter_add of int32 (tests/fuzz/corpus/ops/finding_scatter_add_int32_overflow), index_add too.
+  const Tensor big = tensor({2147483647, 5}, dtype(kInt32)), twice = tensor(std::vector<int64_t>{0, 0});
+  CHECK(zeros({1}, dtype(kInt32)).scatter_add(0, twice, big).item<int64_t>() == -2147483644LL);
+  CHECK(zeros({1}, dtype(kInt32)).index_add(0, twice, big).item<int64_t>() == -2147483644LL);
+  CHECK(zeros({1}, dtype(kUInt8)).scatter_add(0, twice, tensor({200, 100}, dtype(kUInt8))).item<int64_t>() == 44);
 }
