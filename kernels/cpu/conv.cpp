@@ -5,7 +5,6 @@
 #include "conv.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -14,6 +13,7 @@
 
 #include "cpu_backend.h"
 #include "dispatch.h"
+#include "onednn_switch.h"
 #include "simd/simd_table.h"
 #include "thread_pool.h"
 
@@ -26,8 +26,6 @@
 
 namespace wick::cpu {
 namespace {
-
-std::atomic<bool> g_use_onednn{true};
 
 // input [N, C, H, W], weight [OC, C/G, KH, KW], output [N, OC, OH, OW].
 struct Geometry {
@@ -401,7 +399,7 @@ void execute(Entry& e, std::initializer_list<void*> buffers) {
   }
 }
 
-bool onednn_ok(const View& v) { return v.dtype == kFloat && g_use_onednn.load(std::memory_order_relaxed); }
+bool onednn_ok(const View& v) { return v.dtype == kFloat && use_onednn(); }
 
 // oneDNN's fast kernels keep channels in blocks of 8/16, so an input with very few channels per group pays for
 // the padding (a 1-channel image costs 16 lanes) and for reordering. Measured (AVX-512, batch 32-64): backward
@@ -417,15 +415,6 @@ bool onednn_suits(Pass pass, const Geometry& g) {
 
 }  // namespace
 
-bool conv_onednn_available() {
-#ifdef WICK_HAVE_ONEDNN
-  return true;
-#else
-  return false;
-#endif
-}
-bool conv_use_onednn() { return conv_onednn_available() && g_use_onednn.load(); }
-void set_conv_use_onednn(bool use) { g_use_onednn.store(use); }
 int conv_cached_primitives() {
 #ifdef WICK_HAVE_ONEDNN
   int n = 0;

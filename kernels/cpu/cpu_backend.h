@@ -1,5 +1,6 @@
 // The CPU backend: xsimd loops for contiguous data, strided loops for views, oneDNN (or the built-in
-// GEMM) for matmul, oneDNN for convolution and normalisation when built in, and the caching allocator.
+// GEMM) for matmul, oneDNN for convolution, normalisation and average pooling when built in, and the
+// caching allocator.
 #pragma once
 
 #include "backend.h"

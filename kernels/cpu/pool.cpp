@@ -1,6 +1,7 @@
 // Max and average pooling over NCHW planes, and their backward passes, as direct loops parallel over
-// planes. Pooling is memory-bound, and these loops give exactly the contract's flat argmax indices and
-// PyTorch's window rules (ceil_mode, count_include_pad, NaN propagation), which oneDNN's pooling does not.
+// planes. Float32 average pooling runs on oneDNN where it is built in and its windows are PyTorch's
+// (pool_onednn.cpp); these loops take the rest, and all of max pooling, whose flat argmax indices and NaN
+// propagation oneDNN's does not give.
 // Each output row is built tap by tap across the whole row (no data-dependent branches, long inner loops),
 // visiting a window's taps in PyTorch's order so ties and NaNs resolve the same way.
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "cpu_backend.h"
 #include "dispatch.h"
+#include "pool_onednn.h"
 #include "thread_pool.h"
 
 namespace wick::cpu {
@@ -196,6 +198,7 @@ void CpuBackend::max_pool2d_backward(const View& grad_input, const View& grad_ou
 }
 
 void CpuBackend::avg_pool2d(const View& out, const View& input, const PoolParams& p) {
+  if (avg_pool2d_onednn(out, input, p)) return;
   const Planes q = planes_of(input, out);
   dispatch_floating(input.dtype, "avg_pool2d", [&]<class T>() {
     const T* x = static_cast<const T*>(input.data);
@@ -226,6 +229,7 @@ void CpuBackend::avg_pool2d(const View& out, const View& input, const PoolParams
 }
 
 void CpuBackend::avg_pool2d_backward(const View& grad_input, const View& grad_out, const PoolParams& p) {
+  if (avg_pool2d_backward_onednn(grad_input, grad_out, p)) return;
   const Planes q = planes_of(grad_input, grad_out);
   dispatch_floating(grad_input.dtype, "avg_pool2d_backward", [&]<class T>() {
     T* gx = static_cast<T*>(grad_input.data);

@@ -13,7 +13,7 @@ using testing::check_case;
 using testing::Fixture;
 using testing::Inputs;
 
-using testing::ConvPath;
+using testing::OneDnnPath;
 
 namespace {
 
@@ -32,9 +32,9 @@ const Path kPaths[] = {{"float64 portable", kDouble, false, 1e-9, 1e-10},
 TEST_CASE("conv: conv1d, conv2d and transposed convolutions match PyTorch on every CPU path", "[nn][conv]") {
   const Fixture f("nn_conv.safetensors");
   for (const Path& p : kPaths) {
-    if (p.onednn && !cpu::conv_onednn_available()) continue;
+    if (p.onednn && !cpu::onednn_available()) continue;
     INFO("path: " << p.name);
-    ConvPath path(p.onednn);
+    OneDnnPath path(p.onednn);
     auto run = [&](const std::string& name, std::vector<std::string> inputs, auto fn) {
       check_case(f, name, inputs, fn, p.dtype, p.rtol, p.atol);
     };
@@ -99,7 +99,7 @@ TEST_CASE("conv: functional options and Conv modules with padding modes match Py
 }
 
 TEST_CASE("conv: the oneDNN and portable paths agree over a sweep of geometries", "[nn][conv]") {
-  if (!cpu::conv_onednn_available()) return;
+  if (!cpu::onednn_available()) return;
   manual_seed(3);
   struct G {
     int64_t n, c, h, w, oc, kh, kw, stride, pad, dil, groups;
@@ -115,7 +115,7 @@ TEST_CASE("conv: the oneDNN and portable paths agree over a sweep of geometries"
     const Tensor x = randn({g.n, g.c, g.h, g.w}), w = randn({g.oc, g.c / g.groups, g.kh, g.kw}), b = randn({g.oc});
     Tensor results[2][4];
     for (int onednn = 0; onednn < 2; ++onednn) {
-      ConvPath path(onednn == 1);
+      OneDnnPath path(onednn == 1);
       const Tensor xr = x.clone().requires_grad_(), wr = w.clone().requires_grad_(), br = b.clone().requires_grad_();
       const Tensor y = conv2d(xr, wr, br, g.stride, g.pad, g.dil, g.groups);
       (y * y).sum().backward();
@@ -132,8 +132,8 @@ TEST_CASE("conv: the oneDNN and portable paths agree over a sweep of geometries"
 }
 
 TEST_CASE("conv: oneDNN primitives are created once per geometry and thread", "[nn][conv]") {
-  if (!cpu::conv_onednn_available()) return;
-  ConvPath path(true);
+  if (!cpu::onednn_available()) return;
+  OneDnnPath path(true);
   const Tensor x = randn({3, 2, 9, 9}), w = randn({5, 2, 3, 3}).requires_grad_();
   (void)conv2d(x, w);
   const int after_first = cpu::conv_cached_primitives();
@@ -167,12 +167,12 @@ TEST_CASE("conv: first and second derivatives by finite differences (float64)", 
 }
 
 TEST_CASE("conv: double backward on the oneDNN path equals the portable path", "[nn][conv]") {
-  if (!cpu::conv_onednn_available()) return;
+  if (!cpu::onednn_available()) return;
   manual_seed(11);
   const Tensor x0 = randn({2, 3, 7, 7}), w0 = randn({4, 3, 3, 3});
   Tensor grads[2][2];
   for (int onednn = 0; onednn < 2; ++onednn) {
-    ConvPath path(onednn == 1);
+    OneDnnPath path(onednn == 1);
     const Tensor x = x0.clone().requires_grad_(), w = w0.clone().requires_grad_();
     const Tensor y = conv2d(x, w, {}, 2, 1);
     const auto g = autograd::grad({(y * y).sum()}, {x, w}, {}, std::nullopt, /*create_graph=*/true);

@@ -4,12 +4,15 @@
 #include <wick/wick.h>
 
 #include "fixture.h"
+#include "pool_onednn.h"
+#include "../support/scoped_settings.h"
 
 using namespace wick;
 namespace F = wick::nn::functional;
 using testing::check_case;
 using testing::Fixture;
 using testing::Inputs;
+using testing::OneDnnPath;
 
 TEST_CASE("pool: max, average and adaptive pooling match PyTorch", "[nn][pool]") {
   const Fixture f("nn_pool.safetensors");
@@ -71,6 +74,42 @@ TEST_CASE("pool: functional options and pooling modules match PyTorch", "[nn][po
   });
   check_case(f, "adaptive1d", {"x"},
              [](Inputs& in) { return F::adaptive_avg_pool1d(in["x"], F::AdaptiveAvgPool1dFuncOptions(4)); });
+}
+
+// The fixtures above run float32 average pooling on oneDNN where it is built in; this sweep holds oneDNN to
+// the direct loops over every window rule, including the ceil_mode windows it must leave to them.
+TEST_CASE("pool: average pooling on oneDNN agrees with the direct loops", "[nn][pool]") {
+  if (!cpu::onednn_available()) return;
+  manual_seed(4);
+  struct G {
+    int64_t h, w, k, stride, pad;
+    bool ceil, include_pad;
+  };
+  const G sweep[] = {{28, 28, 2, 2, 0, false, true}, {11, 9, 3, 2, 1, false, true}, {11, 9, 3, 2, 1, false, false},
+                     {10, 10, 3, 2, 1, true, true},  {10, 10, 3, 2, 1, true, false}, {7, 8, 2, 3, 1, true, false},
+                     {7, 8, 2, 3, 1, true, true},    {5, 13, 4, 1, 2, false, false}, {9, 6, 3, 3, 0, true, true},
+                     {1, 1, 1, 1, 0, false, true}};
+  const int cached_before = cpu::avg_pool_cached_primitives();
+  for (const G& g : sweep) {
+    INFO(g.h << "x" << g.w << " k" << g.k << " s" << g.stride << " p" << g.pad << " ceil " << g.ceil
+             << " include_pad " << g.include_pad);
+    const Tensor x = randn({3, 4, g.h, g.w});
+    Tensor weight, results[2][2];
+    for (int onednn = 0; onednn < 2; ++onednn) {
+      OneDnnPath path(onednn == 1);
+      const Tensor xr = x.clone().requires_grad_();
+      const Tensor y = avg_pool2d(xr, g.k, g.stride, g.pad, g.ceil, g.include_pad);
+      if (!weight.defined()) weight = randn_like(y);  // a gradient that differs per output
+      (y * weight).sum().backward();
+      results[onednn][0] = y;
+      results[onednn][1] = xr.grad();
+    }
+    CHECK_CLOSE(results[1][0], results[0][0], 1e-5, 1e-6);
+    CHECK_CLOSE(results[1][1], results[0][1], 1e-5, 1e-6);
+  }
+  // A forward and a backward primitive for each geometry oneDNN can take: all but 10x10 k3 s2 p1 with ceil_mode
+  // and count_include_pad, whose last window overhangs the right padding.
+  CHECK(cpu::avg_pool_cached_primitives() - cached_before == 2 * 9);
 }
 
 TEST_CASE("pool: interpolate and Upsample (nearest, bilinear, linear) match PyTorch", "[nn][pool][upsample]") {

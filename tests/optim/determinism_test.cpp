@@ -16,14 +16,14 @@
 using namespace wick;
 namespace F = wick::nn::functional;
 
-using testing::ConvPath;
+using testing::OneDnnPath;
 using testing::ThreadCount;
 
 namespace {
 
 // The convolution paths this build has: oneDNN (when compiled in) and the portable one.
 std::vector<bool> conv_paths() {
-  if (cpu::conv_onednn_available()) return {true, false};
+  if (cpu::onednn_available()) return {true, false};
   return {false};
 }
 
@@ -103,7 +103,7 @@ TEST_CASE("determinism: one seed trains bit for bit identically at a fixed threa
   for (const bool onednn : conv_paths())
     for (const int threads : {1, 2}) {
       INFO((onednn ? "oneDNN" : "portable") << " convolutions, " << threads << " thread(s)");
-      ConvPath path(onednn);
+      OneDnnPath path(onednn);
       const Trace first = train(threads, /*workers=*/2);
       REQUIRE(first.losses.size() == 16);
       require_identical(first, train(threads, 2));
@@ -115,7 +115,7 @@ TEST_CASE("determinism: one seed trains bit for bit identically at a fixed threa
 // The portable convolution's weight gradient sums per-chunk partials: it must add them in chunk order, not in
 // the order the threads finish (with two threads, float addition being commutative would hide that).
 TEST_CASE("determinism: the portable convolution at three threads", "[determinism]") {
-  ConvPath path(false);
+  OneDnnPath path(false);
   const Trace first = train(3, 2);
   for (int run = 0; run < 3; ++run) require_identical(first, train(3, 2));
 }
@@ -129,7 +129,7 @@ TEST_CASE("determinism: a different seed gives a different run", "[determinism]"
 TEST_CASE("determinism: across thread counts a run agrees to rounding", "[determinism]") {
   for (const bool onednn : conv_paths()) {
     INFO((onednn ? "oneDNN" : "portable") << " convolutions");
-    ConvPath path(onednn);
+    OneDnnPath path(onednn);
     const Trace one = train(1, 2), two = train(2, 2);
     REQUIRE(one.losses.size() == two.losses.size());
     for (size_t i = 0; i < one.losses.size(); ++i) {

@@ -3,7 +3,7 @@
 
 #include <wick/wick.h>
 
-#include "conv.h"  // kernels/cpu: the convolution path switch
+#include "onednn_switch.h"  // kernels/cpu
 
 namespace wick::testing {
 
@@ -19,13 +19,14 @@ class ThreadCount {
   int saved_ = get_num_threads();
 };
 
-// Forces the CPU convolution onto oneDNN or the portable im2col path for the scope (oneDNN only where built).
-class ConvPath {
+// Forces the CPU convolution and pooling onto oneDNN or the portable kernels for the scope (oneDNN only where
+// built).
+class OneDnnPath {
  public:
-  explicit ConvPath(bool onednn) : previous_(cpu::conv_use_onednn()) { cpu::set_conv_use_onednn(onednn); }
-  ~ConvPath() { cpu::set_conv_use_onednn(previous_ || !cpu::conv_onednn_available()); }
-  ConvPath(const ConvPath&) = delete;
-  ConvPath& operator=(const ConvPath&) = delete;
+  explicit OneDnnPath(bool onednn) : previous_(cpu::use_onednn()) { cpu::set_use_onednn(onednn); }
+  ~OneDnnPath() { cpu::set_use_onednn(previous_ || !cpu::onednn_available()); }
+  OneDnnPath(const OneDnnPath&) = delete;
+  OneDnnPath& operator=(const OneDnnPath&) = delete;
 
  private:
   bool previous_;

@@ -205,10 +205,13 @@ std::vector<Row> table_rows() {
   rows.push_back(time_row("MLP 784-256-10, batch 64, SGD-momentum step", "us/step", 1e6, "mlp_sgd", 1, 0.7));
   rows.push_back(time_row("LeNet-5, batch 64, Adam step", "us/step", 1e6, "lenet_adam", 1, 0.7));
   rows.push_back(time_row("policy MLP 16-64-64-4 Tanh, batch 1, no grad", "ns/call", 1e9, "policy_infer", 1, 0.125));
-  rows.push_back(time_row("BatchNorm2d(16) on 64x16x14x14, forward + backward", "us/step", 1e6, "batchnorm_fwd_bwd", 1,
-                          1.0));
-  rows.push_back(time_row("LayerNorm(256) on 1024x256, forward + backward", "us/step", 1e6, "layernorm_fwd_bwd", 1,
-                          1.0));
+  rows.push_back(
+      time_row("BatchNorm2d(16) on 64x16x14x14, forward + backward", "us/step", 1e6, "batchnorm_fwd_bwd", 1, 1.0));
+  rows.push_back(
+      time_row("LayerNorm(256) on 1024x256, forward + backward", "us/step", 1e6, "layernorm_fwd_bwd", 1, 1.0));
+  rows.push_back(time_row("AvgPool2d(3, stride 2, pad 1) on 64x16x28x28, forward + backward", "us/step", 1e6,
+                          "avgpool_fwd_bwd", 1, 1.0));
+  rows.push_back(time_row("MaxPool2d(2) on 64x6x24x24, forward + backward", "us/step", 1e6, "maxpool_fwd_bwd", 1, 1.0));
   return rows;
 }
 
@@ -408,10 +411,11 @@ int main(int argc, char** argv) {
             << "cpu: " << cpu_model() << "\n"
             << bench::torch_build_info() << "load average at start: " << first_line_of("/proc/loadavg") << "\n\n";
 
-  const std::vector<std::vector<std::string>> groups = {{"add_1"},   {"mul_grad_1"}, {"chain_100"},
-                                                        {"mm_256"},  {"mm_1024"},    {"add_16m", "copy_16m"},
-                                                        {"mlp_sgd"}, {"lenet_adam"}, {"policy_infer"},
-                                                        {"batchnorm_fwd_bwd"}, {"layernorm_fwd_bwd"}};
+  const std::vector<std::vector<std::string>> groups = {
+      {"add_1"},          {"mul_grad_1"},          {"chain_100"},         {"mm_256"},
+      {"mm_1024"},        {"add_16m", "copy_16m"}, {"mlp_sgd"},           {"lenet_adam"},
+      {"policy_infer"},   {"batchnorm_fwd_bwd"},   {"layernorm_fwd_bwd"}, {"avgpool_fwd_bwd"},
+      {"maxpool_fwd_bwd"}};
   std::map<std::string, Stat> stats;
   for (const auto& group : groups) {
     if (!opt.filter.empty() && group.front().find(opt.filter) == std::string::npos) continue;
