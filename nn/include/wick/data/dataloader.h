@@ -166,7 +166,10 @@ class StatelessDataLoader {
     in_flight_.pop_front();
     pool_->wait([&job] { return job->ready.load(std::memory_order_acquire); });
     fill();
-    if (job->error) std::rethrow_exception(job->error);
+    // The error leaves the job before it is thrown, so the exception is released on this thread even when a
+    // worker drops the job's last reference (libstdc++ counts exception references in code ThreadSanitizer
+    // cannot see, so a release there reads as a race with the catch handler).
+    if (job->error) std::rethrow_exception(std::exchange(job->error, nullptr));
     current_.emplace(std::move(*job->batch));
   }
 
