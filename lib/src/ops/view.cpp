@@ -357,11 +357,30 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   return split(x, std::max<int64_t>((size + chunks - 1) / chunks, 1), d);
 }
 
+// One tape entry for all the parts, whose backward stacks their gradients: per-part selects would give each part
+// a gradient the size of the whole tensor, so a loop over the T time steps of an RNN's input projection would
+// cost O(T^2) in its backward pass.
 std::vector<Tensor> unbind(const Tensor& x, int64_t dim) {
   WICK_CHECK(x.dim() > 0, "unbind", "cannot unbind a 0-dim tensor");
   const int64_t d = wrap_dim("unbind", dim, x.dim());
+  SizeVec shape, strides;
+  for (int64_t i = 0; i < x.dim(); ++i)
+    if (i != d) {
+      shape.push_back(x.size(i));
+      strides.push_back(x.stride(i));
+    }
   std::vector<Tensor> parts;
-  for (int64_t i = 0; i < x.size(d); ++i) parts.push_back(select(x, d, i));
+  for (int64_t i = 0; i < x.size(d); ++i)
+    parts.push_back(view_alias(x, shape, strides, x.storage_offset() + i * x.stride(d)));
+  if (record_needed(x) && !parts.empty()) {
+    std::vector<Tensor*> outputs;
+    for (Tensor& p : parts) outputs.push_back(&p);
+    detail::record_list("unbind", {&x}, outputs, [d, shape, options = x.options(), n = parts.size()](Grads g) {
+      std::vector<Tensor> grads;
+      for (size_t i = 0; i < n; ++i) grads.push_back(g.out[i].defined() ? g.out[i] : zeros(shape, options));
+      g.in[0] = stack(grads, d);
+    });
+  }
   return parts;
 }
 

@@ -17,6 +17,7 @@
 #include "wick/nn/modules/loss.h"
 #include "wick/nn/modules/normalization.h"
 #include "wick/nn/modules/pooling.h"
+#include "wick/nn/modules/rnn.h"
 #include "wick/nn/modules/upsampling.h"
 #include "wick/nn/ordered_dict.h"
 #include "wick/nn/summary.h"

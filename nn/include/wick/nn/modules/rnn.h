@@ -1,0 +1,160 @@
+// Recurrent layers (RNN, LSTM, GRU) and their cells, with PyTorch's parameter names (weight_ih_l0,
+// bias_hh_l1_reverse, weight_hr_l0 ...), gate order (LSTM: i, f, g, o; GRU: r, z, n) and initialisation
+// (every weight U(-1/sqrt(hidden_size), 1/sqrt(hidden_size))), so weights trained in PyTorch load by name and
+// give the same outputs. Each layer projects the inputs of all time steps in one matmul; each step is then one
+// matmul with the hidden state and the gate arithmetic. Everything is recorded on the tape as usual.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <tuple>
+#include <vector>
+
+#include "wick/nn/module.h"
+#include "wick/nn/options/rnn.h"
+
+namespace wick {
+
+// One time step, as ATen's torch::rnn_tanh_cell, lstm_cell and gru_cell: input [B, I] (or [I]), hx [B, H];
+// weights [G*H, I] and [G*H, H], biases [G*H] or undefined. lstm_cell takes {h, c} and returns (h', c').
+Tensor rnn_tanh_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
+                     const Tensor& b_ih = {}, const Tensor& b_hh = {});
+Tensor rnn_relu_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh,
+                     const Tensor& b_ih = {}, const Tensor& b_hh = {});
+std::tuple<Tensor, Tensor> lstm_cell(const Tensor& input, const std::vector<Tensor>& hx, const Tensor& w_ih,
+                                     const Tensor& w_hh, const Tensor& b_ih = {}, const Tensor& b_hh = {});
+Tensor gru_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih = {},
+                const Tensor& b_hh = {});
+
+}  // namespace wick
+
+namespace wick::nn {
+
+namespace detail {
+
+enum class RNNMode { RNN_TANH, RNN_RELU, LSTM, GRU };
+
+// What RNN, LSTM and GRU have in common (LibTorch's RNNOptionsBase).
+struct RNNOptionsBase {
+  RNNMode mode;
+  int64_t input_size, hidden_size, num_layers;
+  bool bias, batch_first;
+  double dropout;
+  bool bidirectional;
+  int64_t proj_size;
+};
+
+// The parameters of every layer and direction in PyTorch's order and names, and the loop over them.
+class RNNImplBase : public Module {
+ public:
+  void reset();
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+  // Every weight and bias in registration order: per layer, per direction, w_ih, w_hh, b_ih, b_hh (w_hr).
+  std::vector<Tensor> all_weights() const;
+
+  RNNOptionsBase options_base;
+
+ protected:
+  RNNImplBase(const char* name, const RNNOptionsBase& options);
+  // input [T, B, I] ([B, T, I] when batch_first, [T, I] unbatched); hx (and cx, LSTM only) [L*D, B, H] or
+  // undefined for zeros. Returns the output and the final h (and c).
+  std::tuple<Tensor, Tensor, Tensor> run(const Tensor& input, Tensor hx, Tensor cx);
+
+ private:
+  struct Weights {
+    Tensor w_ih, w_hh, b_ih, b_hh, w_hr;
+  };
+  const char* name_;              // "nn::LSTM", for errors and printing
+  std::vector<Weights> weights_;  // [layer * directions + direction]
+};
+
+}  // namespace detail
+
+class RNNImpl : public detail::RNNImplBase {
+ public:
+  RNNImpl(int64_t input_size, int64_t hidden_size) : RNNImpl(RNNOptions(input_size, hidden_size)) {}
+  explicit RNNImpl(const RNNOptions& options);
+  // (output [T, B, D*H], h_n [L*D, B, H])
+  std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {});
+
+  RNNOptions options;
+};
+WICK_MODULE(RNN);
+
+class LSTMImpl : public detail::RNNImplBase {
+ public:
+  LSTMImpl(int64_t input_size, int64_t hidden_size) : LSTMImpl(LSTMOptions(input_size, hidden_size)) {}
+  explicit LSTMImpl(const LSTMOptions& options);
+  // (output [T, B, D*H_out], (h_n [L*D, B, H_out], c_n [L*D, B, H])); H_out = proj_size or hidden_size.
+  std::tuple<Tensor, std::tuple<Tensor, Tensor>> forward(const Tensor& input,
+                                                         std::optional<std::tuple<Tensor, Tensor>> hx = {});
+
+  LSTMOptions options;
+};
+WICK_MODULE(LSTM);
+
+class GRUImpl : public detail::RNNImplBase {
+ public:
+  GRUImpl(int64_t input_size, int64_t hidden_size) : GRUImpl(GRUOptions(input_size, hidden_size)) {}
+  explicit GRUImpl(const GRUOptions& options);
+  std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {});
+
+  GRUOptions options;
+};
+WICK_MODULE(GRU);
+
+namespace detail {
+// The cells' shared parameters: weight_ih [G*H, I], weight_hh [G*H, H], bias_ih, bias_hh [G*H].
+class RNNCellImplBase : public Module {
+ public:
+  void reset();
+  void reset_parameters();
+  void pretty_print(std::ostream& stream) const override;
+
+  Tensor weight_ih, weight_hh, bias_ih, bias_hh;
+
+ protected:
+  RNNCellImplBase(const char* name, int64_t input_size, int64_t hidden_size, bool bias, int64_t gates);
+  // The input as [B, I] and hx as [B, H] (zeros when undefined); `unbatched` when the input was 1-D.
+  Tensor check_input(const Tensor& input, bool& unbatched) const;
+  Tensor check_hidden(const Tensor& hx, const Tensor& input, bool unbatched, const char* what) const;
+
+  const char* name_;
+  int64_t input_size_, hidden_size_, gates_;
+  bool bias_;
+};
+}  // namespace detail
+
+class RNNCellImpl : public detail::RNNCellImplBase {
+ public:
+  RNNCellImpl(int64_t input_size, int64_t hidden_size) : RNNCellImpl(RNNCellOptions(input_size, hidden_size)) {}
+  explicit RNNCellImpl(const RNNCellOptions& options);
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& input, Tensor hx = {});
+
+  RNNCellOptions options;
+};
+WICK_MODULE(RNNCell);
+
+class LSTMCellImpl : public detail::RNNCellImplBase {
+ public:
+  LSTMCellImpl(int64_t input_size, int64_t hidden_size) : LSTMCellImpl(LSTMCellOptions(input_size, hidden_size)) {}
+  explicit LSTMCellImpl(const LSTMCellOptions& options);
+  std::tuple<Tensor, Tensor> forward(const Tensor& input, std::optional<std::tuple<Tensor, Tensor>> hx = {});
+
+  LSTMCellOptions options;
+};
+WICK_MODULE(LSTMCell);
+
+class GRUCellImpl : public detail::RNNCellImplBase {
+ public:
+  GRUCellImpl(int64_t input_size, int64_t hidden_size) : GRUCellImpl(GRUCellOptions(input_size, hidden_size)) {}
+  explicit GRUCellImpl(const GRUCellOptions& options);
+  Tensor forward(const Tensor& input, Tensor hx = {});
+
+  GRUCellOptions options;
+};
+WICK_MODULE(GRUCell);
+
+}  // namespace wick::nn

@@ -1,0 +1,391 @@
+// RNN, LSTM, GRU and their cells, composed from the public eager ops (so the tape differentiates them).
+#include "wick/nn/modules/rnn.h"
+
+#include <cmath>
+#include <ostream>
+
+#include "wick/autograd/grad_mode.h"
+#include "wick/nn/aliases.h"
+#include "wick/nn/init.h"
+#include "wick/ops.h"
+
+namespace wick {
+
+namespace {
+
+// ---- one time step, given the input's projection xp = x W_ih^T + b_ih ----------------------------------
+
+Tensor rnn_step(const Tensor& xp, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh, bool relu_activation) {
+  const Tensor pre = xp + linear(h, w_hh, b_hh);
+  return relu_activation ? relu(pre) : tanh(pre);
+}
+
+// Gates in PyTorch's order: input, forget, cell, output. w_hr (LSTM with proj_size) projects the new h.
+std::tuple<Tensor, Tensor> lstm_step(const Tensor& xp, const Tensor& h, const Tensor& c, const Tensor& w_hh,
+                                     const Tensor& b_hh, const Tensor& w_hr = {}) {
+  const std::vector<Tensor> g = (xp + linear(h, w_hh, b_hh)).chunk(4, -1);
+  const Tensor c_next = sigmoid(g[1]) * c + sigmoid(g[0]) * tanh(g[2]);
+  Tensor h_next = sigmoid(g[3]) * tanh(c_next);
+  if (w_hr.defined()) h_next = linear(h_next, w_hr);
+  return {h_next, c_next};
+}
+
+// Gates in PyTorch's order: reset, update, new. The reset gate scales h's projection including its bias.
+Tensor gru_step(const Tensor& xp, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh) {
+  const std::vector<Tensor> gi = xp.chunk(3, -1), gh = linear(h, w_hh, b_hh).chunk(3, -1);
+  const Tensor r = sigmoid(gi[0] + gh[0]), z = sigmoid(gi[1] + gh[1]);
+  const Tensor n = tanh(gi[2] + r * gh[2]);
+  return n + z * (h - n);  // (1 - z) n + z h
+}
+
+// ---- the cell functions' argument checks ----------------------------------------------------------------
+
+std::string shape_of(const Tensor& t) { return t.defined() ? shape_str(t.sizes()) : "undefined"; }
+
+// Checks input [B, I] or [I], hidden states [B, H] or [H] and weights [gates*H, I], [gates*H, H'] (H' = h's size).
+void check_cell(const char* op, const Tensor& input, const std::vector<Tensor>& states, const Tensor& w_ih,
+                const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh, int64_t gates) {
+  WICK_CHECK(input.defined() && (input.dim() == 1 || input.dim() == 2), op, "expected a 1-D or 2-D input, got ",
+             shape_of(input));
+  WICK_CHECK(is_floating_point(input.dtype()), op, "expected a floating point input, got ", dtype_name(input.dtype()));
+  WICK_CHECK(w_ih.defined() && w_hh.defined() && w_ih.dim() == 2 && w_hh.dim() == 2 && w_ih.size(0) == w_hh.size(0) &&
+                 w_ih.size(0) % gates == 0,
+             op, "expected weights [", gates, "*hidden, input] and [", gates, "*hidden, hidden], got ", shape_of(w_ih),
+             " and ", shape_of(w_hh));
+  const int64_t G = w_ih.size(0);
+  WICK_CHECK(input.size(-1) == w_ih.size(1), op, "input has ", input.size(-1), " features but weight_ih expects ",
+             w_ih.size(1));
+  for (const Tensor* b : {&b_ih, &b_hh})
+    WICK_CHECK(!b->defined() || (b->dim() == 1 && b->size(0) == G), op, "expected biases of shape [", G, "], got ",
+               shape_of(*b));
+  for (const Tensor& s : states) {
+    WICK_CHECK(s.defined() && s.dim() == input.dim() && (input.dim() == 1 || s.size(0) == input.size(0)), op,
+               "hidden state ", shape_of(s), " does not match input ", shape_of(input));
+  }
+  WICK_CHECK(states[0].size(-1) == w_hh.size(1), op, "hidden state has ", states[0].size(-1),
+             " features but weight_hh expects ", w_hh.size(1));
+}
+
+}  // namespace
+
+Tensor rnn_tanh_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih,
+                     const Tensor& b_hh) {
+  check_cell("rnn_tanh_cell", input, {hx}, w_ih, w_hh, b_ih, b_hh, 1);
+  return rnn_step(linear(input, w_ih, b_ih), hx, w_hh, b_hh, false);
+}
+
+Tensor rnn_relu_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih,
+                     const Tensor& b_hh) {
+  check_cell("rnn_relu_cell", input, {hx}, w_ih, w_hh, b_ih, b_hh, 1);
+  return rnn_step(linear(input, w_ih, b_ih), hx, w_hh, b_hh, true);
+}
+
+std::tuple<Tensor, Tensor> lstm_cell(const Tensor& input, const std::vector<Tensor>& hx, const Tensor& w_ih,
+                                     const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh) {
+  WICK_CHECK(hx.size() == 2, "lstm_cell", "expected hx = {h, c}, got ", hx.size(), " tensors");
+  check_cell("lstm_cell", input, hx, w_ih, w_hh, b_ih, b_hh, 4);
+  WICK_CHECK(hx[1].size(-1) * 4 == w_ih.size(0), "lstm_cell", "cell state has ", hx[1].size(-1), " features, expected ",
+             w_ih.size(0) / 4);
+  return lstm_step(linear(input, w_ih, b_ih), hx[0], hx[1], w_hh, b_hh);
+}
+
+Tensor gru_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih,
+                const Tensor& b_hh) {
+  check_cell("gru_cell", input, {hx}, w_ih, w_hh, b_ih, b_hh, 3);
+  return gru_step(linear(input, w_ih, b_ih), hx, w_hh, b_hh);
+}
+
+}  // namespace wick
+
+namespace wick::nn {
+
+namespace detail {
+
+namespace {
+
+int64_t gates_of(RNNMode mode) {
+  switch (mode) {
+    case RNNMode::LSTM: return 4;
+    case RNNMode::GRU: return 3;
+    default: return 1;
+  }
+}
+
+// U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) for every weight and bias, as PyTorch.
+void init_uniform(const std::vector<Tensor>& tensors, int64_t hidden_size) {
+  const double bound = hidden_size > 0 ? 1.0 / std::sqrt(double(hidden_size)) : 0.0;
+  for (const Tensor& t : tensors)
+    if (t.defined()) init::uniform_(t, -bound, bound);
+}
+
+}  // namespace
+
+RNNImplBase::RNNImplBase(const char* name, const RNNOptionsBase& options) : options_base(options), name_(name) {
+  reset();
+}
+
+void RNNImplBase::reset() {
+  const RNNOptionsBase& o = options_base;
+  WICK_CHECK(o.input_size > 0 && o.hidden_size > 0, name_, "input_size and hidden_size must be positive, got ",
+             o.input_size, " and ", o.hidden_size);
+  WICK_CHECK(o.num_layers > 0, name_, "num_layers must be positive, got ", o.num_layers);
+  WICK_CHECK(o.dropout >= 0 && o.dropout <= 1, name_, "dropout must be a number in [0, 1], got ", o.dropout);
+  WICK_CHECK(o.proj_size >= 0 && o.proj_size < o.hidden_size, name_,
+             "proj_size must be non-negative and smaller than hidden_size, got ", o.proj_size);
+  const int64_t directions = o.bidirectional ? 2 : 1, G = gates_of(o.mode) * o.hidden_size;
+  const int64_t h_out = o.proj_size > 0 ? o.proj_size : o.hidden_size;
+  weights_.clear();
+  for (int64_t layer = 0; layer < o.num_layers; ++layer)
+    for (int64_t direction = 0; direction < directions; ++direction) {
+      const std::string suffix = "_l" + std::to_string(layer) + (direction == 1 ? "_reverse" : "");
+      const int64_t in = layer == 0 ? o.input_size : h_out * directions;
+      Weights w;
+      w.w_ih = register_parameter("weight_ih" + suffix, wick::empty({G, in}));
+      w.w_hh = register_parameter("weight_hh" + suffix, wick::empty({G, h_out}));
+      if (o.bias) {
+        w.b_ih = register_parameter("bias_ih" + suffix, wick::empty({G}));
+        w.b_hh = register_parameter("bias_hh" + suffix, wick::empty({G}));
+      }
+      if (o.proj_size > 0) w.w_hr = register_parameter("weight_hr" + suffix, wick::empty({o.proj_size, o.hidden_size}));
+      weights_.push_back(w);
+    }
+  reset_parameters();
+}
+
+void RNNImplBase::reset_parameters() {
+  NoGradGuard no_grad;
+  init_uniform(all_weights(), options_base.hidden_size);
+}
+
+std::vector<Tensor> RNNImplBase::all_weights() const {
+  std::vector<Tensor> all;
+  for (const Weights& w : weights_)
+    for (const Tensor* t : {&w.w_ih, &w.w_hh, &w.b_ih, &w.b_hh, &w.w_hr})
+      if (t->defined()) all.push_back(*t);
+  return all;
+}
+
+void RNNImplBase::pretty_print(std::ostream& stream) const {
+  const RNNOptionsBase& o = options_base;
+  stream << std::boolalpha << "wick::" << name_ << "(input_size=" << o.input_size << ", hidden_size=" << o.hidden_size
+         << ", num_layers=" << o.num_layers << ", bias=" << o.bias << ", batch_first=" << o.batch_first
+         << ", dropout=" << o.dropout << ", bidirectional=" << o.bidirectional;
+  if (o.proj_size > 0) stream << ", proj_size=" << o.proj_size;
+  stream << ")";
+}
+
+std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run(const Tensor& input, Tensor hx, Tensor cx) {
+  const RNNOptionsBase& o = options_base;
+  WICK_CHECK(input.defined() && (input.dim() == 2 || input.dim() == 3), name_,
+             "expected a 2-D (unbatched) or 3-D (batched) input, got ", shape_of(input));
+  WICK_CHECK(is_floating_point(input.dtype()), name_, "expected a floating point input, got ",
+             dtype_name(input.dtype()));
+  WICK_CHECK(input.size(-1) == o.input_size, name_, "input.size(-1) must be equal to input_size. Expected ",
+             o.input_size, ", got ", input.size(-1));
+  const bool batched = input.dim() == 3, lstm = o.mode == RNNMode::LSTM;
+  const int64_t batch_dim = o.batch_first ? 0 : 1;
+  Tensor x = batched ? input : input.unsqueeze(batch_dim);
+  if (o.batch_first) x = x.transpose(0, 1);  // [T, B, I] from here on
+  const int64_t T = x.size(0), B = x.size(1), D = o.bidirectional ? 2 : 1, L = o.num_layers;
+  WICK_CHECK(T > 0, name_, "expected a sequence length larger than 0, got input ", shape_of(input));
+  const int64_t h_out = o.proj_size > 0 ? o.proj_size : o.hidden_size;
+
+  // An initial state [L*D, B, size] ([L*D, size] unbatched), zeros when not given.
+  auto initial = [&](Tensor s, int64_t size, const char* what) {
+    if (!s.defined()) return zeros({L * D, B, size}, x.options());
+    const std::vector<int64_t> expected =
+        batched ? std::vector<int64_t>{L * D, B, size} : std::vector<int64_t>{L * D, size};
+    WICK_CHECK(s.sizes() == IntArrayRef(expected), name_, "expected ", what, " of shape ", shape_str(expected),
+               ", got ", shape_of(s));
+    WICK_CHECK(s.dtype() == x.dtype() && s.device() == x.device(), name_, what, " is ", dtype_name(s.dtype()), " on ",
+               s.device().str(), " but the input is ", dtype_name(x.dtype()), " on ", x.device().str());
+    return batched ? s : s.unsqueeze(1);
+  };
+  hx = initial(hx, h_out, "hx");
+  if (lstm) cx = initial(cx, o.hidden_size, "cx");
+
+  std::vector<Tensor> h_n, c_n;
+  Tensor layer_input = x;
+  for (int64_t layer = 0; layer < L; ++layer) {
+    std::vector<Tensor> outputs;
+    for (int64_t direction = 0; direction < D; ++direction) {
+      const Weights& w = weights_[size_t(layer * D + direction)];
+      // Every time step's input projection in one matmul, then split into steps by one (recorded) unbind.
+      const std::vector<Tensor> projected = linear(layer_input, w.w_ih, w.b_ih).unbind(0);
+      Tensor h = hx.select(0, layer * D + direction), c = lstm ? cx.select(0, layer * D + direction) : Tensor();
+      std::vector<Tensor> steps(static_cast<size_t>(T));
+      for (int64_t i = 0; i < T; ++i) {
+        const int64_t t = direction == 0 ? i : T - 1 - i;
+        const Tensor& xp = projected[size_t(t)];
+        switch (o.mode) {
+          case RNNMode::RNN_TANH: h = rnn_step(xp, h, w.w_hh, w.b_hh, false); break;
+          case RNNMode::RNN_RELU: h = rnn_step(xp, h, w.w_hh, w.b_hh, true); break;
+          case RNNMode::LSTM: std::tie(h, c) = lstm_step(xp, h, c, w.w_hh, w.b_hh, w.w_hr); break;
+          case RNNMode::GRU: h = gru_step(xp, h, w.w_hh, w.b_hh); break;
+        }
+        steps[size_t(t)] = h;
+      }
+      outputs.push_back(stack(steps, 0));
+      h_n.push_back(h);
+      if (lstm) c_n.push_back(c);
+    }
+    layer_input = D == 1 ? outputs[0] : cat(outputs, 2);
+    if (o.dropout > 0 && is_training() && layer + 1 < L) layer_input = dropout(layer_input, o.dropout, true);
+  }
+  Tensor output = o.batch_first ? layer_input.transpose(0, 1) : layer_input;
+  Tensor h_last = stack(h_n, 0), c_last = lstm ? stack(c_n, 0) : Tensor();
+  if (!batched) {
+    output = output.squeeze(batch_dim);
+    h_last = h_last.squeeze(1);
+    if (lstm) c_last = c_last.squeeze(1);
+  }
+  return {traced(output), h_last, c_last};
+}
+
+}  // namespace detail
+
+namespace {
+detail::RNNOptionsBase base_of(const RNNOptions& o) {
+  return {o.nonlinearity().is<enumtype::kReLU>() ? detail::RNNMode::RNN_RELU : detail::RNNMode::RNN_TANH,
+          o.input_size(),
+          o.hidden_size(),
+          o.num_layers(),
+          o.bias(),
+          o.batch_first(),
+          o.dropout(),
+          o.bidirectional(),
+          0};
+}
+detail::RNNOptionsBase base_of(const LSTMOptions& o) {
+  return {detail::RNNMode::LSTM, o.input_size(), o.hidden_size(),   o.num_layers(), o.bias(),
+          o.batch_first(),       o.dropout(),    o.bidirectional(), o.proj_size()};
+}
+detail::RNNOptionsBase base_of(const GRUOptions& o) {
+  return {detail::RNNMode::GRU, o.input_size(),    o.hidden_size(),
+          o.num_layers(),       o.bias(),          o.batch_first(),
+          o.dropout(),          o.bidirectional(), 0};
+}
+}  // namespace
+
+RNNImpl::RNNImpl(const RNNOptions& options) : RNNImplBase("nn::RNN", base_of(options)), options(options) {}
+
+std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor& input, Tensor hx) {
+  auto [output, h, c] = run(input, std::move(hx), Tensor());
+  return {output, h};
+}
+
+LSTMImpl::LSTMImpl(const LSTMOptions& options) : RNNImplBase("nn::LSTM", base_of(options)), options(options) {}
+
+std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTMImpl::forward(const Tensor& input,
+                                                                 std::optional<std::tuple<Tensor, Tensor>> hx) {
+  Tensor h0, c0;
+  if (hx) std::tie(h0, c0) = *hx;
+  WICK_CHECK(h0.defined() == c0.defined(), "nn::LSTM", "expected both h0 and c0, or neither");
+  auto [output, h, c] = run(input, h0, c0);
+  return {output, {h, c}};
+}
+
+GRUImpl::GRUImpl(const GRUOptions& options) : RNNImplBase("nn::GRU", base_of(options)), options(options) {}
+
+std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor& input, Tensor hx) {
+  auto [output, h, c] = run(input, std::move(hx), Tensor());
+  return {output, h};
+}
+
+// ---- cells ------------------------------------------------------------------------------------------------
+
+namespace detail {
+
+RNNCellImplBase::RNNCellImplBase(const char* name, int64_t input_size, int64_t hidden_size, bool bias, int64_t gates)
+    : name_(name), input_size_(input_size), hidden_size_(hidden_size), gates_(gates), bias_(bias) {
+  reset();
+}
+
+void RNNCellImplBase::reset() {
+  WICK_CHECK(input_size_ > 0 && hidden_size_ > 0, name_, "input_size and hidden_size must be positive, got ",
+             input_size_, " and ", hidden_size_);
+  weight_ih = register_parameter("weight_ih", wick::empty({gates_ * hidden_size_, input_size_}));
+  weight_hh = register_parameter("weight_hh", wick::empty({gates_ * hidden_size_, hidden_size_}));
+  bias_ih = register_parameter("bias_ih", bias_ ? wick::empty({gates_ * hidden_size_}) : Tensor(), bias_);
+  bias_hh = register_parameter("bias_hh", bias_ ? wick::empty({gates_ * hidden_size_}) : Tensor(), bias_);
+  reset_parameters();
+}
+
+void RNNCellImplBase::reset_parameters() {
+  NoGradGuard no_grad;
+  init_uniform({weight_ih, weight_hh, bias_ih, bias_hh}, hidden_size_);
+}
+
+void RNNCellImplBase::pretty_print(std::ostream& stream) const {
+  stream << "wick::" << name_ << "(" << input_size_ << ", " << hidden_size_;
+  if (!bias_) stream << ", bias=false";
+  stream << ")";
+}
+
+Tensor RNNCellImplBase::check_input(const Tensor& input, bool& unbatched) const {
+  WICK_CHECK(input.defined() && (input.dim() == 1 || input.dim() == 2), name_,
+             "expected a 1-D (unbatched) or 2-D (batched) input, got ", shape_of(input));
+  WICK_CHECK(input.size(-1) == input_size_, name_, "input has ", input.size(-1), " features, expected ", input_size_);
+  unbatched = input.dim() == 1;
+  return unbatched ? input.unsqueeze(0) : input;
+}
+
+Tensor RNNCellImplBase::check_hidden(const Tensor& hx, const Tensor& input, bool unbatched, const char* what) const {
+  if (!hx.defined()) return zeros({input.size(0), hidden_size_}, input.options());
+  const std::vector<int64_t> expected =
+      unbatched ? std::vector<int64_t>{hidden_size_} : std::vector<int64_t>{input.size(0), hidden_size_};
+  WICK_CHECK(hx.sizes() == IntArrayRef(expected), name_, "expected ", what, " of shape ", shape_str(expected), ", got ",
+             shape_of(hx));
+  return unbatched ? hx.unsqueeze(0) : hx;
+}
+
+}  // namespace detail
+
+RNNCellImpl::RNNCellImpl(const RNNCellOptions& options)
+    : RNNCellImplBase("nn::RNNCell", options.input_size(), options.hidden_size(), options.bias(), 1),
+      options(options) {}
+
+void RNNCellImpl::pretty_print(std::ostream& stream) const {
+  stream << "wick::nn::RNNCell(" << input_size_ << ", " << hidden_size_;
+  if (!bias_) stream << ", bias=false";
+  if (options.nonlinearity().is<enumtype::kReLU>()) stream << ", nonlinearity=kReLU";
+  stream << ")";
+}
+
+Tensor RNNCellImpl::forward(const Tensor& input, Tensor hx) {
+  bool unbatched = false;
+  const Tensor x = check_input(input, unbatched), h = check_hidden(hx, x, unbatched, "hx");
+  Tensor out = options.nonlinearity().is<enumtype::kReLU>()
+                   ? rnn_relu_cell(x, h, weight_ih, weight_hh, bias_ih, bias_hh)
+                   : rnn_tanh_cell(x, h, weight_ih, weight_hh, bias_ih, bias_hh);
+  return traced(unbatched ? out.squeeze(0) : out);
+}
+
+LSTMCellImpl::LSTMCellImpl(const LSTMCellOptions& options)
+    : RNNCellImplBase("nn::LSTMCell", options.input_size(), options.hidden_size(), options.bias(), 4),
+      options(options) {}
+
+std::tuple<Tensor, Tensor> LSTMCellImpl::forward(const Tensor& input, std::optional<std::tuple<Tensor, Tensor>> hx) {
+  bool unbatched = false;
+  const Tensor x = check_input(input, unbatched);
+  Tensor h0, c0;
+  if (hx) std::tie(h0, c0) = *hx;
+  WICK_CHECK(h0.defined() == c0.defined(), name_, "expected both h0 and c0, or neither");
+  auto [h, c] = lstm_cell(x, {check_hidden(h0, x, unbatched, "h0"), check_hidden(c0, x, unbatched, "c0")}, weight_ih,
+                          weight_hh, bias_ih, bias_hh);
+  if (unbatched) return {h.squeeze(0), c.squeeze(0)};
+  return {h, c};
+}
+
+GRUCellImpl::GRUCellImpl(const GRUCellOptions& options)
+    : RNNCellImplBase("nn::GRUCell", options.input_size(), options.hidden_size(), options.bias(), 3),
+      options(options) {}
+
+Tensor GRUCellImpl::forward(const Tensor& input, Tensor hx) {
+  bool unbatched = false;
+  const Tensor x = check_input(input, unbatched), h = check_hidden(hx, x, unbatched, "hx");
+  const Tensor out = gru_cell(x, h, weight_ih, weight_hh, bias_ih, bias_hh);
+  return traced(unbatched ? out.squeeze(0) : out);
+}
+
+}  // namespace wick::nn

@@ -1,0 +1,203 @@
+// RNN, LSTM, GRU and their cells against PyTorch (tools/gen_rnn_fixtures.py): parameters loaded by PyTorch's
+// names in PyTorch's order, outputs, final states and the gradients of every input and parameter; gradcheck of
+// the cells in float64; LibTorch's printing; and errors for bad input.
+#include <catch2/catch.hpp>
+#include <wick/autograd/gradcheck.h>
+#include <wick/wick.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "fixture.h"
+
+using namespace wick;
+using testing::Fixture;
+using testing::Inputs;
+
+namespace {
+
+// Loads "<case>.param.<name>" into each parameter (in float64), after checking the names and their order.
+void load_parameters(const Fixture& f, const std::string& c, nn::Module& module) {
+  module.to(kDouble);
+  std::string keys;
+  for (const auto& p : module.named_parameters()) keys += (keys.empty() ? "" : ",") + p.key();
+  CHECK(keys == f.meta(c + ".keys"));
+  NoGradGuard no_grad;
+  for (const auto& p : module.named_parameters()) {
+    INFO("parameter " << p.key());
+    REQUIRE(p.value().sizes() == f(c + ".param." + p.key()).sizes());
+    Tensor(p.value()).copy_(f(c + ".param." + p.key()));
+  }
+}
+
+// Runs the module on the case's x (and h0, c0 when stored) and returns its outputs by fixture name.
+template <class M>
+std::map<std::string, Tensor> run(M& module, Inputs& in) {
+  const Tensor h0 = in.count("h0") ? in["h0"] : Tensor(), c0 = in.count("c0") ? in["c0"] : Tensor();
+  using Impl = typename M::ContainedType;
+  if constexpr (std::is_same_v<Impl, nn::LSTMImpl>) {
+    std::optional<std::tuple<Tensor, Tensor>> state;
+    if (h0.defined()) state = std::make_tuple(h0, c0);
+    auto [y, hc] = module->forward(in["x"], state);
+    return {{"y", y}, {"hn", std::get<0>(hc)}, {"cn", std::get<1>(hc)}};
+  } else if constexpr (std::is_same_v<Impl, nn::LSTMCellImpl>) {
+    std::optional<std::tuple<Tensor, Tensor>> state;
+    if (h0.defined()) state = std::make_tuple(h0, c0);
+    auto [h, c] = module->forward(in["x"], state);
+    return {{"y", h}, {"y1", c}};
+  } else if constexpr (std::is_same_v<Impl, nn::RNNImpl> || std::is_same_v<Impl, nn::GRUImpl>) {
+    auto [y, h] = module->forward(in["x"], h0);
+    return {{"y", y}, {"hn", h}};
+  } else {
+    return {{"y", module->forward(in["x"], h0)}};
+  }
+}
+
+// The case's outputs, then the gradients of sum(output * g<output>) for x, h0, c0 and every parameter.
+template <class M>
+void check(const Fixture& f, const std::string& c, M module) {
+  INFO("case " << c);
+  const bool train = f.meta(c + ".config").find("\"train\": true") != std::string::npos;
+  module->train(train);
+  load_parameters(f, c, *module);
+  Inputs in;
+  for (const char* k : {"x", "h0", "c0"})
+    if (f.has(c + "." + k)) in[k] = f(c + "." + k).requires_grad_();
+  const std::map<std::string, Tensor> out = run(module, in);
+  Tensor loss = zeros({}, dtype(kDouble));
+  for (const auto& [name, y] : out) {
+    INFO("output " << name);
+    CHECK_CLOSE(y, f(c + "." + name), 1e-9, 1e-10);
+    loss = loss + (y * f(c + ".g" + name)).sum();
+  }
+  loss.backward();
+  for (const auto& [name, t] : in) {
+    INFO("gradient of " << name);
+    CHECK_CLOSE(t.grad(), f(c + ".d" + name), 1e-9, 1e-10);
+  }
+  for (const auto& p : module->named_parameters()) {
+    INFO("gradient of " << p.key());
+    CHECK_CLOSE(p.value().grad(), f(c + ".grad." + p.key()), 1e-9, 1e-10);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("rnn: RNN, LSTM and GRU match PyTorch: outputs, final states, gradients", "[nn][rnn]") {
+  const Fixture f("nn_rnn.safetensors");
+  check(f, "rnn_tanh", nn::RNN(5, 4));
+  check(f, "rnn_relu_stack_bidir_bf",
+        nn::RNN(nn::RNNOptions(5, 4).num_layers(2).nonlinearity(kReLU).bidirectional(true).batch_first(true)));
+  check(f, "rnn_eval_dropout", nn::RNN(nn::RNNOptions(5, 4).num_layers(2).dropout(0.5)));
+  check(f, "lstm", nn::LSTM(5, 4));
+  check(f, "lstm_stack_bidir_bf", nn::LSTM(nn::LSTMOptions(5, 4).num_layers(2).bidirectional(true).batch_first(true)));
+  check(f, "lstm_proj", nn::LSTM(nn::LSTMOptions(5, 6).proj_size(3).num_layers(2).bidirectional(true)));
+  check(f, "lstm_nobias", nn::LSTM(nn::LSTMOptions(5, 4).bias(false)));
+  check(f, "lstm_unbatched", nn::LSTM(nn::LSTMOptions(5, 4).num_layers(2)));
+  check(f, "gru", nn::GRU(5, 4));
+  check(f, "gru_stack3_bidir_bf", nn::GRU(nn::GRUOptions(5, 4).num_layers(3).bidirectional(true).batch_first(true)));
+  check(f, "gru_unbatched", nn::GRU(nn::GRUOptions(5, 4).bidirectional(true)));
+}
+
+TEST_CASE("rnn: RNNCell, LSTMCell and GRUCell match PyTorch", "[nn][rnn]") {
+  const Fixture f("nn_rnn.safetensors");
+  check(f, "rnncell_tanh", nn::RNNCell(5, 4));
+  check(f, "rnncell_relu", nn::RNNCell(nn::RNNCellOptions(5, 4).nonlinearity(kReLU)));
+  check(f, "lstmcell", nn::LSTMCell(5, 4));
+  check(f, "lstmcell_unbatched", nn::LSTMCell(5, 4));
+  check(f, "grucell", nn::GRUCell(5, 4));
+  check(f, "grucell_nobias", nn::GRUCell(nn::GRUCellOptions(5, 4).bias(false)));
+}
+
+TEST_CASE("rnn: the cells' first and second derivatives by finite differences (float64)", "[nn][rnn][gradcheck]") {
+  using V = std::vector<Tensor>;
+  manual_seed(7);
+  auto r = [](std::vector<int64_t> shape) { return randn(shape, dtype(kDouble)).requires_grad_(); };
+  const V rnn = {r({3, 5}), r({3, 4}), r({4, 5}), r({4, 4}), r({4}), r({4})};
+  const V lstm = {r({3, 5}), r({3, 4}), r({3, 4}), r({16, 5}), r({16, 4}), r({16}), r({16})};
+  const V gru = {r({3, 5}), r({3, 4}), r({12, 5}), r({12, 4}), r({12}), r({12})};
+  const auto tanh_cell = [](const V& v) { return V{rnn_tanh_cell(v[0], v[1], v[2], v[3], v[4], v[5])}; };
+  const auto relu_cell = [](const V& v) { return V{rnn_relu_cell(v[0], v[1], v[2], v[3], v[4], v[5])}; };
+  const auto lstm_fn = [](const V& v) {
+    auto [h, c] = lstm_cell(v[0], {v[1], v[2]}, v[3], v[4], v[5], v[6]);
+    return V{h, c};
+  };
+  const auto gru_fn = [](const V& v) { return V{gru_cell(v[0], v[1], v[2], v[3], v[4], v[5])}; };
+  CHECK(autograd::gradcheck(tanh_cell, rnn) == "");
+  CHECK(autograd::gradcheck(relu_cell, rnn) == "");
+  CHECK(autograd::gradcheck(lstm_fn, lstm) == "");
+  CHECK(autograd::gradcheck(gru_fn, gru) == "");
+  CHECK(autograd::gradgradcheck(tanh_cell, rnn) == "");
+  CHECK(autograd::gradgradcheck(lstm_fn, lstm) == "");
+  CHECK(autograd::gradgradcheck(gru_fn, gru) == "");
+}
+
+TEST_CASE("rnn: a stacked bidirectional LSTM's gradient by finite differences (float64)", "[nn][rnn][gradcheck]") {
+  using V = std::vector<Tensor>;
+  manual_seed(8);
+  nn::LSTM lstm(nn::LSTMOptions(3, 4).num_layers(2).bidirectional(true).proj_size(2));
+  lstm->to(kDouble);
+  const V inputs = {randn({4, 2, 3}, dtype(kDouble)).requires_grad_(),
+                    randn({4, 2, 2}, dtype(kDouble)).requires_grad_(),
+                    randn({4, 2, 4}, dtype(kDouble)).requires_grad_()};
+  CHECK(autograd::gradcheck(
+            [&](const V& v) {
+              auto [y, hc] = lstm->forward(v[0], std::make_tuple(v[1], v[2]));
+              return V{y, std::get<0>(hc), std::get<1>(hc)};
+            },
+            inputs) == "");
+}
+
+TEST_CASE("rnn: initialisation, dropout between layers, printing", "[nn][rnn]") {
+  manual_seed(3);
+  nn::GRU gru(nn::GRUOptions(6, 25).num_layers(2).dropout(0.5));
+  for (const auto& p : gru->named_parameters()) {
+    INFO(p.key());
+    CHECK(p.value().abs().max().item<double>() <= 0.2);  // U(-1/sqrt(25), 1/sqrt(25))
+    CHECK(p.value().abs().max().item<double>() > 0.15);
+  }
+  CHECK(gru->all_weights().size() == 8);
+  // Dropout acts between the layers in training only.
+  const Tensor x = randn({7, 2, 6});
+  gru->eval();
+  const Tensor a = std::get<0>(gru->forward(x)), b = std::get<0>(gru->forward(x));
+  CHECK(equal(a, b));
+  gru->train();
+  CHECK_FALSE(equal(std::get<0>(gru->forward(x)), a));
+
+  CHECK(nn::LSTM(nn::LSTMOptions(10, 20).num_layers(2))->str() ==
+        "wick::nn::LSTM(input_size=10, hidden_size=20, num_layers=2, bias=true, batch_first=false, dropout=0, "
+        "bidirectional=false)");
+  CHECK(nn::LSTM(nn::LSTMOptions(10, 20).proj_size(5))->str().find(", proj_size=5)") != std::string::npos);
+  CHECK(nn::GRUCell(nn::GRUCellOptions(3, 4).bias(false))->str() == "wick::nn::GRUCell(3, 4, bias=false)");
+  CHECK(nn::RNNCell(nn::RNNCellOptions(3, 4).nonlinearity(kReLU))->str() ==
+        "wick::nn::RNNCell(3, 4, nonlinearity=kReLU)");
+}
+
+TEST_CASE("rnn: bad input throws wick::Error naming the layer", "[nn][rnn][errors]") {
+  nn::LSTM lstm(nn::LSTMOptions(5, 4).num_layers(2));
+  CHECK_THROWS_WITH(lstm->forward(randn({6, 3, 7})),
+                    Catch::StartsWith("wick::nn::LSTM:") && Catch::Contains("Expected 5, got 7"));
+  CHECK_THROWS_WITH(lstm->forward(randn({6, 3, 2, 5})), Catch::StartsWith("wick::nn::LSTM:") && Catch::Contains("3-D"));
+  CHECK_THROWS_WITH(lstm->forward(randn({0, 3, 5})), Catch::Contains("sequence length"));
+  CHECK_THROWS_WITH(lstm->forward(ones({6, 3, 5}, dtype(kInt64))), Catch::Contains("floating point"));
+  CHECK_THROWS_WITH(lstm->forward(randn({6, 3, 5}), std::make_tuple(randn({1, 3, 4}), randn({2, 3, 4}))),
+                    Catch::Contains("expected hx of shape [2, 3, 4], got [1, 3, 4]"));
+  CHECK_THROWS_WITH(lstm->forward(randn({6, 3, 5}), std::make_tuple(randn({2, 3, 4}), Tensor())),
+                    Catch::Contains("both h0 and c0"));
+  CHECK_THROWS_WITH(
+      lstm->forward(randn({6, 3, 5}), std::make_tuple(randn({2, 3, 4}), randn({2, 3, 4}, dtype(kDouble)))),
+      Catch::Contains("float64"));
+  CHECK_THROWS_WITH(nn::GRU(nn::GRUOptions(5, 4).dropout(1.5)), Catch::StartsWith("wick::nn::GRU:"));
+  CHECK_THROWS_WITH(nn::LSTM(nn::LSTMOptions(5, 4).proj_size(4)), Catch::Contains("proj_size"));
+  CHECK_THROWS_WITH(nn::RNN(nn::RNNOptions(5, 0)), Catch::Contains("hidden_size"));
+  CHECK_THROWS_WITH(nn::GRUCell(5, 4)->forward(randn({3, 6})), Catch::StartsWith("wick::nn::GRUCell:"));
+  CHECK_THROWS_WITH(nn::GRUCell(5, 4)->forward(randn({3, 5}), randn({2, 4})),
+                    Catch::Contains("expected hx of shape [3, 4], got [2, 4]"));
+  CHECK_THROWS_WITH(gru_cell(randn({3, 5}), randn({3, 4}), randn({12, 5}), randn({8, 4})),
+                    Catch::StartsWith("wick::gru_cell:"));
+  CHECK_THROWS_WITH(lstm_cell(randn({3, 5}), {randn({3, 4})}, randn({16, 5}), randn({16, 4})),
+                    Catch::Contains("hx = {h, c}"));
+}
