@@ -319,15 +319,53 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
   return squeeze(slice(x, d, index, index + 1, 1), d);
 }
 
+namespace {
+
+// Views of x along dim d, sizes[i] long each (without the dim when drop_dim), recorded as one tape entry whose
+// backward concatenates the parts' gradients (zeros for parts without one). Slicing each part on its own would
+// give every part a gradient the size of the whole tensor: a loop over the T time steps of an RNN's input
+// projection would then cost O(T^2) in its backward pass.
+std::vector<Tensor> split_views(const char* op, const Tensor& x, int64_t d, IntArrayRef sizes, bool drop_dim) {
+  std::vector<Tensor> parts;
+  std::vector<SizeVec> shapes;
+  int64_t start = 0;
+  for (int64_t s : sizes) {
+    SizeVec shape, strides;
+    for (int64_t i = 0; i < x.dim(); ++i) {
+      if (i == d && drop_dim) continue;
+      shape.push_back(i == d ? s : x.size(i));
+      strides.push_back(x.stride(i));
+    }
+    parts.push_back(view_alias(x, shape, strides, x.storage_offset() + start * x.stride(d)));
+    shapes.push_back(shape);
+    start += s;
+  }
+  if (record_needed(x) && !parts.empty()) {
+    std::vector<Tensor*> outputs;
+    for (Tensor& p : parts) outputs.push_back(&p);
+    detail::record_list(op, {&x}, outputs, [d, drop_dim, shapes, options = x.options()](Grads g) {
+      std::vector<Tensor> grads;
+      for (size_t i = 0; i < shapes.size(); ++i) {
+        const Tensor gi = g.out[i].defined() ? g.out[i] : zeros(shapes[i], options);
+        grads.push_back(drop_dim ? gi.unsqueeze(d) : gi);
+      }
+      g.in[0] = cat(grads, d);
+    });
+  }
+  return parts;
+}
+
+}  // namespace
+
 std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim) {
   WICK_CHECK(x.dim() > 0, "split", "cannot split a 0-dim tensor");
   const int64_t d = wrap_dim("split", dim, x.dim());
   WICK_CHECK(split_size > 0 || x.size(d) == 0, "split", "split_size must be positive, got ", split_size);
-  std::vector<Tensor> parts;
   const int64_t size = x.size(d);
   if (size == 0) return {x};
-  for (int64_t s = 0; s < size; s += split_size) parts.push_back(narrow(x, d, s, std::min(split_size, size - s)));
-  return parts;
+  SizeVec sizes;
+  for (int64_t s = 0; s < size; s += split_size) sizes.push_back(std::min(split_size, size - s));
+  return split_views("split", x, d, sizes, false);
 }
 
 std::vector<Tensor> split(const Tensor& x, IntArrayRef split_sizes, int64_t dim) {
@@ -341,13 +379,7 @@ std::vector<Tensor> split(const Tensor& x, IntArrayRef split_sizes, int64_t dim)
   }
   WICK_CHECK(total == x.size(d), "split", "split sizes ", shape_str(split_sizes), " add up to ", total,
              " but dim ", d, " has size ", x.size(d));
-  std::vector<Tensor> parts;
-  int64_t start = 0;
-  for (int64_t s : split_sizes) {
-    parts.push_back(narrow(x, d, start, s));
-    start += s;
-  }
-  return parts;
+  return split_views("split", x, d, split_sizes, false);
 }
 
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
@@ -357,31 +389,10 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   return split(x, std::max<int64_t>((size + chunks - 1) / chunks, 1), d);
 }
 
-// One tape entry for all the parts, whose backward stacks their gradients: per-part selects would give each part
-// a gradient the size of the whole tensor, so a loop over the T time steps of an RNN's input projection would
-// cost O(T^2) in its backward pass.
 std::vector<Tensor> unbind(const Tensor& x, int64_t dim) {
   WICK_CHECK(x.dim() > 0, "unbind", "cannot unbind a 0-dim tensor");
   const int64_t d = wrap_dim("unbind", dim, x.dim());
-  SizeVec shape, strides;
-  for (int64_t i = 0; i < x.dim(); ++i)
-    if (i != d) {
-      shape.push_back(x.size(i));
-      strides.push_back(x.stride(i));
-    }
-  std::vector<Tensor> parts;
-  for (int64_t i = 0; i < x.size(d); ++i)
-    parts.push_back(view_alias(x, shape, strides, x.storage_offset() + i * x.stride(d)));
-  if (record_needed(x) && !parts.empty()) {
-    std::vector<Tensor*> outputs;
-    for (Tensor& p : parts) outputs.push_back(&p);
-    detail::record_list("unbind", {&x}, outputs, [d, shape, options = x.options(), n = parts.size()](Grads g) {
-      std::vector<Tensor> grads;
-      for (size_t i = 0; i < n; ++i) grads.push_back(g.out[i].defined() ? g.out[i] : zeros(shape, options));
-      g.in[0] = stack(grads, d);
-    });
-  }
-  return parts;
+  return split_views("unbind", x, d, SizeVec(size_t(x.size(d)), 1), true);
 }
 
 }  // namespace wick
