@@ -57,6 +57,40 @@ def add(case, kind, options, x, h0=None, c0=None, train=True):
     meta[f"{case}.keys"] = ",".join(params)
 
 
+def add_packed(case, kind, options, x, lengths, enforce_sorted, h0=None, c0=None):
+    """A variable-length batch through pack_padded_sequence, the layer and pad_packed_sequence; also stores
+    the packed output's data ("ydata") and the lengths."""
+    from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+    m = getattr(nn, kind)(**options)
+    batch_first = options.get("batch_first", False)
+    leaves = {"x": x.clone().requires_grad_(True)}
+    if h0 is not None:
+        leaves["h0"] = h0.clone().requires_grad_(True)
+    if c0 is not None:
+        leaves["c0"] = c0.clone().requires_grad_(True)
+    packed = pack_padded_sequence(leaves["x"], lengths, batch_first=batch_first, enforce_sorted=enforce_sorted)
+    state = (leaves["h0"], leaves["c0"]) if kind == "LSTM" and h0 is not None else leaves.get("h0")
+    out, hidden = m(packed, state)
+    y, y_lengths = pad_packed_sequence(out, batch_first=batch_first)
+    assert torch.equal(y_lengths, lengths)
+    outs = {"y": y, "hn": hidden[0], "cn": hidden[1]} if kind == "LSTM" else {"y": y, "hn": hidden}
+    tensors[f"{case}.ydata"] = out.data.detach()
+    tensors[f"{case}.lengths"] = lengths
+    loss = 0
+    for k, v in outs.items():
+        g = torch.randn(v.shape)
+        tensors[f"{case}.{k}"] = v.detach()
+        tensors[f"{case}.g{k}"] = g
+        loss = loss + (v * g).sum()
+    params = dict(m.named_parameters())
+    grads = torch.autograd.grad(loss, list(leaves.values()) + list(params.values()))
+    for (k, v), g in zip(list(leaves.items()) + [("param." + n, p) for n, p in params.items()], grads):
+        tensors[f"{case}.{k}"] = v.detach()
+        tensors[f"{case}.d{k}" if not k.startswith("param.") else f"{case}.grad.{k[6:]}"] = g
+    meta[f"{case}.config"] = json.dumps(dict(kind=kind, train=True, enforce_sorted=enforce_sorted, **options))
+    meta[f"{case}.keys"] = ",".join(params)
+
+
 def r(*shape):
     return torch.randn(*shape)
 
@@ -88,6 +122,13 @@ def main():
     add("lstmcell_unbatched", "LSTMCell", dict(input_size=I, hidden_size=H), r(I))
     add("grucell", "GRUCell", dict(input_size=I, hidden_size=H), r(B, I), r(B, H))
     add("grucell_nobias", "GRUCell", dict(input_size=I, hidden_size=H, bias=False), r(B, I))
+    L = torch.tensor
+    add_packed("packed_lstm", "LSTM", dict(input_size=I, hidden_size=H, num_layers=2, bidirectional=True),
+               r(T, 4, I), L([5, 2, 6, 3]), False, r(4, 4, H), r(4, 4, H))
+    add_packed("packed_gru_bf", "GRU", dict(input_size=I, hidden_size=H, bidirectional=True, batch_first=True),
+               r(4, T, I), L([6, 1, 4, 3]), False)
+    add_packed("packed_rnn_sorted", "RNN", dict(input_size=I, hidden_size=H), r(T, 4, I), L([6, 4, 4, 1]), True,
+               r(1, 4, H))
     save("nn_rnn.safetensors", tensors, meta)
 
 

@@ -178,68 +178,116 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run(const Tensor& input, Tensor 
   const RNNOptionsBase& o = options_base;
   WICK_CHECK(input.defined() && (input.dim() == 2 || input.dim() == 3), name_,
              "expected a 2-D (unbatched) or 3-D (batched) input, got ", shape_of(input));
-  WICK_CHECK(is_floating_point(input.dtype()), name_, "expected a floating point input, got ",
-             dtype_name(input.dtype()));
-  WICK_CHECK(input.size(-1) == o.input_size, name_, "input.size(-1) must be equal to input_size. Expected ",
-             o.input_size, ", got ", input.size(-1));
-  const bool batched = input.dim() == 3, lstm = o.mode == RNNMode::LSTM;
+  const bool batched = input.dim() == 3;
   const int64_t batch_dim = o.batch_first ? 0 : 1;
   Tensor x = batched ? input : input.unsqueeze(batch_dim);
-  if (o.batch_first) x = x.transpose(0, 1);  // [T, B, I] from here on
-  const int64_t T = x.size(0), B = x.size(1), D = o.bidirectional ? 2 : 1, L = o.num_layers;
+  if (o.batch_first) x = x.transpose(0, 1);  // [T, B, I]
+  const int64_t T = x.size(0), B = x.size(1);
   WICK_CHECK(T > 0, name_, "expected a sequence length larger than 0, got input ", shape_of(input));
-  const int64_t h_out = o.proj_size > 0 ? o.proj_size : o.hidden_size;
-
-  // An initial state [L*D, B, size] ([L*D, size] unbatched), zeros when not given.
-  auto initial = [&](Tensor s, int64_t size, const char* what) {
-    if (!s.defined()) return zeros({L * D, B, size}, x.options());
-    const std::vector<int64_t> expected =
-        batched ? std::vector<int64_t>{L * D, B, size} : std::vector<int64_t>{L * D, size};
-    WICK_CHECK(s.sizes() == IntArrayRef(expected), name_, "expected ", what, " of shape ", shape_str(expected),
-               ", got ", shape_of(s));
-    WICK_CHECK(s.dtype() == x.dtype() && s.device() == x.device(), name_, what, " is ", dtype_name(s.dtype()), " on ",
-               s.device().str(), " but the input is ", dtype_name(x.dtype()), " on ", x.device().str());
-    return batched ? s : s.unsqueeze(1);
-  };
-  hx = initial(hx, h_out, "hx");
-  if (lstm) cx = initial(cx, o.hidden_size, "cx");
-
-  std::vector<Tensor> h_n, c_n;
-  Tensor layer_input = x;
-  for (int64_t layer = 0; layer < L; ++layer) {
-    std::vector<Tensor> outputs;
-    for (int64_t direction = 0; direction < D; ++direction) {
-      const Weights& w = weights_[size_t(layer * D + direction)];
-      // Every time step's input projection in one matmul, then split into steps by one (recorded) unbind.
-      const std::vector<Tensor> projected = linear(layer_input, w.w_ih, w.b_ih).unbind(0);
-      Tensor h = hx.select(0, layer * D + direction), c = lstm ? cx.select(0, layer * D + direction) : Tensor();
-      std::vector<Tensor> steps(static_cast<size_t>(T));
-      for (int64_t i = 0; i < T; ++i) {
-        const int64_t t = direction == 0 ? i : T - 1 - i;
-        const Tensor& xp = projected[size_t(t)];
-        switch (o.mode) {
-          case RNNMode::RNN_TANH: h = rnn_step(xp, h, w.w_hh, w.b_hh, false); break;
-          case RNNMode::RNN_RELU: h = rnn_step(xp, h, w.w_hh, w.b_hh, true); break;
-          case RNNMode::LSTM: std::tie(h, c) = lstm_step(xp, h, c, w.w_hh, w.b_hh, w.w_hr); break;
-          case RNNMode::GRU: h = gru_step(xp, h, w.w_hh, w.b_hh); break;
-        }
-        steps[size_t(t)] = h;
-      }
-      outputs.push_back(stack(steps, 0));
-      h_n.push_back(h);
-      if (lstm) c_n.push_back(c);
-    }
-    layer_input = D == 1 ? outputs[0] : cat(outputs, 2);
-    if (o.dropout > 0 && is_training() && layer + 1 < L) layer_input = dropout(layer_input, o.dropout, true);
+  if (!batched) {  // states [L*D, H] -> [L*D, 1, H], after checking them as the user gave them
+    check_state(hx, 1, state_size(false), batched, "hx");
+    if (cx.defined()) check_state(cx, 1, o.hidden_size, batched, "cx");
+    hx = hx.defined() ? hx.unsqueeze(1) : hx;
+    cx = cx.defined() ? cx.unsqueeze(1) : cx;
   }
-  Tensor output = o.batch_first ? layer_input.transpose(0, 1) : layer_input;
-  Tensor h_last = stack(h_n, 0), c_last = lstm ? stack(c_n, 0) : Tensor();
+  // Padded input is packed input whose every time step holds the whole batch.
+  auto [data, h_last, c_last] = run_packed(x.reshape({T * B, x.size(2)}), std::vector<int64_t>(size_t(T), B), hx, cx);
+  Tensor output = data.view({T, B, data.size(1)});
+  if (o.batch_first) output = output.transpose(0, 1);
   if (!batched) {
     output = output.squeeze(batch_dim);
     h_last = h_last.squeeze(1);
-    if (lstm) c_last = c_last.squeeze(1);
+    if (c_last.defined()) c_last = c_last.squeeze(1);
   }
   return {traced(output), h_last, c_last};
+}
+
+int64_t RNNImplBase::state_size(bool cell) const {
+  return !cell && options_base.proj_size > 0 ? options_base.proj_size : options_base.hidden_size;
+}
+
+void RNNImplBase::check_state(const Tensor& s, int64_t batch, int64_t size, bool batched, const char* what) const {
+  if (!s.defined()) return;
+  const int64_t layers = options_base.num_layers * (options_base.bidirectional ? 2 : 1);
+  const std::vector<int64_t> expected =
+      batched ? std::vector<int64_t>{layers, batch, size} : std::vector<int64_t>{layers, size};
+  WICK_CHECK(s.sizes() == IntArrayRef(expected), name_, "expected ", what, " of shape ", shape_str(expected), ", got ",
+             shape_of(s));
+}
+
+std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& data, const std::vector<int64_t>& batch_sizes,
+                                                           Tensor hx, Tensor cx) {
+  const RNNOptionsBase& o = options_base;
+  WICK_CHECK(is_floating_point(data.dtype()), name_, "expected a floating point input, got ", dtype_name(data.dtype()));
+  WICK_CHECK(data.dim() == 2 && data.size(1) == o.input_size, name_,
+             "input.size(-1) must be equal to input_size. Expected ", o.input_size, ", got ", data.size(-1));
+  const bool lstm = o.mode == RNNMode::LSTM;
+  const int64_t T = int64_t(batch_sizes.size()), B = batch_sizes[0], D = o.bidirectional ? 2 : 1;
+  // Initial states [L*D, B, size], zeros when not given.
+  auto initial = [&](Tensor s, int64_t size, const char* what) {
+    if (!s.defined()) return zeros({o.num_layers * D, B, size}, data.options());
+    check_state(s, B, size, true, what);
+    WICK_CHECK(s.dtype() == data.dtype() && s.device() == data.device(), name_, what, " is ", dtype_name(s.dtype()),
+               " on ", s.device().str(), " but the input is ", dtype_name(data.dtype()), " on ", data.device().str());
+    return s;
+  };
+  hx = initial(hx, state_size(false), "hx");
+  if (lstm) cx = initial(cx, o.hidden_size, "cx");
+
+  std::vector<Tensor> h_n, c_n;
+  Tensor layer_input = data;
+  for (int64_t layer = 0; layer < o.num_layers; ++layer) {
+    std::vector<Tensor> outputs;
+    for (int64_t direction = 0; direction < D; ++direction) {
+      const Weights& w = weights_[size_t(layer * D + direction)];
+      // Every time step's input projection in one matmul, then split into steps by one recorded split.
+      const std::vector<Tensor> projected = linear(layer_input, w.w_ih, w.b_ih).split(IntArrayRef(batch_sizes), 0);
+      Tensor h = hx.select(0, layer * D + direction), c = lstm ? cx.select(0, layer * D + direction) : Tensor();
+      std::vector<Tensor> steps(static_cast<size_t>(T));
+      for (int64_t i = 0; i < T; ++i) {
+        // The reverse direction walks back from each sequence's last real step: a row joins when its time comes,
+        // from the initial state, and a finished row keeps its last state.
+        const int64_t t = direction == 0 ? i : T - 1 - i, rows = batch_sizes[size_t(t)];
+        const Tensor h_rows = rows == B ? h : h.narrow(0, 0, rows);
+        const Tensor c_rows = !lstm || rows == B ? c : c.narrow(0, 0, rows);
+        Tensor h_next, c_next;
+        const Tensor& xp = projected[size_t(t)];
+        switch (o.mode) {
+          case RNNMode::RNN_TANH: h_next = rnn_step(xp, h_rows, w.w_hh, w.b_hh, false); break;
+          case RNNMode::RNN_RELU: h_next = rnn_step(xp, h_rows, w.w_hh, w.b_hh, true); break;
+          case RNNMode::LSTM: std::tie(h_next, c_next) = lstm_step(xp, h_rows, c_rows, w.w_hh, w.b_hh, w.w_hr); break;
+          case RNNMode::GRU: h_next = gru_step(xp, h_rows, w.w_hh, w.b_hh); break;
+        }
+        steps[size_t(t)] = h_next;
+        h = rows == B ? h_next : cat({h_next, h.narrow(0, rows, B - rows)}, 0);
+        if (lstm) c = rows == B ? c_next : cat({c_next, c.narrow(0, rows, B - rows)}, 0);
+      }
+      outputs.push_back(cat(steps, 0));
+      h_n.push_back(h);
+      if (lstm) c_n.push_back(c);
+    }
+    layer_input = D == 1 ? outputs[0] : cat(outputs, 1);
+    if (o.dropout > 0 && is_training() && layer + 1 < o.num_layers) layer_input = dropout(layer_input, o.dropout, true);
+  }
+  return {layer_input, stack(h_n, 0), lstm ? stack(c_n, 0) : Tensor()};
+}
+
+std::tuple<utils::rnn::PackedSequence, Tensor, Tensor> RNNImplBase::run_packed(const utils::rnn::PackedSequence& input,
+                                                                               Tensor hx, Tensor cx) {
+  const Tensor& sorted = input.sorted_indices();
+  // States come in the caller's batch order; the packed rows are sorted by length.
+  if (sorted.defined()) {
+    if (hx.defined()) hx = hx.index_select(1, sorted);
+    if (cx.defined()) cx = cx.index_select(1, sorted);
+  }
+  const Tensor& sizes = input.batch_sizes();
+  auto [data, h, c] = run_packed(
+      input.data(), std::vector<int64_t>(sizes.data_ptr<int64_t>(), sizes.data_ptr<int64_t>() + sizes.numel()), hx, cx);
+  if (sorted.defined()) {
+    h = h.index_select(1, input.unsorted_indices());
+    if (c.defined()) c = c.index_select(1, input.unsorted_indices());
+  }
+  return {utils::rnn::PackedSequence(data, sizes, sorted, input.unsorted_indices()), h, c};
 }
 
 }  // namespace detail
@@ -274,6 +322,12 @@ std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor& input, Tensor hx) {
   return {output, h};
 }
 
+std::tuple<utils::rnn::PackedSequence, Tensor> RNNImpl::forward_with_packed_input(
+    const utils::rnn::PackedSequence& packed_input, Tensor hx) {
+  auto [output, h, c] = run_packed(packed_input, std::move(hx), Tensor());
+  return {output, h};
+}
+
 LSTMImpl::LSTMImpl(const LSTMOptions& options) : RNNImplBase("nn::LSTM", base_of(options)), options(options) {}
 
 std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTMImpl::forward(const Tensor& input,
@@ -285,10 +339,25 @@ std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTMImpl::forward(const Tensor& i
   return {output, {h, c}};
 }
 
+std::tuple<utils::rnn::PackedSequence, std::tuple<Tensor, Tensor>> LSTMImpl::forward_with_packed_input(
+    const utils::rnn::PackedSequence& packed_input, std::optional<std::tuple<Tensor, Tensor>> hx) {
+  Tensor h0, c0;
+  if (hx) std::tie(h0, c0) = *hx;
+  WICK_CHECK(h0.defined() == c0.defined(), "nn::LSTM", "expected both h0 and c0, or neither");
+  auto [output, h, c] = run_packed(packed_input, h0, c0);
+  return {output, {h, c}};
+}
+
 GRUImpl::GRUImpl(const GRUOptions& options) : RNNImplBase("nn::GRU", base_of(options)), options(options) {}
 
 std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor& input, Tensor hx) {
   auto [output, h, c] = run(input, std::move(hx), Tensor());
+  return {output, h};
+}
+
+std::tuple<utils::rnn::PackedSequence, Tensor> GRUImpl::forward_with_packed_input(
+    const utils::rnn::PackedSequence& packed_input, Tensor hx) {
+  auto [output, h, c] = run_packed(packed_input, std::move(hx), Tensor());
   return {output, h};
 }
 

@@ -1,6 +1,6 @@
 // RNN, LSTM, GRU and their cells against PyTorch (tools/gen_rnn_fixtures.py): parameters loaded by PyTorch's
-// names in PyTorch's order, outputs, final states and the gradients of every input and parameter; gradcheck of
-// the cells in float64; LibTorch's printing; and errors for bad input.
+// names in PyTorch's order, outputs, final states and the gradients of every input and parameter, on padded and
+// on packed variable-length batches; gradcheck of the cells in float64; LibTorch's printing; errors for bad input.
 #include <catch2/catch.hpp>
 #include <wick/autograd/gradcheck.h>
 #include <wick/wick.h>
@@ -55,17 +55,10 @@ std::map<std::string, Tensor> run(M& module, Inputs& in) {
   }
 }
 
-// The case's outputs, then the gradients of sum(output * g<output>) for x, h0, c0 and every parameter.
-template <class M>
-void check(const Fixture& f, const std::string& c, M module) {
-  INFO("case " << c);
-  const bool train = f.meta(c + ".config").find("\"train\": true") != std::string::npos;
-  module->train(train);
-  load_parameters(f, c, *module);
-  Inputs in;
-  for (const char* k : {"x", "h0", "c0"})
-    if (f.has(c + "." + k)) in[k] = f(c + "." + k).requires_grad_();
-  const std::map<std::string, Tensor> out = run(module, in);
+// Compares the outputs with the case's and the gradients of sum(output * g<output>) for x, h0, c0 and every
+// parameter.
+void compare_with_gradients(const Fixture& f, const std::string& c, const std::map<std::string, Tensor>& out,
+                            const Inputs& in, nn::Module& module) {
   Tensor loss = zeros({}, dtype(kDouble));
   for (const auto& [name, y] : out) {
     INFO("output " << name);
@@ -77,10 +70,53 @@ void check(const Fixture& f, const std::string& c, M module) {
     INFO("gradient of " << name);
     CHECK_CLOSE(t.grad(), f(c + ".d" + name), 1e-9, 1e-10);
   }
-  for (const auto& p : module->named_parameters()) {
+  for (const auto& p : module.named_parameters()) {
     INFO("gradient of " << p.key());
     CHECK_CLOSE(p.value().grad(), f(c + ".grad." + p.key()), 1e-9, 1e-10);
   }
+}
+
+// One case of a layer or cell on padded input.
+template <class M>
+void check(const Fixture& f, const std::string& c, M module) {
+  INFO("case " << c);
+  const bool train = f.meta(c + ".config").find("\"train\": true") != std::string::npos;
+  module->train(train);
+  load_parameters(f, c, *module);
+  Inputs in;
+  for (const char* k : {"x", "h0", "c0"})
+    if (f.has(c + "." + k)) in[k] = f(c + "." + k).requires_grad_();
+  compare_with_gradients(f, c, run(module, in), in, *module);
+}
+
+// A variable-length batch: pack_padded_sequence, forward_with_packed_input, pad_packed_sequence.
+template <class M>
+void check_packed(const Fixture& f, const std::string& c, M module, bool batch_first, bool enforce_sorted) {
+  using namespace nn::utils::rnn;
+  INFO("case " << c);
+  load_parameters(f, c, *module);
+  Inputs in;
+  for (const char* k : {"x", "h0", "c0"})
+    if (f.has(c + "." + k)) in[k] = f(c + "." + k).requires_grad_();
+  const PackedSequence packed = pack_padded_sequence(in["x"], f(c + ".lengths"), batch_first, enforce_sorted);
+  std::map<std::string, Tensor> out;
+  PackedSequence packed_out;
+  if constexpr (std::is_same_v<typename M::ContainedType, nn::LSTMImpl>) {
+    std::optional<std::tuple<Tensor, Tensor>> state;
+    if (in.count("h0")) state = std::make_tuple(in["h0"], in["c0"]);
+    auto [p, hc] = module->forward_with_packed_input(packed, state);
+    packed_out = p;
+    out = {{"hn", std::get<0>(hc)}, {"cn", std::get<1>(hc)}};
+  } else {
+    auto [p, h] = module->forward_with_packed_input(packed, in.count("h0") ? in["h0"] : Tensor());
+    packed_out = p;
+    out = {{"hn", h}};
+  }
+  CHECK_CLOSE(packed_out.data(), f(c + ".ydata"), 1e-9, 1e-10);
+  auto [y, lengths] = pad_packed_sequence(packed_out, batch_first);
+  CHECK(equal(lengths, f(c + ".lengths")));
+  out["y"] = y;
+  compare_with_gradients(f, c, out, in, *module);
 }
 
 }  // namespace
@@ -109,6 +145,34 @@ TEST_CASE("rnn: RNNCell, LSTMCell and GRUCell match PyTorch", "[nn][rnn]") {
   check(f, "lstmcell_unbatched", nn::LSTMCell(5, 4));
   check(f, "grucell", nn::GRUCell(5, 4));
   check(f, "grucell_nobias", nn::GRUCell(nn::GRUCellOptions(5, 4).bias(false)));
+}
+
+TEST_CASE("rnn: variable-length batches through packed sequences match PyTorch", "[nn][rnn]") {
+  const Fixture f("nn_rnn.safetensors");
+  check_packed(f, "packed_lstm", nn::LSTM(nn::LSTMOptions(5, 4).num_layers(2).bidirectional(true)), false, false);
+  check_packed(f, "packed_gru_bf", nn::GRU(nn::GRUOptions(5, 4).bidirectional(true).batch_first(true)), true, false);
+  check_packed(f, "packed_rnn_sorted", nn::RNN(5, 4), false, true);
+}
+
+TEST_CASE("rnn: pad_sequence, pack_sequence and their errors", "[nn][rnn]") {
+  using namespace nn::utils::rnn;
+  const Tensor a = tensor({1.0, 2.0, 3.0}), b = tensor({4.0}), c = tensor({5.0, 6.0});
+  CHECK(equal(pad_sequence({a, b, c}, true, -1), tensor({{1.0, 2.0, 3.0}, {4.0, -1.0, -1.0}, {5.0, 6.0, -1.0}})));
+  const PackedSequence packed = pack_sequence({a, c, b});
+  CHECK(equal(packed.data(), tensor({1.0, 5.0, 4.0, 2.0, 6.0, 3.0})));
+  CHECK(equal(packed.batch_sizes(), tensor(std::vector<int64_t>{3, 2, 1})));
+  const PackedSequence unsorted = pack_sequence({b, a, c}, false);
+  CHECK(equal(unsorted.sorted_indices(), tensor(std::vector<int64_t>{1, 2, 0})));
+  auto [padded, lengths] = pad_packed_sequence(unsorted, true, 0.0, 4);
+  CHECK(equal(padded, tensor({{4.0, 0.0, 0.0, 0.0}, {1.0, 2.0, 3.0, 0.0}, {5.0, 6.0, 0.0, 0.0}})));
+  CHECK(equal(lengths, tensor(std::vector<int64_t>{1, 3, 2})));
+  CHECK_THROWS_WITH(pack_sequence({b, a}), Catch::Contains("sorted in decreasing order"));
+  CHECK_THROWS_WITH(pack_padded_sequence(randn({3, 2, 1}), tensor(std::vector<int64_t>{4, 1})),
+                    Catch::StartsWith("wick::pack_padded_sequence:") && Catch::Contains("1..3"));
+  CHECK_THROWS_WITH(pack_padded_sequence(randn({3, 2, 1}), tensor(std::vector<int64_t>{3})),
+                    Catch::Contains("expected 2 lengths"));
+  CHECK_THROWS_WITH(pad_packed_sequence(packed, false, 0.0, 2), Catch::Contains("total_length"));
+  CHECK_THROWS_WITH(PackedSequence(randn({5}), tensor(std::vector<int64_t>{3, 3})), Catch::Contains("add up to 6"));
 }
 
 TEST_CASE("rnn: the cells' first and second derivatives by finite differences (float64)", "[nn][rnn][gradcheck]") {

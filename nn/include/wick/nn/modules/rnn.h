@@ -12,6 +12,7 @@
 
 #include "wick/nn/module.h"
 #include "wick/nn/options/rnn.h"
+#include "wick/nn/utils/rnn.h"
 
 namespace wick {
 
@@ -60,8 +61,16 @@ class RNNImplBase : public Module {
   // input [T, B, I] ([B, T, I] when batch_first, [T, I] unbatched); hx (and cx, LSTM only) [L*D, B, H] or
   // undefined for zeros. Returns the output and the final h (and c).
   std::tuple<Tensor, Tensor, Tensor> run(const Tensor& input, Tensor hx, Tensor cx);
+  std::tuple<utils::rnn::PackedSequence, Tensor, Tensor> run_packed(const utils::rnn::PackedSequence& input, Tensor hx,
+                                                                    Tensor cx);
 
  private:
+  // The layers over packed data [sum(batch_sizes), I] with states [L*D, batch_sizes[0], H] in packed order.
+  std::tuple<Tensor, Tensor, Tensor> run_packed(const Tensor& data, const std::vector<int64_t>& batch_sizes, Tensor hx,
+                                                Tensor cx);
+  int64_t state_size(bool cell) const;  // c's size (cell) or h's (proj_size when set)
+  void check_state(const Tensor& s, int64_t batch, int64_t size, bool batched, const char* what) const;
+
   struct Weights {
     Tensor w_ih, w_hh, b_ih, b_hh, w_hr;
   };
@@ -77,6 +86,9 @@ class RNNImpl : public detail::RNNImplBase {
   explicit RNNImpl(const RNNOptions& options);
   // (output [T, B, D*H], h_n [L*D, B, H])
   std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {});
+  // A variable-length batch: each sequence runs for its own length (see wick/nn/utils/rnn.h).
+  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
+      const utils::rnn::PackedSequence& packed_input, Tensor hx = {});
 
   RNNOptions options;
 };
@@ -89,6 +101,8 @@ class LSTMImpl : public detail::RNNImplBase {
   // (output [T, B, D*H_out], (h_n [L*D, B, H_out], c_n [L*D, B, H])); H_out = proj_size or hidden_size.
   std::tuple<Tensor, std::tuple<Tensor, Tensor>> forward(const Tensor& input,
                                                          std::optional<std::tuple<Tensor, Tensor>> hx = {});
+  std::tuple<utils::rnn::PackedSequence, std::tuple<Tensor, Tensor>> forward_with_packed_input(
+      const utils::rnn::PackedSequence& packed_input, std::optional<std::tuple<Tensor, Tensor>> hx = {});
 
   LSTMOptions options;
 };
@@ -99,6 +113,8 @@ class GRUImpl : public detail::RNNImplBase {
   GRUImpl(int64_t input_size, int64_t hidden_size) : GRUImpl(GRUOptions(input_size, hidden_size)) {}
   explicit GRUImpl(const GRUOptions& options);
   std::tuple<Tensor, Tensor> forward(const Tensor& input, Tensor hx = {});
+  std::tuple<utils::rnn::PackedSequence, Tensor> forward_with_packed_input(
+      const utils::rnn::PackedSequence& packed_input, Tensor hx = {});
 
   GRUOptions options;
 };
