@@ -62,12 +62,12 @@ inline bool close(const Tensor& a, const Tensor& b, double rtol, double atol) {
 }  // namespace wick::testing
 
 // CHECK_CLOSE(actual, expected, rtol, atol) with shapes and the largest difference in the message.
-#define CHECK_CLOSE(actual, expected, rtol, atol)                                                              \
-  do {                                                                                                         \
-    const ::wick::Tensor wick_a_ = (actual), wick_e_ = (expected);                                             \
+#define CHECK_CLOSE(actual, expected, rtol, atol)                                                             \
+  do {                                                                                                        \
+    const ::wick::Tensor wick_a_ = (actual), wick_e_ = (expected);                                            \
     INFO(#actual << " " << ::wick::shape_str(wick_a_.sizes()) << " vs " << ::wick::shape_str(wick_e_.sizes()) \
-                 << ", max |diff| = " << ::wick::testing::max_abs_diff(wick_a_, wick_e_));                     \
-    CHECK(::wick::testing::close(wick_a_, wick_e_, rtol, atol));                                               \
+                 << ", max |diff| = " << ::wick::testing::max_abs_diff(wick_a_, wick_e_));                    \
+    CHECK(::wick::testing::close(wick_a_, wick_e_, rtol, atol));                                              \
   } while (0)
 
 namespace wick::testing {
@@ -98,6 +98,43 @@ Inputs check_case(const Fixture& f, const std::string& name, const std::vector<s
     }
   }
   return in;
+}
+
+// Loads "<case>.param.<name>" into each parameter of the module (converted to float64), after checking that the
+// module's parameter names and their order are the case's ("<case>.keys" in the metadata).
+inline void load_parameters(const Fixture& f, const std::string& c, nn::Module& module) {
+  module.to(kDouble);
+  std::string keys;
+  for (const auto& p : module.named_parameters()) keys += (keys.empty() ? "" : ",") + p.key();
+  CHECK(keys == f.meta(c + ".keys"));
+  NoGradGuard no_grad;
+  for (const auto& p : module.named_parameters()) {
+    INFO("parameter " << p.key());
+    REQUIRE(p.value().sizes() == f(c + ".param." + p.key()).sizes());
+    Tensor(p.value()).copy_(f(c + ".param." + p.key()));
+  }
+}
+
+// Compares each output with "<case>.<name>", then the gradients of sum(output * "<case>.g<name>") with
+// "<case>.d<input>" for every input that requires grad and "<case>.grad.<name>" for every parameter.
+inline void compare_with_gradients(const Fixture& f, const std::string& c, const std::map<std::string, Tensor>& out,
+                                   const Inputs& in, nn::Module& module) {
+  Tensor loss = zeros({}, dtype(kDouble));
+  for (const auto& [name, y] : out) {
+    INFO("output " << name);
+    CHECK_CLOSE(y, f(c + "." + name), 1e-9, 1e-10);
+    loss = loss + (y * f(c + ".g" + name)).sum();
+  }
+  loss.backward();
+  for (const auto& [name, t] : in) {
+    if (!t.requires_grad()) continue;
+    INFO("gradient of " << name);
+    CHECK_CLOSE(t.grad(), f(c + ".d" + name), 1e-9, 1e-10);
+  }
+  for (const auto& p : module.named_parameters()) {
+    INFO("gradient of " << p.key());
+    CHECK_CLOSE(p.value().grad(), f(c + ".grad." + p.key()), 1e-9, 1e-10);
+  }
 }
 
 }  // namespace wick::testing

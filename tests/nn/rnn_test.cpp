@@ -13,24 +13,12 @@
 #include "fixture.h"
 
 using namespace wick;
+using testing::compare_with_gradients;
 using testing::Fixture;
 using testing::Inputs;
+using testing::load_parameters;
 
 namespace {
-
-// Loads "<case>.param.<name>" into each parameter (in float64), after checking the names and their order.
-void load_parameters(const Fixture& f, const std::string& c, nn::Module& module) {
-  module.to(kDouble);
-  std::string keys;
-  for (const auto& p : module.named_parameters()) keys += (keys.empty() ? "" : ",") + p.key();
-  CHECK(keys == f.meta(c + ".keys"));
-  NoGradGuard no_grad;
-  for (const auto& p : module.named_parameters()) {
-    INFO("parameter " << p.key());
-    REQUIRE(p.value().sizes() == f(c + ".param." + p.key()).sizes());
-    Tensor(p.value()).copy_(f(c + ".param." + p.key()));
-  }
-}
 
 // Runs the module on the case's x (and h0, c0 when stored) and returns its outputs by fixture name.
 template <class M>
@@ -52,27 +40,6 @@ std::map<std::string, Tensor> run(M& module, Inputs& in) {
     return {{"y", y}, {"hn", h}};
   } else {
     return {{"y", module->forward(in["x"], h0)}};
-  }
-}
-
-// Compares the outputs with the case's and the gradients of sum(output * g<output>) for x, h0, c0 and every
-// parameter.
-void compare_with_gradients(const Fixture& f, const std::string& c, const std::map<std::string, Tensor>& out,
-                            const Inputs& in, nn::Module& module) {
-  Tensor loss = zeros({}, dtype(kDouble));
-  for (const auto& [name, y] : out) {
-    INFO("output " << name);
-    CHECK_CLOSE(y, f(c + "." + name), 1e-9, 1e-10);
-    loss = loss + (y * f(c + ".g" + name)).sum();
-  }
-  loss.backward();
-  for (const auto& [name, t] : in) {
-    INFO("gradient of " << name);
-    CHECK_CLOSE(t.grad(), f(c + ".d" + name), 1e-9, 1e-10);
-  }
-  for (const auto& p : module.named_parameters()) {
-    INFO("gradient of " << p.key());
-    CHECK_CLOSE(p.value().grad(), f(c + ".grad." + p.key()), 1e-9, 1e-10);
   }
 }
 

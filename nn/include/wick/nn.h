@@ -18,6 +18,7 @@
 #include "wick/nn/modules/normalization.h"
 #include "wick/nn/modules/pooling.h"
 #include "wick/nn/modules/rnn.h"
+#include "wick/nn/modules/transformer.h"
 #include "wick/nn/modules/upsampling.h"
 #include "wick/nn/ordered_dict.h"
 #include "wick/nn/summary.h"
