@@ -213,6 +213,8 @@ std::vector<Row> table_rows() {
                           "avgpool_fwd_bwd", 1, 1.0));
   rows.push_back(
       time_row("LSTM(32, 128), 35 steps, batch 16, forward + backward", "us/step", 1e6, "lstm_fwd_bwd", 1, 0.7));
+  rows.push_back(time_row("TransformerEncoderLayer(128, 4 heads), 64 x 16, forward + backward", "us/step", 1e6,
+                          "transformer_fwd_bwd", 1, 1.0));
   rows.push_back(time_row("MaxPool2d(2) on 64x6x24x24, forward + backward", "us/step", 1e6, "maxpool_fwd_bwd", 1, 1.0));
   return rows;
 }
@@ -413,11 +415,21 @@ int main(int argc, char** argv) {
             << "cpu: " << cpu_model() << "\n"
             << bench::torch_build_info() << "load average at start: " << first_line_of("/proc/loadavg") << "\n\n";
 
-  const std::vector<std::vector<std::string>> groups = {
-      {"add_1"},           {"mul_grad_1"},          {"chain_100"},         {"mm_256"},
-      {"mm_1024"},         {"add_16m", "copy_16m"}, {"mlp_sgd"},           {"lenet_adam"},
-      {"policy_infer"},    {"batchnorm_fwd_bwd"},   {"layernorm_fwd_bwd"}, {"avgpool_fwd_bwd"},
-      {"maxpool_fwd_bwd"}, {"lstm_fwd_bwd"}};
+  const std::vector<std::vector<std::string>> groups = {{"add_1"},
+                                                        {"mul_grad_1"},
+                                                        {"chain_100"},
+                                                        {"mm_256"},
+                                                        {"mm_1024"},
+                                                        {"add_16m", "copy_16m"},
+                                                        {"mlp_sgd"},
+                                                        {"lenet_adam"},
+                                                        {"policy_infer"},
+                                                        {"batchnorm_fwd_bwd"},
+                                                        {"layernorm_fwd_bwd"},
+                                                        {"avgpool_fwd_bwd"},
+                                                        {"maxpool_fwd_bwd"},
+                                                        {"lstm_fwd_bwd"},
+                                                        {"transformer_fwd_bwd"}};
   std::map<std::string, Stat> stats;
   for (const auto& group : groups) {
     if (!opt.filter.empty() && group.front().find(opt.filter) == std::string::npos) continue;
