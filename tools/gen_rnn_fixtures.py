@@ -21,6 +21,23 @@ torch.set_default_dtype(torch.float64)
 tensors, meta = {}, {}
 
 
+def store_with_gradients(case, outs, leaves, module):
+    """Stores the outputs, an upstream gradient for each, the inputs and parameters, and the gradients of
+    sum(output * g<output>) with respect to them; returns the parameters by name."""
+    loss = 0
+    for k, v in outs.items():
+        g = torch.randn(v.shape)
+        tensors[f"{case}.{k}"] = v.detach()
+        tensors[f"{case}.g{k}"] = g
+        loss = loss + (v * g).sum()
+    params = dict(module.named_parameters())
+    grads = torch.autograd.grad(loss, list(leaves.values()) + list(params.values()))
+    for (k, v), g in zip(list(leaves.items()) + [("param." + n, p) for n, p in params.items()], grads):
+        tensors[f"{case}.{k}"] = v.detach()
+        tensors[f"{case}.d{k}" if not k.startswith("param.") else f"{case}.grad.{k[6:]}"] = g
+    return params
+
+
 def add(case, kind, options, x, h0=None, c0=None, train=True):
     m = getattr(nn, kind)(**options)
     m.train(train)
@@ -42,17 +59,7 @@ def add(case, kind, options, x, h0=None, c0=None, train=True):
         outs = {"y": out[0], "y1": out[1]}
     else:
         outs = {"y": out}
-    loss = 0
-    for k, v in outs.items():
-        g = torch.randn(v.shape)
-        tensors[f"{case}.{k}"] = v.detach()
-        tensors[f"{case}.g{k}"] = g
-        loss = loss + (v * g).sum()
-    params = dict(m.named_parameters())
-    grads = torch.autograd.grad(loss, list(leaves.values()) + list(params.values()))
-    for (k, v), g in zip(list(leaves.items()) + [("param." + n, p) for n, p in params.items()], grads):
-        tensors[f"{case}.{k}"] = v.detach()
-        tensors[f"{case}.d{k}" if not k.startswith("param.") else f"{case}.grad.{k[6:]}"] = g
+    params = store_with_gradients(case, outs, leaves, m)
     meta[f"{case}.config"] = json.dumps(dict(kind=kind, train=train, **options))
     meta[f"{case}.keys"] = ",".join(params)
 
@@ -76,17 +83,7 @@ def add_packed(case, kind, options, x, lengths, enforce_sorted, h0=None, c0=None
     outs = {"y": y, "hn": hidden[0], "cn": hidden[1]} if kind == "LSTM" else {"y": y, "hn": hidden}
     tensors[f"{case}.ydata"] = out.data.detach()
     tensors[f"{case}.lengths"] = lengths
-    loss = 0
-    for k, v in outs.items():
-        g = torch.randn(v.shape)
-        tensors[f"{case}.{k}"] = v.detach()
-        tensors[f"{case}.g{k}"] = g
-        loss = loss + (v * g).sum()
-    params = dict(m.named_parameters())
-    grads = torch.autograd.grad(loss, list(leaves.values()) + list(params.values()))
-    for (k, v), g in zip(list(leaves.items()) + [("param." + n, p) for n, p in params.items()], grads):
-        tensors[f"{case}.{k}"] = v.detach()
-        tensors[f"{case}.d{k}" if not k.startswith("param.") else f"{case}.grad.{k[6:]}"] = g
+    params = store_with_gradients(case, outs, leaves, m)
     meta[f"{case}.config"] = json.dumps(dict(kind=kind, train=True, enforce_sorted=enforce_sorted, **options))
     meta[f"{case}.keys"] = ",".join(params)
 
