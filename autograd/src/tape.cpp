@@ -174,12 +174,25 @@ void set_running_node(Node* n) { t_running = n; }
 SavedTensor::SavedTensor(const Tensor& t, bool is_output) : is_output_(is_output) {
   if (!t.defined()) return;
   version_ = t.impl()->storage->version;
+  TensorImpl* impl = t.impl();
   if (is_output) {
     // An alias without history: the entry must not own a tensor that owns the entry.
     data_ = make_alias(t, t.sizes(), t.strides(), t.storage_offset());
-    output_nr_ = t.impl()->output_nr;
+    output_nr_ = impl->output_nr;
+  } else if (impl->grad_fn || !impl->requires_grad) {
+    // An alias holding t's history as it is now. Saving t itself would let a later in-place op move t onto a
+    // new entry that depends on this one (y = x * 2; z = y * y; y.add_(z)): the entry would own a tensor that
+    // owns the entry, and neither would ever be freed.
+    data_ = make_alias(t, t.sizes(), t.strides(), t.storage_offset());
+    TensorImpl* alias = data_.impl();
+    if (impl->grad_fn) {
+      impl->grad_fn->incref();
+      alias->grad_fn = impl->grad_fn;
+      alias->output_nr = impl->output_nr;
+    }
+    alias->requires_grad = impl->requires_grad;
   } else {
-    data_ = t;
+    data_ = t;  // a leaf that requires grad: its history cannot change, and its gradient must reach it
   }
 }
 

@@ -295,6 +295,25 @@ TEST_CASE("tape: in-place through a view of a leaf that requires grad throws", "
   CHECK_THROWS_WITH(leaf_view.t().fill_(2.0), Catch::Contains("view of a leaf tensor"));
 }
 
+// tests/fuzz found z = y * w (saving y), then y.add_(z), leaking both: y's new history reaches the entry that
+// saved y, and the entry owned y. Saved tensors are now aliases holding the history they had when saved.
+TEST_CASE("tape: a saved tensor edited in place by an op that depends on it is still freed", "[autograd][tape]") {
+  for (const bool with_history : {false, true}) {
+    INFO((with_history ? "a tensor with history" : "a plain tensor"));
+    std::vector<float> memory(4, 1.0f);
+    bool freed = false;
+    {
+      const Tensor w = ones({4}, requires_grad());
+      Tensor y = from_blob(memory.data(), {4}, [&](void*) { freed = true; });
+      if (with_history) y.mul_(w);
+      const Tensor z = y * w;  // saves y
+      y.add_(z);
+      CHECK(y.requires_grad());
+    }
+    CHECK(freed);
+  }
+}
+
 TEST_CASE("tape: views and in-place pass gradcheck", "[autograd][tape][views]") {
   auto fn = [](const std::vector<Tensor>& in) {
     Tensor y = in[0] * 1.5;
