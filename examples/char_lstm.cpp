@@ -10,51 +10,17 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
+
+#include "fortunes_text.h"
 
 using wick::Tensor;
 namespace nn = wick::nn;
 namespace F = wick::nn::functional;
 
-constexpr int64_t kFirst = 32, kVocab = 96;  // printable ASCII 32-126, and '\n' as 127 - 32 = 95
+using fortunes::kVocab;
 constexpr int64_t kSteps = 100, kBatch = 32, kHidden = 256;
-
-int64_t encode(char c) { return c == '\n' ? kVocab - 1 : c - kFirst; }
-char decode(int64_t i) { return i == kVocab - 1 ? '\n' : char(i + kFirst); }
-
-// Every fortune file's text as character codes: training text and every tenth fortune held out.
-void load_fortunes(const std::string& folder, std::vector<int64_t>& train, std::vector<int64_t>& held_out) {
-  int64_t count = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(folder)) {
-    if (!entry.is_regular_file() || entry.path().has_extension()) continue;  // skip the .dat indexes, .u8 copies
-    std::ifstream in(entry.path());
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string fortune, line;
-    for (std::istringstream lines(text.str()); std::getline(lines, line);) {
-      if (line != "%") {
-        fortune += line + "\n";
-        continue;
-      }
-      std::vector<int64_t>& into = ++count % 10 == 0 ? held_out : train;
-      for (char c : fortune)
-        if (c == '\n' || (c >= kFirst && c < 127)) into.push_back(encode(c));
-      fortune.clear();
-    }
-  }
-}
-
-// kBatch random windows of kSteps + 1 characters: inputs [kSteps, kBatch] and the next characters as targets.
-std::pair<Tensor, Tensor> windows(const Tensor& text) {
-  const Tensor starts = wick::randint(text.size(0) - kSteps - 1, {kBatch});
-  const Tensor idx = starts.unsqueeze(0) + wick::arange(kSteps + 1).unsqueeze(1);  // [kSteps + 1, kBatch]
-  const Tensor chars = text.index_select(0, idx.flatten()).view({kSteps + 1, kBatch});
-  return {chars.narrow(0, 0, kSteps), chars.narrow(0, 1, kSteps)};
-}
 
 struct CharModelImpl : nn::Module {
   CharModelImpl() {
@@ -85,26 +51,16 @@ double validation_loss(CharModel& model, const std::vector<std::pair<Tensor, Ten
   return total / double(batches.size());
 }
 
-// One index drawn with the given probabilities: the first whose running total passes a uniform number.
-int64_t draw(const Tensor& probabilities) {
-  const Tensor p = probabilities.to(wick::kDouble).contiguous();
-  const double u = wick::rand({1}).item<double>();
-  double total = 0;
-  for (int64_t i = 0; i < p.numel(); ++i)
-    if ((total += p.data_ptr<double>()[i]) > u) return i;
-  return p.numel() - 1;
-}
-
 std::string sample(CharModel& model, const std::string& prompt, int64_t length, double temperature) {
   wick::NoGradGuard no_grad;
   std::optional<std::tuple<Tensor, Tensor>> state;
   std::string text = prompt;
   std::vector<int64_t> codes;
-  for (char c : prompt) codes.push_back(encode(c));
+  for (char c : prompt) codes.push_back(fortunes::encode(c));
   Tensor logits = model(wick::tensor(codes).view({-1, 1}), state)[-1][0];
   for (int64_t i = 0; i < length; ++i) {
-    const int64_t next = draw(wick::softmax(logits / temperature, 0));
-    text += decode(next);
+    const int64_t next = fortunes::draw(wick::softmax(logits / temperature, 0));
+    text += fortunes::decode(next);
     logits = model(wick::full({1, 1}, next, wick::dtype(wick::kInt64)), state)[0][0];
   }
   return text;
@@ -114,7 +70,7 @@ int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 600;
   const std::string folder = argc > 2 ? argv[2] : "/usr/share/games/fortunes";
   std::vector<int64_t> train_codes, held_out_codes;
-  load_fortunes(folder, train_codes, held_out_codes);
+  fortunes::load(folder, train_codes, held_out_codes);
   if (held_out_codes.size() < 1000) {
     std::fprintf(stderr, "char_lstm: no fortunes in %s (apt install fortunes)\n", folder.c_str());
     return 1;
@@ -125,7 +81,7 @@ int main(int argc, char** argv) {
 
   wick::manual_seed(99);
   std::vector<std::pair<Tensor, Tensor>> validation;
-  for (int i = 0; i < 8; ++i) validation.push_back(windows(held_out));
+  for (int i = 0; i < 8; ++i) validation.push_back(fortunes::windows(held_out, kSteps, kBatch));
   wick::manual_seed(0);
   CharModel model;
   wick::optim::Adam adam(model->parameters(), wick::optim::AdamOptions(3e-3));
@@ -133,7 +89,7 @@ int main(int argc, char** argv) {
   std::printf("before training: validation loss %.3f, perplexity %.1f\n", initial, std::exp(initial));
   const auto start = std::chrono::steady_clock::now();
   for (int step = 1; step <= steps; ++step) {
-    auto [x, y] = windows(train_text);
+    auto [x, y] = fortunes::windows(train_text, kSteps, kBatch);
     std::optional<std::tuple<Tensor, Tensor>> state;
     adam.zero_grad();
     const Tensor loss = F::cross_entropy(model(x, state).flatten(0, 1), y.flatten());
