@@ -158,6 +158,45 @@ TEST_CASE("data: workers build batches on their own threads and pass errors on",
   CHECK((*it).target[0].item<int64_t>() == 0);
 }
 
+TEST_CASE("data: BucketSampler batches sequences of similar length, each example once per epoch", "[data]") {
+  std::vector<int64_t> lengths;
+  for (size_t i = 0; i < 1000; ++i) lengths.push_back(int64_t(1 + (i * 7919) % 50));  // 1..50, scattered
+  data::samplers::BucketSampler bucket(lengths, /*seed=*/3), same(lengths, 3);
+  data::samplers::RandomSampler random(1000, 3);
+  auto mean_spread = [&](data::samplers::Sampler& sampler, std::vector<std::vector<size_t>>* batches) {
+    sampler.reset();
+    double spread = 0;
+    int count = 0;
+    while (auto batch = sampler.next(16)) {
+      int64_t lo = 1 << 30, hi = 0;
+      for (size_t i : *batch) {
+        lo = std::min(lo, lengths[i]);
+        hi = std::max(hi, lengths[i]);
+      }
+      spread += double(hi - lo);
+      ++count;
+      if (batches) batches->push_back(*batch);
+    }
+    return spread / count;
+  };
+  std::vector<std::vector<size_t>> first, again, second;
+  const double bucketed = mean_spread(bucket, &first), shuffled = mean_spread(random, nullptr);
+  CHECK(bucketed < 3.0);   // lengths in a batch nearly equal...
+  CHECK(shuffled > 30.0);  // ...where plain shuffling mixes them
+  std::set<size_t> seen;
+  for (const auto& batch : first) {
+    CHECK(std::is_sorted(batch.begin(), batch.end(), [&](size_t a, size_t b) { return lengths[a] > lengths[b]; }));
+    seen.insert(batch.begin(), batch.end());
+  }
+  CHECK(seen.size() == 1000);
+  CHECK(first.size() == 63);  // 62 full batches of 16 and the last 8
+  mean_spread(same, &again);
+  CHECK(again == first);  // the seed fixes every epoch
+  mean_spread(bucket, &second);
+  CHECK(second != first);  // and the next epoch differs
+  CHECK_THROWS_WITH(bucket.reset(999), Catch::Contains("999 examples") && Catch::Contains("1000 lengths"));
+}
+
 TEST_CASE("data: samplers and random_split", "[data]") {
   data::samplers::RandomSampler a(10, 7), b(10, 7);
   a.reset();

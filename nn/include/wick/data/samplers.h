@@ -49,6 +49,29 @@ class RandomSampler : public Sampler {
   size_t index_ = 0;
 };
 
+// Batches of examples of similar length, for variable-length sequences, so that padding each batch to its
+// longest sequence (or packing it) wastes little: each epoch shuffles the examples, sorts every pool of
+// pool_batches batches by length, longest first (the order pack_padded_sequence wants), cuts the pools into
+// batches and shuffles the batches. Seeded as RandomSampler. The batch size is the loader's.
+class BucketSampler : public Sampler {
+ public:
+  explicit BucketSampler(std::vector<int64_t> lengths, std::optional<uint64_t> seed = std::nullopt,
+                         size_t pool_batches = 32);
+  void reset(std::optional<size_t> new_size = std::nullopt) override;
+  std::optional<std::vector<size_t>> next(size_t batch_size) override;
+
+ private:
+  void make_batches(size_t batch_size);
+
+  std::vector<int64_t> lengths_;
+  std::optional<uint64_t> seed_;
+  size_t pool_batches_;
+  uint64_t epoch_ = 0;  // epochs started
+  std::vector<size_t> order_;
+  std::vector<std::vector<size_t>> batches_;
+  size_t next_batch_ = 0, batch_size_ = 0;
+};
+
 // A permutation of 0..n-1 that depends only on (seed, stream): Fisher-Yates over SplitMix64.
 std::vector<size_t> seeded_permutation(size_t n, uint64_t seed, uint64_t stream = 0);
 
