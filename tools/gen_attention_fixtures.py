@@ -9,6 +9,7 @@ with respect to each floating input ("d<input>") and parameter ("grad.<name>"); 
 metadata ("<case>.keys"). Masks are stored as they are passed (bool or float). torch 1.13 has no
 scaled_dot_product_attention, so its cases are written out from matmul and softmax.
 """
+import math
 import sys
 
 import torch
@@ -101,6 +102,13 @@ def main():
     store("encoder", lambda x, mask: (encoder(x, mask=mask),), {"x": r(5, N, E), "mask": causal(5)},
           randomize(encoder))
 
+    # PyTorch's Transformer tutorial's PositionalEncoding, as a table [length, dim].
+    position, dim = torch.arange(50).unsqueeze(1), 16
+    div_term = torch.exp(torch.arange(0, dim, 2) * (-math.log(10000.0) / dim))
+    pe = torch.zeros(50, dim)
+    pe[:, 0::2] = torch.sin(position * div_term)
+    pe[:, 1::2] = torch.cos(position * div_term)
+    tensors["sinusoidal_positions"] = pe
     save("nn_attention.safetensors", tensors, meta)
 
 

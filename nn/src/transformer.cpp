@@ -60,6 +60,17 @@ Tensor causal_mask(int64_t size, Device device) {
   return i.unsqueeze(0) > i.unsqueeze(1);
 }
 
+Tensor sinusoidal_position_encoding(int64_t length, int64_t dim, const TensorOptions& options) {
+  WICK_CHECK(length >= 0 && dim > 0 && dim % 2 == 0, "sinusoidal_position_encoding",
+             "expected a non-negative length and a positive even dim, got ", length, " and ", dim);
+  const Tensor position = arange(length, dtype(kDouble)).unsqueeze(1);                                   // [length, 1]
+  const Tensor frequency = exp(arange(0, dim, 2, dtype(kDouble)) * (-std::log(10000.0) / double(dim)));  // [dim/2]
+  const Tensor angle = position * frequency;  // [length, dim/2]
+  // Interleave: column 2i is sin(angle i), column 2i + 1 its cosine.
+  const Tensor encoding = stack({sin(angle), cos(angle)}, 2).reshape({length, dim});
+  return encoding.to(options.has_dtype() ? options.dtype() : kFloat).to(options.device());
+}
+
 // ---- MultiheadAttention -----------------------------------------------------------------------------------
 
 MultiheadAttentionImpl::MultiheadAttentionImpl(const MultiheadAttentionOptions& options) : options(options) { reset(); }

@@ -101,6 +101,13 @@ TEST_CASE("attention: TransformerEncoderLayer and TransformerEncoder match PyTor
   }
 }
 
+TEST_CASE("attention: the sinusoidal position encoding matches PyTorch's tutorial", "[nn][attention]") {
+  const Fixture f("nn_attention.safetensors");
+  CHECK_CLOSE(nn::sinusoidal_position_encoding(50, 16, dtype(kDouble)), f("sinusoidal_positions"), 1e-12, 1e-12);
+  CHECK(nn::sinusoidal_position_encoding(3, 4).dtype() == kFloat);
+  CHECK_THROWS_WITH(nn::sinusoidal_position_encoding(3, 5), Catch::Contains("even dim"));
+}
+
 TEST_CASE("attention: the encoder's layers start as copies of the given layer, then train apart", "[nn][attention]") {
   nn::TransformerEncoderLayer layer(8, 2);
   nn::TransformerEncoder encoder(layer, 3);

@@ -27,6 +27,10 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
 // (PyTorch's generate_square_subsequent_mask gives the same as a float mask of -inf/0.)
 Tensor causal_mask(int64_t size, Device device = kCPU);
 
+// The sinusoidal position encoding of "Attention Is All You Need" (and PyTorch's Transformer tutorial), [length,
+// dim]: even columns sin(pos / 10000^(2i/dim)), odd ones the cosine. Added to token embeddings; nothing to learn.
+Tensor sinusoidal_position_encoding(int64_t length, int64_t dim, const TensorOptions& options = {});
+
 class MultiheadAttentionImpl : public Module {
  public:
   MultiheadAttentionImpl(int64_t embed_dim, int64_t num_heads)
