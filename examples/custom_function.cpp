@@ -34,8 +34,7 @@ int main() {
 
   // 2. Check the derivative against finite differences.
   const std::string mismatch = wick::autograd::gradcheck(
-      [](const variable_list& in) { return variable_list{Softsign::apply(in[0])}; },
-      {x.detach().requires_grad_(true)});
+      [](const variable_list& in) { return variable_list{Softsign::apply(in[0])}; }, {x.detach().requires_grad_(true)});
   std::cout << "gradcheck: " << (mismatch.empty() ? "ok" : mismatch) << "\n";
 
   // 3. Fit a scale a so that a * softsign(t) matches a target, with plain gradient descent.

@@ -4,8 +4,11 @@
 
 #include <wick/wick.h>
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -46,6 +49,35 @@ inline std::pair<wick::Tensor, wick::Tensor> windows(const wick::Tensor& text, i
   const wick::Tensor idx = starts.unsqueeze(0) + wick::arange(steps + 1).unsqueeze(1);  // [steps + 1, batch]
   const wick::Tensor chars = text.index_select(0, idx.flatten()).view({steps + 1, batch});
   return {chars.narrow(0, 0, steps), chars.narrow(0, 1, steps)};
+}
+
+// What a language-model example trains and validates on: the training text as codes, and 8 fixed held-out
+// batches of windows (the same every run). Says why and returns nothing when the fortunes are missing.
+struct Corpus {
+  wick::Tensor train;
+  std::vector<std::pair<wick::Tensor, wick::Tensor>> validation;
+};
+
+inline std::optional<Corpus> load_corpus(const std::string& program, const std::string& folder, int64_t steps,
+                                         int64_t batch) {
+  std::vector<int64_t> train, held_out;
+  if (std::filesystem::is_directory(folder)) load(folder, train, held_out);
+  if (held_out.size() < 1000) {
+    std::fprintf(stderr, "%s: no fortunes in %s (apt install fortunes)\n", program.c_str(), folder.c_str());
+    return std::nullopt;
+  }
+  std::printf("%zu training and %zu held-out characters\n", train.size(), held_out.size());
+  Corpus corpus{wick::tensor(train), {}};
+  wick::manual_seed(99);
+  const wick::Tensor held_out_text = wick::tensor(held_out);
+  for (int i = 0; i < 8; ++i) corpus.validation.push_back(windows(held_out_text, steps, batch));
+  return corpus;
+}
+
+// One line of training progress: the losses in nats per character, the held-out perplexity, the speed.
+inline void report(int step, double train_loss, double validation_loss, double chars_per_second) {
+  std::printf("step %4d  train loss %.3f  validation loss %.3f  perplexity %5.2f  %6.0f chars/s\n", step, train_loss,
+              validation_loss, std::exp(validation_loss), chars_per_second);
 }
 
 // One index drawn with the given probabilities: the first whose running total passes a uniform number.

@@ -77,16 +77,10 @@ std::string sample(TinyGpt& model, const std::string& prompt, int64_t length, do
 int main(int argc, char** argv) {
   const int steps = argc > 1 ? std::atoi(argv[1]) : 600;
   const std::string folder = argc > 2 ? argv[2] : "/usr/share/games/fortunes";
-  std::vector<int64_t> train_codes, held_out_codes;
-  fortunes::load(folder, train_codes, held_out_codes);
-  if (held_out_codes.size() < 1000) {
-    std::fprintf(stderr, "tiny_gpt: no fortunes in %s (apt install fortunes)\n", folder.c_str());
-    return 1;
-  }
-  const Tensor train_text = wick::tensor(train_codes), held_out = wick::tensor(held_out_codes);
-  wick::manual_seed(99);
-  std::vector<std::pair<Tensor, Tensor>> validation;
-  for (int i = 0; i < 8; ++i) validation.push_back(fortunes::windows(held_out, kContext, kBatch));
+  const std::optional<fortunes::Corpus> corpus = fortunes::load_corpus("tiny_gpt", folder, kContext, kBatch);
+  if (!corpus) return 1;
+  const Tensor& train_text = corpus->train;
+  const auto& validation = corpus->validation;
 
   wick::manual_seed(0);
   TinyGpt model;
@@ -104,9 +98,8 @@ int main(int argc, char** argv) {
     adam.step();
     if (step % 100 == 0 || step == steps) {
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const double val = validation_loss(model, validation);
-      std::printf("step %4d  train loss %.3f  validation loss %.3f  perplexity %5.2f  %6.0f chars/s\n", step,
-                  loss.item<double>(), val, std::exp(val), step * kContext * kBatch / seconds);
+      fortunes::report(step, loss.item<double>(), validation_loss(model, validation),
+                       step * kContext * kBatch / seconds);
     }
   }
   std::printf("\nsampled at temperature 0.8:\n%s\n", sample(model, "The ", 300, 0.8).c_str());
