@@ -13,6 +13,7 @@
 
 #ifdef WICK_HAVE_ONEDNN
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <unordered_map>
 
@@ -30,9 +31,11 @@ using tag = dnnl::memory::format_tag;
 
 enum class Pass : int64_t { Forward, Backward };
 
-// The pooling of a [N, C, H, W] input to a [N, C, OH, OW] output, as oneDNN describes it.
+// The pooling of a [N, C, H, W] input to a [N, C, OH, OW] output, as oneDNN describes it. Plain arrays: a call
+// that finds its primitive cached allocates nothing.
 struct Geometry {
-  dnnl::memory::dims src, dst, kernel, strides, pad_l, pad_r;
+  std::array<int64_t, 4> src, dst;
+  std::array<int64_t, 2> kernel, strides, pad_l, pad_r;
   bool include_pad;
 };
 
@@ -47,12 +50,17 @@ bool geometry_of(const View& input, const View& out, const PoolParams& p, Geomet
     // last window that reaches further.
     const int64_t pad_r = std::max(pad, (o - 1) * s + k - in - pad);
     if (p.dilation[d] != 1 || (g.include_pad && pad_r > pad)) return false;
-    g.kernel.push_back(k);
-    g.strides.push_back(s);
-    g.pad_l.push_back(pad);
-    g.pad_r.push_back(pad_r);
+    g.kernel[d] = k;
+    g.strides[d] = s;
+    g.pad_l[d] = pad;
+    g.pad_r[d] = pad_r;
   }
   return true;
+}
+
+template <size_t N>
+dnnl::memory::dims dims(const std::array<int64_t, N>& a) {
+  return dnnl::memory::dims(a.begin(), a.end());
 }
 
 struct Entry {
@@ -63,12 +71,12 @@ struct Entry {
 
 std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g) {
   using namespace dnnl;
-  const memory::desc src(g.src, dt::f32, tag::nchw), dst(g.dst, dt::f32, tag::nchw);
+  const memory::desc src(dims(g.src), dt::f32, tag::nchw), dst(dims(g.dst), dt::f32, tag::nchw);
+  const memory::dims strides = dims(g.strides), kernel = dims(g.kernel), pad_l = dims(g.pad_l), pad_r = dims(g.pad_r);
   const algorithm alg = g.include_pad ? algorithm::pooling_avg_include_padding : algorithm::pooling_avg_exclude_padding;
   const memory::dims no_dilation{0, 0};  // oneDNN counts dilation from 0: 0 is a dense window
   const pooling_v2_forward::primitive_desc fwd(
-      {prop_kind::forward_training, alg, src, dst, g.strides, g.kernel, no_dilation, g.pad_l, g.pad_r},
-      onednn_engine());
+      {prop_kind::forward_training, alg, src, dst, strides, kernel, no_dilation, pad_l, pad_r}, onednn_engine());
   auto e = std::make_unique<Entry>();
   if (pass == Pass::Forward) {
     e->prim = pooling_v2_forward(fwd);
@@ -77,7 +85,7 @@ std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g) {
     e->from_arg = DNNL_ARG_SRC;
     e->to_arg = DNNL_ARG_DST;
   } else {
-    const pooling_v2_backward::primitive_desc bwd({alg, src, dst, g.strides, g.kernel, no_dilation, g.pad_l, g.pad_r},
+    const pooling_v2_backward::primitive_desc bwd({alg, src, dst, strides, kernel, no_dilation, pad_l, pad_r},
                                                   onednn_engine(), fwd);
     e->prim = pooling_v2_backward(bwd);
     e->from = memory(dst, onednn_engine(), DNNL_MEMORY_NONE);

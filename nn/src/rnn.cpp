@@ -111,9 +111,9 @@ int64_t gates_of(RNNMode mode) {
   }
 }
 
-// U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) for every weight and bias, as PyTorch.
+// U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)) for every weight and bias, as PyTorch (hidden_size > 0: checked).
 void init_uniform(const std::vector<Tensor>& tensors, int64_t hidden_size) {
-  const double bound = hidden_size > 0 ? 1.0 / std::sqrt(double(hidden_size)) : 0.0;
+  const double bound = 1.0 / std::sqrt(double(hidden_size));
   for (const Tensor& t : tensors)
     if (t.defined()) init::uniform_(t, -bound, bound);
 }
@@ -132,8 +132,7 @@ void RNNImplBase::reset() {
   WICK_CHECK(o.dropout >= 0 && o.dropout <= 1, name_, "dropout must be a number in [0, 1], got ", o.dropout);
   WICK_CHECK(o.proj_size >= 0 && o.proj_size < o.hidden_size, name_,
              "proj_size must be non-negative and smaller than hidden_size, got ", o.proj_size);
-  const int64_t directions = o.bidirectional ? 2 : 1, G = gates_of(o.mode) * o.hidden_size;
-  const int64_t h_out = o.proj_size > 0 ? o.proj_size : o.hidden_size;
+  const int64_t directions = o.bidirectional ? 2 : 1, G = gates_of(o.mode) * o.hidden_size, h_out = h_size();
   weights_.clear();
   for (int64_t layer = 0; layer < o.num_layers; ++layer)
     for (int64_t direction = 0; direction < directions; ++direction) {
@@ -185,7 +184,7 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run(const Tensor& input, Tensor 
   const int64_t T = x.size(0), B = x.size(1);
   WICK_CHECK(T > 0, name_, "expected a sequence length larger than 0, got input ", shape_of(input));
   if (!batched) {  // states [L*D, H] -> [L*D, 1, H], after checking them as the user gave them
-    check_state(hx, 1, state_size(false), batched, "hx");
+    check_state(hx, 1, h_size(), batched, "hx");
     if (cx.defined()) check_state(cx, 1, o.hidden_size, batched, "cx");
     hx = hx.defined() ? hx.unsqueeze(1) : hx;
     cx = cx.defined() ? cx.unsqueeze(1) : cx;
@@ -202,8 +201,8 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run(const Tensor& input, Tensor 
   return {traced(output), h_last, c_last};
 }
 
-int64_t RNNImplBase::state_size(bool cell) const {
-  return !cell && options_base.proj_size > 0 ? options_base.proj_size : options_base.hidden_size;
+int64_t RNNImplBase::h_size() const {
+  return options_base.proj_size > 0 ? options_base.proj_size : options_base.hidden_size;
 }
 
 void RNNImplBase::check_state(const Tensor& s, int64_t batch, int64_t size, bool batched, const char* what) const {
@@ -231,7 +230,7 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& data, c
                " on ", s.device().str(), " but the input is ", dtype_name(data.dtype()), " on ", data.device().str());
     return s;
   };
-  hx = initial(hx, state_size(false), "hx");
+  hx = initial(hx, h_size(), "hx");
   if (lstm) cx = initial(cx, o.hidden_size, "cx");
 
   std::vector<Tensor> h_n, c_n;

@@ -326,8 +326,9 @@ namespace {
 // give every part a gradient the size of the whole tensor: a loop over the T time steps of an RNN's input
 // projection would then cost O(T^2) in its backward pass.
 std::vector<Tensor> split_views(const char* op, const Tensor& x, int64_t d, IntArrayRef sizes, bool drop_dim) {
+  const bool recording = record_needed(x);
   std::vector<Tensor> parts;
-  std::vector<SizeVec> shapes;
+  std::vector<SizeVec> shapes;  // for the backward's zeros; only when recording
   int64_t start = 0;
   for (int64_t s : sizes) {
     SizeVec shape, strides;
@@ -337,10 +338,10 @@ std::vector<Tensor> split_views(const char* op, const Tensor& x, int64_t d, IntA
       strides.push_back(x.stride(i));
     }
     parts.push_back(view_alias(x, shape, strides, x.storage_offset() + start * x.stride(d)));
-    shapes.push_back(shape);
+    if (recording) shapes.push_back(shape);
     start += s;
   }
-  if (record_needed(x) && !parts.empty()) {
+  if (recording && !parts.empty()) {
     std::vector<Tensor*> outputs;
     for (Tensor& p : parts) outputs.push_back(&p);
     detail::record_list(op, {&x}, outputs, [d, drop_dim, shapes, options = x.options()](Grads g) {

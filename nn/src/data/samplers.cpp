@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "wick/error.h"
-
 #include "wick/ops.h"
 
 namespace wick::data::samplers {

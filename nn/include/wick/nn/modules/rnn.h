@@ -68,7 +68,7 @@ class RNNImplBase : public Module {
   // The layers over packed data [sum(batch_sizes), I] with states [L*D, batch_sizes[0], H] in packed order.
   std::tuple<Tensor, Tensor, Tensor> run_packed(const Tensor& data, const std::vector<int64_t>& batch_sizes, Tensor hx,
                                                 Tensor cx);
-  int64_t state_size(bool cell) const;  // c's size (cell) or h's (proj_size when set)
+  int64_t h_size() const;  // proj_size when set, else hidden_size (c is always hidden_size)
   void check_state(const Tensor& s, int64_t batch, int64_t size, bool batched, const char* what) const;
 
   struct Weights {
