@@ -9,7 +9,11 @@
 #include "wick/nn/init.h"
 #include "wick/ops.h"
 
+#include "shape_of.h"
+
 namespace wick {
+
+using nn::detail::shape_of;
 
 namespace {
 
@@ -39,8 +43,6 @@ Tensor gru_step(const Tensor& xp, const Tensor& h, const Tensor& w_hh, const Ten
 }
 
 // ---- the cell functions' argument checks ----------------------------------------------------------------
-
-std::string shape_of(const Tensor& t) { return t.defined() ? shape_str(t.sizes()) : "undefined"; }
 
 // Checks input [B, I] or [I], hidden states [B, H] or [H] and weights [gates*H, I], [gates*H, H'] (H' = h's size).
 void check_cell(const char* op, const Tensor& input, const std::vector<Tensor>& states, const Tensor& w_ih,

@@ -10,11 +10,13 @@
 #include "wick/nn/init.h"
 #include "wick/ops.h"
 
+#include "shape_of.h"
+
 namespace wick::nn {
 
-namespace {
+using detail::shape_of;
 
-std::string shape_of(const Tensor& t) { return t.defined() ? shape_str(t.sizes()) : "undefined"; }
+namespace {
 
 // A mask as scores to add: bool true -> -inf, floats as they are.
 Tensor additive(const Tensor& mask, const Tensor& like) {
