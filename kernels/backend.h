@@ -199,6 +199,28 @@ class Backend {
   virtual void layer_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
                                    const View& grad_out, const View& input, const View& mean, const View& var,
                                    const View* scale, double eps);
+
+  // ---- recurrent cells (optional) ---------------------------------------------------------------
+  // A backend that fuses one LSTM or GRU step's gate arithmetic says so for a dtype; for the others lib/
+  // composes it from elementwise ops, as it does whenever a higher-order gradient is being built. All
+  // tensors are contiguous [B, k*H]; gates follow PyTorch's order. The defaults are never reached.
+  virtual bool fuses_recurrent_cells(ScalarType /*t*/) const { return false; }
+  // LSTM, gates (input, forget, cell, output) = input_gates + hidden_gates [B, 4H], cx [B, H]:
+  //   i, f, o = sigmoid, g = tanh;  cy = f cx + i g;  hy = o tanh(cy).
+  // workspace [B, 5H] receives i, f, g, o and tanh(cy): all the backward needs besides cx.
+  virtual void lstm_cell(const View& hy, const View& cy, const View& workspace, const View& input_gates,
+                         const View& hidden_gates, const View& cx);
+  // grad_gates [B, 4H] (the gradient of both gate inputs) and grad_cx [B, H]; an absent output gradient is 0.
+  virtual void lstm_cell_backward(const View& grad_gates, const View& grad_cx, const View* grad_hy,
+                                  const View* grad_cy, const View& workspace, const View& cx);
+  // GRU, gates (reset, update, new) [B, 3H] from the input (x*) and the hidden state (h*, with its bias):
+  //   r = sigmoid(xr + hr), z = sigmoid(xz + hz), n = tanh(xn + r hn), hy = n + z (hx - n).
+  // workspace [B, 4H] receives r, z, n and hn.
+  virtual void gru_cell(const View& hy, const View& workspace, const View& input_gates, const View& hidden_gates,
+                        const View& hx);
+  // The gradients of both gate inputs [B, 3H] (they differ in the new gate: hn is scaled by r) and of hx.
+  virtual void gru_cell_backward(const View& grad_input_gates, const View& grad_hidden_gates, const View& grad_hx,
+                                 const View& grad_hy, const View& workspace, const View& hx);
 };
 
 }  // namespace wick

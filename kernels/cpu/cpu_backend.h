@@ -64,6 +64,17 @@ class CpuBackend final : public Backend {
                            const View& grad_out, const View& input, const View& mean, const View& var,
                            const View* scale, double eps) override;
 #endif
+
+  // recurrent.cpp: one LSTM/GRU step's gate arithmetic, float32 and float64
+  bool fuses_recurrent_cells(ScalarType t) const override { return t == kFloat || t == kDouble; }
+  void lstm_cell(const View& hy, const View& cy, const View& workspace, const View& input_gates,
+                 const View& hidden_gates, const View& cx) override;
+  void lstm_cell_backward(const View& grad_gates, const View& grad_cx, const View* grad_hy, const View* grad_cy,
+                          const View& workspace, const View& cx) override;
+  void gru_cell(const View& hy, const View& workspace, const View& input_gates, const View& hidden_gates,
+                const View& hx) override;
+  void gru_cell_backward(const View& grad_input_gates, const View& grad_hidden_gates, const View& grad_hx,
+                         const View& grad_hy, const View& workspace, const View& hx) override;
 };
 
 Backend& cpu_backend();

@@ -163,6 +163,9 @@ const std::vector<OpInfo>& op_registry() {
       {"batch_norm", OpKind::Normalization, kFloats, true},
       {"layer_norm", OpKind::Normalization, kFloats, true},
       {"group_norm", OpKind::Normalization, kFloats, true},
+      // recurrent steps (nn_ops.h)
+      {"fused_lstm_cell", OpKind::Recurrent, kFloats, true},
+      {"fused_gru_cell", OpKind::Recurrent, kFloats, true},
   };
   return ops;
 }

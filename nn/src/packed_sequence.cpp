@@ -4,9 +4,9 @@
 #include <numeric>
 
 #include "wick/nn/utils/rnn.h"
+#include "wick/detail/shape_of.h"
 #include "wick/ops.h"
 
-#include "shape_of.h"
 
 namespace wick::nn::utils::rnn {
 
@@ -27,7 +27,7 @@ PackedSequence::PackedSequence(Tensor data, Tensor batch_sizes, Tensor sorted_in
       sorted_indices_(std::move(sorted_indices)),
       unsorted_indices_(std::move(unsorted_indices)) {
   WICK_CHECK(data_.defined() && data_.dim() >= 1, "PackedSequence", "expected data of at least 1 dim, got ",
-             nn::detail::shape_of(data_));
+             wick::detail::shape_of(data_));
   WICK_CHECK(
       batch_sizes_.defined() && batch_sizes_.dim() == 1 && batch_sizes_.dtype() == kInt64 && !batch_sizes_.is_cuda(),
       "PackedSequence", "batch_sizes must be a 1-D int64 CPU tensor");
@@ -57,7 +57,7 @@ PackedSequence PackedSequence::to(Device device) const {
 PackedSequence pack_padded_sequence(const Tensor& input, const Tensor& lengths, bool batch_first, bool enforce_sorted) {
   constexpr const char* op = "pack_padded_sequence";
   WICK_CHECK(input.defined() && input.dim() >= 2, op, "expected an input of at least 2 dims, got ",
-             nn::detail::shape_of(input));
+             wick::detail::shape_of(input));
   WICK_CHECK(lengths.defined() && lengths.dim() == 1 && !is_floating_point(lengths.dtype()), op,
              "expected lengths as a 1-D integer tensor");
   Tensor x = batch_first ? input.transpose(0, 1) : input;  // [T, B, *]

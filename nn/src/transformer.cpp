@@ -8,13 +8,13 @@
 #include "wick/autograd/grad_mode.h"
 #include "wick/nn/aliases.h"
 #include "wick/nn/init.h"
+#include "wick/detail/shape_of.h"
 #include "wick/ops.h"
 
-#include "shape_of.h"
 
 namespace wick::nn {
 
-using detail::shape_of;
+using wick::detail::shape_of;
 
 namespace {
 

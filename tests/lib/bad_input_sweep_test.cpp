@@ -1059,6 +1059,53 @@ const std::map<std::string, Entry>& sweep_table() {
                  [] { return outs(group_norm(tensor({{kNaN, 1.0}, {2.0, 3.0}}).unsqueeze(2), 1, {}, {}, 0.0)); },
                  equals(tensor({{kNaN, kNaN}, {-1.0, 1.0}}).unsqueeze(2), {1e-6, 1e-6}));
        }},
+      // ---- recurrent steps: a NaN gate spoils only its own unit; an infinite one saturates the gate
+      {"fused_lstm_cell", [](Sweep& s) {
+         s.dtypes([](ScalarType t) { return outs(fused_lstm_cell(wave({2, 8}, t), wave({2, 8}, t), wave({2, 2}, t))); });
+         s.undefined({wave({2, 8}), wave({2, 8}), wave({2, 2})},
+                     [](const Tensors& in) { return outs(fused_lstm_cell(in[0], in[1], in[2])); });
+         s.bad_ranks({1, 2}, [](const Tensor& x) { return outs(fused_lstm_cell(x, x, x)); });
+         s.rejects("shape", "hidden_gates [2, 4] for input_gates [2, 8]",
+                   [] { return outs(fused_lstm_cell(wave({2, 8}), wave({2, 4}), wave({2, 2}))); });
+         s.rejects("shape", "cx of 3 units for 8 gates",
+                   [] { return outs(fused_lstm_cell(wave({2, 8}), wave({2, 8}), wave({2, 3}))); });
+         s.rejects("shape", "cx batch 3 for gates batch 2",
+                   [] { return outs(fused_lstm_cell(wave({2, 8}), wave({2, 8}), wave({3, 2}))); });
+         s.rejects("shape", "unbatched gates with batched cx",
+                   [] { return outs(fused_lstm_cell(wave({8}), wave({8}), wave({1, 2}))); });
+         s.rejects("dtype", "float64 cx with float32 gates",
+                   [] { return outs(fused_lstm_cell(wave({2, 8}), wave({2, 8}), wave({2, 2}, kDouble))); });
+         s.gives("empty", "batch of 0", [] { return outs(fused_lstm_cell(wave({0, 8}), wave({0, 8}), wave({0, 2}))); },
+                 shape_is({0, 2}));
+         s.gives("empty", "0 units", [] { return outs(fused_lstm_cell(wave({2, 0}), wave({2, 0}), wave({2, 0}))); },
+                 shape_is({2, 0}));
+         auto special = [] {
+           return fused_lstm_cell(tensor({{kNaN, 0.0, 0.0, 0.0}, {0.0, kInf, 0.0, 0.0}}), zeros({2, 4}), ones({2, 1}));
+         };
+         s.gives("nan/inf", "NaN input gate in row 0, +Inf forget gate in row 1", [special] { return outs(special()); },
+                 equals(tensor({kNaN, 0.5 * std::tanh(1.0)}).unsqueeze(1), {1e-6, 1e-6}, 0));
+         s.gives("nan/inf", "the same step's cell state", [special] { return outs(special()); },
+                 equals(tensor({kNaN, 1.0}).unsqueeze(1), {1e-6, 1e-6}, 1));
+       }},
+      {"fused_gru_cell", [](Sweep& s) {
+         s.dtypes([](ScalarType t) { return outs(fused_gru_cell(wave({2, 6}, t), wave({2, 6}, t), wave({2, 2}, t))); });
+         s.undefined({wave({2, 6}), wave({2, 6}), wave({2, 2})},
+                     [](const Tensors& in) { return outs(fused_gru_cell(in[0], in[1], in[2])); });
+         s.bad_ranks({1, 2}, [](const Tensor& x) { return outs(fused_gru_cell(x, x, x)); });
+         s.rejects("shape", "hx of 2 units for 8 gates",
+                   [] { return outs(fused_gru_cell(wave({2, 8}), wave({2, 8}), wave({2, 2}))); });
+         s.rejects("shape", "hidden_gates [3, 6] for input_gates [2, 6]",
+                   [] { return outs(fused_gru_cell(wave({2, 6}), wave({3, 6}), wave({2, 2}))); });
+         s.rejects("dtype", "float32 hx with float64 gates",
+                   [] { return outs(fused_gru_cell(wave({2, 6}, kDouble), wave({2, 6}, kDouble), wave({2, 2}))); });
+         s.gives("empty", "batch of 0", [] { return outs(fused_gru_cell(wave({0, 6}), wave({0, 6}), wave({0, 2}))); },
+                 shape_is({0, 2}));
+         s.gives("nan/inf", "NaN reset gate in row 0, +Inf new gate in row 1",
+                 [] {
+                   return outs(fused_gru_cell(tensor({{kNaN, 0.0, 0.0}, {0.0, 0.0, kInf}}), zeros({2, 3}), ones({2, 1})));
+                 },
+                 equals(tensor({kNaN, 1.0}).unsqueeze(1), {1e-6, 1e-6}));
+       }},
   };
   return table;
 }

@@ -154,6 +154,8 @@ const std::map<std::string, std::function<void()>>& bad_calls() {
       {"batch_norm", [] { batch_norm(ones({2, 3}), {}, {}, {}, {}, false, 0.1, 1e-5); }},
       {"layer_norm", [] { layer_norm(ones({2, 5}), {5}, ones({4})); }},
       {"group_norm", [] { group_norm(ones({2, 6, 3}), 0); }},
+      {"fused_lstm_cell", [] { fused_lstm_cell(ones({2, 8}), ones({2, 4}), ones({2, 2})); }},
+      {"fused_gru_cell", [] { fused_gru_cell(ones({6}), ones({6}), ones({2}, dtype(kDouble))); }},
   };
   return calls;
 }

@@ -73,6 +73,11 @@ TEST_CASE("cuda: normalisation, losses and embedding match the CPU", "[nn][cuda]
   same_on_gpu("layer_norm", {randn({3, 4, 5}), randn({5}), randn({5})},
               [](const auto& v) { return layer_norm(v[0], {5}, v[1], v[2]); });
   same_on_gpu("group_norm", {randn({2, 6, 3, 4})}, [](const auto& v) { return group_norm(v[0], 3); });
+  // CUDA composes the recurrent steps from elementwise ops; the CPU runs its fused kernels.
+  same_on_gpu("fused_lstm_cell", {randn({4, 12}), randn({4, 12}), randn({4, 3})},
+              [](const auto& v) { return std::get<0>(fused_lstm_cell(v[0], v[1], v[2])); });
+  same_on_gpu("fused_gru_cell", {randn({4, 9}), randn({4, 9}), randn({4, 3})},
+              [](const auto& v) { return fused_gru_cell(v[0], v[1], v[2]); });
   same_on_gpu("cross_entropy", {logits, labels}, [&](const auto& v) {
     return F::cross_entropy(v[0], v[1], F::CrossEntropyFuncOptions().weight(weight.to(v[0].device())).ignore_index(2).label_smoothing(0.1));
   });

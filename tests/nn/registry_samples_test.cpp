@@ -53,6 +53,16 @@ WICK_GRADCHECK_SAMPLE("layer_norm", [] { return inputs({{2, 3, 4}, {3, 4}, {3, 4
                       [](const V& v) { return V{layer_norm(v[0], {3, 4}, v[1], v[2], 1e-4)}; });
 WICK_GRADCHECK_SAMPLE("group_norm", [] { return inputs({{2, 4, 3}, {4}, {4}}); },
                       [](const V& v) { return V{group_norm(v[0], 2, v[1], v[2])}; });
+// One LSTM and GRU step (batch 2, hidden 3); the unbatched LSTM sample leaves cy unused, so its gradient
+// reaches the backward undefined.
+WICK_GRADCHECK_SAMPLE("fused_lstm_cell", [] { return inputs({{2, 12}, {2, 12}, {2, 3}}); }, [](const V& v) {
+  auto [h, c] = fused_lstm_cell(v[0], v[1], v[2]);
+  return V{h, c};
+});
+WICK_GRADCHECK_SAMPLE("fused_lstm_cell", [] { return inputs({{12}, {12}, {3}}); },
+                      [](const V& v) { return V{std::get<0>(fused_lstm_cell(v[0], v[1], v[2]))}; });
+WICK_GRADCHECK_SAMPLE("fused_gru_cell", [] { return inputs({{2, 9}, {2, 9}, {2, 3}}); },
+                      [](const V& v) { return V{fused_gru_cell(v[0], v[1], v[2])}; });
 WICK_GRADCHECK_SAMPLE("upsample_bilinear2d", [] { return inputs({{1, 2, 3, 4}}); },
                       [](const V& v) { return V{upsample_bilinear2d(v[0], {5, 7}, true)}; });
 
@@ -63,6 +73,8 @@ TEST_CASE("registry: each convolution, pooling, normalisation and resampling op 
       {"batch_norm", [] { batch_norm(ones({2, 3, 4}), ones({4}), {}, {}, {}, true, 0.1, 1e-5); }},
       {"layer_norm", [] { layer_norm(ones({2, 5}), {4}); }},
       {"group_norm", [] { group_norm(ones({2, 6, 3}), 4); }},
+      {"fused_lstm_cell", [] { fused_lstm_cell(ones({2, 8}), ones({2, 8}), ones({2, 3})); }},
+      {"fused_gru_cell", [] { fused_gru_cell(ones({2, 6}), ones({2, 6}), ones({3, 2})); }},
       {"conv1d", [] { conv1d(ones({1, 3, 8}), ones({4, 2, 3})); }},
       {"conv2d", [] { conv2d(ones({1, 3, 8, 8}), ones({4, 2, 3, 3})); }},
       {"conv_transpose1d", [] { conv_transpose1d(ones({1, 3, 8}), ones({4, 2, 3})); }},

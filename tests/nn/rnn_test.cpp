@@ -10,6 +10,8 @@
 #include <string>
 #include <type_traits>
 
+#include "../support/fixtures.h"
+#include "../support/scoped_settings.h"
 #include "fixture.h"
 
 using namespace wick;
@@ -163,6 +165,88 @@ TEST_CASE("rnn: the cells' first and second derivatives by finite differences (f
   CHECK(autograd::gradgradcheck(tanh_cell, rnn) == "");
   CHECK(autograd::gradgradcheck(lstm_fn, lstm) == "");
   CHECK(autograd::gradgradcheck(gru_fn, gru) == "");
+}
+
+// The fused steps against the same step composed from elementwise ops (what a backend without fused cells
+// runs): values and every input's gradient, in the CPU's two compute types and in bfloat16 (computed in float32).
+TEST_CASE("rnn: fused LSTM and GRU steps equal the composed step, values and gradients", "[nn][rnn]") {
+  using V = std::vector<Tensor>;
+  const auto composed_lstm = [](const V& v) {
+    const V g = (v[0] + v[1]).chunk(4, -1);
+    const Tensor c = sigmoid(g[1]) * v[2] + sigmoid(g[0]) * tanh(g[2]);
+    return V{sigmoid(g[3]) * tanh(c), c};
+  };
+  const auto composed_gru = [](const V& v) {
+    const V x = v[0].chunk(3, -1), h = v[1].chunk(3, -1);
+    const Tensor r = sigmoid(x[0] + h[0]), z = sigmoid(x[1] + h[1]), n = tanh(x[2] + r * h[2]);
+    return V{n + z * (v[2] - n)};
+  };
+  const auto fused_lstm = [](const V& v) {
+    auto [h, c] = fused_lstm_cell(v[0], v[1], v[2]);
+    return V{h, c};
+  };
+  const auto fused_gru = [](const V& v) { return V{fused_gru_cell(v[0], v[1], v[2])}; };
+  // Runs f on fresh leaves copied from `values` and returns its outputs, then every input's gradient of a
+  // weighted sum of the outputs (so each output's gradient reaches the backward).
+  const auto run = [](const auto& f, const V& values) {
+    V in;
+    for (const Tensor& t : values) in.push_back(t.clone().requires_grad_());
+    const V out = f(in);
+    Tensor loss = zeros({}, dtype(values[0].dtype()));
+    for (size_t k = 0; k < out.size(); ++k) loss = loss + (out[k] * (k + 1.5)).sum();
+    loss.backward();
+    V all = out;
+    for (const Tensor& t : in) all.push_back(t.grad());
+    return all;
+  };
+  for (ScalarType dt : {kFloat, kDouble, kBFloat16}) {
+    INFO(dtype_name(dt));
+    manual_seed(11);
+    const double tol = dt == kDouble ? 1e-13 : dt == kFloat ? 1e-6 : 2e-2;
+    const auto r = [dt](std::vector<int64_t> shape) { return (randn(shape) * 2).to(dt); };
+    const auto check = [&](const auto& fused, const auto& composed, int64_t gates) {
+      for (const std::vector<int64_t>& batch : {std::vector<int64_t>{5}, std::vector<int64_t>{}}) {
+        std::vector<int64_t> gate_shape = batch, state_shape = batch;
+        gate_shape.push_back(7 * gates);
+        state_shape.push_back(7);
+        const V values = {r(gate_shape), r(gate_shape), r(state_shape)};
+        const V a = run(fused, values), b = run(composed, values);
+        REQUIRE(a.size() == b.size());
+        for (size_t k = 0; k < a.size(); ++k) {
+          INFO(gates << " gates, result " << k << " of " << a.size() << ", batch dims " << batch.size());
+          CHECK(a[k].dtype() == dt);
+          CHECK(testing::compare(a[k], b[k], {tol, tol}) == "");
+        }
+      }
+    };
+    check(fused_lstm, composed_lstm, 4);
+    check(fused_gru, composed_gru, 3);
+  }
+}
+
+TEST_CASE("rnn: a step records one tape entry and splits large batches across threads bit for bit",
+          "[nn][rnn][threads]") {
+  manual_seed(12);
+  const Tensor ig = randn({4096, 64}), hg = randn({4096, 64}), c = randn({4096, 16}).requires_grad_();
+  const auto step = [&] {
+    auto [h, c_next] = fused_lstm_cell(ig, hg, c);
+    CHECK(h.grad_fn_name() == "FusedLstmCellBackward");
+    CHECK(c_next.grad_fn_name() == "FusedLstmCellBackward");
+    c.mutable_grad() = Tensor();
+    (h * c_next).sum().backward();
+    return std::vector<Tensor>{h, c_next, c.grad()};
+  };
+  std::vector<Tensor> one, four;
+  {
+    testing::ThreadCount threads(1);
+    one = step();
+  }
+  {
+    testing::ThreadCount threads(4);
+    four = step();
+  }
+  for (size_t k = 0; k < one.size(); ++k) CHECK(equal(one[k], four[k]));
+  CHECK(fused_gru_cell(ig.narrow(1, 0, 48), hg.narrow(1, 0, 48), c).grad_fn_name() == "FusedGruCellBackward");
 }
 
 TEST_CASE("rnn: a stacked bidirectional LSTM's gradient by finite differences (float64)", "[nn][rnn][gradcheck]") {

@@ -79,6 +79,13 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight = {}, const Tensor& bias = {},
                   double eps = 1e-5, bool cudnn_enabled = true);
 
+// ---- recurrent steps: one LSTM/GRU time step's gate arithmetic, one op (ATen's _thnn_fused_*_cell) -------
+// input_gates = x W_ih^T + b_ih and hidden_gates = h W_hh^T + b_hh, [B, G*H] (or [G*H]) in PyTorch's gate order.
+// LSTM (input, forget, cell, output): cy = f cx + i g, hy = o tanh(cy); returns (hy, cy).
+std::tuple<Tensor, Tensor> fused_lstm_cell(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& cx);
+// GRU (reset, update, new): n = tanh(xn + r hn), hy = (1 - z) n + z hx.
+Tensor fused_gru_cell(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& hx);
+
 // ---- resampling: scales, when given, set the source positions as PyTorch's scale_factor does -----------
 Tensor upsample_nearest2d(const Tensor& input, IntArrayRef output_size, std::optional<double> scales_h = std::nullopt,
                           std::optional<double> scales_w = std::nullopt);

@@ -11,7 +11,8 @@
 namespace wick {
 
 enum class OpKind : uint8_t {
-  Creation, Unary, Binary, Comparison, Reduction, Linalg, Shape, Indexing, Random, Conversion, Normalization
+  Creation, Unary, Binary, Comparison, Reduction, Linalg, Shape, Indexing, Random, Conversion, Normalization,
+  Recurrent
 };
 
 // A set of dtypes as a bit mask over ScalarType.

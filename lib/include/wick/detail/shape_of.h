@@ -5,10 +5,10 @@
 
 #include "wick/tensor.h"
 
-namespace wick::nn::detail {
+namespace wick::detail {
 
 inline std::string shape_of(const Tensor& t) {
   return t.defined() ? shape_str(t.sizes()) : std::string("an undefined tensor");
 }
 
-}  // namespace wick::nn::detail
+}  // namespace wick::detail
