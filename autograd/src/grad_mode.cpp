@@ -1,6 +1,9 @@
 #include "wick/autograd/grad_mode.h"
 
+#include <atomic>
+
 #include "wick/detail/record.h"
+#include "wick/ops.h"
 
 namespace wick {
 
@@ -12,17 +15,28 @@ AutoGradMode::AutoGradMode(bool enabled) : previous_(detail::grad_state().enable
 }
 AutoGradMode::~AutoGradMode() { detail::grad_state().enabled = previous_; }
 
+namespace {
+std::atomic<bool> g_inference_flushes_denormals{true};
+}  // namespace
+
 InferenceMode::InferenceMode(bool enabled)
-    : previous_grad_(detail::grad_state().enabled), previous_inference_(detail::grad_state().inference) {
+    : previous_grad_(detail::grad_state().enabled),
+      previous_inference_(detail::grad_state().inference),
+      previous_flush_(flush_denormal_enabled()) {
   if (enabled) {
     detail::grad_state().enabled = false;
     detail::grad_state().inference = true;
+    if (g_inference_flushes_denormals.load(std::memory_order_relaxed) && !previous_flush_)
+      flushing_ = set_flush_denormal(true);
   }
 }
 InferenceMode::~InferenceMode() {
   detail::grad_state().enabled = previous_grad_;
   detail::grad_state().inference = previous_inference_;
+  if (flushing_) set_flush_denormal(false);
 }
 bool InferenceMode::is_enabled() { return detail::grad_state().inference; }
+void InferenceMode::set_flushes_denormals(bool on) { g_inference_flushes_denormals.store(on); }
+bool InferenceMode::flushes_denormals() { return g_inference_flushes_denormals.load(); }
 
 }  // namespace wick

@@ -1,5 +1,6 @@
 #include "thread_pool.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <exception>
 #include <mutex>
@@ -10,8 +11,12 @@
 #include <omp.h>
 #endif
 
+#include "fp_control.h"
+
 namespace wick::cpu {
 namespace {
+
+std::atomic<uint64_t> g_dispatches{0};
 
 class ThreadPool {
  public:
@@ -32,6 +37,7 @@ class ThreadPool {
   // Splits [begin, end) into num_threads_ contiguous parts; part 0 runs on the caller.
   void run(int64_t begin, int64_t end, int64_t grain, RangeFn fn) {
     std::unique_lock<std::mutex> call_lock(call_mutex_);  // one parallel region at a time
+    g_dispatches.fetch_add(1, std::memory_order_relaxed);
     const int64_t n = end - begin;
     int parts = int(std::min<int64_t>(num_threads_, (n + grain - 1) / grain));
     {
@@ -126,6 +132,8 @@ void set_num_threads(int n) {
 
 int get_num_threads() { return pool().size(); }
 
+uint64_t pool_dispatches() { return g_dispatches.load(std::memory_order_relaxed); }
+
 void parallel_for_impl(int64_t begin, int64_t end, int64_t grain, RangeFn fn) {
   if (t_in_parallel) {
     fn(begin, end);
@@ -135,8 +143,11 @@ void parallel_for_impl(int64_t begin, int64_t end, int64_t grain, RangeFn fn) {
     Mark() { t_in_parallel = true; }
     ~Mark() { t_in_parallel = false; }
   };
+  // Workers compute as the caller does: with its denormal flushing (InferenceMode's default) or without.
+  const uint64_t caller_fp = fp_control();
   auto guarded = [&](int64_t b, int64_t e) {
     Mark m;
+    DenormalBitsScope fp(caller_fp);
     fn(b, e);
   };
   pool().run(begin, end, grain, RangeFn(guarded));

@@ -20,6 +20,8 @@ class RangeFn {
 
 void set_num_threads(int n);
 int get_num_threads();
+// How many parallel regions have woken the pool since the process started (small work never does).
+uint64_t pool_dispatches();
 
 // Runs fn over [begin, end) in chunks of at least `grain` iterations; inline when the range is smaller
 // than two grains or the pool has one thread. Exceptions from any chunk are rethrown on the caller.

@@ -280,10 +280,15 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol 
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
 bool equal(const Tensor& a, const Tensor& b);
 
-// ---- random state, threads ----------------------------------------------------------------------
+// ---- random state, threads, denormals -----------------------------------------------------------
 void manual_seed(uint64_t seed);
 void set_num_threads(int n);
 int get_num_threads();
+// Flushes denormal floats to zero in the calling thread's CPU arithmetic (and in the pool workers that run its
+// parallel regions), as LibTorch's at::globalContext().setFlushDenormal. Returns false, changing nothing, where
+// the CPU has no such control. InferenceMode turns it on for its scope by default (see grad_mode.h).
+bool set_flush_denormal(bool on);
+bool flush_denormal_enabled();
 
 // ---- printing options ---------------------------------------------------------------------------
 void set_printoptions(int precision = 4, int threshold = 1000, int edgeitems = 3, int linewidth = 80);

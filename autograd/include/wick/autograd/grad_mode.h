@@ -29,7 +29,9 @@ class EnableGradGuard : public AutoGradMode {
   EnableGradGuard() : AutoGradMode(true) {}
 };
 
-// No recording, and tensors made inside are flagged as inference tensors: the cheapest forward path.
+// No recording, and tensors made inside are flagged as inference tensors: the cheapest forward path. By default
+// the calling thread also flushes denormals to zero for the scope (set_flush_denormal), so that a tiny
+// activation cannot turn into a latency spike; set_flushes_denormals(false) keeps IEEE denormals instead.
 class InferenceMode {
  public:
   explicit InferenceMode(bool enabled = true);
@@ -37,9 +39,12 @@ class InferenceMode {
   InferenceMode(const InferenceMode&) = delete;
   InferenceMode& operator=(const InferenceMode&) = delete;
   static bool is_enabled();
+  // Process-wide: whether InferenceMode scopes entered from now on flush denormals (default true).
+  static void set_flushes_denormals(bool on);
+  static bool flushes_denormals();
 
  private:
-  bool previous_grad_, previous_inference_;
+  bool previous_grad_, previous_inference_, previous_flush_, flushing_ = false;
 };
 
 }  // namespace wick
