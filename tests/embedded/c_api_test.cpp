@@ -1,0 +1,212 @@
+// The C ABI (wick_c.h) against PyTorch: policies built from JSON configs load weights saved by PyTorch
+// (tools/gen_policy_fixtures.py) and give PyTorch's actions; recurrent ones carry state across calls until reset.
+// Every failure is a status code and a message, never an exception; steady-state calls allocate nothing. The plain
+// C example (examples/c_api) is run as a user would run it.
+#include <catch2/catch.hpp>
+#include <wick/wick.h>
+#include <wick_c.h>
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../support/fixtures.h"
+#include "malloc_counter.h"
+#include "run_command.h"
+
+using namespace wick;
+using testing::RefFile;
+using testing::run_command;
+
+namespace {
+
+const testing::Tolerance kTol{1e-5, 1e-5};
+const char* const kMlp = R"({"type": "mlp", "sizes": [16, 64, 64, 4], "activation": "tanh"})";
+const char* const kGru = R"({"type": "gru", "input": 16, "hidden": 32, "output": 4})";
+const char* const kLstm = R"({"type": "lstm", "input": 16, "hidden": 32, "output": 4})";
+
+std::string fixture(const std::string& name) { return std::string(WICK_FIXTURES_DIR) + "/" + name; }
+
+// A policy handle freed at scope exit.
+struct Policy {
+  wick_policy* p = nullptr;
+  explicit Policy(const char* config, const std::string& weights = {}) {
+    REQUIRE(wick_policy_create(config, &p) == WICK_OK);
+    if (!weights.empty()) REQUIRE(wick_policy_load(p, weights.c_str()) == WICK_OK);
+  }
+  ~Policy() { wick_policy_free(p); }
+};
+
+// Steps the policy through the reference observations [T, 16] one row at a time (caller buffers, viewed by
+// wick_tensor_from_buffer) and returns the actions [T, 4].
+Tensor run_episode(wick_policy* policy, const Tensor& observations) {
+  float obs[16], act[4];
+  const int64_t obs_shape[] = {1, 16}, act_shape[] = {1, 4};
+  wick_tensor *o = nullptr, *a = nullptr;
+  REQUIRE(wick_tensor_from_buffer(obs, obs_shape, 2, &o) == WICK_OK);
+  REQUIRE(wick_tensor_from_buffer(act, act_shape, 2, &a) == WICK_OK);
+  std::vector<Tensor> rows;
+  for (int64_t t = 0; t < observations.size(0); ++t) {
+    const Tensor row = observations[t].contiguous();
+    std::copy_n(row.data_ptr<float>(), 16, obs);
+    REQUIRE(wick_policy_forward(policy, o, a) == WICK_OK);
+    rows.push_back(from_blob(act, {4}).clone());
+  }
+  wick_tensor_free(o);
+  wick_tensor_free(a);
+  return stack(rows, 0);
+}
+
+}  // namespace
+
+TEST_CASE("c api: MLP, GRU and LSTM policies give PyTorch's actions", "[embedded][c_api]") {
+  const RefFile ref("policy_reference.safetensors");
+  for (const auto& [kind, config] : {std::pair{"mlp", kMlp}, std::pair{"gru", kGru}, std::pair{"lstm", kLstm}}) {
+    INFO(kind);
+    Policy policy(config, fixture(std::string("policy_") + kind + ".safetensors"));
+    CHECK(wick_policy_input_size(policy.p) == 16);
+    CHECK(wick_policy_output_size(policy.p) == 4);
+    const Tensor obs = ref.get(std::string(kind) + ".obs"), expected = ref.get(std::string(kind) + ".actions");
+    CHECK_TENSOR(run_episode(policy.p, obs), expected, kTol);
+    // A new episode starts from the zero state again: the same actions.
+    REQUIRE(wick_policy_reset(policy.p) == WICK_OK);
+    CHECK_TENSOR(run_episode(policy.p, obs), expected, kTol);
+  }
+}
+
+TEST_CASE("c api: a batch of observations in one call, and unbatched ones", "[embedded][c_api]") {
+  const RefFile ref("policy_reference.safetensors");
+  Policy policy(kMlp, fixture("policy_mlp.safetensors"));
+  Tensor obs = ref.get("mlp.obs").contiguous(), expected = ref.get("mlp.actions");
+  Tensor act = zeros({8, 4});
+  const int64_t obs_shape[] = {8, 16}, act_shape[] = {8, 4};
+  wick_tensor *o, *a;
+  REQUIRE(wick_tensor_from_buffer(obs.data_ptr<float>(), obs_shape, 2, &o) == WICK_OK);
+  REQUIRE(wick_tensor_from_buffer(act.data_ptr<float>(), act_shape, 2, &a) == WICK_OK);
+  REQUIRE(wick_policy_forward(policy.p, o, a) == WICK_OK);
+  CHECK_TENSOR(act, expected, kTol);  // written straight into the caller's buffer
+  int64_t shape[4];
+  int ndim = 0;
+  REQUIRE(wick_tensor_shape(a, shape, 4, &ndim) == WICK_OK);
+  CHECK(ndim == 2);
+  CHECK((shape[0] == 8 && shape[1] == 4));
+  wick_tensor_free(o);
+  wick_tensor_free(a);
+
+  float one_obs[16], one_act[4];
+  std::copy_n(obs.data_ptr<float>(), 16, one_obs);
+  const int64_t s16[] = {16}, s4[] = {4};
+  REQUIRE(wick_tensor_from_buffer(one_obs, s16, 1, &o) == WICK_OK);
+  REQUIRE(wick_tensor_from_buffer(one_act, s4, 1, &a) == WICK_OK);
+  REQUIRE(wick_policy_forward(policy.p, o, a) == WICK_OK);
+  CHECK_TENSOR(from_blob(one_act, {4}), expected[0], kTol);
+  wick_tensor_free(o);
+  wick_tensor_free(a);
+}
+
+TEST_CASE("c api: bad configs, files, shapes and NULLs give a status and a message", "[embedded][c_api][errors]") {
+  wick_policy* p = nullptr;
+  const auto last = [] { return std::string(wick_last_error()); };
+  CHECK(wick_policy_create("{\"type\": \"mlp\", \"sizes\": [16, 4]", &p) == WICK_ERROR_ARGUMENT);  // truncated
+  CHECK(p == nullptr);
+  CHECK_THAT(last(), Catch::StartsWith("wick::wick_policy_create: config:"));
+  CHECK(wick_policy_create(R"({"type": "transformer"})", &p) == WICK_ERROR_ARGUMENT);
+  CHECK_THAT(last(), Catch::Contains("unknown policy type \"transformer\""));
+  CHECK(wick_policy_create(R"({"type": "mlp", "sizes": [16, 4], "activaton": "relu"})", &p) == WICK_ERROR_ARGUMENT);
+  CHECK_THAT(last(), Catch::Contains("unknown key \"activaton\""));
+  CHECK(wick_policy_create(R"({"type": "mlp", "sizes": [16, 4], "activation": "swish"})", &p) == WICK_ERROR_ARGUMENT);
+  CHECK_THAT(last(), Catch::Contains("unknown activation \"swish\""));
+  CHECK(wick_policy_create(R"({"type": "gru", "input": 16, "hidden": -2, "output": 4})", &p) == WICK_ERROR_ARGUMENT);
+  CHECK_THAT(last(), Catch::Contains("\"hidden\" must be a positive integer"));
+  CHECK(wick_policy_create(nullptr, &p) == WICK_ERROR_ARGUMENT);
+  CHECK_THAT(last(), Catch::Contains("json_config is NULL"));
+
+  Policy policy(kGru);
+  CHECK(wick_policy_load(policy.p, fixture("policy_mlp.safetensors").c_str()) == WICK_ERROR_FILE);
+  CHECK_THAT(last(), Catch::Contains("missing keys: rnn.weight_ih_l0"));
+  CHECK(wick_policy_load(policy.p, "/nonexistent/policy.safetensors") == WICK_ERROR_FILE);
+  CHECK_THAT(last(), Catch::Contains("/nonexistent/policy.safetensors"));
+  CHECK(wick_policy_load(policy.p, fixture("print_cases.txt").c_str()) == WICK_ERROR_FILE);  // not safetensors
+
+  float buf[32] = {};
+  const int64_t s15[] = {1, 15}, s4[] = {1, 4}, s3[] = {1, 3}, s16x2[] = {2, 16}, bad[] = {1, -4};
+  wick_tensor *o15, *a4, *a3, *o2, *o16;
+  REQUIRE(wick_tensor_from_buffer(buf, s15, 2, &o15) == WICK_OK);
+  REQUIRE(wick_tensor_from_buffer(buf, s4, 2, &a4) == WICK_OK);
+  REQUIRE(wick_tensor_from_buffer(buf, s3, 2, &a3) == WICK_OK);
+  REQUIRE(wick_tensor_from_buffer(buf, s16x2, 2, &o2) == WICK_OK);
+  const int64_t s16[] = {1, 16};
+  REQUIRE(wick_tensor_from_buffer(buf, s16, 2, &o16) == WICK_OK);
+  CHECK(wick_policy_forward(policy.p, o15, a4) == WICK_ERROR_ARGUMENT);
+  CHECK_THAT(last(), Catch::Contains("expected an observation [B, 16] or [16], got [1, 15]"));
+  CHECK(wick_policy_forward(policy.p, o16, a3) == WICK_ERROR_ARGUMENT);
+  CHECK_THAT(last(), Catch::Contains("the action tensor is [1, 3] but the policy gives [1, 4]"));
+  REQUIRE(wick_policy_forward(policy.p, o16, a4) == WICK_OK);
+  CHECK(wick_policy_forward(policy.p, o2, a4) == WICK_ERROR_ARGUMENT);  // the batch changed mid-episode
+  CHECK_THAT(last(), Catch::Contains("call wick_policy_reset first"));
+  CHECK(wick_policy_forward(policy.p, nullptr, a4) == WICK_ERROR_ARGUMENT);
+  CHECK_THAT(last(), Catch::Contains("observation is NULL"));
+  wick_tensor* t = nullptr;
+  CHECK(wick_tensor_from_buffer(buf, bad, 2, &t) == WICK_ERROR_ARGUMENT);
+  CHECK(t == nullptr);
+  CHECK(wick_tensor_from_buffer(buf, s4, 0, &t) == WICK_ERROR_ARGUMENT);
+  CHECK(wick_tensor_from_buffer(nullptr, s4, 2, &t) == WICK_ERROR_ARGUMENT);
+  for (wick_tensor* x : {o15, a4, a3, o2, o16}) wick_tensor_free(x);
+  wick_policy_free(nullptr);
+  wick_tensor_free(nullptr);
+  CHECK_THAT(std::string(wick_version()), Catch::Matches(R"(\d+\.\d+\.\d+)"));
+}
+
+TEST_CASE("c api: 10,000 forward calls allocate nothing", "[embedded][c_api]") {
+  REQUIRE(wick_example::malloc_counter_available());
+  for (const auto& [kind, config] : {std::pair{"mlp", kMlp}, std::pair{"gru", kGru}, std::pair{"lstm", kLstm}}) {
+    INFO(kind);
+    Policy policy(config);
+    float obs[16] = {}, act[4];
+    const int64_t s16[] = {1, 16}, s4[] = {1, 4};
+    wick_tensor *o, *a;
+    REQUIRE(wick_tensor_from_buffer(obs, s16, 2, &o) == WICK_OK);
+    REQUIRE(wick_tensor_from_buffer(act, s4, 2, &a) == WICK_OK);
+    for (int i = 0; i < 20; ++i) REQUIRE(wick_policy_forward(policy.p, o, a) == WICK_OK);
+    wick_example::start_counting_mallocs();
+    int failures = 0;
+    for (int i = 0; i < 10000; ++i) {
+      obs[i % 16] = float(i % 7) * 0.1f;
+      failures += wick_policy_forward(policy.p, o, a) != WICK_OK;
+    }
+    CHECK(wick_example::stop_counting_mallocs() == 0);
+    CHECK(failures == 0);
+    wick_tensor_free(o);
+    wick_tensor_free(a);
+  }
+}
+
+#ifdef WICK_C_API_EXE
+
+TEST_CASE("c api: the plain C example steps a PyTorch GRU policy to PyTorch's actions", "[embedded][c_api]") {
+  const RefFile ref("policy_reference.safetensors");
+  const Tensor obs = ref.get("gru.obs").contiguous(), expected = ref.get("gru.actions");
+  std::ostringstream command;
+  command << WICK_C_API_EXE << " '" << kGru << "' " << fixture("policy_gru.safetensors");
+  const float* v = obs.data_ptr<float>();
+  char number[32];
+  for (int64_t i = 0; i < obs.numel(); ++i) {
+    std::snprintf(number, sizeof number, " %.9g", double(v[i]));
+    command << number;
+  }
+  const auto [status, output] = run_command(command.str());
+  INFO(output);
+  REQUIRE(status == 0);
+  std::istringstream lines(output);
+  std::vector<float> actions;
+  float a;
+  while (lines >> a) actions.push_back(a);
+  REQUIRE(actions.size() == 32);
+  CHECK_TENSOR(from_blob(actions.data(), {8, 4}), expected, kTol);
+
+  const auto [bad_status, bad_output] =
+      run_command(std::string(WICK_C_API_EXE) + " '" + kLstm + "' " + fixture("policy_gru.safetensors"));
+  CHECK(bad_status == 1);
+  CHECK_THAT(bad_output, Catch::Contains("wick_policy_load failed (status 2): wick::load:"));
+}
+#endif
