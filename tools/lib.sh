@@ -13,6 +13,7 @@ WICK_PACKAGES=(
   libtorch-dev libopenblas0-pthread                 # LibTorch baseline for tools/bench
   graphviz gnuplot-nox fortunes                     # graph export, plots, text data
   clang libclang-rt-14-dev llvm                     # sanitizer build and libFuzzer (runtime), symbolized reports
+  g++-aarch64-linux-gnu qemu-user                   # the 64-bit ARM build and its tests under emulation
 )
 
 as_root() {

@@ -16,7 +16,7 @@
 
 using namespace wick;
 using testing::RefFile;
-using testing::run_command;
+using testing::run_program;
 
 namespace {
 
@@ -194,7 +194,7 @@ TEST_CASE("c api: the plain C example steps a PyTorch GRU policy to PyTorch's ac
     std::snprintf(number, sizeof number, " %.9g", double(v[i]));
     command << number;
   }
-  const auto [status, output] = run_command(command.str());
+  const auto [status, output] = run_program(command.str());
   INFO(output);
   REQUIRE(status == 0);
   std::istringstream lines(output);
@@ -205,7 +205,7 @@ TEST_CASE("c api: the plain C example steps a PyTorch GRU policy to PyTorch's ac
   CHECK_TENSOR(from_blob(actions.data(), {8, 4}), expected, kTol);
 
   const auto [bad_status, bad_output] =
-      run_command(std::string(WICK_C_API_EXE) + " '" + kLstm + "' " + fixture("policy_gru.safetensors"));
+      run_program(std::string(WICK_C_API_EXE) + " '" + kLstm + "' " + fixture("policy_gru.safetensors"));
   CHECK(bad_status == 1);
   CHECK_THAT(bad_output, Catch::Contains("wick_policy_load failed (status 2): wick::load:"));
 }

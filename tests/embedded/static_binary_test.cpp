@@ -12,6 +12,7 @@
 #include "run_command.h"
 
 using wick::testing::run_command;
+using wick::testing::run_program;
 
 TEST_CASE("static build: embedded_policy needs only libc and libm and is at most 3 MB stripped", "[embedded][static]") {
 #if !defined(WICK_STATIC_BUILD) || !defined(WICK_EMBEDDED_POLICY_EXE)
@@ -20,13 +21,13 @@ TEST_CASE("static build: embedded_policy needs only libc and libm and is at most
       "tools/check's xsimd configuration is");
 #else
   const std::string exe = WICK_EMBEDDED_POLICY_EXE;
-  const auto [ldd_status, libraries] = run_command("ldd " + exe);
+  const auto [ldd_status, libraries] = run_command(std::string(WICK_LDD) + " " + exe);
   INFO("ldd:\n" << libraries);
   REQUIRE(ldd_status == 0);
   std::istringstream lines(libraries);
   std::string line;
   int needed = 0;
-  const std::regex allowed(R"(^\s*(linux-vdso\.so\.1|/lib\S*/ld-linux[-\w.]*\.so\.\d|lib(c|m)\.so\.6)\b)");
+  const std::regex allowed(R"(^\s*(linux-vdso\.so\.1|\(0x[0-9a-f]+\)|/lib\S*/ld-linux[-\w.]*\.so\.\d|lib(c|m)\.so\.6)(\s|$))");
   while (std::getline(lines, line)) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     INFO("library: " << line);
@@ -36,7 +37,7 @@ TEST_CASE("static build: embedded_policy needs only libc and libm and is at most
   CHECK(needed >= 1);
 
   const std::string stripped = exe + ".stripped";
-  REQUIRE(run_command("strip -o " + stripped + " " + exe).first == 0);
+  REQUIRE(run_command(std::string(WICK_STRIP) + " -o " + stripped + " " + exe).first == 0);
   struct stat st {};
   REQUIRE(stat(stripped.c_str(), &st) == 0);
   INFO("stripped size: " << st.st_size << " bytes");
@@ -44,7 +45,7 @@ TEST_CASE("static build: embedded_policy needs only libc and libm and is at most
   WARN("embedded_policy, static, stripped: " << st.st_size / 1024 << " KiB");
 
   // The stripped binary runs its loop: PyTorch's policy tracks its targets and the loop allocates nothing.
-  const auto [status, output] = run_command(stripped + " " + WICK_FIXTURES_DIR + "/policy_mlp.safetensors 4000");
+  const auto [status, output] = run_program(stripped + " " + WICK_FIXTURES_DIR + "/policy_mlp.safetensors 4000");
   INFO(output);
   CHECK(status == 0);
   CHECK_THAT(output, Catch::Contains("heap allocations inside the loop: 0"));

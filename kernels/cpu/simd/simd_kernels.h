@@ -7,6 +7,7 @@
 // a CPU without it.
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <utility>
 
 #include <xsimd/xsimd.hpp>
@@ -178,6 +179,15 @@ void where_loop(const bool* cond, int64_t sc, const void* pa, int64_t sa, const 
 template <class V>
 V sigmoid_v(const V& x) { return V(1) / (V(1) + xsimd::exp(-x)); }
 
+// sqrt with IEEE's special cases on every architecture: xsimd 8's NEON float sqrt is an estimate refined by
+// Newton steps, which turns +inf into NaN and loses the sign of -0 (x86's sqrt instructions already agree).
+template <class V>
+V sqrt_v(const V& x) {
+  using T = typename V::value_type;
+  const V r = xsimd::sqrt(x);
+  return xsimd::select(x == V(T(0)) || x == V(std::numeric_limits<T>::infinity()), x, r);
+}
+
 template <UnaryOp op, class V>
 V unary_f(const V& x, const V& p0, const V& p1) {
   using T = typename V::value_type;
@@ -190,8 +200,8 @@ V unary_f(const V& x, const V& p0, const V& p1) {
   else if constexpr (op == UnaryOp::Log) return xsimd::log(x);
   else if constexpr (op == UnaryOp::Log1p) return xsimd::log1p(x);
   else if constexpr (op == UnaryOp::Expm1) return xsimd::expm1(x);
-  else if constexpr (op == UnaryOp::Sqrt) return xsimd::sqrt(x);
-  else if constexpr (op == UnaryOp::Rsqrt) return V(1) / xsimd::sqrt(x);
+  else if constexpr (op == UnaryOp::Sqrt) return sqrt_v(x);
+  else if constexpr (op == UnaryOp::Rsqrt) return V(1) / sqrt_v(x);
   else if constexpr (op == UnaryOp::Reciprocal) return V(1) / x;
   else if constexpr (op == UnaryOp::Sin) return xsimd::sin(x);
   else if constexpr (op == UnaryOp::Cos) return xsimd::cos(x);

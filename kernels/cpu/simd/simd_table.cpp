@@ -5,6 +5,9 @@
 namespace wick::cpu {
 
 const SimdTable& simd_table() {
+#if defined(__aarch64__)
+  return simd_table_neon64();
+#else
   static const SimdTable& table = [] () -> const SimdTable& {
     const auto arch = xsimd::available_architectures();
     if (arch.avx512f && arch.avx512dq) return simd_table_avx512();
@@ -12,6 +15,7 @@ const SimdTable& simd_table() {
     return simd_table_sse4_2();
   }();
   return table;
+#endif
 }
 
 }  // namespace wick::cpu

@@ -1,5 +1,5 @@
-// Vectorised inner loops, compiled once per instruction set (SSE4.2, AVX2+FMA, AVX-512) and chosen at
-// run time for the CPU at hand, so one portable binary runs at each machine's width.
+// Vectorised inner loops, compiled once per instruction set (x86-64: SSE4.2, AVX2+FMA, AVX-512, chosen at run
+// time for the CPU at hand, so one portable binary runs at each machine's width; AArch64: NEON).
 #pragma once
 
 #include <cstdint>
@@ -37,8 +37,12 @@ struct SimdTable {
 
 const SimdTable& simd_table();  // the widest table this CPU runs
 
+#if defined(__aarch64__)
+const SimdTable& simd_table_neon64();
+#else
 const SimdTable& simd_table_sse4_2();
 const SimdTable& simd_table_avx2();
 const SimdTable& simd_table_avx512();
+#endif
 
 }  // namespace wick::cpu
