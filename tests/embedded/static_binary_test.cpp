@@ -27,7 +27,8 @@ TEST_CASE("static build: embedded_policy needs only libc and libm and is at most
   std::istringstream lines(libraries);
   std::string line;
   int needed = 0;
-  const std::regex allowed(R"(^\s*(linux-vdso\.so\.1|\(0x[0-9a-f]+\)|/lib\S*/ld-linux[-\w.]*\.so\.\d|lib(c|m)\.so\.6)(\s|$))");
+  const std::regex allowed(
+      R"(^\s*(linux-vdso\.so\.1|\(0x[0-9a-f]+\)|/lib\S*/ld-linux[-\w.]*\.so\.\d|lib(c|m)\.so\.6)(\s|$))");
   while (std::getline(lines, line)) {
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     INFO("library: " << line);
