@@ -26,16 +26,17 @@ using wick_example::Plant;
 
 namespace {
 
-// Mean distance to the target in the settling windows, driving the plant with `act(obs, force)`.
+// Drives a fresh plant for `ticks` ticks with `act(obs, force)` and returns the mean distance to the target in
+// the settling windows. The same loop runs the policy and the PD controller it is compared with.
 template <class Act>
-double settled_error(int64_t ticks, Act&& act) {
+double settled_error(int64_t ticks, float* obs, Act&& act) {
   Plant plant(42);
-  float obs[Plant::kObservations], force[Plant::kAxes];
+  float force[Plant::kAxes];
   double sum = 0;
   int64_t n = 0;
   for (int64_t t = 0; t < ticks; ++t) {
     plant.observe(obs);
-    act(plant, obs, force);
+    act(obs, force);
     plant.step(force);
     if (plant.settling_window()) {
       sum += plant.error();
@@ -65,8 +66,7 @@ int main(int argc, char** argv) {
   wick::InferenceMode inference;  // no tape, and denormals flushed for this thread
   float obs[Plant::kObservations], force[Plant::kAxes];
   const wick::Tensor obs_tensor = wick::from_blob(obs, {1, Plant::kObservations});  // views obs: no copy per tick
-  auto run_policy = [&](const float* o, float* f) {
-    std::copy(o, o + Plant::kObservations, obs);
+  auto run_policy = [&](float* f) {  // acts on what obs holds
     const wick::Tensor action = policy->forward(obs_tensor);
     std::copy_n(action.data_ptr<float>(), Plant::kAxes, f);
   };
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
   // The first call builds what every later one reuses (the allocator's blocks, pooled tensor headers).
   Plant warmup(7);
   warmup.observe(obs);
-  run_policy(obs, force);
+  run_policy(force);
   const double first_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
   if (ticks <= 0) {
     std::printf("policy %s: first action %.1f ms after main(): %g %g %g %g\n", path.c_str(), first_ms, force[0],
@@ -83,27 +83,19 @@ int main(int argc, char** argv) {
   }
 
   std::vector<Clock::duration> latency(static_cast<size_t>(ticks));
-  Plant plant(42);
-  double settled_sum = 0;
-  int64_t settled_n = 0;
+  size_t tick = 0;
   wick_example::start_counting_mallocs();
-  for (int64_t t = 0; t < ticks; ++t) {
-    plant.observe(obs);
+  const double policy_error = settled_error(ticks, obs, [&](const float*, float* f) {
     const auto t0 = Clock::now();
-    run_policy(obs, force);
-    latency[size_t(t)] = Clock::now() - t0;
-    plant.step(force);
-    if (plant.settling_window()) {
-      settled_sum += plant.error();
-      ++settled_n;
-    }
-  }
+    run_policy(f);
+    latency[tick++] = Clock::now() - t0;
+  });
   const uint64_t allocations = wick_example::stop_counting_mallocs();
 
   std::sort(latency.begin(), latency.end());
   auto pct = [&](double p) { return microseconds(latency[size_t(double(ticks - 1) * p)]); };
-  const double policy_error = settled_n ? settled_sum / double(settled_n) : 0;
-  const double pd_error = settled_error(ticks, [](const Plant& p, const float*, float* f) { p.pd_force(f); });
+  float pd_obs[Plant::kObservations];
+  const double pd_error = settled_error(ticks, pd_obs, [](const float* o, float* f) { Plant::pd_force(o, f); });
 
   std::printf("policy %s: 16-64-64-4 Tanh, loaded and first action %.1f ms after main()\n", path.c_str(), first_ms);
   std::printf("%lld ticks at 1 kHz (%.0f simulated s): policy call p50 %.2f us, p99 %.2f us, max %.2f us\n",

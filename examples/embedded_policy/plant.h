@@ -43,10 +43,10 @@ class Plant {
     for (int a = 0; a < kAxes; ++a) sum += std::abs(pos_[a] - target_[a]);
     return sum / kAxes;
   }
-  // The controller the policy imitates: a clamped PD law.
-  void pd_force(float* force) const {
+  // The controller the policy imitates, from an observation: a clamped PD law on (error, velocity).
+  static void pd_force(const float* obs, float* force) {
     for (int a = 0; a < kAxes; ++a)
-      force[a] = float(std::clamp(-2.0 * (pos_[a] - target_[a]) - 0.6 * vel_[a], -1.0, 1.0));
+      force[a] = float(std::clamp(-2.0 * obs[4 * a + 0] - 0.6 * obs[4 * a + 1], -1.0, 1.0));
   }
   // True in the last quarter of each target's time, when a good controller has settled.
   bool settling_window() const { return ticks_ % kStepsPerTarget >= kStepsPerTarget * 3 / 4; }
