@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
   wick::InferenceMode inference;  // no tape, and denormals flushed for this thread
   float obs[Plant::kObservations], force[Plant::kAxes];
   const wick::Tensor obs_tensor = wick::from_blob(obs, {1, Plant::kObservations});  // views obs: no copy per tick
-  auto run_policy = [&](float* f) {  // acts on what obs holds
+  auto run_policy = [&](float* f) {                                                 // acts on what obs holds
     const wick::Tensor action = policy->forward(obs_tensor);
     std::copy_n(action.data_ptr<float>(), Plant::kAxes, f);
   };
