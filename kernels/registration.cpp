@@ -1,14 +1,12 @@
 // The one place that lists the backends compiled into this build. Adding a device: a folder under
 // kernels/ and one line here.
-#include "backend.h"
+#include "backend_registry.h"
 #include "cpu/cpu_backend.h"
 #ifdef WICK_HAVE_CUDA
 #include "cuda/cuda_backend.h"
 #endif
 
 namespace wick {
-
-void register_backend(DeviceType type, Backend* backend);  // lib/src/backend_registry.cpp
 
 void register_builtin_backends() {
   register_backend(DeviceType::CPU, &cpu::cpu_backend());

@@ -9,17 +9,13 @@
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
-namespace wick::detail {
-int64_t live_entries();
-}
-
 namespace wick::autograd {
 
 namespace {
 std::vector<Tensor> default_grads(const std::vector<Tensor>& outputs, const std::vector<Tensor>& given,
                                   const char* op) {
-  WICK_CHECK(given.empty() || given.size() == outputs.size(), op, "got ", int64_t(given.size()),
-             " gradients for ", int64_t(outputs.size()), " outputs");
+  WICK_CHECK(given.empty() || given.size() == outputs.size(), op, "got ", int64_t(given.size()), " gradients for ",
+             int64_t(outputs.size()), " outputs");
   std::vector<Tensor> grads;
   for (size_t k = 0; k < outputs.size(); ++k) {
     const Tensor& o = outputs[k];

@@ -6,16 +6,11 @@
 #include <vector>
 
 #include "engine.h"
-#include "tensor_factory.h"
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick::detail {
-
-const void* current_tape();
-Node* running_node();
-void set_running_node(Node* n);
 
 namespace {
 
@@ -71,9 +66,12 @@ void accumulate_into_leaf(TensorImpl* leaf, Tensor grad, bool create_graph) {
   if (!ex.grad.defined()) {
     // Keep the incoming buffer when nobody else holds it; otherwise copy, so later accumulation in place
     // cannot write into another tensor.
-    if (create_graph) ex.grad = grad;
-    else if (grad.impl()->refs == 1 && grad.impl()->storage->refs == 1 && grad.is_leaf()) ex.grad = grad;
-    else ex.grad = grad.detach().clone();
+    if (create_graph)
+      ex.grad = grad;
+    else if (grad.impl()->refs == 1 && grad.impl()->storage->refs == 1 && grad.is_leaf())
+      ex.grad = grad;
+    else
+      ex.grad = grad.detach().clone();
   } else if (create_graph) {
     ex.grad = ex.grad + grad;
   } else {
@@ -97,11 +95,9 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
     stack.pop_back();
     if (n->walk == walk) continue;
     n->walk = walk;
-    WICK_CHECK(n->tape == current_tape(), "backward",
-               "the graph through '", n->name, "' was recorded on another thread; each thread back-propagates ",
-               "only what it recorded");
-    WICK_CHECK(!n->released, "backward",
-               "trying to backward through the graph a second time (through '", n->name,
+    WICK_CHECK(n->tape == current_tape(), "backward", "the graph through '", n->name,
+               "' was recorded on another thread; each thread back-propagates ", "only what it recorded");
+    WICK_CHECK(!n->released, "backward", "trying to backward through the graph a second time (through '", n->name,
                "'): its saved values were freed by the first backward; pass retain_graph=true to the first call");
     order.push_back(n);
     for (int i = 0; i < n->num_inputs; ++i)
@@ -134,8 +130,10 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
       add_to(pending[r->grad_fn->scratch + r->output_nr], root_grads[k]);
     } else if (r->requires_grad) {
       const int c = capture_index(nullptr, 0, r);
-      if (c >= 0) add_to((*captured)[size_t(c)], root_grads[k]);
-      else if (!inputs) accumulate_into_leaf(r, root_grads[k], create_graph);
+      if (c >= 0)
+        add_to((*captured)[size_t(c)], root_grads[k]);
+      else if (!inputs)
+        accumulate_into_leaf(r, root_grads[k], create_graph);
     }
   }
 
@@ -183,8 +181,10 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
           add_to(pending[e.node->scratch + e.output_nr], g);
         } else {
           const int c = capture_index(nullptr, 0, e.leaf);
-          if (c >= 0) add_to((*captured)[size_t(c)], g);
-          else if (!inputs) accumulate_into_leaf(e.leaf, std::move(g), create_graph);
+          if (c >= 0)
+            add_to((*captured)[size_t(c)], g);
+          else if (!inputs)
+            accumulate_into_leaf(e.leaf, std::move(g), create_graph);
         }
       }
     }

@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "wick/autograd/autograd.h"
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick::autograd {
@@ -34,8 +34,8 @@ std::string describe(size_t input, int64_t in_elem, int64_t out_elem, double ana
 std::string gradcheck(const DifferentiableFn& fn, const std::vector<Tensor>& inputs, GradcheckOptions opt) {
   for (size_t i = 0; i < inputs.size(); ++i)
     if (inputs[i].defined() && inputs[i].requires_grad())
-      WICK_CHECK(inputs[i].dtype() == kDouble, "gradcheck", "input ", i, " must be float64 for finite differences, got ",
-                 dtype_name(inputs[i].dtype()));
+      WICK_CHECK(inputs[i].dtype() == kDouble, "gradcheck", "input ", i,
+                 " must be float64 for finite differences, got ", dtype_name(inputs[i].dtype()));
   const std::vector<Tensor> outputs = floating_outputs(fn(inputs));
   std::vector<int64_t> out_sizes;
   int64_t total_out = 0;

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "allocator.h"
+#include "fp_control.h"
 #include "thread_pool.h"
 
 namespace wick::cpu {
@@ -14,6 +15,17 @@ void CpuBackend::copy_from_host(void* dst, const void* src, size_t nbytes, int) 
 void CpuBackend::copy_to_host(void* dst, const void* src, size_t nbytes, int) { std::memcpy(dst, src, nbytes); }
 void CpuBackend::set_num_threads(int n) { cpu::set_num_threads(n); }
 int CpuBackend::get_num_threads() const { return cpu::get_num_threads(); }
+
+bool CpuBackend::set_flush_denormal(bool on) {
+  if (!kCanFlushDenormals) return false;
+  const uint64_t v = fp_control();
+  set_fp_control(on ? v | kFlushDenormalBits : v & ~kFlushDenormalBits);
+  return true;
+}
+
+bool CpuBackend::flush_denormal() const {
+  return kCanFlushDenormals && (fp_control() & kFlushDenormalBits) == kFlushDenormalBits;
+}
 
 Backend& cpu_backend() {
   static CpuBackend backend;

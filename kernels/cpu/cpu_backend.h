@@ -18,6 +18,8 @@ class CpuBackend final : public Backend {
   void copy_to_host(void* dst, const void* src, size_t nbytes, int device_index) override;
   void set_num_threads(int n) override;
   int get_num_threads() const override;
+  bool set_flush_denormal(bool on) override;
+  bool flush_denormal() const override;
 
   void fill(const View& out, double value) override;
   void copy(const View& out, const View& in) override;
@@ -55,14 +57,14 @@ class CpuBackend final : public Backend {
   bool fuses_normalization(ScalarType t) const override;
   void batch_norm(const View& out, const View& input, const View& mean, const View& var, const View* scale,
                   const View* shift, double eps, bool training) override;
-  void batch_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
-                           const View& grad_out, const View& input, const View& mean, const View& var,
-                           const View* scale, double eps, bool training) override;
+  void batch_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift, const View& grad_out,
+                           const View& input, const View& mean, const View& var, const View* scale, double eps,
+                           bool training) override;
   void layer_norm(const View& out, const View& mean, const View& var, const View& input, const View* scale,
                   const View* shift, double eps) override;
-  void layer_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
-                           const View& grad_out, const View& input, const View& mean, const View& var,
-                           const View* scale, double eps) override;
+  void layer_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift, const View& grad_out,
+                           const View& input, const View& mean, const View& var, const View* scale,
+                           double eps) override;
 #endif
 
   // recurrent.cpp: one LSTM/GRU step's gate arithmetic, float32 and float64

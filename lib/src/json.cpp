@@ -1,4 +1,4 @@
-#include "json.h"
+#include "wick/detail/json.h"
 
 #include <cerrno>
 #include <cstdlib>

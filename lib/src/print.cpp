@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 #include "wick/tensor.h"
 

@@ -16,10 +16,10 @@
 #include <string_view>
 #include <vector>
 
-#include "json.h"
-#include "wick/autograd/grad_mode.h"
+#include "wick/detail/json.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
-#include "wick/serialize.h"
+#include "wick/safetensors.h"
 
 namespace wick {
 namespace {

@@ -29,10 +29,6 @@ void StorageImpl::release() {
   delete this;
 }
 
-namespace detail {
-void destroy_autograd_extras(TensorImpl* impl);  // autograd/tensor_hooks.cpp
-}
-
 void TensorImpl::destroy() {
   if (extras) detail::destroy_autograd_extras(this);
   if (grad_fn) grad_fn->decref();
@@ -65,8 +61,8 @@ bool Tensor::is_contiguous() const {
 template <class T>
 T* Tensor::data_ptr() const {
   TensorImpl* i = checked();
-  WICK_CHECK(i->dtype == scalar_type_of<T>, "data_ptr", "expected a tensor of dtype ",
-             dtype_name(scalar_type_of<T>), " but this one is ", dtype_name(i->dtype));
+  WICK_CHECK(i->dtype == scalar_type_of<T>, "data_ptr", "expected a tensor of dtype ", dtype_name(scalar_type_of<T>),
+             " but this one is ", dtype_name(i->dtype));
   return reinterpret_cast<T*>(i->byte_ptr());
 }
 
@@ -94,8 +90,8 @@ Scalar Tensor::item() const {
   return Scalar();
 }
 
-#define WICK_INSTANTIATE_ACCESS(T)              \
-  template T* Tensor::data_ptr<T>() const;      \
+#define WICK_INSTANTIATE_ACCESS(T)         \
+  template T* Tensor::data_ptr<T>() const; \
   template T Tensor::item<T>() const;
 WICK_INSTANTIATE_ACCESS(bool)
 WICK_INSTANTIATE_ACCESS(uint8_t)

@@ -1,6 +1,5 @@
 // Intra-op thread count: the CPU backend's pool (and oneDNN's threads); the calling thread's denormal flushing.
 #include "backend_registry.h"
-#include "fp_control.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -12,15 +11,8 @@ void set_num_threads(int n) {
 
 int get_num_threads() { return backend_for(kCPU).get_num_threads(); }
 
-bool set_flush_denormal(bool on) {
-  if (!cpu::kCanFlushDenormals) return false;
-  const uint64_t v = cpu::fp_control();
-  cpu::set_fp_control(on ? v | cpu::kFlushDenormalBits : v & ~cpu::kFlushDenormalBits);
-  return true;
-}
+bool set_flush_denormal(bool on) { return backend_for(kCPU).set_flush_denormal(on); }
 
-bool flush_denormal_enabled() {
-  return cpu::kCanFlushDenormals && (cpu::fp_control() & cpu::kFlushDenormalBits) == cpu::kFlushDenormalBits;
-}
+bool flush_denormal_enabled() { return backend_for(kCPU).flush_denormal(); }
 
 }  // namespace wick

@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/nn/aliases.h"
 #include "wick/nn/functional.h"
 #include "wick/nn/init.h"
@@ -43,8 +43,8 @@ Tensor lookup(const char* op, const Tensor& weight, const Tensor& indices, std::
 std::optional<int64_t> wrap_padding_idx(const char* op, std::optional<int64_t> padding_idx, int64_t num_embeddings) {
   if (!padding_idx) return padding_idx;
   const int64_t p = *padding_idx;
-  WICK_CHECK(p >= -num_embeddings && p < num_embeddings, op, "padding_idx ", p,
-             " must be within num_embeddings (", num_embeddings, ")");
+  WICK_CHECK(p >= -num_embeddings && p < num_embeddings, op, "padding_idx ", p, " must be within num_embeddings (",
+             num_embeddings, ")");
   return p < 0 ? p + num_embeddings : p;
 }
 
@@ -119,12 +119,14 @@ void EmbeddingImpl::pretty_print(std::ostream& s) const {
 }
 
 Tensor EmbeddingImpl::forward(const Tensor& indices) {
-  return traced(lookup("nn::Embedding", weight, indices, options.padding_idx(), options.max_norm(), options.norm_type()));
+  return traced(
+      lookup("nn::Embedding", weight, indices, options.padding_idx(), options.max_norm(), options.norm_type()));
 }
 
 Embedding Embedding::from_pretrained(const Tensor& embeddings, const EmbeddingFromPretrainedOptions& options) {
   WICK_CHECK(embeddings.defined() && embeddings.dim() == 2, "nn::Embedding::from_pretrained",
-             "embeddings must be 2-D, got ", embeddings.defined() ? shape_str(embeddings.sizes()) : std::string("undefined"));
+             "embeddings must be 2-D, got ",
+             embeddings.defined() ? shape_str(embeddings.sizes()) : std::string("undefined"));
   Embedding e(EmbeddingOptions(embeddings.size(0), embeddings.size(1))
                   ._weight(embeddings.detach())
                   .padding_idx(options.padding_idx())

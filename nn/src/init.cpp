@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick::nn::init {
@@ -129,8 +129,8 @@ Tensor kaiming_normal_(Tensor tensor, double a, FanModeType mode, NonlinearityTy
 }
 
 Tensor orthogonal_(Tensor tensor, double gain) {
-  WICK_CHECK(tensor.dim() >= 2, "nn::init::orthogonal_", "only tensors with 2 or more dimensions are supported, got shape ",
-             shape_str(tensor.sizes()));
+  WICK_CHECK(tensor.dim() >= 2, "nn::init::orthogonal_",
+             "only tensors with 2 or more dimensions are supported, got shape ", shape_str(tensor.sizes()));
   NoGradGuard no_grad;
   const int64_t rows = tensor.size(0), cols = tensor.numel() / std::max<int64_t>(rows, 1);
   if (tensor.numel() == 0) return tensor;

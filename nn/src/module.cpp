@@ -8,8 +8,8 @@
 #include <ostream>
 #include <sstream>
 
-#include "wick/autograd/grad_mode.h"
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
+#include "wick/grad_mode.h"
 #include "wick/nn/enum.h"
 #include "wick/ops.h"
 
@@ -129,7 +129,7 @@ OrderedDict<std::string, Tensor> Module::state_dict() const {
 }
 
 OrderedDict<std::string, std::shared_ptr<Module>> Module::named_modules(const std::string& name_prefix,
-                                                                       bool include_self) const {
+                                                                        bool include_self) const {
   OrderedDict<std::string, std::shared_ptr<Module>> out("Module");
   if (include_self) {
     // A module not owned by a shared_ptr (a stack object) is listed through a non-owning pointer.
@@ -206,9 +206,7 @@ void Module::apply_to_tensors(const std::function<Tensor(const Tensor&, bool)>& 
 }
 
 void Module::to(Device device, ScalarType dtype, bool /*non_blocking*/) {
-  apply_to_tensors([&](const Tensor& t, bool) {
-    return t.is_floating_point() ? t.to(device, dtype) : t.to(device);
-  });
+  apply_to_tensors([&](const Tensor& t, bool) { return t.is_floating_point() ? t.to(device, dtype) : t.to(device); });
 }
 
 void Module::to(ScalarType dtype, bool /*non_blocking*/) {
@@ -223,8 +221,10 @@ void Module::zero_grad(bool set_to_none) {
   NoGradGuard no_grad;
   for (const Tensor& p : parameters()) {
     if (!p.grad().defined()) continue;
-    if (set_to_none) p.mutable_grad() = Tensor();
-    else p.mutable_grad().zero_();
+    if (set_to_none)
+      p.mutable_grad() = Tensor();
+    else
+      p.mutable_grad().zero_();
   }
 }
 

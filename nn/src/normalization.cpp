@@ -4,10 +4,10 @@
 
 #include <ostream>
 
-#include "wick/autograd/grad_mode.h"
-#include "wick/nn_ops.h"
+#include "wick/grad_mode.h"
 #include "wick/nn/functional.h"
 #include "wick/nn/init.h"
+#include "wick/nn_ops.h"
 #include "wick/ops.h"
 
 namespace wick::nn {
@@ -81,8 +81,10 @@ template <size_t D>
 void BatchNormImpl<D>::pretty_print(std::ostream& s) const {
   s << std::boolalpha << "wick::nn::BatchNorm" << D << "d(" << options.num_features() << ", eps=" << options.eps()
     << ", momentum=";
-  if (options.momentum()) s << *options.momentum();
-  else s << "None";
+  if (options.momentum())
+    s << *options.momentum();
+  else
+    s << "None";
   s << ", affine=" << options.affine() << ", track_running_stats=" << options.track_running_stats() << ")";
 }
 
@@ -107,8 +109,8 @@ Tensor BatchNormImpl<D>::forward(const Tensor& input) {
   }
   const bool update = is_training() && options.track_running_stats();
   return traced(wick::batch_norm(input, weight, bias, update || !use_batch_stats ? running_mean : Tensor(),
-                                update || !use_batch_stats ? running_var : Tensor(), use_batch_stats, factor,
-                                options.eps()));
+                                 update || !use_batch_stats ? running_var : Tensor(), use_batch_stats, factor,
+                                 options.eps()));
 }
 
 template class BatchNormImpl<1>;
@@ -145,7 +147,8 @@ GroupNormImpl::GroupNormImpl(const GroupNormOptions& options) : options(options)
 
 void GroupNormImpl::reset() {
   WICK_CHECK(options.num_groups() > 0 && options.num_channels() % options.num_groups() == 0, "nn::GroupNorm",
-             "num_channels (", options.num_channels(), ") must be divisible by num_groups (", options.num_groups(), ")");
+             "num_channels (", options.num_channels(), ") must be divisible by num_groups (", options.num_groups(),
+             ")");
   const bool affine = options.affine();
   weight = register_parameter("weight", affine ? wick::empty({options.num_channels()}) : Tensor(), affine);
   bias = register_parameter("bias", affine ? wick::empty({options.num_channels()}) : Tensor(), affine);

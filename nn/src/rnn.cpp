@@ -6,13 +6,12 @@
 #include <cmath>
 #include <ostream>
 
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/shape_of.h"
+#include "wick/grad_mode.h"
 #include "wick/nn/aliases.h"
 #include "wick/nn/init.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
-
 
 namespace wick {
 

@@ -5,12 +5,11 @@
 #include <limits>
 #include <ostream>
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/detail/shape_of.h"
+#include "wick/grad_mode.h"
 #include "wick/nn/aliases.h"
 #include "wick/nn/init.h"
-#include "wick/detail/shape_of.h"
 #include "wick/ops.h"
-
 
 namespace wick::nn {
 

@@ -1,7 +1,7 @@
 // Adagrad: the single-tensor (dense) update of PyTorch 1.13's torch.optim.Adagrad, in place under NoGradGuard.
 #include "wick/optim/adagrad.h"
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick::optim {

@@ -1,7 +1,7 @@
 // AdamW: the single-tensor update of PyTorch 1.13's torch.optim.AdamW (decoupled weight decay, then Adam).
 #include "wick/optim/adamw.h"
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick::optim {

@@ -1,7 +1,7 @@
 // RMSprop: the single-tensor update of PyTorch 1.13's torch.optim.RMSprop, in place under NoGradGuard.
 #include "wick/optim/rmsprop.h"
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick::optim {

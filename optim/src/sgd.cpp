@@ -1,7 +1,7 @@
 // SGD: the single-tensor update of PyTorch 1.13's torch.optim.SGD, with in-place ops under NoGradGuard.
 #include "wick/optim/sgd.h"
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick::optim {

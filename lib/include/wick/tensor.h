@@ -92,7 +92,7 @@ class Tensor {
   T* data_ptr() const;  // checks dtype; CPU or CUDA pointer as the tensor lives
   void* data_ptr() const { return checked()->byte_ptr(); }
   template <class T>
-  T item() const;       // single-element tensors only
+  T item() const;  // single-element tensors only
   Scalar item() const;
 
   // ---- copies and conversions -------------------------------------------------------------------
@@ -109,7 +109,8 @@ class Tensor {
   Tensor cuda() const { return to(kCUDA); }
   Tensor type_as(const Tensor& other) const { return to(other.dtype()); }
 
-  // ---- autograd (implemented in autograd/) ------------------------------------------------------
+  // ---- autograd: what the tape recorded for this tensor (lib/src/tensor_autograd.cpp); backward() runs the
+  // engine and is defined by the autograd layer (autograd/src/tensor_backward.cpp) -----------------------
   bool requires_grad() const { return checked()->requires_grad; }
   Tensor& requires_grad_(bool requires_grad = true) const;
   Tensor& set_requires_grad(bool r) const { return requires_grad_(r); }
@@ -293,7 +294,7 @@ class Tensor {
   Tensor flip(IntArrayRef dims) const;
 
   std::string toString() const;  // "CPUFloatType" style type name, as in LibTorch
-  std::string str() const;        // the printed form: tensor([[1., 2.]], requires_grad=True)
+  std::string str() const;       // the printed form: tensor([[1., 2.]], requires_grad=True)
 
  private:
   TensorImpl* checked() const {

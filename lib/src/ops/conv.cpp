@@ -5,8 +5,8 @@
 #include <string>
 
 #include "ops/elementwise.h"
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
 
@@ -75,8 +75,10 @@ Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_size
     const Tensor gyc = as_compute(gy, ct), wc = as_compute(w, ct);
     out = make_empty(input_sizes, ct, gy.device());
     if (out.numel() > 0) {
-      if (gyc.numel() == 0 || wc.numel() == 0) backend_for(gy.device()).fill(view_of(out), 0);
-      else backend_for(gy.device()).conv2d_backward_input(view_of(out), view_of(gyc), view_of(wc), p);
+      if (gyc.numel() == 0 || wc.numel() == 0)
+        backend_for(gy.device()).fill(view_of(out), 0);
+      else
+        backend_for(gy.device()).conv2d_backward_input(view_of(out), view_of(gyc), view_of(wc), p);
     }
     if (ct != gy.dtype()) out = out.to(gy.dtype());
   }
@@ -97,7 +99,8 @@ Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_si
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor gyc = as_compute(gy, ct), xc = as_compute(x, ct);
     out = make_empty(weight_sizes, ct, x.device());
-    if (out.numel() > 0) backend_for(x.device()).conv2d_backward_weight(view_of(out), nullptr, view_of(gyc), view_of(xc), p);
+    if (out.numel() > 0)
+      backend_for(x.device()).conv2d_backward_weight(view_of(out), nullptr, view_of(gyc), view_of(xc), p);
     if (ct != x.dtype()) out = out.to(x.dtype());
   }
   if (record_needed(gy, x))
@@ -211,8 +214,8 @@ Tensor conv_transpose_nd(const char* op, int spatial, const Tensor& input, const
     WICK_CHECK(out_pad[d] < p.stride[d] || out_pad[d] < p.dilation[d], op,
                "output_padding must be smaller than either stride or dilation, got output_padding ",
                shape_str(output_padding), ", stride ", shape_str(stride), ", dilation ", shape_str(dilation));
-    const int64_t size = (x.size(2 + d) - 1) * p.stride[d] - 2 * p.padding[d] + p.dilation[d] * (w.size(2 + d) - 1) +
-                         out_pad[d] + 1;
+    const int64_t size =
+        (x.size(2 + d) - 1) * p.stride[d] - 2 * p.padding[d] + p.dilation[d] * (w.size(2 + d) - 1) + out_pad[d] + 1;
     WICK_CHECK(size > 0, op, "input of shape ", shape_str(input.sizes()), " gives a non-positive output size ", size,
                " (padding ", shape_str(padding), " is too large)");
     out_sizes[size_t(2 + d)] = size;

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "ops/elementwise.h"
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -196,9 +196,9 @@ Tensor masked_select(const Tensor& x, const Tensor& mask) {
 namespace {
 
 struct Indexed {
-  Tensor view;                        // after integers, slices, None and Ellipsis
-  std::vector<int64_t> tensor_dims;   // dims of `view` indexed by tensors
-  std::vector<Tensor> tensors;        // int64 index tensors, one per entry of tensor_dims
+  Tensor view;                       // after integers, slices, None and Ellipsis
+  std::vector<int64_t> tensor_dims;  // dims of `view` indexed by tensors
+  std::vector<Tensor> tensors;       // int64 index tensors, one per entry of tensor_dims
 };
 
 Indexed apply_basic(const char* op, const Tensor& x, const std::vector<TensorIndex>& indices) {
@@ -230,7 +230,8 @@ Indexed apply_basic(const char* op, const Tensor& x, const std::vector<TensorInd
       case TensorIndex::Kind::Slice: {
         const auto& s = i.slice();
         WICK_CHECK(s.step > 0, op, "slice step must be positive, got ", s.step);
-        r.view = r.view.slice(dim, s.start, s.stop == indexing::kSliceToEnd ? std::optional<int64_t>() : s.stop, s.step);
+        r.view =
+            r.view.slice(dim, s.start, s.stop == indexing::kSliceToEnd ? std::optional<int64_t>() : s.stop, s.step);
         ++dim;
         break;
       }
@@ -354,11 +355,10 @@ Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Ten
              shape_str(selected.sizes()));
   const Tensor targets = selected.reshape({-1});
   const Tensor values = value.to(dtype()).expand(selected.sizes()).contiguous().reshape({-1});
-  WICK_CHECK(is_contiguous(), "index_put_", "index tensors need a contiguous destination (shape ",
-             shape_str(sizes()), ", strides ", shape_str(strides()), ")");
+  WICK_CHECK(is_contiguous(), "index_put_", "index tensors need a contiguous destination (shape ", shape_str(sizes()),
+             ", strides ", shape_str(strides()), ")");
   Tensor flat = make_alias(*this, {numel()}, {1}, storage_offset());
-  if (targets.numel() > 0)
-    backend_for(device()).scatter(view_of(flat), 0, view_of(targets), view_of(values), false);
+  if (targets.numel() > 0) backend_for(device()).scatter(view_of(flat), 0, view_of(targets), view_of(values), false);
   bump_version(*this);
   return const_cast<Tensor&>(*this);
 }

@@ -1,8 +1,8 @@
 // Matrix products. One primitive, batched matmul over 3-D views, carries the derivative; matmul's 1-D,
 // 2-D and broadcast-batch forms are compositions of views around it, as torch.matmul defines them.
 #include "ops/elementwise.h"
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -29,8 +29,10 @@ Tensor batched_mm(const char* op, const Tensor& a, const Tensor& b) {
   const Tensor cb = b.dtype() == compute ? b : b.to(compute);
   Tensor out = make_empty({B, M, N}, compute, a.device());
   if (out.numel() > 0) {
-    if (K == 0) backend_for(a.device()).fill(view_of(out), 0);
-    else backend_for(a.device()).matmul(view_of(out), view_of(ca), view_of(cb));
+    if (K == 0)
+      backend_for(a.device()).fill(view_of(out), 0);
+    else
+      backend_for(a.device()).matmul(view_of(out), view_of(ca), view_of(cb));
   }
   if (compute != a.dtype()) out = out.to(a.dtype());
   if (record_needed(a, b))
@@ -57,7 +59,8 @@ Tensor mm_kernel(const Tensor& a, const Tensor& b) {
       const int64_t a_strides[3] = {0, ca.stride(0), ca.stride(1)}, b_strides[3] = {0, cb.stride(0), cb.stride(1)},
                     o_strides[3] = {0, N, 1};
       backend_for(a.device())
-          .matmul(View{out.data_ptr(), compute, 3, o_sizes, o_strides}, View{ca.data_ptr(), compute, 3, a_sizes, a_strides},
+          .matmul(View{out.data_ptr(), compute, 3, o_sizes, o_strides},
+                  View{ca.data_ptr(), compute, 3, a_sizes, a_strides},
                   View{cb.data_ptr(), compute, 3, b_sizes, b_strides});
     }
   }

@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "ops/elementwise.h"
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
 
@@ -156,38 +156,37 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
     }
   }
   if (record_needed({&input, &weight, &bias}))
-    record(op, {&input, &weight, &bias}, out,
-           [sx = save(input), sw = save_if(weight.defined(), weight), has_bias = bias.defined(), smean = save(mean),
-            svar = save(var), training, eps, fused, ct](Grads g) {
-             const Tensor x = sx.get(), w = sw.get(), mean = smean.get(), var = svar.get();
-             const Tensor& go = g.out[0];
-             const int64_t C = x.size(1), dims = x.dim();
-             if (fused && !detail::grad_mode_enabled()) {
-               const Tensor xc = as_compute(x, ct), goc = as_compute(go, ct), wc = flat_compute(w, ct);
-               const Tensor gi = make_empty(xc.sizes(), ct, x.device());
-               const Tensor gw = w.defined() ? make_empty({C}, ct, x.device()) : Tensor();
-               const Tensor gb = has_bias ? make_empty({C}, ct, x.device()) : Tensor();
-               View wv, gwv, gbv;
-               if (gi.numel() > 0)
-                 backend_for(x.device())
-                     .batch_norm_backward(view_of(gi), optional_view(gw, gwv), optional_view(gb, gbv), view_of(goc),
-                                          view_of(xc), view_of(mean), view_of(var), optional_view(wc, wv), eps,
-                                          training);
-               g.in[0] = gi;
-               if (w.defined()) g.in[1] = gw.reshape(w.sizes());
-               if (has_bias) g.in[2] = gb;
-               return;
-             }
-             // float16/bfloat16 are computed in float32 here too (as the statistics are), then rounded once.
-             const std::vector<int64_t> reduced = all_but_channel(dims);
-             const Tensor xc = x.to(ct), goc = go.to(ct), wc = w.defined() ? w.to(ct) : w;
-             const Normalized n =
-                 normalized(xc, per_channel(mean, dims), per_channel(var, dims), eps, reduced, training);
-             if (g.needed(0))
-               g.in[0] = input_grad(wc.defined() ? goc * per_channel(wc, dims) : goc, n, reduced, training).to(x.dtype());
-             if (g.needed(1)) g.in[1] = (goc * n.xhat).sum(reduced).reshape(w.sizes()).to(w.dtype());
-             if (g.needed(2)) g.in[2] = goc.sum(reduced).to(go.dtype());
-           });
+    record(
+        op, {&input, &weight, &bias}, out,
+        [sx = save(input), sw = save_if(weight.defined(), weight), has_bias = bias.defined(), smean = save(mean),
+         svar = save(var), training, eps, fused, ct](Grads g) {
+          const Tensor x = sx.get(), w = sw.get(), mean = smean.get(), var = svar.get();
+          const Tensor& go = g.out[0];
+          const int64_t C = x.size(1), dims = x.dim();
+          if (fused && !detail::grad_mode_enabled()) {
+            const Tensor xc = as_compute(x, ct), goc = as_compute(go, ct), wc = flat_compute(w, ct);
+            const Tensor gi = make_empty(xc.sizes(), ct, x.device());
+            const Tensor gw = w.defined() ? make_empty({C}, ct, x.device()) : Tensor();
+            const Tensor gb = has_bias ? make_empty({C}, ct, x.device()) : Tensor();
+            View wv, gwv, gbv;
+            if (gi.numel() > 0)
+              backend_for(x.device())
+                  .batch_norm_backward(view_of(gi), optional_view(gw, gwv), optional_view(gb, gbv), view_of(goc),
+                                       view_of(xc), view_of(mean), view_of(var), optional_view(wc, wv), eps, training);
+            g.in[0] = gi;
+            if (w.defined()) g.in[1] = gw.reshape(w.sizes());
+            if (has_bias) g.in[2] = gb;
+            return;
+          }
+          // float16/bfloat16 are computed in float32 here too (as the statistics are), then rounded once.
+          const std::vector<int64_t> reduced = all_but_channel(dims);
+          const Tensor xc = x.to(ct), goc = go.to(ct), wc = w.defined() ? w.to(ct) : w;
+          const Normalized n = normalized(xc, per_channel(mean, dims), per_channel(var, dims), eps, reduced, training);
+          if (g.needed(0))
+            g.in[0] = input_grad(wc.defined() ? goc * per_channel(wc, dims) : goc, n, reduced, training).to(x.dtype());
+          if (g.needed(1)) g.in[1] = (goc * n.xhat).sum(reduced).reshape(w.sizes()).to(w.dtype());
+          if (g.needed(2)) g.in[2] = goc.sum(reduced).to(go.dtype());
+        });
   return out;
 }
 
@@ -200,13 +199,14 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
   check_floating_input(op, input, 1, "[*, normalized_shape]");
   bool matches = k >= 1 && input.dim() >= k;
   for (int64_t i = 0; matches && i < k; ++i) matches = input.size(input.dim() - k + i) == normalized_shape[size_t(i)];
-  WICK_CHECK(matches, op, "given normalized_shape=", shape_str(normalized_shape), ", expected input with shape [*",
-             [&] {
-               std::string s;
-               for (int64_t v : normalized_shape) s += ", " + std::to_string(v);
-               return s;
-             }(),
-             "], but got input of size ", shape_str(input.sizes()));
+  WICK_CHECK(
+      matches, op, "given normalized_shape=", shape_str(normalized_shape), ", expected input with shape [*",
+      [&] {
+        std::string s;
+        for (int64_t v : normalized_shape) s += ", " + std::to_string(v);
+        return s;
+      }(),
+      "], but got input of size ", shape_str(input.sizes()));
   for (const Tensor* t : {&weight, &bias})
     if (t->defined()) {
       check_same_device(op, input, *t);
@@ -264,9 +264,8 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
                if (M > 0)
                  backend_for(x.device())
                      .layer_norm_backward(view_of(gi.view({M, K})), optional_view(gw, gwv), optional_view(gb, gbv),
-                                          view_of(goc.view({M, K})), view_of(xc.view({M, K})),
-                                          view_of(mean.view({M})), view_of(var.view({M})), optional_view(wc, wv),
-                                          eps);
+                                          view_of(goc.view({M, K})), view_of(xc.view({M, K})), view_of(mean.view({M})),
+                                          view_of(var.view({M})), optional_view(wc, wv), eps);
                else {  // no rows: the parameters get no gradient
                  if (gw.defined()) gw.zero_();
                  if (gb.defined()) gb.zero_();
@@ -290,8 +289,7 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
 
 // ---- group norm -----------------------------------------------------------------------------------------
 
-Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps,
-                  bool) {
+Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps, bool) {
   const char* op = "group_norm";
   check_floating_input(op, input, 2, "[N, C, ...]");
   const int64_t N = input.size(0), C = input.size(1), dims = input.dim();

@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
 
@@ -53,8 +53,10 @@ Tensor max_pool_backward(const Tensor& gy, const Tensor& indices, IntArrayRef in
     const Tensor gyc = as_compute(gy, ct);
     out = make_empty(input_sizes, ct, gy.device());
     if (out.numel() > 0) {
-      if (gyc.numel() == 0) backend_for(gy.device()).fill(view_of(out), 0);
-      else backend_for(gy.device()).max_pool2d_backward(view_of(out), view_of(gyc), view_of(indices), p);
+      if (gyc.numel() == 0)
+        backend_for(gy.device()).fill(view_of(out), 0);
+      else
+        backend_for(gy.device()).max_pool2d_backward(view_of(out), view_of(gyc), view_of(indices), p);
     }
     if (ct != gy.dtype()) out = out.to(gy.dtype());
   }
@@ -71,15 +73,16 @@ Tensor avg_pool_backward(const Tensor& gy, IntArrayRef input_sizes, const PoolPa
     const Tensor gyc = as_compute(gy, ct);
     out = make_empty(input_sizes, ct, gy.device());
     if (out.numel() > 0) {
-      if (gyc.numel() == 0) backend_for(gy.device()).fill(view_of(out), 0);
-      else backend_for(gy.device()).avg_pool2d_backward(view_of(out), view_of(gyc), p);
+      if (gyc.numel() == 0)
+        backend_for(gy.device()).fill(view_of(out), 0);
+      else
+        backend_for(gy.device()).avg_pool2d_backward(view_of(out), view_of(gyc), p);
     }
     if (ct != gy.dtype()) out = out.to(gy.dtype());
   }
   if (record_needed(gy))
-    record("avg_pool2d_backward", {&gy}, out, [out_sizes = SizeVec(gy.sizes()), p](Grads g) {
-      g.in[0] = avg_pool_forward(g.out[0], p, out_sizes);
-    });
+    record("avg_pool2d_backward", {&gy}, out,
+           [out_sizes = SizeVec(gy.sizes()), p](Grads g) { g.in[0] = avg_pool_forward(g.out[0], p, out_sizes); });
   return out;
 }
 
@@ -94,9 +97,8 @@ Tensor avg_pool_forward(const Tensor& x, const PoolParams& p, IntArrayRef out_si
     if (ct != x.dtype()) out = out.to(x.dtype());
   }
   if (record_needed(x))
-    record("avg_pool2d", {&x}, out, [in_sizes = SizeVec(x.sizes()), p](Grads g) {
-      g.in[0] = avg_pool_backward(g.out[0], in_sizes, p);
-    });
+    record("avg_pool2d", {&x}, out,
+           [in_sizes = SizeVec(x.sizes()), p](Grads g) { g.in[0] = avg_pool_backward(g.out[0], in_sizes, p); });
   return out;
 }
 
@@ -250,16 +252,15 @@ Tensor max_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
   return std::get<0>(max_pool_nd("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode));
 }
 
-Tensor avg_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
-                  bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override) {
+Tensor avg_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding, bool ceil_mode,
+                  bool count_include_pad, std::optional<int64_t> divisor_override) {
   return avg_pool_nd("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                      divisor_override);
 }
 
-Tensor avg_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
-                  bool ceil_mode, bool count_include_pad) {
-  return avg_pool_nd("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
-                     std::nullopt);
+Tensor avg_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding, bool ceil_mode,
+                  bool count_include_pad) {
+  return avg_pool_nd("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, std::nullopt);
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& input, IntArrayRef output_size) {

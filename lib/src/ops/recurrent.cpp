@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "ops/elementwise.h"
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
 #include "wick/detail/shape_of.h"
+#include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
 

@@ -3,8 +3,8 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -86,19 +86,20 @@ std::vector<int64_t> mask_to_dims(const SizeVec& mask) {
 Tensor extreme(const char* op, ReduceOp rop, const Tensor& x, IntArrayRef dims, bool keepdim) {
   const SizeVec mask = reduced_mask(op, x, dims);
   for (size_t d = 0; d < mask.size(); ++d)
-    WICK_CHECK(!mask[d] || x.size(int64_t(d)) > 0, op, "cannot reduce over dim ", int64_t(d),
-               " of size 0 (shape ", shape_str(x.sizes()), "); the operation has no identity");
+    WICK_CHECK(!mask[d] || x.size(int64_t(d)) > 0, op, "cannot reduce over dim ", int64_t(d), " of size 0 (shape ",
+               shape_str(x.sizes()), "); the operation has no identity");
   WICK_CHECK(x.numel() > 0 || x.dim() > 0, op, "cannot reduce an empty tensor");
   WICK_CHECK(!(x.numel() == 0 && dims.empty()), op, "cannot reduce an empty tensor (shape ", shape_str(x.sizes()), ")");
   Tensor out = reduce_kernel(rop, x, mask, keepdim, x.dtype());
   if (record_needed(x))
-    record(op, {&x}, out,
-           [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), dims_list = mask_to_dims(mask)](Grads g) {
-             // Ties share the gradient evenly, as PyTorch's amax/amin and full max/min.
-             const Tensor v = sx.get();
-             const Tensor m = (v == so.get().reshape(keep)).to(v.dtype());
-             g.in[0] = expand_back(g.out[0], keep, v.sizes()) * m / m.sum(dims_list, true);
-           });
+    record(
+        op, {&x}, out,
+        [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), dims_list = mask_to_dims(mask)](Grads g) {
+          // Ties share the gradient evenly, as PyTorch's amax/amin and full max/min.
+          const Tensor v = sx.get();
+          const Tensor m = (v == so.get().reshape(keep)).to(v.dtype());
+          g.in[0] = expand_back(g.out[0], keep, v.sizes()) * m / m.sum(dims_list, true);
+        });
   return out;
 }
 
@@ -168,8 +169,12 @@ Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
   return prod(x.reshape({-1}), 0, false, dtype).reshape({});
 }
 
-Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) { return extreme("amax", ReduceOp::Max, x, dims, keepdim); }
-Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) { return extreme("amin", ReduceOp::Min, x, dims, keepdim); }
+Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  return extreme("amax", ReduceOp::Max, x, dims, keepdim);
+}
+Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  return extreme("amin", ReduceOp::Min, x, dims, keepdim);
+}
 Tensor max(const Tensor& x) {
   WICK_CHECK(x.numel() > 0, "max", "cannot take the max of an empty tensor (shape ", shape_str(x.sizes()), ")");
   return amax(x, {}, false);
@@ -221,16 +226,22 @@ std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   NoGradGuard no_grad;
   WICK_CHECK(x.dtype() != kBool, "argmax", "not supported on bool tensors");
-  if (dim) WICK_CHECK(x.size(wrap_dim("argmax", *dim, x.dim())) > 0 || x.dim() == 0, "argmax", "cannot reduce over an empty dim (shape ", shape_str(x.sizes()), ")");
-  else WICK_CHECK(x.numel() > 0, "argmax", "cannot take the argmax of an empty tensor");
+  if (dim)
+    WICK_CHECK(x.size(wrap_dim("argmax", *dim, x.dim())) > 0 || x.dim() == 0, "argmax",
+               "cannot reduce over an empty dim (shape ", shape_str(x.sizes()), ")");
+  else
+    WICK_CHECK(x.numel() > 0, "argmax", "cannot take the argmax of an empty tensor");
   if (!dim) return std::get<1>(max(x.reshape({-1}), 0, false));
   return std::get<1>(max(x, *dim, keepdim));
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   NoGradGuard no_grad;
   WICK_CHECK(x.dtype() != kBool, "argmin", "not supported on bool tensors");
-  if (dim) WICK_CHECK(x.size(wrap_dim("argmin", *dim, x.dim())) > 0 || x.dim() == 0, "argmin", "cannot reduce over an empty dim (shape ", shape_str(x.sizes()), ")");
-  else WICK_CHECK(x.numel() > 0, "argmin", "cannot take the argmin of an empty tensor");
+  if (dim)
+    WICK_CHECK(x.size(wrap_dim("argmin", *dim, x.dim())) > 0 || x.dim() == 0, "argmin",
+               "cannot reduce over an empty dim (shape ", shape_str(x.sizes()), ")");
+  else
+    WICK_CHECK(x.numel() > 0, "argmin", "cannot take the argmin of an empty tensor");
   if (!dim) return std::get<1>(min(x.reshape({-1}), 0, false));
   return std::get<1>(min(x, *dim, keepdim));
 }

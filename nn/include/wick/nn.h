@@ -2,8 +2,8 @@
 // Included by wick/wick.h.
 #pragma once
 
+#include "wick/arg.h"
 #include "wick/nn/aliases.h"
-#include "wick/nn/arg.h"
 #include "wick/nn/enum.h"
 #include "wick/nn/functional.h"
 #include "wick/nn/init.h"
@@ -22,4 +22,5 @@
 #include "wick/nn/modules/upsampling.h"
 #include "wick/nn/ordered_dict.h"
 #include "wick/nn/summary.h"
+#include "wick/nn/utils/clip_grad.h"
 #include "wick/nn_ops.h"

@@ -24,8 +24,8 @@
 #include <typeinfo>
 #include <vector>
 
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/tensor.h"
 
 namespace wick::autograd {
@@ -88,8 +88,10 @@ struct Function {
     for (const Tensor& t : tensor_args) inputs.push_back(&t);
 
     std::vector<Tensor*> outputs;
-    if constexpr (std::is_same_v<Result, Tensor>) outputs.push_back(&result);
-    else for (Tensor& t : result) outputs.push_back(&t);
+    if constexpr (std::is_same_v<Result, Tensor>)
+      outputs.push_back(&result);
+    else
+      for (Tensor& t : result) outputs.push_back(&t);
     const size_t num_args = size_t(position);
     detail::record_list(name(), inputs, outputs, [ctx, arg_of_input, num_args](detail::Grads g) {
       const size_t num_outputs = detail::running_outputs();
@@ -106,8 +108,10 @@ struct Function {
  private:
   template <class A>
   static bool is_tensor_needing_grad(const A& a) {
-    if constexpr (std::is_same_v<std::decay_t<A>, Tensor>) return a.defined() && a.requires_grad();
-    else return false;
+    if constexpr (std::is_same_v<std::decay_t<A>, Tensor>)
+      return a.defined() && a.requires_grad();
+    else
+      return false;
   }
   static const char* name() {
     static const char* n = detail::type_name(typeid(T).name());

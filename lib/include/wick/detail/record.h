@@ -19,20 +19,12 @@
 #include <utility>
 #include <vector>
 
+#include "wick/grad_mode.h"
 #include "wick/tensor.h"
 
 namespace wick::detail {
 
-// ---- grad mode: thread-local switches read by every op --------------------------------------------
-struct GradState {
-  bool enabled = true;
-  bool inference = false;
-  bool anomaly = false;
-  const char* scope = nullptr;  // user label recorded with each entry, shown by anomaly mode
-};
-GradState& grad_state();  // the calling thread's
-inline bool grad_mode_enabled() { return grad_state().enabled; }
-
+// ---- whether an op records: an input requires grad and grad mode is on ----------------------------
 inline bool record_needed(const Tensor& a) { return a.impl()->requires_grad && grad_mode_enabled(); }
 inline bool record_needed(const Tensor& a, const Tensor& b) {
   return (a.impl()->requires_grad || (b.defined() && b.impl()->requires_grad)) && grad_mode_enabled();
@@ -63,9 +55,9 @@ struct InputMeta {
 };
 
 struct Grads {
-  const Tensor* out;       // d(loss)/d(output i); an undefined tensor means zero
-  Tensor* in;              // to fill: d(loss)/d(input i); leave undefined for zero
-  const bool* needed_;     // whether input i needs a gradient at all
+  const Tensor* out;    // d(loss)/d(output i); an undefined tensor means zero
+  Tensor* in;           // to fill: d(loss)/d(input i); leave undefined for zero
+  const bool* needed_;  // whether input i needs a gradient at all
   bool needed(int i) const { return needed_[i]; }
 };
 
@@ -89,14 +81,14 @@ struct Node {
   int32_t refs = 1;
   uint16_t num_inputs = 0;
   uint16_t num_outputs = 0;
-  bool released = false;      // saved values were freed by a backward without retain_graph
-  uint64_t sequence = 0;      // recording order on the owning tape: newer entries have larger numbers
-  const void* tape = nullptr; // the recording thread's tape
-  const char* name = nullptr; // op name, e.g. "mul"
+  bool released = false;       // saved values were freed by a backward without retain_graph
+  uint64_t sequence = 0;       // recording order on the owning tape: newer entries have larger numbers
+  const void* tape = nullptr;  // the recording thread's tape
+  const char* name = nullptr;  // op name, e.g. "mul"
   const char* scope = nullptr;
   OutputHooks* hooks = nullptr;
-  uint32_t scratch = 0;       // engine bookkeeping during one backward walk
-  uint32_t walk = 0;          // id of the last walk that visited this entry
+  uint32_t scratch = 0;  // engine bookkeeping during one backward walk
+  uint32_t walk = 0;     // id of the last walk that visited this entry
   // Per-input arrays: inline for up to kInline inputs (nearly every op), heap beyond (cat, stack).
   static constexpr int kInline = 3;
   Edge* edges = inline_edges;
@@ -149,14 +141,20 @@ inline SavedTensor save_output(const Tensor& t) { return SavedTensor(t, true); }
 // Saves t only when `needed` (typically: the other operand requires grad, so a rule will read t).
 inline SavedTensor save_if(bool needed, const Tensor& t) { return needed ? SavedTensor(t) : SavedTensor(); }
 
+// ---- the tape as the backward engine (autograd/) sees it ------------------------------------------
+const void* current_tape();                      // identity of the calling thread's tape
+Node* running_node();                            // the entry whose backward is executing, if any
+void set_running_node(Node* node);               // set by the engine around each backward rule
+int64_t live_entries();                          // entries recorded on this thread and not yet freed
+void destroy_autograd_extras(TensorImpl* impl);  // when a tensor dies
+
 // ---- recording ------------------------------------------------------------------------------------
 // Number of outputs of the entry whose backward is running (for variable-arity rules).
 size_t running_outputs();
 // A readable, interned name for a C++ type (custom autograd functions are named after their class).
 const char* type_name(const char* mangled);
 
-// Fills in edges, metadata and sequence, and makes `outputs` non-leaves pointing at `node`.
-// Implemented by the tape (autograd/tape.cpp).
+// Fills in edges, metadata and sequence, and makes `outputs` non-leaves pointing at `node` (lib/src/tape.cpp).
 void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* const* outputs, int num_outputs);
 
 // Checks that `t` may be written in place under autograd, bumps its version, and returns true if the

@@ -18,10 +18,10 @@
 #include <utility>
 #include <vector>
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/arg.h"
 #include "wick/data/dataset.h"
 #include "wick/data/samplers.h"
-#include "wick/nn/arg.h"
+#include "wick/grad_mode.h"
 
 namespace wick::data {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/nn/module.h"
 #include "wick/ops.h"
 
@@ -46,15 +46,19 @@ class SummaryScope {
 template <class ModelType>
 Summary summary(ModelType& model, IntArrayRef input_shape, const TensorOptions& options = {}) {
   Module& root = [&]() -> Module& {
-    if constexpr (requires { model.ptr(); }) return *model.ptr();
-    else return model;
+    if constexpr (requires { model.ptr(); })
+      return *model.ptr();
+    else
+      return model;
   }();
   detail::SummaryScope scope(root, input_shape);
   NoGradGuard no_grad;
   const Tensor input = zeros(input_shape, options);
   Tensor output;
-  if constexpr (requires { model.ptr(); }) output = model->forward(input);
-  else output = model.forward(input);
+  if constexpr (requires { model.ptr(); })
+    output = model->forward(input);
+  else
+    output = model.forward(input);
   return scope.finish(output);
 }
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
 #include "wick/optim/optimizer.h"
 
 namespace wick::optim {

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
 #include "wick/tensor.h"
 
 namespace wick::optim {

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "wick/arg.h"
 #include "wick/dtype.h"
-#include "wick/nn/arg.h"
 
 namespace wick::nn {
 

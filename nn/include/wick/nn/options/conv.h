@@ -6,7 +6,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
 #include "wick/nn/enum.h"
 #include "wick/tensor.h"
 
@@ -22,13 +22,16 @@ class ConvPadding {
   ConvPadding(enumtype::kSame) : amounts_(0), mode_(enumtype::Tag::Same) {}
   ConvPadding(enumtype::kValid) : amounts_(0), mode_(enumtype::Tag::Valid) {}
   // "same" or "valid"; a template so that a literal 0 still means zero padding.
-  template <class S, std::enable_if_t<std::is_convertible_v<const S&, std::string_view> && !std::is_arithmetic_v<S>,
-                                      int> = 0>
+  template <class S,
+            std::enable_if_t<std::is_convertible_v<const S&, std::string_view> && !std::is_arithmetic_v<S>, int> = 0>
   ConvPadding(const S& mode) : amounts_(0) {
     const std::string_view m(mode);
-    if (m == "same") mode_ = enumtype::Tag::Same;
-    else if (m == "valid") mode_ = enumtype::Tag::Valid;
-    else fail(D == 1 ? "nn::Conv1d" : "nn::Conv2d", "padding must be \"same\" or \"valid\", got \"", std::string(m), "\"");
+    if (m == "same")
+      mode_ = enumtype::Tag::Same;
+    else if (m == "valid")
+      mode_ = enumtype::Tag::Valid;
+    else
+      fail(D == 1 ? "nn::Conv1d" : "nn::Conv2d", "padding must be \"same\" or \"valid\", got \"", std::string(m), "\"");
   }
 
   bool is_same() const { return mode_ == enumtype::Tag::Same; }

@@ -1,7 +1,7 @@
 // Options of Dropout/Dropout2d and functional::dropout/dropout2d.
 #pragma once
 
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
 
 namespace wick::nn {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
 
 namespace wick::nn {
 

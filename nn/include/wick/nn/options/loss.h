@@ -5,18 +5,18 @@
 #include <cstdint>
 #include <type_traits>
 
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
 #include "wick/nn/enum.h"
 #include "wick/tensor.h"
 
 namespace wick::nn {
 
 // Name(kSum) and Name(LossReduction): `nn::L1Loss(wick::kSum)` takes one conversion, as in LibTorch.
-#define WICK_LOSS_CTOR(Name)                                \
-  Name() = default;                                         \
-  Name(enumtype::kNone) : reduction_(kNone) {}              \
-  Name(enumtype::kMean) : reduction_(kMean) {}              \
-  Name(enumtype::kSum) : reduction_(kSum) {}                \
+#define WICK_LOSS_CTOR(Name)                   \
+  Name() = default;                            \
+  Name(enumtype::kNone) : reduction_(kNone) {} \
+  Name(enumtype::kMean) : reduction_(kMean) {} \
+  Name(enumtype::kSum) : reduction_(kSum) {}   \
   Name(LossReduction reduction) : reduction_(reduction) {}
 
 struct MSELossOptions {

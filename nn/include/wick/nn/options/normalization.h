@@ -5,7 +5,7 @@
 #include <optional>
 #include <vector>
 
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
 #include "wick/tensor.h"
 
 namespace wick::nn {

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
 #include "wick/nn/enum.h"
 
 namespace wick::nn {

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "wick/nn/arg.h"
+#include "wick/arg.h"
 #include "wick/nn/enum.h"
 
 namespace wick::nn {

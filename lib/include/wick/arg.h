@@ -14,20 +14,20 @@
 #include "wick/error.h"
 #include "wick/shape.h"
 
-#define WICK_ARG(T, name)                                              \
- public:                                                               \
+#define WICK_ARG(T, name)                                               \
+ public:                                                                \
   inline auto name(const T& new_##name)->decltype(*this) { /* NOLINT */ \
-    this->name##_ = new_##name;                                        \
-    return *this;                                                      \
-  }                                                                    \
+    this->name##_ = new_##name;                                         \
+    return *this;                                                       \
+  }                                                                     \
   inline auto name(T&& new_##name)->decltype(*this) { /* NOLINT */      \
-    this->name##_ = std::move(new_##name);                             \
-    return *this;                                                      \
-  }                                                                    \
-  inline const T& name() const noexcept { return this->name##_; }      \
-  inline T& name() noexcept { return this->name##_; }                  \
-                                                                       \
- private:                                                              \
+    this->name##_ = std::move(new_##name);                              \
+    return *this;                                                       \
+  }                                                                     \
+  inline const T& name() const noexcept { return this->name##_; }       \
+  inline T& name() noexcept { return this->name##_; }                   \
+                                                                        \
+ private:                                                               \
   T name##_ /* NOLINT */
 
 namespace wick {
@@ -65,8 +65,7 @@ class ExpandingArray {
 
  private:
   void assign(const T* p, size_t n) {
-    if (n != D)
-      fail("ExpandingArray", "expected ", int64_t(D), " values, got ", int64_t(n));
+    if (n != D) fail("ExpandingArray", "expected ", int64_t(D), " values, got ", int64_t(n));
     for (size_t i = 0; i < D; ++i) values_[i] = p[i];
   }
   std::array<T, D> values_{};

@@ -15,19 +15,19 @@ Device::Device(const std::string& spec) {
     const std::string number = spec.substr(colon + 1);
     char* end = nullptr;
     long v = std::strtol(number.c_str(), &end, 10);
-    WICK_CHECK(!number.empty() && *end == '\0' && v >= 0 && v < 128, "Device",
-               "invalid device index in '", spec, "'");
+    WICK_CHECK(!number.empty() && *end == '\0' && v >= 0 && v < 128, "Device", "invalid device index in '", spec, "'");
     idx = int(v);
   }
-  if (kind == "cpu") type = DeviceType::CPU;
-  else if (kind == "cuda") type = DeviceType::CUDA;
-  else fail("Device", "unknown device '", spec, "' (expected 'cpu', 'cuda' or 'cuda:N')");
+  if (kind == "cpu")
+    type = DeviceType::CPU;
+  else if (kind == "cuda")
+    type = DeviceType::CUDA;
+  else
+    fail("Device", "unknown device '", spec, "' (expected 'cpu', 'cuda' or 'cuda:N')");
   index = int8_t(idx);
 }
 
-std::string Device::str() const {
-  return is_cpu() ? std::string("cpu") : "cuda:" + std::to_string(int(index));
-}
+std::string Device::str() const { return is_cpu() ? std::string("cpu") : "cuda:" + std::to_string(int(index)); }
 
 std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
 

@@ -1,13 +1,13 @@
 // wick::save / wick::load over safetensors: a module's state_dict, or an optimizer's.
-#include "wick/checkpoint.h"
+#include "wick/serialize.h"
 
 #include <map>
 #include <set>
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/nn/module.h"
 #include "wick/optim/optimizer.h"
-#include "wick/serialize.h"
+#include "wick/safetensors.h"
 
 namespace wick {
 

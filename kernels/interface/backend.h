@@ -41,24 +41,59 @@ struct View {
 };
 
 enum class UnaryOp : uint8_t {
-  Neg, Abs, Sign, Exp, Log, Log1p, Expm1, Sqrt, Rsqrt, Reciprocal, Sin, Cos, Tanh, Sigmoid, Erf,
-  Relu, GeluErf, GeluTanh, Silu,
+  Neg,
+  Abs,
+  Sign,
+  Exp,
+  Log,
+  Log1p,
+  Expm1,
+  Sqrt,
+  Rsqrt,
+  Reciprocal,
+  Sin,
+  Cos,
+  Tanh,
+  Sigmoid,
+  Erf,
+  Relu,
+  GeluErf,
+  GeluTanh,
+  Silu,
   Softplus,   // p0 = beta, p1 = threshold
   LeakyRelu,  // p0 = negative slope
   Elu,        // p0 = alpha
-  Floor, Ceil, Round, Trunc,
-  Clamp,      // p0 = min, p1 = max (use +-inf for an open side)
-  PowScalar,  // x ** p0
-  LogicalNot, // output bool
-  IsNan,      // output bool
-  IsInf,      // output bool
+  Floor,
+  Ceil,
+  Round,
+  Trunc,
+  Clamp,       // p0 = min, p1 = max (use +-inf for an open side)
+  PowScalar,   // x ** p0
+  LogicalNot,  // output bool
+  IsNan,       // output bool
+  IsInf,       // output bool
   kCount
 };
 
 enum class BinaryOp : uint8_t {
-  Add, Sub, Mul, Div, Remainder, Pow, Maximum, Minimum, Atan2,
-  Eq, Ne, Lt, Le, Gt, Ge,           // output bool
-  LogicalAnd, LogicalOr, LogicalXor,  // output bool
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Remainder,
+  Pow,
+  Maximum,
+  Minimum,
+  Atan2,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,  // output bool
+  LogicalAnd,
+  LogicalOr,
+  LogicalXor,  // output bool
   kCount
 };
 
@@ -114,6 +149,10 @@ class Backend {
   // Intra-op threads (CPU); devices without such a notion ignore it.
   virtual void set_num_threads(int /*n*/) {}
   virtual int get_num_threads() const { return 1; }
+  // Whether the calling thread flushes denormals to zero (CPU: x86's FTZ+DAZ, aarch64's FZ). set returns false,
+  // changing nothing, where the device has no such control.
+  virtual bool set_flush_denormal(bool /*on*/) { return false; }
+  virtual bool flush_denormal() const { return false; }
 
   // ---- elementwise ------------------------------------------------------------------------------
   // out[i] = value converted to out.dtype.
@@ -129,8 +168,7 @@ class Backend {
   // `out` has in's shape with stride 0 on every reduced dim; the result lands once per output element.
   virtual void reduce(ReduceOp op, const View& out, const View& in) = 0;
   // Max/min along `dim` with the index of the first extreme (int64); both outputs keep dim with size 1.
-  virtual void arg_reduce(ArgReduceOp op, const View* values, const View& indices, const View& in,
-                          int dim) = 0;
+  virtual void arg_reduce(ArgReduceOp op, const View* values, const View& indices, const View& in, int dim) = 0;
 
   // ---- linear algebra ---------------------------------------------------------------------------
   // out[b] = a[b] @ b[b] for 3-D views [B, M, K] x [B, K, N] -> [B, M, N]; any strides (transposes are
@@ -150,15 +188,13 @@ class Backend {
   // ---- random -----------------------------------------------------------------------------------
   // Counter-based (Philox 4x32-10): element i of a call draws from stream (seed, offset + i), so runs
   // reproduce exactly for one seed regardless of threading. out is contiguous.
-  virtual void random(const View& out, RandomKind kind, double a, double b, uint64_t seed,
-                      uint64_t offset) = 0;
+  virtual void random(const View& out, RandomKind kind, double a, double b, uint64_t seed, uint64_t offset) = 0;
 
   // ---- fused hot paths --------------------------------------------------------------------------
   // softmax / log_softmax along dim (contiguous in and out).
   virtual void softmax(const View& out, const View& in, int dim, bool log) = 0;
   // grad_in = softmax backward given the forward output (contiguous).
-  virtual void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim,
-                                bool log) = 0;
+  virtual void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim, bool log) = 0;
 
   // Convolution and pooling, NCHW, all views contiguous. Output shapes are computed by lib/.
   // out = conv2d(input, weight) (+ bias when given).
@@ -211,8 +247,8 @@ class Backend {
   virtual void lstm_cell(const View& hy, const View& cy, const View& workspace, const View& input_gates,
                          const View& hidden_gates, const View& cx);
   // grad_gates [B, 4H] (the gradient of both gate inputs) and grad_cx [B, H]; an absent output gradient is 0.
-  virtual void lstm_cell_backward(const View& grad_gates, const View& grad_cx, const View* grad_hy,
-                                  const View* grad_cy, const View& workspace, const View& cx);
+  virtual void lstm_cell_backward(const View& grad_gates, const View& grad_cx, const View* grad_hy, const View* grad_cy,
+                                  const View& workspace, const View& cx);
   // GRU, gates (reset, update, new) [B, 3H] from the input (x*) and the hidden state (h*, with its bias):
   //   r = sigmoid(xr + hr), z = sigmoid(xz + hz), n = tanh(xn + r hn), hy = n + z (hx - n).
   // workspace [B, 4H] receives r, z, n and hn.

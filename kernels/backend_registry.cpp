@@ -28,7 +28,7 @@ Backend& load_backend(DeviceType type) {
   ensure_registered();
   Backend* b = g_backends[int(type)];
   if (!b) {
-    fail("backend", "no backend for device type '", type == DeviceType::CUDA ? "cuda" : "cpu",
+    fail("backend", "no backend for device type '", Device(type).str(),
          "' in this build (configure with -Dcuda=enabled and run on a machine with a GPU)");
   }
   return *b;

@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick::nn::utils {

@@ -3,10 +3,10 @@
 #include <set>
 #include <vector>
 
-#include "json.h"  // lib/src: the strict JSON reader safetensors headers use
-#include "wick/autograd/grad_mode.h"
-#include "wick/checkpoint.h"
+#include "wick/detail/json.h"
 #include "wick/detail/shape_of.h"
+#include "wick/grad_mode.h"
+#include "wick/serialize.h"
 
 namespace wick::c_api {
 

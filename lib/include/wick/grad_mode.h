@@ -1,7 +1,19 @@
-// Guards that switch recording on the calling thread, as in LibTorch.
+// The calling thread's autograd switches (grad mode, inference mode, anomaly mode, scope label) and the
+// guards that set them, as in LibTorch. Every op reads them, so they live in the core beside the ops.
 #pragma once
 
 namespace wick {
+
+namespace detail {
+struct GradState {
+  bool enabled = true;
+  bool inference = false;
+  bool anomaly = false;
+  const char* scope = nullptr;  // user label recorded with each entry, shown by anomaly mode
+};
+GradState& grad_state();  // the calling thread's
+inline bool grad_mode_enabled() { return grad_state().enabled; }
+}  // namespace detail
 
 // Whether ops on this thread record themselves for backward.
 bool is_grad_enabled();

@@ -116,14 +116,38 @@ ScalarType promote_types(ScalarType a, ScalarType b);
 // Maps a C++ element type to its ScalarType.
 template <class T>
 struct CppTypeToScalarType;
-template <> struct CppTypeToScalarType<bool> { static constexpr ScalarType value = kBool; };
-template <> struct CppTypeToScalarType<uint8_t> { static constexpr ScalarType value = kUInt8; };
-template <> struct CppTypeToScalarType<int32_t> { static constexpr ScalarType value = kInt32; };
-template <> struct CppTypeToScalarType<int64_t> { static constexpr ScalarType value = kInt64; };
-template <> struct CppTypeToScalarType<Half> { static constexpr ScalarType value = kHalf; };
-template <> struct CppTypeToScalarType<BFloat16> { static constexpr ScalarType value = kBFloat16; };
-template <> struct CppTypeToScalarType<float> { static constexpr ScalarType value = kFloat; };
-template <> struct CppTypeToScalarType<double> { static constexpr ScalarType value = kDouble; };
+template <>
+struct CppTypeToScalarType<bool> {
+  static constexpr ScalarType value = kBool;
+};
+template <>
+struct CppTypeToScalarType<uint8_t> {
+  static constexpr ScalarType value = kUInt8;
+};
+template <>
+struct CppTypeToScalarType<int32_t> {
+  static constexpr ScalarType value = kInt32;
+};
+template <>
+struct CppTypeToScalarType<int64_t> {
+  static constexpr ScalarType value = kInt64;
+};
+template <>
+struct CppTypeToScalarType<Half> {
+  static constexpr ScalarType value = kHalf;
+};
+template <>
+struct CppTypeToScalarType<BFloat16> {
+  static constexpr ScalarType value = kBFloat16;
+};
+template <>
+struct CppTypeToScalarType<float> {
+  static constexpr ScalarType value = kFloat;
+};
+template <>
+struct CppTypeToScalarType<double> {
+  static constexpr ScalarType value = kDouble;
+};
 
 template <class T>
 inline constexpr ScalarType scalar_type_of = CppTypeToScalarType<T>::value;

@@ -1,11 +1,17 @@
-#include "wick/autograd/grad_mode.h"
+#include "wick/grad_mode.h"
 
 #include <atomic>
 
-#include "wick/detail/record.h"
 #include "wick/ops.h"
 
 namespace wick {
+
+namespace detail {
+GradState& grad_state() {
+  thread_local GradState state;
+  return state;
+}
+}  // namespace detail
 
 bool is_grad_enabled() { return detail::grad_state().enabled; }
 void set_grad_enabled(bool enabled) { detail::grad_state().enabled = enabled; }

@@ -49,9 +49,9 @@ template <class... Args>
 }  // namespace wick
 
 // WICK_CHECK(cond, "op", parts...): throws wick::Error naming the op when cond is false.
-#define WICK_CHECK(cond, op, ...)                  \
-  do {                                             \
-    if (__builtin_expect(!(cond), 0)) {            \
-      ::wick::fail(op, __VA_ARGS__);               \
-    }                                              \
+#define WICK_CHECK(cond, op, ...)       \
+  do {                                  \
+    if (__builtin_expect(!(cond), 0)) { \
+      ::wick::fail(op, __VA_ARGS__);    \
+    }                                   \
   } while (0)

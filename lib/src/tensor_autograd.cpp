@@ -1,11 +1,11 @@
-// The autograd members of Tensor: requires_grad_, grad, retain_grad, detach, backward, hooks.
+// The autograd members of Tensor that read or write what the tape recorded: requires_grad_, grad, retain_grad,
+// detach, hooks, names. backward() needs the engine and lives above, in autograd/src/tensor_backward.cpp.
 #include <algorithm>
 #include <string>
 
-#include "engine.h"
 #include "tensor_factory.h"
-#include "wick/autograd/grad_mode.h"
 #include "wick/detail/record.h"
+#include "wick/grad_mode.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -83,22 +83,6 @@ Tensor& Tensor::detach_() const {
   i->grad_fn = nullptr;
   i->requires_grad = false;
   return const_cast<Tensor&>(*this);
-}
-
-void Tensor::backward(const Tensor& gradient, std::optional<bool> retain_graph, bool create_graph) const {
-  TensorImpl* i = checked();
-  WICK_CHECK(i->requires_grad, "backward",
-             "element 0 of tensors does not require grad and does not have a grad_fn (shape ", shape_str(i->sizes), ")");
-  Tensor g = gradient;
-  if (!g.defined()) {
-    WICK_CHECK(i->numel() == 1, "backward", "grad can be implicitly created only for scalar outputs; this output has shape ",
-               shape_str(i->sizes), ", so pass a gradient of that shape");
-    g = ones_like(*this);
-  } else {
-    WICK_CHECK(IntArrayRef(g.sizes()).equals(i->sizes), "backward", "gradient has shape ", shape_str(g.sizes()),
-               " but the output has shape ", shape_str(i->sizes));
-  }
-  detail::run_backward({*this}, {g}, retain_graph.value_or(create_graph), create_graph, nullptr, nullptr);
 }
 
 std::string Tensor::grad_fn_name() const {

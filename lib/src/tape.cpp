@@ -6,9 +6,9 @@
 
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <set>
 #include <string>
-#include <new>
 #include <vector>
 
 #include "tensor_factory.h"
@@ -201,8 +201,7 @@ Tensor SavedTensor::get() const {
   const uint32_t now = data_.impl()->storage->version;
   if (now != version_) {
     const Node* n = t_running;
-    fail("autograd",
-         "one of the tensors needed to compute the gradient of '", n ? n->name : "?",
+    fail("autograd", "one of the tensors needed to compute the gradient of '", n ? n->name : "?",
          "' (saved with shape ", shape_str(data_.sizes()), ") was modified by an in-place operation: it is at version ",
          now, ", expected version ", version_, ". Use clone() before the in-place op, or make it out-of-place.");
   }
@@ -223,8 +222,7 @@ Tensor SavedTensor::get() const {
 bool prepare_inplace(const char* op, const Tensor& t) {
   TensorImpl* impl = t.impl();
   if (!impl->requires_grad || !grad_state().enabled) return false;
-  WICK_CHECK(impl->grad_fn != nullptr, op,
-             "a leaf tensor that requires grad (shape ", shape_str(impl->sizes),
+  WICK_CHECK(impl->grad_fn != nullptr, op, "a leaf tensor that requires grad (shape ", shape_str(impl->sizes),
              ") is being used in an in-place operation; wrap the update in wick::NoGradGuard");
   return true;
 }
