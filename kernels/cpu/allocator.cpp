@@ -93,22 +93,29 @@ struct ThreadCache {
 };
 // Held by pointer: TLS stays a few bytes, so the library can use the fast initial-exec TLS model and still
 // be dlopen'ed by a game engine.
-// After the thread's TLS destructors ran, get() returns nullptr: a tensor freed later on that thread (a static
-// holding tensors, destroyed at exit after the main thread's TLS) goes straight to the shared pool.
-struct CacheHolder {
-  ThreadCache* cache = nullptr;
-  bool destroyed = false;
-  ThreadCache* get() {
-    if (!cache && !destroyed) cache = new ThreadCache;
-    return cache;
-  }
-  ~CacheHolder() {
-    delete cache;
-    cache = nullptr;
-    destroyed = true;
+// After the thread's TLS destructors ran, thread_cache() returns nullptr: a tensor freed later on that thread (a
+// static holding tensors, destroyed at exit after the main thread's TLS) goes straight to the shared pool. The
+// state lives in plain TLS variables, not in the object being destroyed: stores into an object whose lifetime is
+// ending are dead to the optimiser, which may drop them (and did, at -O3).
+thread_local ThreadCache* t_cache = nullptr;
+thread_local bool t_cache_released = false;
+struct CacheReleaser {
+  bool armed = false;
+  ~CacheReleaser() {
+    delete t_cache;
+    t_cache = nullptr;
+    t_cache_released = true;
   }
 };
-thread_local CacheHolder t_holder;
+thread_local CacheReleaser t_releaser;
+
+ThreadCache* thread_cache() {
+  if (!t_cache && !t_cache_released) {
+    t_cache = new ThreadCache;
+    t_releaser.armed = true;  // constructs the releaser, so its destructor runs at this thread's exit
+  }
+  return t_cache;
+}
 
 alignas(kAlign) char g_empty_block[kAlign];
 
@@ -118,7 +125,7 @@ void* cached_alloc(size_t nbytes) {
   if (nbytes == 0) return g_empty_block;
   const size_t bytes = class_bytes(nbytes);
   if (bytes <= kSmallLimit) {
-    if (ThreadCache* cache = t_holder.get()) {
+    if (ThreadCache* cache = thread_cache()) {
       const int c = small_class(bytes);
       if (cache->count[c] > 0) return cache->blocks[c][--cache->count[c]];
     }
@@ -131,7 +138,7 @@ void cached_free(void* ptr, size_t nbytes) {
   if (nbytes == 0 || ptr == nullptr) return;
   const size_t bytes = class_bytes(nbytes);
   if (bytes <= kSmallLimit) {
-    if (ThreadCache* cache = t_holder.get()) {
+    if (ThreadCache* cache = thread_cache()) {
       const int c = small_class(bytes);
       if (cache->count[c] < kThreadCacheDepth) {
         cache->blocks[c][cache->count[c]++] = ptr;
@@ -143,7 +150,7 @@ void cached_free(void* ptr, size_t nbytes) {
 }
 
 void release_cached_memory() {
-  if (ThreadCache* cache = t_holder.get()) {
+  if (ThreadCache* cache = thread_cache()) {
     for (int c = 0; c < kNumSmallClasses; ++c) {
       for (int i = 0; i < cache->count[c]; ++i) std::free(cache->blocks[c][i]);
       cache->count[c] = 0;
