@@ -6,8 +6,8 @@
 #include <limits>
 #include <type_traits>
 
+#include "common/elementwise_math.h"
 #include "cpu_backend.h"
-#include "wrapping.h"
 #include "dispatch.h"
 #include "loops.h"
 #include "simd/simd_table.h"
@@ -29,142 +29,47 @@ inline void store(char* p, T v) {
   std::memcpy(p, &v, sizeof(T));
 }
 
-// C++ leaves a float that is NaN or outside the integer type's range without a conversion (UB, which UBSan
-// reports). Such values give the type's minimum, as x86's truncating instructions do, so results match PyTorch
-// on x86 CPUs; uint8 goes through int64 and wraps (-3.0 gives 253), as PyTorch's c10::convert does.
-template <class To, class From>
-inline To float_to_integer(From v) {
-  if constexpr (std::is_same_v<To, uint8_t>) {
-    return static_cast<uint8_t>(float_to_integer<int64_t>(v));
-  } else {
-    // The bounds round to powers of two in From, so "> min - 1" and "< max + 1" are exact (NaN fails both).
-    if (v > From(std::numeric_limits<To>::min()) - 1 && v < From(std::numeric_limits<To>::max()) + 1)
-      return static_cast<To>(v);
-    return std::numeric_limits<To>::min();
-  }
-}
-
 template <class To, class From>
 inline To convert(From v) {
   if constexpr (std::is_same_v<To, bool>) {
-    if constexpr (std::is_same_v<From, Half> || std::is_same_v<From, BFloat16>) return static_cast<float>(v) != 0.0f;
-    else return v != From(0);
+    if constexpr (std::is_same_v<From, Half> || std::is_same_v<From, BFloat16>)
+      return static_cast<float>(v) != 0.0f;
+    else
+      return v != From(0);
   } else if constexpr (std::is_same_v<To, Half> || std::is_same_v<To, BFloat16>) {
     return To(static_cast<float>(v));
   } else if constexpr (std::is_same_v<From, Half> || std::is_same_v<From, BFloat16>) {
     return convert<To>(static_cast<float>(v));
   } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
-    return float_to_integer<To>(v);
+    return kernels::float_to_integer<To>(v);
   } else {
     return static_cast<To>(v);
   }
 }
 
-// ---- scalar forms of the ops, for integer and bool rows (integers wrap: wrapping.h) -----------------------
+// ---- integer and bool rows: the ops' math is kernels/common/elementwise_math.h --------------------------------
+using kernels::IntFault;
 
-template <class T>
-T int_binary(BinaryOp op, T a, T b) {
-  switch (op) {
-    case BinaryOp::Add: return wrapping_add(a, b);
-    case BinaryOp::Sub: return wrapping_sub(a, b);
-    case BinaryOp::Mul: return wrapping_mul(a, b);
-    case BinaryOp::Div:
-      WICK_CHECK(b != 0, "div", "integer division by zero");
-      if constexpr (std::is_signed_v<T>)
-        if (b == -1) return wrapping_sub(T(0), a);  // min / -1 overflows (and traps on x86)
-      return T(a / b);
-    case BinaryOp::Remainder: {
-      WICK_CHECK(b != 0, "remainder", "integer division by zero (ZeroDivisionError)");
-      if constexpr (std::is_same_v<T, bool>) return a;
-      else {
-        if constexpr (std::is_signed_v<T>)
-          if (b == -1) return T(0);  // min % -1 overflows (and traps on x86)
-        T r = T(a % b);
-        if constexpr (std::is_signed_v<T>)
-          if (r != 0 && ((r < 0) != (b < 0))) r = T(r + b);
-        return r;
-      }
-    }
-    case BinaryOp::Pow: {
-      if constexpr (std::is_signed_v<T>)
-        WICK_CHECK(b >= 0, "pow", "integers to negative integer powers are not allowed (exponent ", int64_t(b), ")");
-      T result = 1, base = a;
-      for (uint64_t e = uint64_t(b); e; e >>= 1) {
-        if (e & 1) result = wrapping_mul(result, base);
-        base = wrapping_mul(base, base);
-      }
-      return result;
-    }
-    case BinaryOp::Maximum: return a < b ? b : a;
-    case BinaryOp::Minimum: return b < a ? b : a;
-    default: break;
-  }
-  fail("binary", "op is not defined for integer tensors");
+[[noreturn]] void report(IntFault fault, BinaryOp op, int64_t divisor_or_exponent) {
+  if (fault == IntFault::DivisionByZero)
+    fail(op == BinaryOp::Div ? "div" : "remainder", "integer division by zero",
+         op == BinaryOp::Remainder ? " (ZeroDivisionError)" : "");
+  fail("pow", "integers to negative integer powers are not allowed (exponent ", divisor_or_exponent, ")");
 }
 
-template <class T>
-bool compare(BinaryOp op, T a, T b) {
-  switch (op) {
-    case BinaryOp::Eq: return a == b;
-    case BinaryOp::Ne: return a != b;
-    case BinaryOp::Lt: return a < b;
-    case BinaryOp::Le: return a <= b;
-    case BinaryOp::Gt: return a > b;
-    case BinaryOp::Ge: return a >= b;
-    case BinaryOp::LogicalAnd: return (a != T(0)) && (b != T(0));
-    case BinaryOp::LogicalOr: return (a != T(0)) || (b != T(0));
-    case BinaryOp::LogicalXor: return (a != T(0)) != (b != T(0));
-    default: return false;
-  }
-}
-
-template <class T>
-T int_unary(UnaryOp op, T x, double p0, double p1) {
-  switch (op) {
-    case UnaryOp::Neg: return wrapping_sub(T(0), x);
-    case UnaryOp::Abs:
-      if constexpr (std::is_signed_v<T>) return x < 0 ? wrapping_sub(T(0), x) : x;
-      else return x;
-    case UnaryOp::Sign: return T((T(0) < x) - (x < T(0)));
-    case UnaryOp::Relu: return x < T(0) ? T(0) : x;
-    case UnaryOp::Floor:
-    case UnaryOp::Ceil:
-    case UnaryOp::Round:
-    case UnaryOp::Trunc: return x;
-    case UnaryOp::Clamp: {
-      double v = double(x);
-      if (v < p0) v = p0;
-      if (v > p1) v = p1;
-      return convert<T>(v);  // the bounds may lie outside T
-    }
-    case UnaryOp::PowScalar: return int_binary<T>(BinaryOp::Pow, x, convert<T>(p0));
-    default: break;
-  }
-  fail("unary", "op is not defined for integer tensors");
-}
-
-template <class T>
-bool predicate(UnaryOp op, T x) {
-  switch (op) {
-    case UnaryOp::LogicalNot: return x == T(0);
-    case UnaryOp::IsNan:
-      if constexpr (std::is_floating_point_v<T>) return std::isnan(x);
-      else return false;
-    case UnaryOp::IsInf:
-      if constexpr (std::is_floating_point_v<T>) return std::isinf(x);
-      else return false;
-    default: return false;
-  }
+[[noreturn]] void not_for_integers(const char* op, ScalarType dtype) {
+  fail(op, "op is not defined for integer tensors (got ", dtype_name(dtype), ")");
 }
 
 // ---- vectorised rows ----------------------------------------------------------------------------------
 template <class T>
-constexpr int simd_index() { return std::is_same_v<T, float> ? 0 : 1; }
+constexpr int simd_index() {
+  return std::is_same_v<T, float> ? 0 : 1;
+}
 
 // Runs a contiguous vector kernel over a row with arbitrary byte strides, gathering where needed.
 template <class T, class Kernel>
-void binary_row(Kernel kernel, char* out, const char* a, const char* b, int64_t so, int64_t sa, int64_t sb,
-                int64_t n) {
+void binary_row(Kernel kernel, char* out, const char* a, const char* b, int64_t so, int64_t sa, int64_t sb, int64_t n) {
   constexpr int64_t E = sizeof(T);
   const bool a_ok = sa == E || sa == 0, b_ok = sb == E || sb == 0;
   if (so == E && a_ok && b_ok) {
@@ -254,8 +159,7 @@ void CpuBackend::copy(const View& out, const View& in) {
 }
 
 void CpuBackend::unary(UnaryOp op, const View& out, const View& in, double p0, double p1) {
-  if (!produces_bool(op) && (in.dtype == kFloat || in.dtype == kDouble) && out.is_contiguous() &&
-      in.is_contiguous()) {
+  if (!produces_bool(op) && (in.dtype == kFloat || in.dtype == kDouble) && out.is_contiguous() && in.is_contiguous()) {
     const SimdTable::Unary kernel = simd_table().unary[int(op)][in.dtype == kFloat ? 0 : 1];
     const int64_t E = element_size(in.dtype);
     const char* pi = static_cast<const char*>(in.data);
@@ -265,23 +169,33 @@ void CpuBackend::unary(UnaryOp op, const View& out, const View& in, double p0, d
     return;
   }
   StridedLoop<2> loop({&out, &in});
-  if (produces_bool(op)) {
-    dispatch_compute(in.dtype, "unary", [&]<class T>() {
-      loop.run([&](char** p, const int64_t* s, int64_t n) {
-        for (int64_t i = 0; i < n; ++i) store<bool>(p[0] + i * s[0], predicate<T>(op, load<T>(p[1] + i * s[1])));
-      });
-    });
-    return;
-  }
   dispatch_compute(in.dtype, "unary", [&]<class T>() {
     if constexpr (std::is_floating_point_v<T>) {
-      SimdTable::Unary kernel = simd_table().unary[int(op)][simd_index<T>()];
-      loop.run([&](char** p, const int64_t* s, int64_t n) { unary_row<T>(kernel, p[0], p[1], s[0], s[1], n, p0, p1); });
-    } else {
-      loop.run([&](char** p, const int64_t* s, int64_t n) {
-        for (int64_t i = 0; i < n; ++i) store<T>(p[0] + i * s[0], int_unary<T>(op, load<T>(p[1] + i * s[1]), p0, p1));
-      });
+      if (!produces_bool(op)) {
+        SimdTable::Unary kernel = simd_table().unary[int(op)][simd_index<T>()];
+        loop.run(
+            [&](char** p, const int64_t* s, int64_t n) { unary_row<T>(kernel, p[0], p[1], s[0], s[1], n, p0, p1); });
+        return;
+      }
     }
+    visit_op(op, [&]<UnaryOp kOp>(std::integral_constant<UnaryOp, kOp>) {
+      if constexpr (produces_bool(kOp)) {
+        loop.run([&](char** p, const int64_t* s, int64_t n) {
+          for (int64_t i = 0; i < n; ++i)
+            store<bool>(p[0] + i * s[0], kernels::predicate<kOp>(load<T>(p[1] + i * s[1])));
+        });
+      } else if constexpr (takes_integers(kOp) && !std::is_floating_point_v<T>) {
+        if constexpr (kOp == UnaryOp::PowScalar && std::is_signed_v<T>)
+          if (p0 < 0) report(IntFault::NegativePower, BinaryOp::Pow, int64_t(p0));
+        IntFault fault = IntFault::None;  // none possible: the exponent was checked above
+        loop.run([&](char** p, const int64_t* s, int64_t n) {
+          for (int64_t i = 0; i < n; ++i)
+            store<T>(p[0] + i * s[0], kernels::int_unary<kOp>(load<T>(p[1] + i * s[1]), p0, p1, fault));
+        });
+      } else {
+        not_for_integers("unary", in.dtype);
+      }
+    });
   });
 }
 
@@ -303,11 +217,15 @@ void with_unit_strides(int64_t sa, int64_t sb, F&& f) {
   using Zero = std::integral_constant<int64_t, 0>;
   using One = std::integral_constant<int64_t, 1>;
   if (sa) {
-    if (sb) f(One{}, One{});
-    else f(One{}, Zero{});
+    if (sb)
+      f(One{}, One{});
+    else
+      f(One{}, Zero{});
   } else {
-    if (sb) f(Zero{}, One{});
-    else f(Zero{}, Zero{});
+    if (sb)
+      f(Zero{}, One{});
+    else
+      f(Zero{}, Zero{});
   }
 }
 int64_t unit_stride(const View& v) {
@@ -346,38 +264,42 @@ void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View&
           });
         });
       };
-      switch (op) {
-        case BinaryOp::Eq: return run([](T x, T y) { return x == y; });
-        case BinaryOp::Ne: return run([](T x, T y) { return x != y; });
-        case BinaryOp::Lt: return run([](T x, T y) { return x < y; });
-        case BinaryOp::Le: return run([](T x, T y) { return x <= y; });
-        case BinaryOp::Gt: return run([](T x, T y) { return x > y; });
-        case BinaryOp::Ge: return run([](T x, T y) { return x >= y; });
-        default: return run([op](T x, T y) { return compare<T>(op, x, y); });
-      }
+      visit_op(op, [&]<BinaryOp kOp>(std::integral_constant<BinaryOp, kOp>) {
+        if constexpr (produces_bool(kOp)) run([](T x, T y) { return kernels::compare<kOp>(x, y); });
+      });
     });
     return;
   }
   StridedLoop<3> loop({&out, &a, &b});
-  if (produces_bool(op)) {
-    dispatch_compute(a.dtype, "binary", [&]<class T>() {
-      loop.run([&](char** p, const int64_t* s, int64_t n) {
-        for (int64_t i = 0; i < n; ++i)
-          store<bool>(p[0] + i * s[0], compare<T>(op, load<T>(p[1] + i * s[1]), load<T>(p[2] + i * s[2])));
-      });
-    });
-    return;
-  }
   dispatch_compute(a.dtype, "binary", [&]<class T>() {
     if constexpr (std::is_floating_point_v<T>) {
-      SimdTable::Binary kernel = simd_table().binary[int(op)][simd_index<T>()];
-      loop.run([&](char** p, const int64_t* s, int64_t n) { binary_row<T>(kernel, p[0], p[1], p[2], s[0], s[1], s[2], n); });
-    } else {
-      loop.run([&](char** p, const int64_t* s, int64_t n) {
-        for (int64_t i = 0; i < n; ++i)
-          store<T>(p[0] + i * s[0], int_binary<T>(op, load<T>(p[1] + i * s[1]), load<T>(p[2] + i * s[2])));
-      });
+      if (!produces_bool(op)) {
+        SimdTable::Binary kernel = simd_table().binary[int(op)][simd_index<T>()];
+        loop.run([&](char** p, const int64_t* s, int64_t n) {
+          binary_row<T>(kernel, p[0], p[1], p[2], s[0], s[1], s[2], n);
+        });
+        return;
+      }
     }
+    visit_op(op, [&]<BinaryOp kOp>(std::integral_constant<BinaryOp, kOp>) {
+      if constexpr (produces_bool(kOp)) {
+        loop.run([&](char** p, const int64_t* s, int64_t n) {
+          for (int64_t i = 0; i < n; ++i)
+            store<bool>(p[0] + i * s[0], kernels::compare<kOp>(load<T>(p[1] + i * s[1]), load<T>(p[2] + i * s[2])));
+        });
+      } else if constexpr (takes_integers(kOp) && !std::is_floating_point_v<T>) {
+        loop.run([&](char** p, const int64_t* s, int64_t n) {
+          IntFault fault = IntFault::None;
+          for (int64_t i = 0; i < n; ++i) {
+            const T y = load<T>(p[2] + i * s[2]);
+            store<T>(p[0] + i * s[0], kernels::int_binary<kOp>(load<T>(p[1] + i * s[1]), y, fault));
+            if (fault != IntFault::None) report(fault, kOp, int64_t(y));
+          }
+        });
+      } else {
+        not_for_integers("binary", a.dtype);
+      }
+    });
   });
 }
 

@@ -3,17 +3,16 @@
 // against the dim's size here, where they are read.
 #include <cstring>
 
+#include "common/wrapping.h"
 #include "cpu_backend.h"
 #include "dispatch.h"
 #include "loops.h"
-#include "wrapping.h"
 
 namespace wick::cpu {
 namespace {
 
 inline int64_t checked_index(const char* op, const char* p, ScalarType t, int64_t size, int dim) {
-  const int64_t i =
-      t == kInt64 ? *reinterpret_cast<const int64_t*>(p) : int64_t(*reinterpret_cast<const int32_t*>(p));
+  const int64_t i = t == kInt64 ? *reinterpret_cast<const int64_t*>(p) : int64_t(*reinterpret_cast<const int32_t*>(p));
   WICK_CHECK(i >= 0 && i < size, op, "index ", i, " is out of bounds for dim ", dim, " with size ", size);
   return i;
 }
@@ -76,8 +75,10 @@ void CpuBackend::scatter(const View& out, int dim, const View& index, const View
         T* target = reinterpret_cast<T*>(p[0] + i * s[0] + k * step);
         const T v = *reinterpret_cast<const T*>(p[2] + i * s[2]);
         if (accumulate) {
-          if constexpr (std::is_same_v<T, bool>) *target = *target || v;
-          else *target = wrapping_add(*target, v);
+          if constexpr (std::is_same_v<T, bool>)
+            *target = *target || v;
+          else
+            *target = kernels::wrapping_add(*target, v);
         } else {
           *target = v;
         }
@@ -102,8 +103,10 @@ void CpuBackend::index_add(const View& out, int dim, const View& index, const Vi
       for (int64_t i = 0; i < n; ++i) {
         const int64_t k = checked_index("index_add", p[1] + i * s[1], index.dtype, size, dim);
         T* target = reinterpret_cast<T*>(p[0] + i * s[0] + k * step);
-        if constexpr (std::is_same_v<T, bool>) *target = *target || *reinterpret_cast<const T*>(p[2] + i * s[2]);
-        else *target = wrapping_add(*target, *reinterpret_cast<const T*>(p[2] + i * s[2]));
+        if constexpr (std::is_same_v<T, bool>)
+          *target = *target || *reinterpret_cast<const T*>(p[2] + i * s[2]);
+        else
+          *target = kernels::wrapping_add(*target, *reinterpret_cast<const T*>(p[2] + i * s[2]));
       }
     };
     loop.run_range(0, loop.numel(), row);

@@ -11,11 +11,11 @@
 #include <limits>
 #include <type_traits>
 
+#include "common/wrapping.h"
 #include "cpu_backend.h"
 #include "dispatch.h"
 #include "loops.h"
 #include "simd/simd_table.h"
-#include "wrapping.h"
 
 namespace wick::cpu {
 namespace {
@@ -26,11 +26,15 @@ T identity(ReduceOp op) {
     case ReduceOp::Sum: return T(0);
     case ReduceOp::Prod: return T(1);
     case ReduceOp::Max:
-      if constexpr (std::is_floating_point_v<T>) return -std::numeric_limits<T>::infinity();
-      else return std::numeric_limits<T>::lowest();
+      if constexpr (std::is_floating_point_v<T>)
+        return -std::numeric_limits<T>::infinity();
+      else
+        return std::numeric_limits<T>::lowest();
     case ReduceOp::Min:
-      if constexpr (std::is_floating_point_v<T>) return std::numeric_limits<T>::infinity();
-      else return std::numeric_limits<T>::max();
+      if constexpr (std::is_floating_point_v<T>)
+        return std::numeric_limits<T>::infinity();
+      else
+        return std::numeric_limits<T>::max();
     case ReduceOp::All: return T(1);
     case ReduceOp::Any: return T(0);
     default: return T(0);
@@ -40,8 +44,8 @@ T identity(ReduceOp op) {
 template <class T>
 T combine(ReduceOp op, T a, T b) {
   switch (op) {
-    case ReduceOp::Sum: return wrapping_add(a, b);  // integers wrap, as elementwise integer math does
-    case ReduceOp::Prod: return wrapping_mul(a, b);
+    case ReduceOp::Sum: return kernels::wrapping_add(a, b);  // integers wrap, as elementwise integer math does
+    case ReduceOp::Prod: return kernels::wrapping_mul(a, b);
     case ReduceOp::Max:
       if constexpr (std::is_floating_point_v<T>)
         if (a != a || b != b) return a + b;  // NaN wins

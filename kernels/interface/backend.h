@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "ops.h"
 #include "wick/device.h"
 #include "wick/dtype.h"
 
@@ -39,69 +40,6 @@ struct View {
     return true;
   }
 };
-
-enum class UnaryOp : uint8_t {
-  Neg,
-  Abs,
-  Sign,
-  Exp,
-  Log,
-  Log1p,
-  Expm1,
-  Sqrt,
-  Rsqrt,
-  Reciprocal,
-  Sin,
-  Cos,
-  Tanh,
-  Sigmoid,
-  Erf,
-  Relu,
-  GeluErf,
-  GeluTanh,
-  Silu,
-  Softplus,   // p0 = beta, p1 = threshold
-  LeakyRelu,  // p0 = negative slope
-  Elu,        // p0 = alpha
-  Floor,
-  Ceil,
-  Round,
-  Trunc,
-  Clamp,       // p0 = min, p1 = max (use +-inf for an open side)
-  PowScalar,   // x ** p0
-  LogicalNot,  // output bool
-  IsNan,       // output bool
-  IsInf,       // output bool
-  kCount
-};
-
-enum class BinaryOp : uint8_t {
-  Add,
-  Sub,
-  Mul,
-  Div,
-  Remainder,
-  Pow,
-  Maximum,
-  Minimum,
-  Atan2,
-  Eq,
-  Ne,
-  Lt,
-  Le,
-  Gt,
-  Ge,  // output bool
-  LogicalAnd,
-  LogicalOr,
-  LogicalXor,  // output bool
-  kCount
-};
-
-inline constexpr bool produces_bool(BinaryOp op) { return op >= BinaryOp::Eq; }
-inline constexpr bool produces_bool(UnaryOp op) { return op >= UnaryOp::LogicalNot; }
-
-enum class ReduceOp : uint8_t { Sum, Prod, Max, Min, All, Any, kCount };
-enum class ArgReduceOp : uint8_t { ArgMax, ArgMin };
 
 enum class RandomKind : uint8_t {
   Uniform,    // [a, b)

@@ -1,7 +1,7 @@
 // Compiled with -mavx2 -mfma.
 #define WICK_SIMD_ARCH xsimd::fma3<xsimd::avx2>
 #define WICK_SIMD_NAMESPACE avx2_impl
-#include "simd/simd_kernels.h"
+#include "simd/simd_make_table.h"
 
 namespace wick::cpu {
 const SimdTable& simd_table_avx2() {

@@ -8,15 +8,13 @@
 
 namespace wick::cpu {
 
-inline constexpr int kNumArithmeticOps = int(BinaryOp::Atan2) + 1;  // binary ops whose output is not bool
-
 struct SimdTable {
   const char* name;
   // out[i] = op(a[i * sa], b[i * sb]) with sa, sb each 0 (broadcast scalar) or 1 (contiguous).
   using Binary = void (*)(const void* a, int64_t sa, const void* b, int64_t sb, void* out, int64_t n);
   // out[i] = cond[i * sc] ? a[i * sa] : b[i * sb], strides 0 or 1.
-  using Where = void (*)(const bool* cond, int64_t sc, const void* a, int64_t sa, const void* b, int64_t sb,
-                         void* out, int64_t n);
+  using Where = void (*)(const bool* cond, int64_t sc, const void* a, int64_t sa, const void* b, int64_t sb, void* out,
+                         int64_t n);
   // out[i] = op(in[i]; p0, p1), contiguous.
   using Unary = void (*)(const void* in, void* out, int64_t n, double p0, double p1);
   // Reduces n contiguous elements; `acc` holds the running value (same type as the data) and is updated.
@@ -24,14 +22,16 @@ struct SimdTable {
   // out[j] op= in[j] for n contiguous elements (accumulating one row into another).
   using ReduceRows = void (*)(const void* in, void* out, int64_t n);
   // C[M, N] = A[M, K] @ B[K, N] (+ C when accumulate), element strides (row, col) for each matrix.
-  using Gemm = void (*)(int64_t M, int64_t N, int64_t K, const void* A, int64_t a_rs, int64_t a_cs,
-                        const void* B, int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate);
+  using Gemm = void (*)(int64_t M, int64_t N, int64_t K, const void* A, int64_t a_rs, int64_t a_cs, const void* B,
+                        int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate);
 
-  Binary binary[kNumArithmeticOps][2];  // [op][0: float, 1: double]
+  // Indexed [op][0: float, 1: double] over every op of ops.def; null where the op has no float kernel here (bool
+  // results, All/Any), which kernels/cpu never asks for.
+  Binary binary[kNumOps<BinaryOp>][2];
   Where where[2];
-  Unary unary[int(UnaryOp::LogicalNot)][2];
-  Reduce reduce[int(ReduceOp::Min) + 1][2];         // Sum, Prod, Max, Min
-  ReduceRows reduce_rows[int(ReduceOp::Min) + 1][2];
+  Unary unary[kNumOps<UnaryOp>][2];
+  Reduce reduce[kNumOps<ReduceOp>][2];
+  ReduceRows reduce_rows[kNumOps<ReduceOp>][2];
   Gemm gemm[2];
 };
 

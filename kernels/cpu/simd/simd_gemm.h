@@ -1,0 +1,216 @@
+// The packed GEMM behind SimdTable::gemm: the matmul fallback when oneDNN is off, for float64, and for tiny
+// shapes, written once against xsimd::batch<T, Arch>.
+#pragma once
+
+#include <cstdlib>
+
+#include "simd/simd_arch.h"
+#include "thread_pool.h"
+
+namespace wick::cpu {
+namespace WICK_SIMD_NAMESPACE {
+
+inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
+inline int64_t imax(int64_t a, int64_t b) { return a > b ? a : b; }
+
+// A growable 64-byte aligned scratch buffer, one per thread and element type.
+template <class T>
+struct Scratch {
+  T* data = nullptr;
+  size_t capacity = 0;
+  T* get(size_t n) {
+    if (n > capacity) {
+      std::free(data);
+      capacity = (n * sizeof(T) + 63) / 64 * 64 / sizeof(T);
+      data = static_cast<T*>(std::aligned_alloc(64, capacity * sizeof(T)));
+    }
+    return data;
+  }
+  ~Scratch() { std::free(data); }
+};
+
+// ---- matrix multiply (the fallback when oneDNN is off, float64, and tiny shapes) --------------------
+// Goto-style: B is packed into panels of NR columns, A into panels of MR rows, and an MR x NR block of C
+// stays in registers across the K loop.
+template <class T>
+struct GemmKernel {
+  static constexpr int64_t W = Vec<T>::size;
+  static constexpr int64_t MR = 6, NR = 2 * W;
+  static constexpr int64_t KC = 256, MC = 96, NC = 2048;
+
+  static void micro(int64_t kc, const T* pa, const T* pb, T* c, int64_t c_rs, int64_t mr, int64_t nr, bool accumulate) {
+    Vec<T> acc[MR][2];
+    for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = Vec<T>(T(0));
+    for (int64_t k = 0; k < kc; ++k) {
+      const Vec<T> b0 = Vec<T>::load_aligned(pb + k * NR), b1 = Vec<T>::load_aligned(pb + k * NR + W);
+      for (int r = 0; r < MR; ++r) {
+        const Vec<T> a(pa[k * MR + r]);
+        acc[r][0] = xsimd::fma(a, b0, acc[r][0]);
+        acc[r][1] = xsimd::fma(a, b1, acc[r][1]);
+      }
+    }
+    if (mr == MR && nr == NR) {
+      for (int r = 0; r < MR; ++r) {
+        T* row = c + r * c_rs;
+        if (accumulate) {
+          acc[r][0] += Vec<T>::load_unaligned(row);
+          acc[r][1] += Vec<T>::load_unaligned(row + W);
+        }
+        acc[r][0].store_unaligned(row);
+        acc[r][1].store_unaligned(row + W);
+      }
+      return;
+    }
+    alignas(64) T tmp[MR * NR];
+    for (int r = 0; r < MR; ++r) {
+      acc[r][0].store_aligned(tmp + r * NR);
+      acc[r][1].store_aligned(tmp + r * NR + W);
+    }
+    for (int64_t r = 0; r < mr; ++r)
+      for (int64_t j = 0; j < nr; ++j) c[r * c_rs + j] = (accumulate ? c[r * c_rs + j] : T(0)) + tmp[r * NR + j];
+  }
+
+  // A few rows (batch-1 inference, policy networks): packing would cost more than the arithmetic, so
+  // each output row is either a sum of scaled B rows (B row-major) or a set of dot products (B^T row-major,
+  // i.e. a Linear layer's weight).
+  static bool small_m(int64_t M, int64_t N, int64_t K, const T* A, int64_t a_rs, int64_t a_cs, const T* B, int64_t b_rs,
+                      int64_t b_cs, T* C, int64_t c_rs, bool accumulate) {
+    if (M > 4 || (b_cs != 1 && b_rs != 1)) return false;
+    for (int64_t i = 0; i < M; ++i) {
+      const T* a = A + i * a_rs;
+      T* c = C + i * c_rs;
+      if (b_cs == 1) {
+        int64_t j = 0;
+        for (; j + W <= N; j += W) {
+          Vec<T> acc = accumulate ? Vec<T>::load_unaligned(c + j) : Vec<T>(T(0));
+          for (int64_t k = 0; k < K; ++k)
+            acc = xsimd::fma(Vec<T>(a[k * a_cs]), Vec<T>::load_unaligned(B + k * b_rs + j), acc);
+          acc.store_unaligned(c + j);
+        }
+        for (; j < N; ++j) {
+          T acc = accumulate ? c[j] : T(0);
+          for (int64_t k = 0; k < K; ++k) acc += a[k * a_cs] * B[k * b_rs + j];
+          c[j] = acc;
+        }
+      } else {
+        int64_t j = 0;
+        if (a_cs == 1 && K >= W) {
+          // Four dot products at once: four independent FMA chains hide the FMA latency, and a shuffle-tree
+          // horizontal add replaces summing the lanes one by one.
+          for (; j + 4 <= N; j += 4) {
+            const T* c0 = B + j * b_cs;
+            const T* c1 = c0 + b_cs;
+            const T* c2 = c1 + b_cs;
+            const T* c3 = c2 + b_cs;
+            Vec<T> v0(T(0)), v1(T(0)), v2(T(0)), v3(T(0));
+            int64_t k = 0;
+            for (; k + W <= K; k += W) {
+              const Vec<T> x = Vec<T>::load_unaligned(a + k);
+              v0 = xsimd::fma(x, Vec<T>::load_unaligned(c0 + k), v0);
+              v1 = xsimd::fma(x, Vec<T>::load_unaligned(c1 + k), v1);
+              v2 = xsimd::fma(x, Vec<T>::load_unaligned(c2 + k), v2);
+              v3 = xsimd::fma(x, Vec<T>::load_unaligned(c3 + k), v3);
+            }
+            T s0 = xsimd::hadd(v0), s1 = xsimd::hadd(v1), s2 = xsimd::hadd(v2), s3 = xsimd::hadd(v3);
+            for (; k < K; ++k) {
+              s0 += a[k] * c0[k];
+              s1 += a[k] * c1[k];
+              s2 += a[k] * c2[k];
+              s3 += a[k] * c3[k];
+            }
+            c[j] = (accumulate ? c[j] : T(0)) + s0;
+            c[j + 1] = (accumulate ? c[j + 1] : T(0)) + s1;
+            c[j + 2] = (accumulate ? c[j + 2] : T(0)) + s2;
+            c[j + 3] = (accumulate ? c[j + 3] : T(0)) + s3;
+          }
+        }
+        for (; j < N; ++j) {
+          const T* col = B + j * b_cs;  // contiguous over k
+          T acc = accumulate ? c[j] : T(0);
+          int64_t k = 0;
+          if (a_cs == 1 && K >= W) {
+            Vec<T> v(T(0));
+            for (; k + W <= K; k += W)
+              v = xsimd::fma(Vec<T>::load_unaligned(a + k), Vec<T>::load_unaligned(col + k), v);
+            alignas(64) T lanes[W];
+            v.store_aligned(lanes);
+            for (int64_t l = 0; l < W; ++l) acc += lanes[l];
+          }
+          for (; k < K; ++k) acc += a[k * a_cs] * col[k];
+          c[j] = acc;
+        }
+      }
+    }
+    return true;
+  }
+
+  static void run(int64_t M, int64_t N, int64_t K, const void* vA, int64_t a_rs, int64_t a_cs, const void* vB,
+                  int64_t b_rs, int64_t b_cs, void* vC, int64_t c_rs, bool accumulate) {
+    const T* A = static_cast<const T*>(vA);
+    const T* B = static_cast<const T*>(vB);
+    T* C = static_cast<T*>(vC);
+    if (small_m(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, C, c_rs, accumulate)) return;
+    if (K == 0) {
+      if (!accumulate)
+        for (int64_t i = 0; i < M; ++i)
+          for (int64_t j = 0; j < N; ++j) C[i * c_rs + j] = T(0);
+      return;
+    }
+    thread_local Scratch<T> b_scratch;
+    T* const packed_b = b_scratch.get(size_t(KC * (NC + NR)));
+    for (int64_t jc = 0; jc < N; jc += NC) {
+      const int64_t nc = imin(NC, N - jc);
+      for (int64_t pc = 0; pc < K; pc += KC) {
+        const int64_t kc = imin(KC, K - pc);
+        const bool acc = accumulate || pc > 0;
+        // pack B[pc:pc+kc, jc:jc+nc] as panels of NR columns, zero-padded
+        for (int64_t jr = 0; jr < nc; jr += NR) {
+          T* dst = packed_b + jr * kc;
+          const int64_t nr = imin(NR, nc - jr);
+          for (int64_t k = 0; k < kc; ++k) {
+            const T* src = B + (pc + k) * b_rs + (jc + jr) * b_cs;
+            int64_t j = 0;
+            for (; j < nr; ++j) dst[k * NR + j] = src[j * b_cs];
+            for (; j < NR; ++j) dst[k * NR + j] = T(0);
+          }
+        }
+        const T* pb_all = packed_b;
+        const int64_t m_blocks = (M + MC - 1) / MC;
+        // Threads split rows of C; each packs its own A block.
+        const int64_t grain = imax(1, 32768 / imax(1, kc * nc / MC));
+        parallel_for(0, m_blocks, grain, [&](int64_t b0, int64_t b1) {
+          thread_local Scratch<T> a_scratch;
+          T* const packed_a = a_scratch.get(size_t(MC * KC + MR * KC));
+          for (int64_t blk = b0; blk < b1; ++blk) {
+            const int64_t ic = blk * MC, mc = imin(MC, M - ic);
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              T* dst = packed_a + ir * kc;
+              const int64_t mr = imin(MR, mc - ir);
+              for (int64_t k = 0; k < kc; ++k) {
+                const T* src = A + (ic + ir) * a_rs + (pc + k) * a_cs;
+                int64_t r = 0;
+                for (; r < mr; ++r) dst[k * MR + r] = src[r * a_rs];
+                for (; r < MR; ++r) dst[k * MR + r] = T(0);
+              }
+            }
+            for (int64_t jr = 0; jr < nc; jr += NR) {
+              for (int64_t ir = 0; ir < mc; ir += MR) {
+                micro(kc, packed_a + ir * kc, pb_all + jr * kc, C + (ic + ir) * c_rs + jc + jr, c_rs, imin(MR, mc - ir),
+                      imin(NR, nc - jr), acc);
+              }
+            }
+          }
+        });
+      }
+    }
+  }
+};
+
+template <class T>
+void gemm_entry(int64_t M, int64_t N, int64_t K, const void* A, int64_t a_rs, int64_t a_cs, const void* B, int64_t b_rs,
+                int64_t b_cs, void* C, int64_t c_rs, bool accumulate) {
+  GemmKernel<T>::run(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, C, c_rs, accumulate);
+}
+
+}  // namespace WICK_SIMD_NAMESPACE
+}  // namespace wick::cpu
