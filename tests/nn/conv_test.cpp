@@ -4,9 +4,9 @@
 #include <wick/autograd/gradcheck.h>
 #include <wick/wick.h>
 
-#include "conv.h"
-#include "fixture.h"
 #include "../support/scoped_settings.h"
+#include "conv_onednn.h"
+#include "fixture.h"
 
 using namespace wick;
 using testing::check_case;
@@ -40,8 +40,7 @@ TEST_CASE("conv: conv1d, conv2d and transposed convolutions match PyTorch on eve
     };
     run("basic", {"x", "w", "b"}, [](Inputs& in) { return conv2d(in["x"], in["w"], in["b"]); });
     run("strided", {"x", "w", "b"}, [](Inputs& in) { return conv2d(in["x"], in["w"], in["b"], {2, 1}, {1, 0}); });
-    run("dilated_groups", {"x", "w", "b"},
-        [](Inputs& in) { return conv2d(in["x"], in["w"], in["b"], 1, 2, 2, 2); });
+    run("dilated_groups", {"x", "w", "b"}, [](Inputs& in) { return conv2d(in["x"], in["w"], in["b"], 1, 2, 2, 2); });
     run("same_odd", {"x", "w", "b"}, [](Inputs& in) { return conv2d(in["x"], in["w"], in["b"], 1, "same"); });
     run("same_dilated", {"x", "w"}, [](Inputs& in) { return conv2d(in["x"], in["w"], {}, 1, "same", {2, 3}); });
     run("valid", {"x", "w"}, [](Inputs& in) { return conv2d(in["x"], in["w"], {}, 1, std::string("valid")); });
@@ -52,8 +51,7 @@ TEST_CASE("conv: conv1d, conv2d and transposed convolutions match PyTorch on eve
     run("unbatched", {"x", "w", "b"}, [](Inputs& in) { return conv2d(in["x"], in["w"], in["b"], 1, 1); });
     run("conv1d", {"x", "w", "b"}, [](Inputs& in) { return conv1d(in["x"], in["w"], in["b"], 2, 1); });
     run("conv1d_same", {"x", "w"}, [](Inputs& in) { return conv1d(in["x"], in["w"], {}, 1, "same", 2); });
-    run("transpose", {"x", "w", "b"},
-        [](Inputs& in) { return conv_transpose2d(in["x"], in["w"], in["b"], 2, 1, 1); });
+    run("transpose", {"x", "w", "b"}, [](Inputs& in) { return conv_transpose2d(in["x"], in["w"], in["b"], 2, 1, 1); });
     run("transpose_groups", {"x", "w"},
         [](Inputs& in) { return conv_transpose2d(in["x"], in["w"], {}, 1, 1, 0, 2, 2); });
     run("transpose1d", {"x", "w", "b"}, [](Inputs& in) { return conv_transpose1d(in["x"], in["w"], in["b"], 3, 1); });
@@ -94,7 +92,8 @@ TEST_CASE("conv: functional options and Conv modules with padding modes match Py
   check_module("dilated_groups", nn::Conv2d(nn::Conv2dOptions(4, 6, 3).padding(2).dilation(2).groups(2)));
   check_module("same_odd", nn::Conv2d(nn::Conv2dOptions(2, 3, {4, 3}).padding("same")));
   check_module("conv1d", nn::Conv1d(nn::Conv1dOptions(3, 4, 3).stride(2).padding(1)));
-  check_module("transpose", nn::ConvTranspose2d(nn::ConvTranspose2dOptions(4, 3, 3).stride(2).padding(1).output_padding(1)));
+  check_module("transpose",
+               nn::ConvTranspose2d(nn::ConvTranspose2dOptions(4, 3, 3).stride(2).padding(1).output_padding(1)));
   check_module("transpose1d", nn::ConvTranspose1d(nn::ConvTranspose1dOptions(3, 2, 4).stride(3).padding(1)));
 }
 
@@ -188,8 +187,9 @@ TEST_CASE("conv: double backward on the oneDNN path equals the portable path", "
 
 TEST_CASE("conv: bad inputs throw wick::Error naming the op", "[nn][conv][errors]") {
   const Tensor x = randn({1, 3, 8, 8});
-  CHECK_THROWS_WITH(conv2d(x, randn({4, 2, 3, 3})),
-                    Catch::StartsWith("wick::conv2d:") && Catch::Contains("3 channels") && Catch::Contains("[4, 2, 3, 3]"));
+  CHECK_THROWS_WITH(conv2d(x, randn({4, 2, 3, 3})), Catch::StartsWith("wick::conv2d:") &&
+                                                        Catch::Contains("3 channels") &&
+                                                        Catch::Contains("[4, 2, 3, 3]"));
   CHECK_THROWS_WITH(conv2d(x, randn({4, 3, 9, 9})), Catch::StartsWith("wick::conv2d:") && Catch::Contains("larger"));
   CHECK_THROWS_WITH(conv2d(x, randn({4, 3, 3, 3}), {}, 1, "full"),
                     Catch::StartsWith("wick::conv2d:") && Catch::Contains("\"same\" or \"valid\""));
@@ -209,5 +209,6 @@ TEST_CASE("conv: bad inputs throw wick::Error naming the op", "[nn][conv][errors
   CHECK_THROWS_WITH(nn::Conv2d(nn::Conv2dOptions(3, 4, 3).groups(2)), Catch::StartsWith("wick::nn::Conv2d:"));
   CHECK_THROWS_WITH(nn::Conv2d(nn::Conv2dOptions(3, 4, 3).padding(kSame).stride(2)), Catch::Contains("strided"));
   nn::Conv2d conv(3, 4, 3);
-  CHECK_THROWS_WITH(conv->forward(randn({1, 2, 8, 8})), Catch::StartsWith("wick::conv2d:") && Catch::Contains("channels"));
+  CHECK_THROWS_WITH(conv->forward(randn({1, 2, 8, 8})),
+                    Catch::StartsWith("wick::conv2d:") && Catch::Contains("channels"));
 }
