@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "common/planning.h"
 #include "cpu_backend.h"
 #include "dispatch.h"
 #include "pool_onednn.h"
@@ -18,13 +19,8 @@
 namespace wick::cpu {
 namespace {
 
-struct Planes {
-  int64_t planes, H, W, OH, OW;
-};
-
-Planes planes_of(const View& input, const View& out) {
-  return Planes{input.sizes[0] * input.sizes[1], input.sizes[2], input.sizes[3], out.sizes[2], out.sizes[3]};
-}
+using Planes = kernels::PoolPlanes;
+constexpr auto planes_of = kernels::pool_planes;
 
 // Planes per parallel chunk: about kElementwiseGrain input elements.
 int64_t grain(const Planes& q) { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(1, q.H * q.W)); }
@@ -37,30 +33,15 @@ void valid_columns(int64_t offset, int64_t stride, int64_t W, int64_t OW, int64_
   hi = std::clamp<int64_t>(ceil_div(W - offset, stride), lo, OW);
 }
 
-// The first in-range tap of a dilated window starting at `start` (which may lie in the padding).
-int64_t first_tap(int64_t start, int64_t dilation) {
-  while (start < 0) start += dilation;
-  return start;
-}
-
-// PyTorch's average-pool window along one dim: [start, end) clipped to the input, and its padded length.
-struct Span {
-  int64_t begin, end, padded;
-};
-Span avg_span(int64_t o, int64_t k, int64_t stride, int64_t pad, int64_t size) {
-  const int64_t s = o * stride - pad;
-  const int64_t e = std::min(s + k, size + pad);
-  return Span{std::max<int64_t>(s, 0), std::min(e, size), e - s};
-}
+using kernels::first_tap;
 
 // Per output column of one row: 1 / divisor of its average window (0 for an empty window).
 template <class T>
 void avg_scales(const PoolParams& p, const Planes& q, int64_t oh, T* scale) {
-  const Span hs = avg_span(oh, p.kernel[0], p.stride[0], p.padding[0], q.H);
+  const kernels::PoolSpan hs = kernels::avg_pool_span(oh, p.kernel[0], p.stride[0], p.padding[0], q.H);
   for (int64_t ow = 0; ow < q.OW; ++ow) {
-    const Span ws = avg_span(ow, p.kernel[1], p.stride[1], p.padding[1], q.W);
-    const int64_t divisor =
-        p.count_include_pad ? hs.padded * ws.padded : (hs.end - hs.begin) * (ws.end - ws.begin);
+    const kernels::PoolSpan ws = kernels::avg_pool_span(ow, p.kernel[1], p.stride[1], p.padding[1], q.W);
+    const int64_t divisor = kernels::avg_pool_divisor(hs, ws, p.count_include_pad);
     scale[ow] = divisor > 0 ? T(1) / T(divisor) : T(0);
   }
 }
@@ -167,9 +148,12 @@ void CpuBackend::max_pool2d(const View& out, const View& indices, const View& in
               const int64_t off = kw * p.dilation[1] - p.padding[1], base = h * q.W + off;
               const int64_t lo = cols[size_t(2 * kw)], hi = cols[size_t(2 * kw + 1)];
               // Strides 1 and 2 (nearly every pooling) get a compile-time stride the compiler vectorises.
-              if (S1 == 2) max_taps<T, 2>(row + off, base, lo, hi, 2, best, at);
-              else if (S1 == 1) max_taps<T, 1>(row + off, base, lo, hi, 1, best, at);
-              else max_taps<T, 0>(row + off, base, lo, hi, S1, best, at);
+              if (S1 == 2)
+                max_taps<T, 2>(row + off, base, lo, hi, 2, best, at);
+              else if (S1 == 1)
+                max_taps<T, 1>(row + off, base, lo, hi, 1, best, at);
+              else
+                max_taps<T, 0>(row + off, base, lo, hi, S1, best, at);
             }
           }
         }
@@ -210,7 +194,7 @@ void CpuBackend::avg_pool2d(const View& out, const View& input, const PoolParams
         for (int64_t oh = 0; oh < q.OH; ++oh) {
           T* sum = y + (pl * q.OH + oh) * q.OW;
           std::fill(sum, sum + q.OW, T(0));
-          const Span hs = avg_span(oh, p.kernel[0], p.stride[0], p.padding[0], q.H);
+          const kernels::PoolSpan hs = kernels::avg_pool_span(oh, p.kernel[0], p.stride[0], p.padding[0], q.H);
           for (int64_t h = hs.begin; h < hs.end; ++h) {
             const T* row = xp + h * q.W;
             for (int64_t kw = 0; kw < p.kernel[1]; ++kw) {
@@ -243,7 +227,7 @@ void CpuBackend::avg_pool2d_backward(const View& grad_input, const View& grad_ou
           const T* g = gy + (pl * q.OH + oh) * q.OW;
           avg_scales(p, q, oh, share);
           for (int64_t ow = 0; ow < q.OW; ++ow) share[ow] *= g[ow];
-          const Span hs = avg_span(oh, p.kernel[0], p.stride[0], p.padding[0], q.H);
+          const kernels::PoolSpan hs = kernels::avg_pool_span(oh, p.kernel[0], p.stride[0], p.padding[0], q.H);
           for (int64_t h = hs.begin; h < hs.end; ++h) {
             T* row = gp + h * q.W;
             for (int64_t kw = 0; kw < p.kernel[1]; ++kw) {

@@ -11,7 +11,8 @@
 #include <limits>
 #include <type_traits>
 
-#include "common/wrapping.h"
+#include "common/planning.h"
+#include "common/reduce_math.h"
 #include "cpu_backend.h"
 #include "dispatch.h"
 #include "loops.h"
@@ -20,76 +21,22 @@
 namespace wick::cpu {
 namespace {
 
+// The runtime op on the shared definitions (kernels/common/reduce_math.h).
 template <class T>
 T identity(ReduceOp op) {
-  switch (op) {
-    case ReduceOp::Sum: return T(0);
-    case ReduceOp::Prod: return T(1);
-    case ReduceOp::Max:
-      if constexpr (std::is_floating_point_v<T>)
-        return -std::numeric_limits<T>::infinity();
-      else
-        return std::numeric_limits<T>::lowest();
-    case ReduceOp::Min:
-      if constexpr (std::is_floating_point_v<T>)
-        return std::numeric_limits<T>::infinity();
-      else
-        return std::numeric_limits<T>::max();
-    case ReduceOp::All: return T(1);
-    case ReduceOp::Any: return T(0);
-    default: return T(0);
-  }
+  T r{};
+  visit_op(op, [&]<ReduceOp kOp>(std::integral_constant<ReduceOp, kOp>) { r = kernels::reduce_identity<kOp, T>(); });
+  return r;
 }
 
 template <class T>
 T combine(ReduceOp op, T a, T b) {
-  switch (op) {
-    case ReduceOp::Sum: return kernels::wrapping_add(a, b);  // integers wrap, as elementwise integer math does
-    case ReduceOp::Prod: return kernels::wrapping_mul(a, b);
-    case ReduceOp::Max:
-      if constexpr (std::is_floating_point_v<T>)
-        if (a != a || b != b) return a + b;  // NaN wins
-      return a < b ? b : a;
-    case ReduceOp::Min:
-      if constexpr (std::is_floating_point_v<T>)
-        if (a != a || b != b) return a + b;
-      return b < a ? b : a;
-    case ReduceOp::All: return T(a && b);
-    case ReduceOp::Any: return T(a || b);
-    default: return a;
-  }
+  T r = a;
+  visit_op(op, [&]<ReduceOp kOp>(std::integral_constant<ReduceOp, kOp>) { r = kernels::reduce_combine<kOp>(a, b); });
+  return r;
 }
 
-struct Dim {
-  int64_t size, in_stride, out_stride;  // element strides
-};
-
-// Orders dims as kept (outer) then reduced (inner), each group keeping its original order, then merges
-// neighbours that walk memory as one.
-int plan_dims(const View& out, const View& in, Dim* dims) {
-  int n = 0;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int d = 0; d < in.ndim; ++d) {
-      if (in.sizes[d] == 1) continue;
-      const bool reduced = out.strides[d] == 0;
-      if (reduced != (pass == 1)) continue;
-      dims[n++] = Dim{in.sizes[d], in.strides[d], out.strides[d]};
-    }
-  }
-  int m = 0;
-  for (int d = 0; d < n; ++d) {
-    if (m > 0 && (dims[m - 1].out_stride == 0) == (dims[d].out_stride == 0) &&
-        dims[m - 1].in_stride == dims[d].in_stride * dims[d].size &&
-        dims[m - 1].out_stride == dims[d].out_stride * dims[d].size) {
-      dims[m - 1].size *= dims[d].size;
-      dims[m - 1].in_stride = dims[d].in_stride;
-      dims[m - 1].out_stride = dims[d].out_stride;
-    } else {
-      dims[m++] = dims[d];
-    }
-  }
-  return m;
-}
+using Dim = kernels::ReduceDim;
 
 // Calls f(offset) for every multi-index over dims[first, last) (element offsets along `stride_of`).
 template <class F>
@@ -114,7 +61,7 @@ void reduce_typed(ReduceOp op, const View& out, const View& in) {
   T* o = static_cast<T*>(out.data);
   const T* x = static_cast<const T*>(in.data);
   Dim dims[kMaxDims];
-  const int nd = plan_dims(out, in, dims);
+  const int nd = kernels::plan_reduce_dims(out, in, dims);
   int num_kept = 0;
   while (num_kept < nd && dims[num_kept].out_stride != 0) ++num_kept;
   int64_t kept_count = 1;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "common/planning.h"
 #include "cpu_backend.h"
 #include "dispatch.h"
 #include "thread_pool.h"
@@ -10,19 +11,8 @@
 namespace wick::cpu {
 namespace {
 
-struct Layout {
-  int64_t outer = 1, len = 1, inner = 1;
-};
-
-Layout layout_of(const View& v, int dim) {
-  Layout l;
-  for (int d = 0; d < v.ndim; ++d) {
-    if (d < dim) l.outer *= v.sizes[d];
-    else if (d == dim) l.len = v.sizes[d];
-    else l.inner *= v.sizes[d];
-  }
-  return l;
-}
+using Layout = kernels::SoftmaxLayout;
+constexpr auto layout_of = kernels::softmax_layout;
 
 }  // namespace
 
@@ -38,7 +28,8 @@ void CpuBackend::softmax(const View& out, const View& in, int dim, bool log) {
                      const T* xr = x + o * l.len * l.inner + i;
                      T* yr = y + o * l.len * l.inner + i;
                      T m = -INFINITY;
-                     for (int64_t k = 0; k < l.len; ++k) m = xr[k * l.inner] > m || std::isnan(xr[k * l.inner]) ? xr[k * l.inner] : m;
+                     for (int64_t k = 0; k < l.len; ++k)
+                       m = xr[k * l.inner] > m || std::isnan(xr[k * l.inner]) ? xr[k * l.inner] : m;
                      if (std::isinf(m) && m < 0) m = 0;  // a row of -inf: avoid inf - inf
                      double s = 0;
                      for (int64_t k = 0; k < l.len; ++k) {

@@ -3,17 +3,14 @@
 // ceil_mode, count_include_pad, dilation for max pooling, NaN propagation, flat argmax indices per plane.
 #include "backend_impl.h"
 #include "common.cuh"
+#include "common/planning.h"
 
 namespace wick::cuda {
 namespace {
 
-struct Planes {
-  int64_t planes, H, W, OH, OW;
-};
-
-Planes planes_of(const View& input, const View& out) {
-  return Planes{input.sizes[0] * input.sizes[1], input.sizes[2], input.sizes[3], out.sizes[2], out.sizes[3]};
-}
+using Planes = kernels::PoolPlanes;
+constexpr auto planes_of = kernels::pool_planes;
+using kernels::first_tap;
 
 struct Window {  // PoolParams, device-copyable
   int64_t k0, k1, s0, s1, p0, p1, d0, d1;
@@ -25,26 +22,14 @@ Window window_of(const PoolParams& p) {
                 p.padding[1], p.dilation[0], p.dilation[1], p.count_include_pad};
 }
 
-__device__ __forceinline__ int64_t first_tap(int64_t start, int64_t dilation) {
-  while (start < 0) start += dilation;
-  return start;
-}
-
 struct AvgWindow {
   int64_t h0, h1, w0, w1, divisor;
 };
 
 __device__ __forceinline__ AvgWindow avg_window(const Window& p, const Planes& q, int64_t oh, int64_t ow) {
-  int64_t h0 = oh * p.s0 - p.p0, w0 = ow * p.s1 - p.p1;
-  int64_t h1 = min(h0 + p.k0, q.H + p.p0);
-  int64_t w1 = min(w0 + p.k1, q.W + p.p1);
-  const int64_t padded = (h1 - h0) * (w1 - w0);
-  h0 = max(h0, int64_t(0));
-  w0 = max(w0, int64_t(0));
-  h1 = min(h1, q.H);
-  w1 = min(w1, q.W);
-  const int64_t divisor = p.count_include_pad ? padded : (h1 - h0) * (w1 - w0);
-  return AvgWindow{h0, h1, w0, w1, divisor};
+  const kernels::PoolSpan h = kernels::avg_pool_span(oh, p.k0, p.s0, p.p0, q.H);
+  const kernels::PoolSpan w = kernels::avg_pool_span(ow, p.k1, p.s1, p.p1, q.W);
+  return AvgWindow{h.begin, h.end, w.begin, w.end, kernels::avg_pool_divisor(h, w, p.count_include_pad)};
 }
 
 template <class T>

@@ -14,49 +14,22 @@
 
 #include "allocator.h"
 #include "backend_impl.h"
+#include "common/planning.h"
+#include "common/reduce_math.h"
 #include "loops.cuh"
 
 namespace wick::cuda {
 namespace {
 
-// ---- the ops ----------------------------------------------------------------------------------------
+// ---- the ops: kernels/common/reduce_math.h ----------------------------------------------------------
 template <ReduceOp op, class A>
 __host__ __device__ __forceinline__ A identity() {
-  if constexpr (op == ReduceOp::Sum || op == ReduceOp::Any)
-    return A(0);
-  else if constexpr (op == ReduceOp::Prod || op == ReduceOp::All)
-    return A(1);
-  else if constexpr (op == ReduceOp::Max) {
-    if constexpr (std::is_floating_point_v<A>)
-      return -std::numeric_limits<A>::infinity();
-    else
-      return std::numeric_limits<A>::lowest();
-  } else {
-    if constexpr (std::is_floating_point_v<A>)
-      return std::numeric_limits<A>::infinity();
-    else
-      return std::numeric_limits<A>::max();
-  }
+  return kernels::reduce_identity<op, A>();
 }
 
 template <ReduceOp op, class A>
 __device__ __forceinline__ A combine(A a, A b) {
-  if constexpr (op == ReduceOp::Sum)
-    return A(a + b);
-  else if constexpr (op == ReduceOp::Prod)
-    return A(a * b);
-  else if constexpr (op == ReduceOp::Max) {
-    if constexpr (std::is_floating_point_v<A>)
-      if (a != a || b != b) return a + b;  // NaN wins
-    return a < b ? b : a;
-  } else if constexpr (op == ReduceOp::Min) {
-    if constexpr (std::is_floating_point_v<A>)
-      if (a != a || b != b) return a + b;
-    return b < a ? b : a;
-  } else if constexpr (op == ReduceOp::All)
-    return A(a != A(0) && b != A(0));
-  else
-    return A(a != A(0) || b != A(0));
+  return kernels::reduce_combine<op>(a, b);
 }
 
 template <class T>
@@ -81,29 +54,8 @@ struct ReduceParams {
 };
 
 void plan_reduction(const View& out, const View& in, ReduceParams& p) {
-  struct Dim {
-    int64_t size, in_stride, out_stride;
-  };
-  Dim dims[kMaxDims];
-  int n = 0;
-  for (int pass = 0; pass < 2; ++pass)
-    for (int d = 0; d < in.ndim; ++d) {
-      if (in.sizes[d] == 1) continue;
-      if ((out.strides[d] == 0) != (pass == 1)) continue;
-      dims[n++] = Dim{in.sizes[d], in.strides[d], out.strides[d]};
-    }
-  int m = 0;
-  for (int d = 0; d < n; ++d) {
-    if (m > 0 && (dims[m - 1].out_stride == 0) == (dims[d].out_stride == 0) &&
-        dims[m - 1].in_stride == dims[d].in_stride * dims[d].size &&
-        dims[m - 1].out_stride == dims[d].out_stride * dims[d].size) {
-      dims[m - 1].size *= dims[d].size;
-      dims[m - 1].in_stride = dims[d].in_stride;
-      dims[m - 1].out_stride = dims[d].out_stride;
-    } else {
-      dims[m++] = dims[d];
-    }
-  }
+  kernels::ReduceDim dims[kMaxDims];
+  const int m = kernels::plan_reduce_dims(out, in, dims);
   p.nk = p.nr = 0;
   p.K = p.R = 1;
   for (int d = 0; d < m; ++d) {

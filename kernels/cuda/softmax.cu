@@ -4,26 +4,13 @@
 // neighbouring threads read neighbouring memory. Max-subtracted, accumulated in float (double for double).
 #include "backend_impl.h"
 #include "common.cuh"
+#include "common/planning.h"
 
 namespace wick::cuda {
 namespace {
 
-struct Layout {
-  int64_t outer = 1, len = 1, inner = 1;
-};
-
-Layout layout_of(const View& v, int dim) {
-  Layout l;
-  for (int d = 0; d < v.ndim; ++d) {
-    if (d < dim)
-      l.outer *= v.sizes[d];
-    else if (d == dim)
-      l.len = v.sizes[d];
-    else
-      l.inner *= v.sizes[d];
-  }
-  return l;
-}
+using Layout = kernels::SoftmaxLayout;
+constexpr auto layout_of = kernels::softmax_layout;
 
 template <class A>
 __device__ __forceinline__ A max_nan(A a, A b) {

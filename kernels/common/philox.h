@@ -1,0 +1,65 @@
+// Counter-based random numbers (Philox 4x32-10, Salmon et al. 2011) and the transforms after it, shared by
+// both backends: element i of a random() call is a pure function of (seed, offset + i), computed by this code
+// on either device, so one seed gives the same tensor on the CPU and the GPU whatever the threading.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "backend.h"
+#include "host_device.h"
+
+namespace wick::kernels {
+
+// Four 32-bit words for counter `n` under key `seed`.
+WICK_HOST_DEVICE void philox4x32_10(uint64_t seed, uint64_t n, uint32_t out[4]) {
+  uint32_t c[4] = {uint32_t(n), uint32_t(n >> 32), 0, 0};
+  uint32_t k[2] = {uint32_t(seed), uint32_t(seed >> 32)};
+  for (int r = 0; r < 10; ++r) {
+    const uint64_t p0 = uint64_t(0xD2511F53u) * c[0];
+    const uint64_t p1 = uint64_t(0xCD9E8D57u) * c[2];
+    const uint32_t hi0 = uint32_t(p0 >> 32), lo0 = uint32_t(p0);
+    const uint32_t hi1 = uint32_t(p1 >> 32), lo1 = uint32_t(p1);
+    c[0] = hi1 ^ c[1] ^ k[0];
+    c[1] = lo1;
+    c[2] = hi0 ^ c[3] ^ k[1];
+    c[3] = lo0;
+    k[0] += 0x9E3779B9u;
+    k[1] += 0xBB67AE85u;
+  }
+  for (int i = 0; i < 4; ++i) out[i] = c[i];
+}
+
+// [0, 1) with 53 random bits.
+WICK_HOST_DEVICE double uniform53(uint32_t hi, uint32_t lo) {
+  return double((uint64_t(hi) << 21) ^ (lo >> 11)) * (1.0 / 9007199254740992.0);
+}
+
+// The Integer kind's draw in [a, b), exact for every int64 range.
+WICK_HOST_DEVICE int64_t random_integer(double a, double b, const uint32_t w[4]) {
+  const uint64_t range = uint64_t(int64_t(b) - int64_t(a));
+  const uint64_t r = (uint64_t(w[0]) << 32) | w[1];
+  return int64_t(a) + int64_t(r % range);
+}
+
+// One element of a random() call as a double, before conversion to the output's dtype. `narrow`: the dtype
+// holds at most 24 bits of mantissa, so a uniform draw uses 24 random bits (it cannot round up to b).
+WICK_HOST_DEVICE double random_value(RandomKind kind, double a, double b, const uint32_t w[4], bool narrow) {
+  switch (kind) {
+    case RandomKind::Uniform: {
+      const double u = narrow ? double(w[0] >> 8) * (1.0 / 16777216.0) : uniform53(w[0], w[1]);
+      const double v = a + (b - a) * u;
+      return v >= b ? a : v;  // rounding must not reach the open end
+    }
+    case RandomKind::Normal: {                        // Box-Muller on two independent uniforms
+      const double u1 = 1.0 - uniform53(w[0], w[1]);  // (0, 1]
+      const double u2 = uniform53(w[2], w[3]);
+      return a + b * ::sqrt(-2.0 * ::log(u1)) * ::cos(6.283185307179586 * u2);
+    }
+    case RandomKind::Integer: return double(random_integer(a, b, w));
+    case RandomKind::Bernoulli: return uniform53(w[0], w[1]) < a ? 1.0 : 0.0;
+  }
+  return 0.0;
+}
+
+}  // namespace wick::kernels
