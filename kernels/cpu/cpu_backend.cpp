@@ -32,4 +32,18 @@ Backend& cpu_backend() {
   return backend;
 }
 
+bool CpuBackend::supports(FusedOp op, ScalarType t) const {
+  const bool floating = t == kFloat || t == kDouble;
+  switch (op) {
+    case FusedOp::BatchNorm:
+    case FusedOp::LayerNorm:
+#ifdef WICK_HAVE_ONEDNN
+      return t == kFloat;  // oneDNN's primitives; float64 composes, as without oneDNN
+#else
+      return false;
+#endif
+    default: return floating;
+  }
+}
+
 }  // namespace wick::cpu

@@ -4,10 +4,11 @@
 #pragma once
 
 #include "backend.h"
+#include "fused_kernels.h"
 
 namespace wick::cpu {
 
-class CpuBackend final : public Backend {
+class CpuBackend final : public Backend, public FusedKernels {
  public:
   DeviceType type() const override { return DeviceType::CPU; }
 
@@ -39,6 +40,11 @@ class CpuBackend final : public Backend {
 
   void random(const View& out, RandomKind kind, double a, double b, uint64_t seed, uint64_t offset) override;
 
+  // ---- the fused extension: softmax, convolution, pooling (float32, float64), normalisation (float32 on oneDNN),
+  // recurrent cells (float32, float64)
+  FusedKernels* fused_kernels() override { return this; }
+  bool supports(FusedOp op, ScalarType t) const override;
+
   void softmax(const View& out, const View& in, int dim, bool log) override;
   void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim, bool log) override;
 
@@ -54,7 +60,6 @@ class CpuBackend final : public Backend {
   void avg_pool2d_backward(const View& grad_input, const View& grad_out, const PoolParams& p) override;
 
 #ifdef WICK_HAVE_ONEDNN  // normalization.cpp; without oneDNN lib/ composes normalisation from the kernels above
-  bool fuses_normalization(ScalarType t) const override;
   void batch_norm(const View& out, const View& input, const View& mean, const View& var, const View* scale,
                   const View* shift, double eps, bool training) override;
   void batch_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift, const View& grad_out,
@@ -67,8 +72,7 @@ class CpuBackend final : public Backend {
                            double eps) override;
 #endif
 
-  // recurrent.cpp: one LSTM/GRU step's gate arithmetic, float32 and float64
-  bool fuses_recurrent_cells(ScalarType t) const override { return t == kFloat || t == kDouble; }
+  // recurrent.cpp: one LSTM/GRU step's gate arithmetic
   void lstm_cell(const View& hy, const View& cy, const View& workspace, const View& input_gates,
                  const View& hidden_gates, const View& cx) override;
   void lstm_cell_backward(const View& grad_gates, const View& grad_cx, const View* grad_hy, const View* grad_cy,

@@ -1,7 +1,7 @@
 // Batch and layer normalisation, forward and backward, on oneDNN primitives (float32). As with
 // convolutions, each shape gets its primitive once, cached per thread, so a training loop never pays
 // oneDNN's creation cost again. Builds without oneDNN do not fuse normalisation: lib/ composes it from the
-// xsimd reductions and arithmetic instead (CpuBackend::fuses_normalization says which).
+// xsimd reductions and arithmetic instead (CpuBackend::supports says which).
 #include "cpu_backend.h"
 
 #ifdef WICK_HAVE_ONEDNN
@@ -54,8 +54,7 @@ void add_args(Entry& e, std::initializer_list<std::pair<int, dnnl::memory::desc>
   for (const auto& [arg, md] : args) e.args.emplace(arg, dnnl::memory(md, onednn_engine(), DNNL_MEMORY_NONE));
 }
 
-std::unique_ptr<Entry> create_entry(Kind kind, const Shape& s, bool global_stats, bool scale, bool shift,
-                                    float eps) {
+std::unique_ptr<Entry> create_entry(Kind kind, const Shape& s, bool global_stats, bool scale, bool shift, float eps) {
   using namespace dnnl;
   auto e = std::make_unique<Entry>();
   const normalization_flags flags = flags_of(global_stats, scale, shift);
@@ -63,19 +62,22 @@ std::unique_ptr<Entry> create_entry(Kind kind, const Shape& s, bool global_stats
   const prop_kind backward_kind = scale || shift ? prop_kind::backward : prop_kind::backward_data;
   if (kind == Kind::BatchForward || kind == Kind::BatchBackward) {
     const memory::desc data = batch_md(s), stats = vector_md(s.cols);
-    const batch_normalization_forward::primitive_desc fwd(
-        {prop_kind::forward_training, data, eps, flags}, onednn_engine());
+    const batch_normalization_forward::primitive_desc fwd({prop_kind::forward_training, data, eps, flags},
+                                                          onednn_engine());
     if (kind == Kind::BatchForward) {
       e->prim = batch_normalization_forward(fwd);
       add_args(*e, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}, {DNNL_ARG_MEAN, stats}, {DNNL_ARG_VARIANCE, stats}});
       if (scale) add_args(*e, {{DNNL_ARG_SCALE, stats}});
       if (shift) add_args(*e, {{DNNL_ARG_SHIFT, stats}});
     } else {
-      const batch_normalization_backward::primitive_desc bwd({backward_kind, data, data, eps, flags},
-                                                            onednn_engine(), fwd);
+      const batch_normalization_backward::primitive_desc bwd({backward_kind, data, data, eps, flags}, onednn_engine(),
+                                                             fwd);
       e->prim = batch_normalization_backward(bwd);
-      add_args(*e, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DIFF_DST, data}, {DNNL_ARG_DIFF_SRC, data},
-                    {DNNL_ARG_MEAN, stats}, {DNNL_ARG_VARIANCE, stats}});
+      add_args(*e, {{DNNL_ARG_SRC, data},
+                    {DNNL_ARG_DIFF_DST, data},
+                    {DNNL_ARG_DIFF_SRC, data},
+                    {DNNL_ARG_MEAN, stats},
+                    {DNNL_ARG_VARIANCE, stats}});
       if (scale) add_args(*e, {{DNNL_ARG_SCALE, stats}, {DNNL_ARG_DIFF_SCALE, stats}});
       if (shift) add_args(*e, {{DNNL_ARG_SHIFT, stats}, {DNNL_ARG_DIFF_SHIFT, stats}});
     }
@@ -90,10 +92,13 @@ std::unique_ptr<Entry> create_entry(Kind kind, const Shape& s, bool global_stats
       if (shift) add_args(*e, {{DNNL_ARG_SHIFT, params}});
     } else {
       const layer_normalization_backward::primitive_desc bwd({backward_kind, data, data, stats, eps, flags},
-                                                            onednn_engine(), fwd);
+                                                             onednn_engine(), fwd);
       e->prim = layer_normalization_backward(bwd);
-      add_args(*e, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DIFF_DST, data}, {DNNL_ARG_DIFF_SRC, data},
-                    {DNNL_ARG_MEAN, stats}, {DNNL_ARG_VARIANCE, stats}});
+      add_args(*e, {{DNNL_ARG_SRC, data},
+                    {DNNL_ARG_DIFF_DST, data},
+                    {DNNL_ARG_DIFF_SRC, data},
+                    {DNNL_ARG_MEAN, stats},
+                    {DNNL_ARG_VARIANCE, stats}});
       if (scale) add_args(*e, {{DNNL_ARG_SCALE, params}, {DNNL_ARG_DIFF_SCALE, params}});
       if (shift) add_args(*e, {{DNNL_ARG_SHIFT, params}, {DNNL_ARG_DIFF_SHIFT, params}});
     }
@@ -107,8 +112,8 @@ constexpr size_t kMaxEntries = 256;
 Entry& find_entry(const char* op, Kind kind, const Shape& s, bool global_stats, bool scale, bool shift, double eps) {
   thread_local std::unordered_map<Key, std::unique_ptr<Entry>, PrimitiveKeyHash> entries;
   const float eps_f = float(eps);
-  const Key key{int64_t(kind), s.rows, s.cols, s.inner, global_stats, scale, shift,
-                int64_t(std::bit_cast<uint32_t>(eps_f))};
+  const Key key{int64_t(kind), s.rows, s.cols, s.inner,
+                global_stats,  scale,  shift,  int64_t(std::bit_cast<uint32_t>(eps_f))};
   auto it = entries.find(key);
   if (it != entries.end()) return *it->second;
   if (entries.size() >= kMaxEntries) entries.clear();  // a shape sweep: start over rather than grow
@@ -145,15 +150,17 @@ Shape layer_shape(const View& input) { return Shape{input.sizes[0], input.sizes[
 
 }  // namespace
 
-bool CpuBackend::fuses_normalization(ScalarType t) const { return t == kFloat; }
-
 void CpuBackend::batch_norm(const View& out, const View& input, const View& mean, const View& var, const View* scale,
                             const View* shift, double eps, bool training) {
   const Shape s = batch_shape(input);
   Entry& e = find_entry("batch_norm", Kind::BatchForward, s, !training, scale, shift, eps);
   execute("batch_norm", e,
-          {{DNNL_ARG_SRC, &input}, {DNNL_ARG_DST, &out}, {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var},
-           {DNNL_ARG_SCALE, scale}, {DNNL_ARG_SHIFT, shift}});
+          {{DNNL_ARG_SRC, &input},
+           {DNNL_ARG_DST, &out},
+           {DNNL_ARG_MEAN, &mean},
+           {DNNL_ARG_VARIANCE, &var},
+           {DNNL_ARG_SCALE, scale},
+           {DNNL_ARG_SHIFT, shift}});
 }
 
 void CpuBackend::batch_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
@@ -162,28 +169,44 @@ void CpuBackend::batch_norm_backward(const View& grad_input, const View* grad_sc
   const Shape s = batch_shape(input);
   Entry& e = find_entry("batch_norm_backward", Kind::BatchBackward, s, !training, grad_scale, grad_shift, eps);
   execute("batch_norm_backward", e,
-          {{DNNL_ARG_SRC, &input}, {DNNL_ARG_DIFF_DST, &grad_out}, {DNNL_ARG_DIFF_SRC, &grad_input},
-           {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var}, {DNNL_ARG_SCALE, scale},
-           {DNNL_ARG_DIFF_SCALE, grad_scale}, {DNNL_ARG_SHIFT, grad_shift}, {DNNL_ARG_DIFF_SHIFT, grad_shift}});
+          {{DNNL_ARG_SRC, &input},
+           {DNNL_ARG_DIFF_DST, &grad_out},
+           {DNNL_ARG_DIFF_SRC, &grad_input},
+           {DNNL_ARG_MEAN, &mean},
+           {DNNL_ARG_VARIANCE, &var},
+           {DNNL_ARG_SCALE, scale},
+           {DNNL_ARG_DIFF_SCALE, grad_scale},
+           {DNNL_ARG_SHIFT, grad_shift},
+           {DNNL_ARG_DIFF_SHIFT, grad_shift}});
 }
 
 void CpuBackend::layer_norm(const View& out, const View& mean, const View& var, const View& input, const View* scale,
                             const View* shift, double eps) {
   Entry& e = find_entry("layer_norm", Kind::LayerForward, layer_shape(input), false, scale, shift, eps);
   execute("layer_norm", e,
-          {{DNNL_ARG_SRC, &input}, {DNNL_ARG_DST, &out}, {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var},
-           {DNNL_ARG_SCALE, scale}, {DNNL_ARG_SHIFT, shift}});
+          {{DNNL_ARG_SRC, &input},
+           {DNNL_ARG_DST, &out},
+           {DNNL_ARG_MEAN, &mean},
+           {DNNL_ARG_VARIANCE, &var},
+           {DNNL_ARG_SCALE, scale},
+           {DNNL_ARG_SHIFT, shift}});
 }
 
 void CpuBackend::layer_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
                                      const View& grad_out, const View& input, const View& mean, const View& var,
                                      const View* scale, double eps) {
-  Entry& e = find_entry("layer_norm_backward", Kind::LayerBackward, layer_shape(input), false, grad_scale,
-                        grad_shift, eps);
+  Entry& e =
+      find_entry("layer_norm_backward", Kind::LayerBackward, layer_shape(input), false, grad_scale, grad_shift, eps);
   execute("layer_norm_backward", e,
-          {{DNNL_ARG_SRC, &input}, {DNNL_ARG_DIFF_DST, &grad_out}, {DNNL_ARG_DIFF_SRC, &grad_input},
-           {DNNL_ARG_MEAN, &mean}, {DNNL_ARG_VARIANCE, &var}, {DNNL_ARG_SCALE, scale},
-           {DNNL_ARG_DIFF_SCALE, grad_scale}, {DNNL_ARG_SHIFT, grad_shift}, {DNNL_ARG_DIFF_SHIFT, grad_shift}});
+          {{DNNL_ARG_SRC, &input},
+           {DNNL_ARG_DIFF_DST, &grad_out},
+           {DNNL_ARG_DIFF_SRC, &grad_input},
+           {DNNL_ARG_MEAN, &mean},
+           {DNNL_ARG_VARIANCE, &var},
+           {DNNL_ARG_SCALE, scale},
+           {DNNL_ARG_DIFF_SCALE, grad_scale},
+           {DNNL_ARG_SHIFT, grad_shift},
+           {DNNL_ARG_DIFF_SHIFT, grad_shift}});
 }
 
 }  // namespace wick::cpu

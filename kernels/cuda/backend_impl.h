@@ -3,10 +3,11 @@
 #pragma once
 
 #include "backend.h"
+#include "fused_kernels.h"
 
 namespace wick::cuda {
 
-class CudaBackend final : public Backend {
+class CudaBackend final : public Backend, public FusedKernels {
  public:
   DeviceType type() const override { return DeviceType::CUDA; }
   int device_count() const override;
@@ -37,6 +38,15 @@ class CudaBackend final : public Backend {
   void scatter(const View& out, int dim, const View& index, const View& src, bool accumulate) override;
 
   void random(const View& out, RandomKind kind, double a, double b, uint64_t seed, uint64_t offset) override;
+
+  // ---- the fused extension: softmax, convolution and pooling in every floating dtype (normalisation and
+  // recurrent cells compose)
+  FusedKernels* fused_kernels() override { return this; }
+  bool supports(FusedOp op, ScalarType t) const override {
+    const bool floating = t == kFloat || t == kDouble || t == kHalf || t == kBFloat16;
+    return floating &&
+           (op == FusedOp::Softmax || op == FusedOp::Conv2d || op == FusedOp::MaxPool2d || op == FusedOp::AvgPool2d);
+  }
 
   void softmax(const View& out, const View& in, int dim, bool log) override;
   void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim, bool log) override;

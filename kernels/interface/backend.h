@@ -1,6 +1,7 @@
-// The contract between wick's op layer and a device. A backend implements these ~30 primitives over
-// strided views; everything else (activations, losses, attention, most gradients) is composed from them
-// in lib/. Kernels see raw views only: no Tensor, no tape.
+// The contract between wick's op layer and a device. A backend implements these primitives (memory, copy and
+// cast, elementwise ops, reductions, indexing, matmul, random numbers) over strided views; everything else
+// (activations, losses, attention, convolution, pooling, most gradients) is composed from them in lib/, unless
+// the backend also offers the fused extension of fused_kernels.h. Kernels see raw views only: no Tensor, no tape.
 //
 // Conventions every primitive follows:
 // - Views passed together have already been broadcast by lib/ to one shape (stride 0 on broadcast dims),
@@ -66,6 +67,8 @@ struct PoolParams {
   bool count_include_pad = true;  // average pooling only
 };
 
+class FusedKernels;
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -128,73 +131,10 @@ class Backend {
   // reproduce exactly for one seed regardless of threading. out is contiguous.
   virtual void random(const View& out, RandomKind kind, double a, double b, uint64_t seed, uint64_t offset) = 0;
 
-  // ---- fused hot paths --------------------------------------------------------------------------
-  // softmax / log_softmax along dim (contiguous in and out).
-  virtual void softmax(const View& out, const View& in, int dim, bool log) = 0;
-  // grad_in = softmax backward given the forward output (contiguous).
-  virtual void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim, bool log) = 0;
-
-  // Convolution and pooling, NCHW, all views contiguous. Output shapes are computed by lib/.
-  // out = conv2d(input, weight) (+ bias when given).
-  virtual void conv2d(const View& out, const View& input, const View& weight, const View* bias,
-                      const ConvParams& p) = 0;
-  // grad_input = d(conv2d)/d(input) applied to grad_out (also the forward of a transposed convolution).
-  virtual void conv2d_backward_input(const View& grad_input, const View& grad_out, const View& weight,
-                                     const ConvParams& p) = 0;
-  // grad_weight (and grad_bias when given) from grad_out and the forward input.
-  virtual void conv2d_backward_weight(const View& grad_weight, const View* grad_bias, const View& grad_out,
-                                      const View& input, const ConvParams& p) = 0;
-  // Max pooling; `indices` (int64, out's shape) holds each maximum's flat position within its input plane.
-  virtual void max_pool2d(const View& out, const View& indices, const View& input, const PoolParams& p) = 0;
-  virtual void max_pool2d_backward(const View& grad_input, const View& grad_out, const View& indices,
-                                   const PoolParams& p) = 0;
-  virtual void avg_pool2d(const View& out, const View& input, const PoolParams& p) = 0;
-  virtual void avg_pool2d_backward(const View& grad_input, const View& grad_out, const PoolParams& p) = 0;
-
-  // ---- normalisation (optional) -----------------------------------------------------------------
-  // A backend that fuses normalisation says so for a dtype; for the others lib/ computes it from
-  // reductions and arithmetic, as it does whenever a higher-order gradient is being built. The defaults
-  // below are never reached: lib/ asks fuses_normalization first.
-  virtual bool fuses_normalization(ScalarType /*t*/) const { return false; }
-  // Batch normalisation per channel of `input` [N, C, S] (contiguous), over N and S:
-  //   out = (input - mean) / sqrt(var + eps) * scale + shift
-  // training: mean and var [C] are outputs, the batch's mean and biased variance; otherwise they are
-  // inputs (running statistics). scale and shift [C] are optional (absent: 1 and 0).
-  virtual void batch_norm(const View& out, const View& input, const View& mean, const View& var, const View* scale,
-                          const View* shift, double eps, bool training);
-  // Gradients of batch_norm given its saved mean and var; grad_scale/grad_shift only where given.
-  virtual void batch_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
-                                   const View& grad_out, const View& input, const View& mean, const View& var,
-                                   const View* scale, double eps, bool training);
-  // Layer normalisation of each row of `input` [M, K] (contiguous); mean and var [M] are outputs, scale and
-  // shift [K] optional.
-  virtual void layer_norm(const View& out, const View& mean, const View& var, const View& input, const View* scale,
-                          const View* shift, double eps);
-  virtual void layer_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
-                                   const View& grad_out, const View& input, const View& mean, const View& var,
-                                   const View* scale, double eps);
-
-  // ---- recurrent cells (optional) ---------------------------------------------------------------
-  // A backend that fuses one LSTM or GRU step's gate arithmetic says so for a dtype; for the others lib/
-  // composes it from elementwise ops, as it does whenever a higher-order gradient is being built. All
-  // tensors are contiguous [B, k*H]; gates follow PyTorch's order. The defaults are never reached.
-  virtual bool fuses_recurrent_cells(ScalarType /*t*/) const { return false; }
-  // LSTM, gates (input, forget, cell, output) = input_gates + hidden_gates [B, 4H], cx [B, H]:
-  //   i, f, o = sigmoid, g = tanh;  cy = f cx + i g;  hy = o tanh(cy).
-  // workspace [B, 5H] receives i, f, g, o and tanh(cy): all the backward needs besides cx.
-  virtual void lstm_cell(const View& hy, const View& cy, const View& workspace, const View& input_gates,
-                         const View& hidden_gates, const View& cx);
-  // grad_gates [B, 4H] (the gradient of both gate inputs) and grad_cx [B, H]; an absent output gradient is 0.
-  virtual void lstm_cell_backward(const View& grad_gates, const View& grad_cx, const View* grad_hy, const View* grad_cy,
-                                  const View& workspace, const View& cx);
-  // GRU, gates (reset, update, new) [B, 3H] from the input (x*) and the hidden state (h*, with its bias):
-  //   r = sigmoid(xr + hr), z = sigmoid(xz + hz), n = tanh(xn + r hn), hy = n + z (hx - n).
-  // workspace [B, 4H] receives r, z, n and hn.
-  virtual void gru_cell(const View& hy, const View& workspace, const View& input_gates, const View& hidden_gates,
-                        const View& hx);
-  // The gradients of both gate inputs [B, 3H] (they differ in the new gate: hn is scaled by r) and of hx.
-  virtual void gru_cell_backward(const View& grad_input_gates, const View& grad_hidden_gates, const View& grad_hx,
-                                 const View& grad_hy, const View& workspace, const View& hx);
+  // ---- the optional extension --------------------------------------------------------------------
+  // Fused softmax, convolution, pooling, normalisation and recurrent cells (fused_kernels.h), or nullptr: lib/
+  // composes each of them from the primitives above, so a new device needs only those.
+  virtual FusedKernels* fused_kernels() { return nullptr; }
 };
 
 }  // namespace wick

@@ -3,9 +3,9 @@
 #include <wick/autograd/gradcheck.h>
 #include <wick/wick.h>
 
+#include "../support/scoped_settings.h"
 #include "fixture.h"
 #include "pool_onednn.h"
-#include "../support/scoped_settings.h"
 
 using namespace wick;
 namespace F = wick::nn::functional;
@@ -79,6 +79,7 @@ TEST_CASE("pool: functional options and pooling modules match PyTorch", "[nn][po
 // The fixtures above run float32 average pooling on oneDNN where it is built in; this sweep holds oneDNN to
 // the direct loops over every window rule, including the ceil_mode windows it must leave to them.
 TEST_CASE("pool: average pooling on oneDNN agrees with the direct loops", "[nn][pool]") {
+  WICK_REQUIRE_FUSED_KERNELS();
   if (!cpu::onednn_available()) {
     WARN("skipped: this build has no oneDNN");
     return;
@@ -88,14 +89,14 @@ TEST_CASE("pool: average pooling on oneDNN agrees with the direct loops", "[nn][
     int64_t h, w, k, stride, pad;
     bool ceil, include_pad;
   };
-  const G sweep[] = {{28, 28, 2, 2, 0, false, true}, {11, 9, 3, 2, 1, false, true}, {11, 9, 3, 2, 1, false, false},
+  const G sweep[] = {{28, 28, 2, 2, 0, false, true}, {11, 9, 3, 2, 1, false, true},  {11, 9, 3, 2, 1, false, false},
                      {10, 10, 3, 2, 1, true, true},  {10, 10, 3, 2, 1, true, false}, {7, 8, 2, 3, 1, true, false},
                      {7, 8, 2, 3, 1, true, true},    {5, 13, 4, 1, 2, false, false}, {9, 6, 3, 3, 0, true, true},
                      {1, 1, 1, 1, 0, false, true}};
   const int cached_before = cpu::avg_pool_cached_primitives();
   for (const G& g : sweep) {
-    INFO(g.h << "x" << g.w << " k" << g.k << " s" << g.stride << " p" << g.pad << " ceil " << g.ceil
-             << " include_pad " << g.include_pad);
+    INFO(g.h << "x" << g.w << " k" << g.k << " s" << g.stride << " p" << g.pad << " ceil " << g.ceil << " include_pad "
+             << g.include_pad);
     const Tensor x = randn({3, 4, g.h, g.w});
     Tensor weight, results[2][2];
     for (int onednn = 0; onednn < 2; ++onednn) {
@@ -121,7 +122,8 @@ TEST_CASE("pool: interpolate and Upsample (nearest, bilinear, linear) match PyTo
   for (ScalarType dt : {kDouble, kFloat}) {
     const double tol = dt == kDouble ? 1e-7 : 1e-5;  // source positions are float32 in PyTorch too
     auto run = [&](const std::string& name, O options) {
-      check_case(f, name, {"x"}, [&](Inputs& in) { return F::interpolate(in["x"], options); }, dt, tol, tol);
+      check_case(
+          f, name, {"x"}, [&](Inputs& in) { return F::interpolate(in["x"], options); }, dt, tol, tol);
     };
     run("nearest_size", O().size(std::vector<int64_t>{7, 5}));
     run("nearest_scale", O().scale_factor(std::vector<double>{2}));
@@ -142,8 +144,12 @@ TEST_CASE("pool: interpolate and Upsample (nearest, bilinear, linear) match PyTo
     return up->forward(in["x"]);
   });
   check_case(f, "nearest_size", {"x"}, [](Inputs& in) { return upsample_nearest2d(in["x"], {7, 5}); });
-  check_case(f, "bilinear", {"x"}, [](Inputs& in) { return upsample_bilinear2d(in["x"], {7, 5}, false); }, kDouble,
-             1e-7, 1e-7);
+  check_case(
+      f, "bilinear", {"x"},
+      [](Inputs& in) {
+        return upsample_bilinear2d(in["x"], {7, 5}, false);
+      },
+      kDouble, 1e-7, 1e-7);
 }
 
 TEST_CASE("pool: first and second derivatives by finite differences (float64)", "[nn][pool][gradcheck]") {

@@ -226,6 +226,7 @@ TEST_CASE("rnn: fused LSTM and GRU steps equal the composed step, values and gra
 
 TEST_CASE("rnn: a step records one tape entry and splits large batches across threads bit for bit",
           "[nn][rnn][threads]") {
+  WICK_REQUIRE_FUSED_KERNELS();
   manual_seed(12);
   const Tensor ig = randn({4096, 64}), hg = randn({4096, 64}), c = randn({4096, 16}).requires_grad_();
   const auto step = [&] {

@@ -32,4 +32,25 @@ class OneDnnPath {
   bool previous_;
 };
 
+// Turns the backends' fused kernels on or off for the scope (wick::set_fused_kernels_enabled).
+class FusedKernels {
+ public:
+  explicit FusedKernels(bool on) { set_fused_kernels_enabled(on); }
+  ~FusedKernels() { set_fused_kernels_enabled(saved_); }
+  FusedKernels(const FusedKernels&) = delete;
+  FusedKernels& operator=(const FusedKernels&) = delete;
+
+ private:
+  bool saved_ = fused_kernels_enabled();
+};
+
 }  // namespace wick::testing
+
+// Skips, saying why, a case about the fused kernels themselves while WICK_FUSED_KERNELS=0 switches them off.
+#define WICK_REQUIRE_FUSED_KERNELS()                                          \
+  do {                                                                        \
+    if (!wick::fused_kernels_enabled()) {                                     \
+      WARN("skipped: fused kernels are switched off (WICK_FUSED_KERNELS=0)"); \
+      return;                                                                 \
+    }                                                                         \
+  } while (0)

@@ -18,16 +18,21 @@ Device::Device(const std::string& spec) {
     WICK_CHECK(!number.empty() && *end == '\0' && v >= 0 && v < 128, "Device", "invalid device index in '", spec, "'");
     idx = int(v);
   }
-  if (kind == "cpu")
-    type = DeviceType::CPU;
-  else if (kind == "cuda")
-    type = DeviceType::CUDA;
-  else
-    fail("Device", "unknown device '", spec, "' (expected 'cpu', 'cuda' or 'cuda:N')");
+  int found = -1;
+  std::string known;
+  for (int t = 0; t < kNumDeviceTypes; ++t) {
+    if (kind == kDeviceTypeNames[t]) found = t;
+    known += std::string(t ? ", '" : "'") + kDeviceTypeNames[t] + "'";
+  }
+  if (found < 0) fail("Device", "unknown device '", spec, "' (expected one of ", known, ", with ':N' or not)");
+  type = DeviceType(found);
   index = int8_t(idx);
 }
 
-std::string Device::str() const { return is_cpu() ? std::string("cpu") : "cuda:" + std::to_string(int(index)); }
+std::string Device::str() const {
+  const std::string name = kDeviceTypeNames[int(type)];
+  return is_cpu() ? name : name + ":" + std::to_string(int(index));
+}
 
 std::ostream& operator<<(std::ostream& os, const Device& d) { return os << d.str(); }
 

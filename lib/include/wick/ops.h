@@ -44,9 +44,9 @@ Tensor tensor(std::initializer_list<bool> values, const TensorOptions& options =
 namespace detail {
 Tensor tensor_from_values(const void* data, int64_t count, ScalarType type, const TensorOptions& options);
 template <class T>
-inline constexpr bool is_literal_element_v = std::is_same_v<T, float> || std::is_same_v<T, double> ||
-                                             std::is_same_v<T, int> || std::is_same_v<T, int64_t> ||
-                                             std::is_same_v<T, bool>;
+inline constexpr bool is_literal_element_v =
+    std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, int> || std::is_same_v<T, int64_t> ||
+    std::is_same_v<T, bool>;
 }  // namespace detail
 // 2-D literals: one template deducing the element type (float, double, int, int64_t or bool; defined in the
 // library), not an overload per type, which clang (14 at least) finds ambiguous for nested braces.
@@ -61,8 +61,8 @@ Tensor tensor(const std::vector<T>& values, const TensorOptions& options = {}) {
                                       options);
   } else if constexpr (std::is_floating_point_v<T>) {
     std::vector<double> wide(values.begin(), values.end());
-    return detail::tensor_from_values(wide.data(), int64_t(wide.size()),
-                                      std::is_same_v<T, double> ? kDouble : kFloat, options);
+    return detail::tensor_from_values(wide.data(), int64_t(wide.size()), std::is_same_v<T, double> ? kDouble : kFloat,
+                                      options);
   } else {
     std::vector<int64_t> wide(values.begin(), values.end());
     return detail::tensor_from_values(wide.data(), int64_t(wide.size()), kInt64, options);
@@ -280,7 +280,7 @@ bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol 
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);
 bool equal(const Tensor& a, const Tensor& b);
 
-// ---- random state, threads, denormals -----------------------------------------------------------
+// ---- random state, threads, denormals, fused kernels -----------------------------------------------------------
 void manual_seed(uint64_t seed);
 void set_num_threads(int n);
 int get_num_threads();
@@ -289,6 +289,12 @@ int get_num_threads();
 // the CPU has no such control. InferenceMode turns it on for its scope by default (see grad_mode.h).
 bool set_flush_denormal(bool on);
 bool flush_denormal_enabled();
+// Whether ops run the backends' fused kernels (softmax, convolution, pooling, normalisation, recurrent cells)
+// where a backend has them, in the spirit of LibTorch's at::globalContext().setUserEnabledMkldnn. On by
+// default, unless the environment sets WICK_FUSED_KERNELS=0; off, those ops are composed from the core
+// primitives every backend has (the same results up to rounding, slower).
+void set_fused_kernels_enabled(bool on);
+bool fused_kernels_enabled();
 
 // ---- printing options ---------------------------------------------------------------------------
 void set_printoptions(int precision = 4, int threshold = 1000, int edgeitems = 3, int linewidth = 80);

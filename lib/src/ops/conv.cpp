@@ -1,9 +1,12 @@
 // Convolutions. Three recorded primitives carry every derivative: the forward, its gradient with respect to
 // the input (also the forward of a transposed convolution) and with respect to the weight. Each one's
 // derivative is written with the other two, so gradients of any order come out of the same three kernels.
-// conv1d is conv2d over a height of 1; "same" padding pads the input's far side when the total is odd.
+// conv1d is conv2d over a height of 1; "same" padding pads the input's far side when the total is odd. The
+// kernels are the backend's fused ones where it has them, else compositions of primitives (conv_composed.h).
 #include <string>
 
+#include "fused.h"
+#include "ops/conv_composed.h"
 #include "ops/elementwise.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -37,10 +40,15 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct), wc = as_compute(w, ct);
     const Tensor bc = b.defined() ? as_compute(b, ct) : Tensor();
-    out = make_empty(out_sizes, ct, x.device());
-    if (out.numel() > 0) {
+    FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
+    if (product(out_sizes) == 0) {
+      out = make_empty(out_sizes, ct, x.device());
+    } else if (fused) {
+      out = make_empty(out_sizes, ct, x.device());
       const View bv = bc.defined() ? view_of(bc) : View{};
-      backend_for(x.device()).conv2d(view_of(out), view_of(xc), view_of(wc), bc.defined() ? &bv : nullptr, p);
+      fused->conv2d(view_of(out), view_of(xc), view_of(wc), bc.defined() ? &bv : nullptr, p);
+    } else {
+      out = detail::composed_conv2d(xc, wc, bc, p, out_sizes);
     }
     if (ct != x.dtype()) out = out.to(x.dtype());
   }
@@ -49,13 +57,14 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
       const Tensor& gy = g.out[0];
       const Tensor x = sx.get(), w = sw.get();
       if (g.needed(0)) g.in[0] = conv_input_grad(gy, w, x.sizes(), p);
-      if (g.needed(1) && g.needed(2) && !detail::grad_mode_enabled()) {
+      const ScalarType ct = compute_dtype(x.device(), x.dtype());
+      FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
+      if (g.needed(1) && g.needed(2) && !detail::grad_mode_enabled() && fused) {
         // Plain backward: one kernel call gives both (oneDNN fuses the bias reduction).
-        const ScalarType ct = compute_dtype(x.device(), x.dtype());
         const Tensor gyc = as_compute(gy, ct), xc = as_compute(x, ct);
         Tensor gw = make_empty(w.sizes(), ct, x.device()), gb = make_empty({w.size(0)}, ct, x.device());
         const View gbv = view_of(gb);
-        backend_for(x.device()).conv2d_backward_weight(view_of(gw), &gbv, view_of(gyc), view_of(xc), p);
+        fused->conv2d_backward_weight(view_of(gw), &gbv, view_of(gyc), view_of(xc), p);
         g.in[1] = gw;
         g.in[2] = gb;
         return;
@@ -73,12 +82,14 @@ Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_size
     NoGradGuard guard;
     const ScalarType ct = compute_dtype(gy.device(), gy.dtype());
     const Tensor gyc = as_compute(gy, ct), wc = as_compute(w, ct);
-    out = make_empty(input_sizes, ct, gy.device());
-    if (out.numel() > 0) {
-      if (gyc.numel() == 0 || wc.numel() == 0)
-        backend_for(gy.device()).fill(view_of(out), 0);
-      else
-        backend_for(gy.device()).conv2d_backward_input(view_of(out), view_of(gyc), view_of(wc), p);
+    FusedKernels* fused = detail::fused_for(gy.device(), FusedOp::Conv2d, ct);
+    if (gyc.numel() == 0 || wc.numel() == 0) {
+      out = zeros(input_sizes, TensorOptions().dtype(ct).device(gy.device()));
+    } else if (fused) {
+      out = make_empty(input_sizes, ct, gy.device());
+      fused->conv2d_backward_input(view_of(out), view_of(gyc), view_of(wc), p);
+    } else {
+      out = detail::composed_conv2d_backward_input(gyc, wc, input_sizes, p);
     }
     if (ct != gy.dtype()) out = out.to(gy.dtype());
   }
@@ -98,9 +109,15 @@ Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_si
     NoGradGuard guard;
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor gyc = as_compute(gy, ct), xc = as_compute(x, ct);
-    out = make_empty(weight_sizes, ct, x.device());
-    if (out.numel() > 0)
-      backend_for(x.device()).conv2d_backward_weight(view_of(out), nullptr, view_of(gyc), view_of(xc), p);
+    FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
+    if (gyc.numel() == 0 || xc.numel() == 0) {
+      out = zeros(weight_sizes, TensorOptions().dtype(ct).device(x.device()));
+    } else if (fused) {
+      out = make_empty(weight_sizes, ct, x.device());
+      fused->conv2d_backward_weight(view_of(out), nullptr, view_of(gyc), view_of(xc), p);
+    } else {
+      out = detail::composed_conv2d_backward_weight(gyc, xc, weight_sizes, p);
+    }
     if (ct != x.dtype()) out = out.to(x.dtype());
   }
   if (record_needed(gy, x))

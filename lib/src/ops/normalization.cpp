@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fused.h"
 #include "ops/elementwise.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -42,8 +43,6 @@ std::vector<int64_t> dim_range(int64_t begin, int64_t end) {
   for (int64_t d = begin; d < end; ++d) out.push_back(d);
   return out;
 }
-
-bool fuses(const Tensor& x, ScalarType compute) { return backend_for(x.device()).fuses_normalization(compute); }
 
 void check_floating_input(const char* op, const Tensor& input, int64_t min_dims, const char* layout) {
   WICK_CHECK(input.defined() && input.dim() >= min_dims, op, "expected an input of at least ", min_dims, " dims ",
@@ -116,7 +115,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
                "running_mean and running_var must be defined in evaluation mode");
 
   const ScalarType ct = compute_dtype(input.device(), input.dtype());
-  const bool fused = fuses(input, ct);
+  const bool fused = detail::fused_for(input.device(), FusedOp::BatchNorm, ct);
   const std::vector<int64_t> reduced = all_but_channel(dims);
   Tensor out, mean, var;  // mean and var: [C] in the compute dtype, the batch's (training) or the running ones
   {
@@ -137,7 +136,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
       const Tensor w = flat_compute(weight, ct), b = flat_compute(bias, ct);
       View wv, bv;
       if (out.numel() > 0)
-        backend_for(input.device())
+        detail::fused_kernels_of(input.device())
             .batch_norm(view_of(out), view_of(x), view_of(mean), view_of(var), optional_view(w, wv),
                         optional_view(b, bv), eps, training);
     } else {
@@ -170,7 +169,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
             const Tensor gb = has_bias ? make_empty({C}, ct, x.device()) : Tensor();
             View wv, gwv, gbv;
             if (gi.numel() > 0)
-              backend_for(x.device())
+              detail::fused_kernels_of(x.device())
                   .batch_norm_backward(view_of(gi), optional_view(gw, gwv), optional_view(gb, gbv), view_of(goc),
                                        view_of(xc), view_of(mean), view_of(var), optional_view(wc, wv), eps, training);
             g.in[0] = gi;
@@ -224,7 +223,7 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
   const int64_t M = K > 0 ? input.numel() / K : 0;
 
   const ScalarType ct = compute_dtype(input.device(), input.dtype());
-  const bool fused = fuses(input, ct) && K > 0;
+  const bool fused = detail::fused_for(input.device(), FusedOp::LayerNorm, ct) && K > 0;
   Tensor out, mean, var;
   {
     NoGradGuard no_grad;
@@ -236,7 +235,7 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
       const Tensor w = flat_compute(weight, ct), b = flat_compute(bias, ct);
       View wv, bv;
       if (M > 0)
-        backend_for(input.device())
+        detail::fused_kernels_of(input.device())
             .layer_norm(view_of(out.view({M, K})), view_of(mean.view({M})), view_of(var.view({M})),
                         view_of(x.view({M, K})), optional_view(w, wv), optional_view(b, bv), eps);
     } else {
@@ -262,7 +261,7 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
                const Tensor gb = has_bias ? make_empty({K}, ct, x.device()) : Tensor();
                View wv, gwv, gbv;
                if (M > 0)
-                 backend_for(x.device())
+                 detail::fused_kernels_of(x.device())
                      .layer_norm_backward(view_of(gi.view({M, K})), optional_view(gw, gwv), optional_view(gb, gbv),
                                           view_of(goc.view({M, K})), view_of(xc.view({M, K})), view_of(mean.view({M})),
                                           view_of(var.view({M})), optional_view(wc, wv), eps);
@@ -303,7 +302,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
   const int64_t G = num_groups, K = N * G > 0 ? input.numel() / (N * G) : 0;
   const std::vector<int64_t> row_dims{2}, param_dims = all_but_channel(dims);
   const ScalarType ct = compute_dtype(input.device(), input.dtype());
-  const bool fused = fuses(input, ct) && K > 0;
+  const bool fused = detail::fused_for(input.device(), FusedOp::LayerNorm, ct) && K > 0;
   Tensor out, mean, var;  // mean, var: [N, G, 1]
   {
     NoGradGuard no_grad;
@@ -314,7 +313,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
       mean = make_empty({N, G, 1}, ct, input.device());
       var = make_empty({N, G, 1}, ct, input.device());
       if (N * G > 0)
-        backend_for(input.device())
+        detail::fused_kernels_of(input.device())
             .layer_norm(view_of(xhat.view({N * G, K})), view_of(mean.view({N * G})), view_of(var.view({N * G})),
                         view_of(x.view({N * G, K})), nullptr, nullptr, eps);
     } else {
@@ -343,7 +342,7 @@ Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight,
                const Tensor xc = as_compute(x, ct), gc = as_compute(gxhat, ct);
                const Tensor gi = make_empty(xc.sizes(), ct, x.device());
                if (N * G > 0)
-                 backend_for(x.device())
+                 detail::fused_kernels_of(x.device())
                      .layer_norm_backward(view_of(gi.view({N * G, K})), nullptr, nullptr, view_of(gc.view({N * G, K})),
                                           view_of(xc.view({N * G, K})), view_of(mean.view({N * G})),
                                           view_of(var.view({N * G})), nullptr, eps);

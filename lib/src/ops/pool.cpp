@@ -1,10 +1,13 @@
-// Pooling. Max and average pooling run as backend kernels; each backward is itself a recorded op whose
-// derivative is the forward gather (max) or the forward pooling (average), so second derivatives work.
+// Pooling. Max and average pooling run as the backend's fused kernels, or compositions of primitives where it
+// has none (pool_composed.h); each backward is itself a recorded op whose derivative is the forward gather (max)
+// or the forward pooling (average), so second derivatives work.
 // Adaptive average pooling is a mean, an ordinary pooling, or (for uneven windows) two small matrix products.
 #include <algorithm>
 #include <cmath>
 
+#include "fused.h"
 #include "ops/elementwise.h"
+#include "ops/pool_composed.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
@@ -29,13 +32,19 @@ Tensor gather_planes(const Tensor& g, const Tensor& indices) {
 }
 
 std::tuple<Tensor, Tensor> max_pool_forward(const Tensor& x, const PoolParams& p, IntArrayRef out_sizes) {
-  Tensor out, indices = make_empty(out_sizes, kInt64, x.device());
+  Tensor out, indices;
   {
     NoGradGuard guard;
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct);
-    out = make_empty(out_sizes, ct, x.device());
-    if (out.numel() > 0) backend_for(x.device()).max_pool2d(view_of(out), view_of(indices), view_of(xc), p);
+    FusedKernels* fused = detail::fused_for(x.device(), FusedOp::MaxPool2d, ct);
+    if (fused || product(out_sizes) == 0) {
+      out = make_empty(out_sizes, ct, x.device());
+      indices = make_empty(out_sizes, kInt64, x.device());
+      if (out.numel() > 0) fused->max_pool2d(view_of(out), view_of(indices), view_of(xc), p);
+    } else {
+      std::tie(out, indices) = detail::composed_max_pool2d(xc, p, out_sizes);
+    }
     if (ct != x.dtype()) out = out.to(x.dtype());
   }
   if (record_needed(x))
@@ -51,12 +60,14 @@ Tensor max_pool_backward(const Tensor& gy, const Tensor& indices, IntArrayRef in
     NoGradGuard guard;
     const ScalarType ct = compute_dtype(gy.device(), gy.dtype());
     const Tensor gyc = as_compute(gy, ct);
-    out = make_empty(input_sizes, ct, gy.device());
-    if (out.numel() > 0) {
-      if (gyc.numel() == 0)
-        backend_for(gy.device()).fill(view_of(out), 0);
-      else
-        backend_for(gy.device()).max_pool2d_backward(view_of(out), view_of(gyc), view_of(indices), p);
+    FusedKernels* fused = detail::fused_for(gy.device(), FusedOp::MaxPool2d, ct);
+    if (gyc.numel() == 0) {
+      out = zeros(input_sizes, TensorOptions().dtype(ct).device(gy.device()));
+    } else if (fused) {
+      out = make_empty(input_sizes, ct, gy.device());
+      fused->max_pool2d_backward(view_of(out), view_of(gyc), view_of(indices), p);
+    } else {
+      out = detail::composed_max_pool2d_backward(gyc, indices, input_sizes);
     }
     if (ct != gy.dtype()) out = out.to(gy.dtype());
   }
@@ -71,12 +82,14 @@ Tensor avg_pool_backward(const Tensor& gy, IntArrayRef input_sizes, const PoolPa
     NoGradGuard guard;
     const ScalarType ct = compute_dtype(gy.device(), gy.dtype());
     const Tensor gyc = as_compute(gy, ct);
-    out = make_empty(input_sizes, ct, gy.device());
-    if (out.numel() > 0) {
-      if (gyc.numel() == 0)
-        backend_for(gy.device()).fill(view_of(out), 0);
-      else
-        backend_for(gy.device()).avg_pool2d_backward(view_of(out), view_of(gyc), p);
+    FusedKernels* fused = detail::fused_for(gy.device(), FusedOp::AvgPool2d, ct);
+    if (gyc.numel() == 0) {
+      out = zeros(input_sizes, TensorOptions().dtype(ct).device(gy.device()));
+    } else if (fused) {
+      out = make_empty(input_sizes, ct, gy.device());
+      fused->avg_pool2d_backward(view_of(out), view_of(gyc), p);
+    } else {
+      out = detail::composed_avg_pool2d_backward(gyc, input_sizes, p);
     }
     if (ct != gy.dtype()) out = out.to(gy.dtype());
   }
@@ -92,8 +105,13 @@ Tensor avg_pool_forward(const Tensor& x, const PoolParams& p, IntArrayRef out_si
     NoGradGuard guard;
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct);
-    out = make_empty(out_sizes, ct, x.device());
-    if (out.numel() > 0) backend_for(x.device()).avg_pool2d(view_of(out), view_of(xc), p);
+    FusedKernels* fused = detail::fused_for(x.device(), FusedOp::AvgPool2d, ct);
+    if (fused || product(out_sizes) == 0) {
+      out = make_empty(out_sizes, ct, x.device());
+      if (out.numel() > 0) fused->avg_pool2d(view_of(out), view_of(xc), p);
+    } else {
+      out = detail::composed_avg_pool2d(xc, p, out_sizes);
+    }
     if (ct != x.dtype()) out = out.to(x.dtype());
   }
   if (record_needed(x))

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fused.h"
 #include "ops/elementwise.h"
 #include "wick/detail/record.h"
 #include "wick/detail/shape_of.h"
@@ -44,15 +45,21 @@ void check_step(const char* op, const Tensor& input_gates, const Tensor& hidden_
              shape_of(input_gates), ", ", shape_of(hidden_gates), " and ", shape_of(state));
 }
 
-bool fuses(const Tensor& t, ScalarType compute) { return backend_for(t.device()).fuses_recurrent_cells(compute); }
-
 // An output gradient the engine passes as undefined (zero), made explicit for composed arithmetic.
 Tensor or_zeros(const Tensor& grad, const Tensor& like) { return grad.defined() ? grad : zeros_like(like); }
+
+// The k gate blocks [..., H] of gates [..., k * H] (chunk would return fewer than k blocks when H = 0).
+std::vector<Tensor> gate_blocks(const Tensor& gates, int64_t k) {
+  const int64_t H = gates.size(-1) / k;
+  std::vector<Tensor> blocks;
+  for (int64_t i = 0; i < k; ++i) blocks.push_back(gates.narrow(-1, i * H, H));
+  return blocks;
+}
 
 // ---- LSTM ---------------------------------------------------------------------------------------------------
 
 std::tuple<Tensor, Tensor> composed_lstm(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& cx) {
-  const std::vector<Tensor> g = (input_gates + hidden_gates).chunk(4, -1);
+  const std::vector<Tensor> g = gate_blocks(input_gates + hidden_gates, 4);
   const Tensor cy = sigmoid(g[1]) * cx + sigmoid(g[0]) * tanh(g[2]);
   return {sigmoid(g[3]) * tanh(cy), cy};
 }
@@ -60,7 +67,7 @@ std::tuple<Tensor, Tensor> composed_lstm(const Tensor& input_gates, const Tensor
 // d(loss)/d(gates) and d(loss)/d(cx), written with differentiable ops (for create_graph and composed backends).
 std::tuple<Tensor, Tensor> composed_lstm_backward(const Tensor& input_gates, const Tensor& hidden_gates,
                                                   const Tensor& cx, const Tensor& grad_hy, const Tensor& grad_cy) {
-  const std::vector<Tensor> g = (input_gates + hidden_gates).chunk(4, -1);
+  const std::vector<Tensor> g = gate_blocks(input_gates + hidden_gates, 4);
   const Tensor i = sigmoid(g[0]), f = sigmoid(g[1]), c = tanh(g[2]), o = sigmoid(g[3]);
   const Tensor tanh_cy = tanh(f * cx + i * c);
   const Tensor dh = or_zeros(grad_hy, cx);
@@ -73,7 +80,7 @@ std::tuple<Tensor, Tensor> composed_lstm_backward(const Tensor& input_gates, con
 // ---- GRU ----------------------------------------------------------------------------------------------------
 
 Tensor composed_gru(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& hx) {
-  const std::vector<Tensor> x = input_gates.chunk(3, -1), h = hidden_gates.chunk(3, -1);
+  const std::vector<Tensor> x = gate_blocks(input_gates, 3), h = gate_blocks(hidden_gates, 3);
   const Tensor r = sigmoid(x[0] + h[0]), z = sigmoid(x[1] + h[1]);
   const Tensor n = tanh(x[2] + r * h[2]);
   return n + z * (hx - n);  // (1 - z) n + z hx
@@ -84,7 +91,7 @@ struct GruGrads {
 };
 GruGrads composed_gru_backward(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& hx,
                                const Tensor& grad_hy) {
-  const std::vector<Tensor> x = input_gates.chunk(3, -1), h = hidden_gates.chunk(3, -1);
+  const std::vector<Tensor> x = gate_blocks(input_gates, 3), h = gate_blocks(hidden_gates, 3);
   const Tensor r = sigmoid(x[0] + h[0]), z = sigmoid(x[1] + h[1]);
   const Tensor n = tanh(x[2] + r * h[2]);
   const Tensor dn = grad_hy * (1 - z) * (1 - n * n);
@@ -99,7 +106,7 @@ std::tuple<Tensor, Tensor> fused_lstm_cell(const Tensor& input_gates, const Tens
   const char* op = "fused_lstm_cell";
   check_step(op, input_gates, hidden_gates, cx, "cx", 4);
   const ScalarType ct = compute_dtype(cx.device(), cx.dtype());
-  if (!fuses(cx, ct)) return composed_lstm(input_gates, hidden_gates, cx);
+  if (!detail::fused_for(cx.device(), FusedOp::LstmCell, ct)) return composed_lstm(input_gates, hidden_gates, cx);
 
   Tensor hy, cy, workspace;  // workspace: i, f, g, o and tanh(cy) of each row, for the backward
   {
@@ -109,7 +116,7 @@ std::tuple<Tensor, Tensor> fused_lstm_cell(const Tensor& input_gates, const Tens
     cy = make_empty(c.sizes(), ct, cx.device());
     workspace = make_empty({c.numel() * 5}, ct, cx.device());
     if (c.numel() > 0)
-      backend_for(cx.device())
+      detail::fused_kernels_of(cx.device())
           .lstm_cell(view_of(hy), view_of(cy), view_of(workspace), view_of(ig), view_of(hg), view_of(c));
     if (ct != cx.dtype()) {
       hy = hy.to(cx.dtype());
@@ -133,7 +140,7 @@ std::tuple<Tensor, Tensor> fused_lstm_cell(const Tensor& input_gates, const Tens
                grad_cx = make_empty(c.sizes(), ct, c.device());
                View dh_view, dc_view;
                if (c.numel() > 0)
-                 backend_for(c.device())
+                 detail::fused_kernels_of(c.device())
                      .lstm_cell_backward(
                          view_of(grad_gates), view_of(grad_cx), dh.defined() ? &(dh_view = view_of(dh)) : nullptr,
                          dc.defined() ? &(dc_view = view_of(dc)) : nullptr, view_of(workspace), view_of(c));
@@ -149,7 +156,7 @@ Tensor fused_gru_cell(const Tensor& input_gates, const Tensor& hidden_gates, con
   const char* op = "fused_gru_cell";
   check_step(op, input_gates, hidden_gates, hx, "hx", 3);
   const ScalarType ct = compute_dtype(hx.device(), hx.dtype());
-  if (!fuses(hx, ct)) return composed_gru(input_gates, hidden_gates, hx);
+  if (!detail::fused_for(hx.device(), FusedOp::GruCell, ct)) return composed_gru(input_gates, hidden_gates, hx);
 
   Tensor hy, workspace;  // workspace: r, z, n and the hidden state's new-gate projection of each row
   {
@@ -158,7 +165,8 @@ Tensor fused_gru_cell(const Tensor& input_gates, const Tensor& hidden_gates, con
     hy = make_empty(h.sizes(), ct, hx.device());
     workspace = make_empty({h.numel() * 4}, ct, hx.device());
     if (h.numel() > 0)
-      backend_for(hx.device()).gru_cell(view_of(hy), view_of(workspace), view_of(ig), view_of(hg), view_of(h));
+      detail::fused_kernels_of(hx.device())
+          .gru_cell(view_of(hy), view_of(workspace), view_of(ig), view_of(hg), view_of(h));
     if (ct != hx.dtype()) hy = hy.to(hx.dtype());
   }
   if (record_needed({&input_gates, &hidden_gates, &hx}))
@@ -176,7 +184,7 @@ Tensor fused_gru_cell(const Tensor& input_gates, const Tensor& hidden_gates, con
                grads = {make_empty(gate_sizes, ct, h.device()), make_empty(gate_sizes, ct, h.device()),
                         make_empty(h.sizes(), ct, h.device())};
                if (h.numel() > 0)
-                 backend_for(h.device())
+                 detail::fused_kernels_of(h.device())
                      .gru_cell_backward(view_of(grads.input_gates), view_of(grads.hidden_gates), view_of(grads.hx),
                                         view_of(dh), view_of(workspace), view_of(h));
              }
