@@ -155,18 +155,22 @@ TEST_CASE("conv: first and second derivatives by finite differences (float64)", 
     manual_seed(seed);
     return randn(shape, dtype(kDouble)).requires_grad_();
   };
-  const V conv_in = {leaf({2, 4, 6, 5}, 1), leaf({6, 2, 3, 2}, 2), leaf({6}, 3)};
-  const auto conv = [](const V& v) { return V{conv2d(v[0], v[1], v[2], {2, 1}, 1, {1, 2}, 2)}; };
-  CHECK(autograd::gradcheck(conv, conv_in) == "");
-  CHECK(autograd::gradgradcheck(conv, conv_in) == "");
-  const V tr_in = {leaf({1, 4, 3, 4}, 4), leaf({4, 3, 3, 2}, 5), leaf({6}, 6)};
-  const auto tr = [](const V& v) { return V{conv_transpose2d(v[0], v[1], v[2], 2, 1, 1, 2)}; };
-  CHECK(autograd::gradcheck(tr, tr_in) == "");
-  CHECK(autograd::gradgradcheck(tr, tr_in) == "");
-  const V same_in = {leaf({2, 2, 7}, 7), leaf({3, 2, 4}, 8)};
-  const auto same = [](const V& v) { return V{conv1d(v[0], v[1], {}, 1, "same")}; };
-  CHECK(autograd::gradcheck(same, same_in) == "");
-  CHECK(autograd::gradgradcheck(same, same_in) == "");
+  for (bool fused : {true, false}) {  // the backend's kernels, then their compositions of primitives
+    INFO("fused kernels " << fused);
+    testing::FusedKernels scope(fused && fused_kernels_enabled());
+    const V conv_in = {leaf({2, 4, 6, 5}, 1), leaf({6, 2, 3, 2}, 2), leaf({6}, 3)};
+    const auto conv = [](const V& v) { return V{conv2d(v[0], v[1], v[2], {2, 1}, 1, {1, 2}, 2)}; };
+    CHECK(autograd::gradcheck(conv, conv_in) == "");
+    CHECK(autograd::gradgradcheck(conv, conv_in) == "");
+    const V tr_in = {leaf({1, 4, 3, 4}, 4), leaf({4, 3, 3, 2}, 5), leaf({6}, 6)};
+    const auto tr = [](const V& v) { return V{conv_transpose2d(v[0], v[1], v[2], 2, 1, 1, 2)}; };
+    CHECK(autograd::gradcheck(tr, tr_in) == "");
+    CHECK(autograd::gradgradcheck(tr, tr_in) == "");
+    const V same_in = {leaf({2, 2, 7}, 7), leaf({3, 2, 4}, 8)};
+    const auto same = [](const V& v) { return V{conv1d(v[0], v[1], {}, 1, "same")}; };
+    CHECK(autograd::gradcheck(same, same_in) == "");
+    CHECK(autograd::gradgradcheck(same, same_in) == "");
+  }
 }
 
 TEST_CASE("conv: double backward on the oneDNN path equals the portable path", "[nn][conv]") {

@@ -160,10 +160,14 @@ TEST_CASE("pool: first and second derivatives by finite differences (float64)", 
     CHECK(autograd::gradcheck(fn, x) == "");
     CHECK(autograd::gradgradcheck(fn, x) == "");
   };
-  check([](const V& v) { return V{max_pool2d(v[0], 3, 2, 1, 1, true)}; });
-  check([](const V& v) { return V{max_pool2d(v[0], 2, 1, 0, 2)}; });
-  check([](const V& v) { return V{avg_pool2d(v[0], 3, 2, 1, true, false)}; });
-  check([](const V& v) { return V{avg_pool2d(v[0], 2, 1, 1, false, true, 3)}; });
+  for (bool fused : {true, false}) {  // the backend's kernels, then their compositions of primitives
+    INFO("fused kernels " << fused);
+    testing::FusedKernels scope(fused && fused_kernels_enabled());
+    check([](const V& v) { return V{max_pool2d(v[0], 3, 2, 1, 1, true)}; });
+    check([](const V& v) { return V{max_pool2d(v[0], 2, 1, 0, 2)}; });
+    check([](const V& v) { return V{avg_pool2d(v[0], 3, 2, 1, true, false)}; });
+    check([](const V& v) { return V{avg_pool2d(v[0], 2, 1, 1, false, true, 3)}; });
+  }
   check([](const V& v) { return V{adaptive_avg_pool2d(v[0], {3, 4})}; });
   check([](const V& v) { return V{upsample_bilinear2d(v[0], {7, 4}, false)}; });
   check([](const V& v) { return V{upsample_nearest2d(v[0], {9, 7})}; });
