@@ -1,9 +1,13 @@
 #!/usr/bin/python3
 """Count Catch2 test cases in an XML report (`-r xml -o FILE`); used by tools/check.
 
-    catch2_report.py REPORT.xml EXIT_STATUS LOG    prints "PASSED FAILED" on stdout, failure details on stderr
+    catch2_report.py REPORT.xml EXIT_STATUS LOG [COUNTS]
+        prints "PASSED FAILED SKIPPED" on stdout, failure details and skip reasons on stderr
 
-A test case passes when its <OverallResult success="true"/> says so (so [!shouldfail] cases count right).
+A test case passes when its <OverallResult success="true"/> says so (so [!shouldfail] cases count right) and,
+when COUNTS (the file tests/main.cpp writes under WICK_ASSERTION_COUNTS) is given, it made an assertion. One that
+asserted nothing is skipped when it warned why (a WARN containing "skipped": no GPU, no oneDNN, no data set),
+and failed otherwise: a test that checks nothing must not read as passed.
 A report cut short by a crash still counts every finished test case; the one running when it stopped counts
 as failed. A run that exited non-zero with no failing test case counts one failure, so nothing is lost.
 """
@@ -44,8 +48,34 @@ def describe(case, limit=10):
     return "\n".join(lines)
 
 
-def count(report_path, exit_status, log_path):
-    passed, failed, running = 0, 0, None
+def assertion_counts(counts_path):
+    """{test case name: assertions made}, or None without a counts file."""
+    if not counts_path:
+        return None
+    counts = {}
+    try:
+        with open(counts_path, errors="replace") as f:
+            for line in f:
+                number, _, name = line.rstrip("\n").partition("\t")
+                if number.isdigit():
+                    counts[name] = int(number)
+    except OSError:
+        return None
+    return counts
+
+
+def skip_reason(case):
+    """The text of the case's first warning that says it skipped, or None."""
+    for el in case.iter("Warning"):
+        text = " ".join((el.text or "").split())
+        if "skipped" in text:
+            return text
+    return None
+
+
+def count(report_path, exit_status, log_path, counts_path=None):
+    passed, failed, skipped, running = 0, 0, 0, None
+    counts = assertion_counts(counts_path)
     try:
         for event, el in ET.iterparse(report_path, events=("start", "end")):
             if el.tag != "TestCase":
@@ -55,7 +85,18 @@ def count(report_path, exit_status, log_path):
                 continue
             running = None
             result = el.find("OverallResult")
-            if result is not None and result.get("success") == "true":
+            name = el.get("name")
+            silent = counts is not None and counts.get(name, 1) == 0
+            if result is not None and result.get("success") == "true" and silent:
+                reason = skip_reason(el)
+                if reason:
+                    skipped += 1
+                    sys.stderr.write("SKIPPED: %s\t%s\n" % (name, reason))
+                else:
+                    failed += 1
+                    sys.stderr.write("FAILED: %s asserted nothing and did not say it skipped (WARN(\"skipped: "
+                                     "why\"))\n" % name)
+            elif result is not None and result.get("success") == "true":
                 passed += 1
             else:
                 failed += 1
@@ -75,7 +116,7 @@ def count(report_path, exit_status, log_path):
         sys.stderr.write("FAILED: the test run exited with status %d although every test case passed; "
                          "last lines of its output:\n" % exit_status)
         write_tail(log_path)
-    return passed, failed
+    return passed, failed, skipped
 
 
 def write_tail(log_path, chars=4000):
@@ -87,11 +128,11 @@ def write_tail(log_path, chars=4000):
 
 
 def main(argv):
-    if len(argv) != 4:
+    if len(argv) not in (4, 5):
         sys.stderr.write(__doc__)
         return 2
-    passed, failed = count(argv[1], int(argv[2]), argv[3])
-    print(passed, failed)
+    passed, failed, skipped = count(argv[1], int(argv[2]), argv[3], argv[4] if len(argv) == 5 else None)
+    print(passed, failed, skipped)
     return 0
 
 

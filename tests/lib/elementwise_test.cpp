@@ -6,6 +6,7 @@
 #include <wick/wick.h>
 
 #include "../support/fixtures.h"
+#include "../support/skip.h"
 
 using namespace wick;
 using namespace wick::testing;
@@ -106,8 +107,8 @@ TEST_CASE("elementwise: large inputs give the same bits with 1 and 4 threads", "
 }
 
 TEST_CASE("reference fixtures on CUDA: every op case, values and gradients", "[cuda_reference]") {
-  // The same PyTorch (CPU) references judge the CUDA backend; skipped without a GPU.
-  if (!cuda::is_available()) return;
+  // The same PyTorch (CPU) references judge the CUDA backend.
+  WICK_REQUIRE_CUDA();
   RunOptions o;
   o.device = kCUDA;
   for (const char* file : {"ops_unary.safetensors", "ops_binary.safetensors", "ops_reduce.safetensors",

@@ -11,6 +11,7 @@
 
 #include "../support/fixtures.h"
 #include "../support/scoped_settings.h"
+#include "../support/skip.h"
 
 using namespace wick;
 using V = std::vector<Tensor>;

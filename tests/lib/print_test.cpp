@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "../support/skip.h"
+
 using namespace wick;
 
 // At global scope so that its node is named "TwiceBackward", as PyTorch names a Function subclass Twice.
@@ -178,15 +180,6 @@ std::vector<Case> cuda_cases() {
   // clang-format on
 }
 
-bool cuda_available() {
-  try {
-    ones({1}).cuda();
-    return true;
-  } catch (const Error&) {
-    return false;
-  }
-}
-
 void check_cases(const std::vector<Case>& cases, const std::map<std::string, std::string>& fixtures) {
   for (const Case& c : cases) {
     INFO("case " << c.name);
@@ -217,10 +210,7 @@ TEST_CASE("print: str() matches PyTorch's repr", "[print]") {
 }
 
 TEST_CASE("print: CUDA tensors name their device", "[print][cuda]") {
-  if (!cuda_available()) {
-    WARN("no CUDA backend in this build: device='cuda:0' printing is not exercised");
-    return;
-  }
+  WICK_REQUIRE_CUDA();
   check_cases(cuda_cases(), load_fixtures());
 }
 

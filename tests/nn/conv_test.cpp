@@ -5,6 +5,7 @@
 #include <wick/wick.h>
 
 #include "../support/scoped_settings.h"
+#include "../support/skip.h"
 #include "conv_onednn.h"
 #include "fixture.h"
 
@@ -98,7 +99,7 @@ TEST_CASE("conv: functional options and Conv modules with padding modes match Py
 }
 
 TEST_CASE("conv: the oneDNN and portable paths agree over a sweep of geometries", "[nn][conv]") {
-  if (!cpu::onednn_available()) return;
+  WICK_REQUIRE_ONEDNN();
   manual_seed(3);
   struct G {
     int64_t n, c, h, w, oc, kh, kw, stride, pad, dil, groups;
@@ -131,11 +132,7 @@ TEST_CASE("conv: the oneDNN and portable paths agree over a sweep of geometries"
 }
 
 TEST_CASE("conv: oneDNN primitives are created once per geometry and thread", "[nn][conv]") {
-  WICK_REQUIRE_FUSED_KERNELS();
-  if (!cpu::onednn_available()) {
-    WARN("skipped: this build has no oneDNN");
-    return;
-  }
+  WICK_REQUIRE_ONEDNN();
   OneDnnPath path(true);
   const Tensor x = randn({3, 2, 9, 9}), w = randn({5, 2, 3, 3}).requires_grad_();
   (void)conv2d(x, w);
@@ -174,7 +171,7 @@ TEST_CASE("conv: first and second derivatives by finite differences (float64)", 
 }
 
 TEST_CASE("conv: double backward on the oneDNN path equals the portable path", "[nn][conv]") {
-  if (!cpu::onednn_available()) return;
+  WICK_REQUIRE_ONEDNN();
   manual_seed(11);
   const Tensor x0 = randn({2, 3, 7, 7}), w0 = randn({4, 3, 3, 3});
   Tensor grads[2][2];

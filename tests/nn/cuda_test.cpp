@@ -4,6 +4,7 @@
 #include <wick/cuda.h>
 #include <wick/wick.h>
 
+#include "../support/skip.h"
 #include "fixture.h"
 
 using namespace wick;
@@ -39,7 +40,7 @@ void same_on_gpu(const char* what, std::vector<Tensor> inputs, const Fn& fn, dou
 }  // namespace
 
 TEST_CASE("cuda: convolution, pooling and resampling match the CPU", "[nn][cuda]") {
-  if (!cuda::is_available()) return;
+  WICK_REQUIRE_CUDA();
   manual_seed(1);
   const Tensor x = randn({2, 4, 9, 8}), w = randn({6, 2, 3, 3}), b = randn({6});
   same_on_gpu("conv2d", {x, w, b}, [](const auto& v) { return conv2d(v[0], v[1], v[2], {2, 1}, 1, {1, 2}, 2); });
@@ -63,7 +64,7 @@ TEST_CASE("cuda: convolution, pooling and resampling match the CPU", "[nn][cuda]
 }
 
 TEST_CASE("cuda: normalisation, losses and embedding match the CPU", "[nn][cuda]") {
-  if (!cuda::is_available()) return;
+  WICK_REQUIRE_CUDA();
   manual_seed(2);
   const Tensor logits = randn({6, 5}), labels = tensor({0, 4, 2, 2, 1, 3}, dtype(kInt64));
   const Tensor weight = rand({5}) + 0.5;
@@ -102,7 +103,7 @@ TEST_CASE("cuda: normalisation, losses and embedding match the CPU", "[nn][cuda]
 }
 
 TEST_CASE("cuda: a LeNet moved with Module::to(kCUDA) trains like its CPU twin", "[nn][cuda]") {
-  if (!cuda::is_available()) return;
+  WICK_REQUIRE_CUDA();
   manual_seed(3);
   auto make = [] {
     return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(1, 6, 5).padding(2)), nn::BatchNorm2d(6), nn::ReLU(),

@@ -4,6 +4,7 @@
 #include <wick/wick.h>
 
 #include "../support/scoped_settings.h"
+#include "../support/skip.h"
 #include "fixture.h"
 #include "pool_onednn.h"
 
@@ -79,11 +80,7 @@ TEST_CASE("pool: functional options and pooling modules match PyTorch", "[nn][po
 // The fixtures above run float32 average pooling on oneDNN where it is built in; this sweep holds oneDNN to
 // the direct loops over every window rule, including the ceil_mode windows it must leave to them.
 TEST_CASE("pool: average pooling on oneDNN agrees with the direct loops", "[nn][pool]") {
-  WICK_REQUIRE_FUSED_KERNELS();
-  if (!cpu::onednn_available()) {
-    WARN("skipped: this build has no oneDNN");
-    return;
-  }
+  WICK_REQUIRE_ONEDNN();
   manual_seed(4);
   struct G {
     int64_t h, w, k, stride, pad;

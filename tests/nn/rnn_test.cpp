@@ -12,6 +12,7 @@
 
 #include "../support/fixtures.h"
 #include "../support/scoped_settings.h"
+#include "../support/skip.h"
 #include "fixture.h"
 
 using namespace wick;

@@ -45,12 +45,3 @@ class FusedKernels {
 };
 
 }  // namespace wick::testing
-
-// Skips, saying why, a case about the fused kernels themselves while WICK_FUSED_KERNELS=0 switches them off.
-#define WICK_REQUIRE_FUSED_KERNELS()                                          \
-  do {                                                                        \
-    if (!wick::fused_kernels_enabled()) {                                     \
-      WARN("skipped: fused kernels are switched off (WICK_FUSED_KERNELS=0)"); \
-      return;                                                                 \
-    }                                                                         \
-  } while (0)

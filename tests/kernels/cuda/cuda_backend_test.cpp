@@ -11,15 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include "../../support/skip.h"
+
 using namespace wick;
 
-#define WICK_REQUIRE_CUDA()                     \
-  do {                                          \
-    if (!wick::cuda::is_available()) {          \
-      WARN("CUDA device not present: skipped"); \
-      return;                                   \
-    }                                           \
-  } while (0)
 
 namespace {
 
