@@ -61,6 +61,51 @@ using kernels::IntFault;
   fail(op, "op is not defined for integer tensors (got ", dtype_name(dtype), ")");
 }
 
+// Each op's element function for one dtype, picked once per call: the strided loops below then exist once per
+// dtype, not once per op and dtype (which tripled this file's code and pushed the static embedded binary past its
+// size budget). Null where the op does not apply.
+template <class T>
+using PredicateFn = bool (*)(T);
+template <class T>
+using CompareFn = bool (*)(T, T);
+template <class T>
+using IntUnaryFn = T (*)(T, double, double, IntFault&);
+template <class T>
+using IntBinaryFn = T (*)(T, T, IntFault&);
+
+template <class T>
+PredicateFn<T> predicate_fn(UnaryOp op) {
+  PredicateFn<T> fn = nullptr;
+  visit_op(op, [&]<UnaryOp kOp>(std::integral_constant<UnaryOp, kOp>) {
+    if constexpr (produces_bool(kOp)) fn = &kernels::predicate<kOp, T>;
+  });
+  return fn;
+}
+template <class T>
+CompareFn<T> compare_fn(BinaryOp op) {
+  CompareFn<T> fn = nullptr;
+  visit_op(op, [&]<BinaryOp kOp>(std::integral_constant<BinaryOp, kOp>) {
+    if constexpr (produces_bool(kOp)) fn = &kernels::compare<kOp, T>;
+  });
+  return fn;
+}
+template <class T>
+IntUnaryFn<T> int_unary_fn(UnaryOp op) {
+  IntUnaryFn<T> fn = nullptr;
+  visit_op(op, [&]<UnaryOp kOp>(std::integral_constant<UnaryOp, kOp>) {
+    if constexpr (takes_integers(kOp) && !produces_bool(kOp)) fn = &kernels::int_unary<kOp, T>;
+  });
+  return fn;
+}
+template <class T>
+IntBinaryFn<T> int_binary_fn(BinaryOp op) {
+  IntBinaryFn<T> fn = nullptr;
+  visit_op(op, [&]<BinaryOp kOp>(std::integral_constant<BinaryOp, kOp>) {
+    if constexpr (takes_integers(kOp) && !produces_bool(kOp)) fn = &kernels::int_binary<kOp, T>;
+  });
+  return fn;
+}
+
 // ---- vectorised rows ----------------------------------------------------------------------------------
 template <class T>
 constexpr int simd_index() {
@@ -178,24 +223,23 @@ void CpuBackend::unary(UnaryOp op, const View& out, const View& in, double p0, d
         return;
       }
     }
-    visit_op(op, [&]<UnaryOp kOp>(std::integral_constant<UnaryOp, kOp>) {
-      if constexpr (produces_bool(kOp)) {
-        loop.run([&](char** p, const int64_t* s, int64_t n) {
-          for (int64_t i = 0; i < n; ++i)
-            store<bool>(p[0] + i * s[0], kernels::predicate<kOp>(load<T>(p[1] + i * s[1])));
-        });
-      } else if constexpr (takes_integers(kOp) && !std::is_floating_point_v<T>) {
-        if constexpr (kOp == UnaryOp::PowScalar && std::is_signed_v<T>)
-          if (p0 < 0) report(IntFault::NegativePower, BinaryOp::Pow, int64_t(p0));
-        IntFault fault = IntFault::None;  // none possible: the exponent was checked above
-        loop.run([&](char** p, const int64_t* s, int64_t n) {
-          for (int64_t i = 0; i < n; ++i)
-            store<T>(p[0] + i * s[0], kernels::int_unary<kOp>(load<T>(p[1] + i * s[1]), p0, p1, fault));
-        });
-      } else {
-        not_for_integers("unary", in.dtype);
-      }
-    });
+    if (produces_bool(op)) {
+      const PredicateFn<T> predicate = predicate_fn<T>(op);
+      loop.run([&](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) store<bool>(p[0] + i * s[0], predicate(load<T>(p[1] + i * s[1])));
+      });
+      return;
+    }
+    if constexpr (!std::is_floating_point_v<T>) {
+      const IntUnaryFn<T> fn = int_unary_fn<T>(op);
+      if (!fn) not_for_integers("unary", in.dtype);
+      if (op == UnaryOp::PowScalar && std::is_signed_v<T> && p0 < 0)
+        report(IntFault::NegativePower, BinaryOp::Pow, int64_t(p0));
+      IntFault fault = IntFault::None;  // none possible: the exponent was checked above
+      loop.run([&](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i) store<T>(p[0] + i * s[0], fn(load<T>(p[1] + i * s[1]), p0, p1, fault));
+      });
+    }
   });
 }
 
@@ -264,8 +308,16 @@ void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View&
           });
         });
       };
+      // The six comparisons inline (vectorised); the logical ops through their element function.
+      const bool logical = op == BinaryOp::LogicalAnd || op == BinaryOp::LogicalOr || op == BinaryOp::LogicalXor;
+      if (logical) {
+        const CompareFn<T> compare = compare_fn<T>(op);
+        run([compare](T x, T y) { return compare(x, y); });
+        return;
+      }
       visit_op(op, [&]<BinaryOp kOp>(std::integral_constant<BinaryOp, kOp>) {
-        if constexpr (produces_bool(kOp)) run([](T x, T y) { return kernels::compare<kOp>(x, y); });
+        if constexpr (kOp >= BinaryOp::Eq && kOp <= BinaryOp::Ge)
+          run([](T x, T y) { return kernels::compare<kOp>(x, y); });
       });
     });
     return;
@@ -281,25 +333,26 @@ void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View&
         return;
       }
     }
-    visit_op(op, [&]<BinaryOp kOp>(std::integral_constant<BinaryOp, kOp>) {
-      if constexpr (produces_bool(kOp)) {
-        loop.run([&](char** p, const int64_t* s, int64_t n) {
-          for (int64_t i = 0; i < n; ++i)
-            store<bool>(p[0] + i * s[0], kernels::compare<kOp>(load<T>(p[1] + i * s[1]), load<T>(p[2] + i * s[2])));
-        });
-      } else if constexpr (takes_integers(kOp) && !std::is_floating_point_v<T>) {
-        loop.run([&](char** p, const int64_t* s, int64_t n) {
-          IntFault fault = IntFault::None;
-          for (int64_t i = 0; i < n; ++i) {
-            const T y = load<T>(p[2] + i * s[2]);
-            store<T>(p[0] + i * s[0], kernels::int_binary<kOp>(load<T>(p[1] + i * s[1]), y, fault));
-            if (fault != IntFault::None) report(fault, kOp, int64_t(y));
-          }
-        });
-      } else {
-        not_for_integers("binary", a.dtype);
-      }
-    });
+    if (produces_bool(op)) {
+      const CompareFn<T> compare = compare_fn<T>(op);
+      loop.run([&](char** p, const int64_t* s, int64_t n) {
+        for (int64_t i = 0; i < n; ++i)
+          store<bool>(p[0] + i * s[0], compare(load<T>(p[1] + i * s[1]), load<T>(p[2] + i * s[2])));
+      });
+      return;
+    }
+    if constexpr (!std::is_floating_point_v<T>) {
+      const IntBinaryFn<T> fn = int_binary_fn<T>(op);
+      if (!fn) not_for_integers("binary", a.dtype);
+      loop.run([&](char** p, const int64_t* s, int64_t n) {
+        IntFault fault = IntFault::None;
+        for (int64_t i = 0; i < n; ++i) {
+          const T y = load<T>(p[2] + i * s[2]);
+          store<T>(p[0] + i * s[0], fn(load<T>(p[1] + i * s[1]), y, fault));
+          if (fault != IntFault::None) report(fault, op, int64_t(y));
+        }
+      });
+    }
   });
 }
 

@@ -3,6 +3,7 @@
 // bfloat16 computed in float32) the forward and the backward are one kernel each; elsewhere the step is
 // composed from elementwise ops, which record themselves. A higher-order gradient always takes the
 // derivative written below with differentiable ops, which is also what the float64 gradgradchecks verify.
+#include <array>
 #include <string>
 #include <vector>
 
@@ -48,18 +49,20 @@ void check_step(const char* op, const Tensor& input_gates, const Tensor& hidden_
 // An output gradient the engine passes as undefined (zero), made explicit for composed arithmetic.
 Tensor or_zeros(const Tensor& grad, const Tensor& like) { return grad.defined() ? grad : zeros_like(like); }
 
-// The k gate blocks [..., H] of gates [..., k * H] (chunk would return fewer than k blocks when H = 0).
-std::vector<Tensor> gate_blocks(const Tensor& gates, int64_t k) {
-  const int64_t H = gates.size(-1) / k;
-  std::vector<Tensor> blocks;
-  for (int64_t i = 0; i < k; ++i) blocks.push_back(gates.narrow(-1, i * H, H));
+// The K gate blocks [..., H] of gates [..., K * H] (chunk would return fewer than K blocks when H = 0), in an
+// array: a step allocates nothing on the heap, as with the fused kernels.
+template <int64_t K>
+std::array<Tensor, K> gate_blocks(const Tensor& gates) {
+  const int64_t H = gates.size(-1) / K;
+  std::array<Tensor, K> blocks;
+  for (int64_t i = 0; i < K; ++i) blocks[size_t(i)] = gates.narrow(-1, i * H, H);
   return blocks;
 }
 
 // ---- LSTM ---------------------------------------------------------------------------------------------------
 
 std::tuple<Tensor, Tensor> composed_lstm(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& cx) {
-  const std::vector<Tensor> g = gate_blocks(input_gates + hidden_gates, 4);
+  const auto g = gate_blocks<4>(input_gates + hidden_gates);
   const Tensor cy = sigmoid(g[1]) * cx + sigmoid(g[0]) * tanh(g[2]);
   return {sigmoid(g[3]) * tanh(cy), cy};
 }
@@ -67,7 +70,7 @@ std::tuple<Tensor, Tensor> composed_lstm(const Tensor& input_gates, const Tensor
 // d(loss)/d(gates) and d(loss)/d(cx), written with differentiable ops (for create_graph and composed backends).
 std::tuple<Tensor, Tensor> composed_lstm_backward(const Tensor& input_gates, const Tensor& hidden_gates,
                                                   const Tensor& cx, const Tensor& grad_hy, const Tensor& grad_cy) {
-  const std::vector<Tensor> g = gate_blocks(input_gates + hidden_gates, 4);
+  const auto g = gate_blocks<4>(input_gates + hidden_gates);
   const Tensor i = sigmoid(g[0]), f = sigmoid(g[1]), c = tanh(g[2]), o = sigmoid(g[3]);
   const Tensor tanh_cy = tanh(f * cx + i * c);
   const Tensor dh = or_zeros(grad_hy, cx);
@@ -80,7 +83,7 @@ std::tuple<Tensor, Tensor> composed_lstm_backward(const Tensor& input_gates, con
 // ---- GRU ----------------------------------------------------------------------------------------------------
 
 Tensor composed_gru(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& hx) {
-  const std::vector<Tensor> x = gate_blocks(input_gates, 3), h = gate_blocks(hidden_gates, 3);
+  const auto x = gate_blocks<3>(input_gates), h = gate_blocks<3>(hidden_gates);
   const Tensor r = sigmoid(x[0] + h[0]), z = sigmoid(x[1] + h[1]);
   const Tensor n = tanh(x[2] + r * h[2]);
   return n + z * (hx - n);  // (1 - z) n + z hx
@@ -91,7 +94,7 @@ struct GruGrads {
 };
 GruGrads composed_gru_backward(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& hx,
                                const Tensor& grad_hy) {
-  const std::vector<Tensor> x = gate_blocks(input_gates, 3), h = gate_blocks(hidden_gates, 3);
+  const auto x = gate_blocks<3>(input_gates), h = gate_blocks<3>(hidden_gates);
   const Tensor r = sigmoid(x[0] + h[0]), z = sigmoid(x[1] + h[1]);
   const Tensor n = tanh(x[2] + r * h[2]);
   const Tensor dn = grad_hy * (1 - z) * (1 - n * n);
