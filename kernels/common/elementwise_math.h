@@ -5,8 +5,9 @@
 //
 // Floating-point ops are templates over a math vocabulary M (a struct of static functions), so one definition
 // serves a scalar (ScalarMath below: host and device) and an xsimd batch (VectorMath in
-// kernels/cpu/simd/simd_kernels.h). M provides select(mask, a, b), isnan, neg, max, min (NaN-free operands), the C
-// library's functions, and fmod, pow and atan2 exact in every IEEE special case. Masks combine with & and |.
+// kernels/cpu/simd/simd_kernels.h). M provides select(mask, a, b), isnan, neg, div, max, min (NaN-free operands), the C
+// library's functions (copysign included), and fmod, pow and atan2 exact in every IEEE special case. Masks combine with
+// & and |.
 //
 // Integer ops report a fault instead of throwing (kernels cannot throw): each backend turns it into its error.
 #pragma once
@@ -29,7 +30,7 @@ inline namespace WICK_SIMD_NAMESPACE {
 // ---- floating point ----------------------------------------------------------------------------------------
 template <class M, class V>
 WICK_HOST_DEVICE V sigmoid(const V& x) {
-  return V(1) / (V(1) + M::exp(-x));
+  return M::div(V(1), V(1) + M::exp(-x));
 }
 
 template <BinaryOp op, class M, class V>
@@ -42,10 +43,13 @@ WICK_HOST_DEVICE V float_binary(const V& a, const V& b) {
   else if constexpr (op == BinaryOp::Mul)
     return a * b;
   else if constexpr (op == BinaryOp::Div)
-    return a / b;
+    return M::div(a, b);
   else if constexpr (op == BinaryOp::Remainder) {  // Python's modulo: the result takes the divisor's sign
     const V m = M::fmod(a, b);
-    return M::select((m != V(0)) & ((b < V(0)) != (m < V(0))), m + b, m);
+    // Where m's sign differs from b's (copysign(m, b) != m, which also leaves m = +-0 alone), add b. Written
+    // without logic on masks: xsimd's batch_bool != is wrong on SSE (it compares all-ones masks as floats,
+    // NaNs) and its ^ is wrong on AVX-512.
+    return M::select(M::copysign(m, b) != m, m + b, m);
   } else if constexpr (op == BinaryOp::Pow)
     return M::select(b == V(0), V(1), M::pow(a, b));
   else if constexpr (op == BinaryOp::Maximum)
@@ -78,9 +82,9 @@ WICK_HOST_DEVICE V float_unary(const V& x, const V& p0, const V& p1) {
   else if constexpr (op == UnaryOp::Sqrt)
     return M::sqrt(x);
   else if constexpr (op == UnaryOp::Rsqrt)
-    return V(1) / M::sqrt(x);
+    return M::div(V(1), M::sqrt(x));
   else if constexpr (op == UnaryOp::Reciprocal)
-    return V(1) / x;
+    return M::div(V(1), x);
   else if constexpr (op == UnaryOp::Sin)
     return M::sin(x);
   else if constexpr (op == UnaryOp::Cos)
@@ -102,7 +106,7 @@ WICK_HOST_DEVICE V float_unary(const V& x, const V& p0, const V& p1) {
     return x * sigmoid<M>(x);
   else if constexpr (op == UnaryOp::Softplus) {  // p0 = beta, p1 = threshold: linear above it, as PyTorch
     const V bx = x * p0;
-    return M::select(bx > p1, x, M::log1p(M::exp(bx)) / p0);
+    return M::select(bx > p1, x, M::div(M::log1p(M::exp(bx)), p0));
   } else if constexpr (op == UnaryOp::LeakyRelu)
     return M::select(x < V(0), x * p0, x);
   else if constexpr (op == UnaryOp::Elu)
@@ -289,6 +293,10 @@ struct ScalarMath {
   WICK_HOST_DEVICE static T neg(T x) {
     return -x;
   }
+  template <class T>
+  WICK_HOST_DEVICE static T div(T a, T b) {
+    return a / b;
+  }
   // Of two equal operands (+0 and -0) the second, as x86's maxps/minps (NEON's fmax prefers +0: the sign of a
   // zero maximum is the hardware's, as in PyTorch).
   template <class T>
@@ -321,6 +329,7 @@ struct ScalarMath {
   WICK_SCALAR_FN2(fmod)
   WICK_SCALAR_FN2(pow)
   WICK_SCALAR_FN2(atan2)
+  WICK_SCALAR_FN2(copysign)
 #undef WICK_SCALAR_FN1
 #undef WICK_SCALAR_FN2
   WICK_HOST_DEVICE static float abs(float x) { return ::fabsf(x); }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
+#include <type_traits>
 #include <utility>
 
 #include "common/elementwise_math.h"
@@ -20,6 +21,12 @@ namespace WICK_SIMD_NAMESPACE {
 template <class V>
 V sqrt_v(const V& x) {
   using T = typename V::value_type;
+#if defined(__aarch64__)  // AArch64 has a correctly rounded square root
+  if constexpr (std::is_same_v<T, float>)
+    return V(vsqrtq_f32(x));
+  else
+    return V(vsqrtq_f64(x));
+#endif
   const V r = xsimd::sqrt(x);
   return xsimd::select(x == V(T(0)) || x == V(std::numeric_limits<T>::infinity()), x, r);
 }
@@ -67,6 +74,15 @@ struct VectorMath {
   static V neg(const V& x) {
     return x ^ V(-0.0);
   }  // xsimd's 0 - x loses -0
+  // xsimd 8 divides floats on AArch64 by a reciprocal estimate and Newton steps: not correctly rounded, and 1 / a
+  // denormal gives -inf. AArch64 has a true division.
+  template <class V>
+  static V div(const V& a, const V& b) {
+#if defined(__aarch64__)
+    if constexpr (std::is_same_v<typename V::value_type, float>) return V(vdivq_f32(a, b));
+#endif
+    return a / b;
+  }
   template <class V>
   static V max(const V& a, const V& b) {
     return xsimd::max(a, b);
@@ -125,19 +141,51 @@ struct VectorMath {
   }
   template <class V>
   static V floor(const V& x) {
+#if defined(__aarch64__)  // xsimd 8 rounds through integers there, losing -0 (and ceil(-0.5) = -0)
+    if constexpr (std::is_same_v<typename V::value_type, float>)
+      return V(vrndmq_f32(x));
+    else
+      return V(vrndmq_f64(x));
+#else
     return xsimd::floor(x);
+#endif
   }
   template <class V>
   static V ceil(const V& x) {
+#if defined(__aarch64__)  // xsimd 8 rounds through integers there, losing -0 (and ceil(-0.5) = -0)
+    if constexpr (std::is_same_v<typename V::value_type, float>)
+      return V(vrndpq_f32(x));
+    else
+      return V(vrndpq_f64(x));
+#else
     return xsimd::ceil(x);
+#endif
   }
   template <class V>
   static V rint(const V& x) {
+#if defined(__aarch64__)  // xsimd 8 rounds through integers there, losing -0 (and ceil(-0.5) = -0)
+    if constexpr (std::is_same_v<typename V::value_type, float>)
+      return V(vrndnq_f32(x));
+    else
+      return V(vrndnq_f64(x));
+#else
     return xsimd::nearbyint(x);
+#endif
   }
   template <class V>
   static V trunc(const V& x) {
+#if defined(__aarch64__)  // xsimd 8 rounds through integers there, losing -0 (and ceil(-0.5) = -0)
+    if constexpr (std::is_same_v<typename V::value_type, float>)
+      return V(vrndq_f32(x));
+    else
+      return V(vrndq_f64(x));
+#else
     return xsimd::trunc(x);
+#endif
+  }
+  template <class V>
+  static V copysign(const V& x, const V& y) {
+    return xsimd::copysign(x, y);
   }
   template <class V>
   static V fmod(const V& a, const V& b) {
@@ -151,14 +199,16 @@ struct VectorMath {
   }
   template <class V>
   static V pow(const V& a, const V& b) {
-    // Also a negative base with an exponent too large to be odd (xsimd misjudges its parity), and a denormal
-    // base (its log is misread).
+    // Also a NaN operand (xsimd's SSE and AVX2 forms give pow(0, NaN) = 0), a negative base with an exponent too
+    // large to be odd (xsimd misjudges its parity), a denormal base (its log is misread), and an infinite result
+    // (its exp overflows early: pow(DBL_MAX, 1) = inf).
     using T = typename V::value_type;
     const V always_even(T(sizeof(T) == 4 ? 16777216.0 : 9007199254740992.0));
-    const auto special = xsimd::isinf(a) | xsimd::isinf(b) | ((a == V(0)) & (b < V(0))) |
-                         ((a < V(0)) & (xsimd::abs(b) >= always_even)) |
-                         ((a != V(0)) & (xsimd::abs(a) < V(std::numeric_limits<T>::min())));
-    return scalar_if_any(xsimd::pow(a, b), a, b, special, [](T x, T y) { return T(::pow(double(x), double(y))); });
+    const V r = xsimd::pow(a, b);
+    const auto special = xsimd::isinf(a) | xsimd::isinf(b) | xsimd::isnan(a) | xsimd::isnan(b) |
+                         ((a == V(0)) & (b < V(0))) | ((a < V(0)) & (xsimd::abs(b) >= always_even)) |
+                         ((a != V(0)) & (xsimd::abs(a) < V(std::numeric_limits<T>::min()))) | xsimd::isinf(r);
+    return scalar_if_any(r, a, b, special, [](T x, T y) { return T(::pow(double(x), double(y))); });
   }
   template <class V>
   static V atan2(const V& a, const V& b) {

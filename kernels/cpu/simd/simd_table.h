@@ -1,8 +1,10 @@
 // Vectorised inner loops, compiled once per instruction set (x86-64: SSE4.2, AVX2+FMA, AVX-512, chosen at run
-// time for the CPU at hand, so one portable binary runs at each machine's width; AArch64: NEON).
+// time for the CPU at hand, so one portable binary runs at each machine's width; AArch64: NEON), and a portable
+// scalar set. WICK_CPU_CAPABILITY=avx512|avx2|sse4_2|neon64|scalar picks one (an error if the CPU lacks it).
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "backend.h"
 
@@ -35,7 +37,11 @@ struct SimdTable {
   Gemm gemm[2];
 };
 
-const SimdTable& simd_table();  // the widest table this CPU runs
+const SimdTable& simd_table();  // the widest table this CPU runs, or WICK_CPU_CAPABILITY's
+
+const SimdTable& simd_table_scalar();
+// Every kernel set this CPU can run, widest first (the tests check each one).
+std::vector<const SimdTable*> runnable_simd_tables();
 
 #if defined(__aarch64__)
 const SimdTable& simd_table_neon64();

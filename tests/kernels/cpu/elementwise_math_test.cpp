@@ -1,7 +1,8 @@
-// The CPU's vector kernels against the scalar definitions in kernels/common/elementwise_math.h, the ones the CUDA
-// kernels run, for every float op of ops.def over IEEE's special values: so the two backends cannot drift apart
-// on NaN, infinities, signed zeros or the shortcuts, even on a machine without a GPU. (PyTorch's own values for
-// the same ops are the fixtures of tests/lib.)
+// Every CPU kernel set this machine runs (AVX-512, AVX2, SSE4.2 or NEON, and the portable scalar one) against the
+// scalar definitions in kernels/common/elementwise_math.h, the ones the CUDA kernels run, for every float op of
+// ops.def over IEEE's special values: so the sets and the two backends cannot drift apart on NaN, infinities,
+// signed zeros or the shortcuts, even on a machine without a GPU. (PyTorch's own values for the same ops are the
+// fixtures of tests/lib, which CI also runs under each set with WICK_CPU_CAPABILITY.)
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -10,8 +11,8 @@
 #include <sstream>
 #include <vector>
 
-#include "backend_registry.h"
 #include "common/elementwise_math.h"
+#include "simd/simd_table.h"
 
 using namespace wick;
 using kernels::ScalarMath;
@@ -77,8 +78,8 @@ Match match_for(BinaryOp op) {
 }
 
 template <class T>
-View view_of(std::vector<T>& v, const int64_t* size, const int64_t* stride) {
-  return View{v.data(), std::is_same_v<T, float> ? ScalarType::Float : ScalarType::Double, 1, size, stride};
+constexpr int table_index() {
+  return std::is_same_v<T, float> ? 0 : 1;
 }
 
 // Each unary op with the parameters its callers pass; PowScalar once through each shortcut and twice through pow.
@@ -94,21 +95,21 @@ std::vector<std::pair<double, double>> unary_params(UnaryOp op) {
 }
 
 template <class T>
-void check_unary_ops() {
+void check_unary_ops(const cpu::SimdTable& table) {
   std::vector<T> in = special_values<T>();
-  const int64_t n = int64_t(in.size()), stride = 1;
+  const int64_t n = int64_t(in.size());
   for (int i = 0; i < kNumOps<UnaryOp>; ++i) {
     visit_op(UnaryOp(i), [&]<UnaryOp op>(std::integral_constant<UnaryOp, op>) {
       if constexpr (!produces_bool(op)) {
         for (auto [p0, p1] : unary_params(op)) {
           std::vector<T> out(in.size());
-          backend_for(DeviceType::CPU).unary(op, view_of(out, &n, &stride), view_of(in, &n, &stride), p0, p1);
+          table.unary[int(op)][table_index<T>()](in.data(), out.data(), n, p0, p1);
           for (size_t k = 0; k < in.size(); ++k) {
             T want;
             if (op != UnaryOp::PowScalar || !kernels::pow_scalar_shortcut(in[k], p0, want))
               want = kernels::float_unary<op, ScalarMath>(in[k], T(p0), T(p1));
             INFO(op_name(op) << "(" << in[k] << "; " << p0 << ", " << p1 << ") "
-                             << (sizeof(T) == 4 ? "float" : "double") << ": vector " << out[k] << ", scalar " << want);
+                             << (sizeof(T) == 4 ? "float" : "double") << ": kernel " << out[k] << ", scalar " << want);
             CHECK(agree(out[k], want, match_for(op), in[k], T(p0)));
           }
         }
@@ -118,26 +119,25 @@ void check_unary_ops() {
 }
 
 template <class T>
-void check_binary_ops() {
+void check_binary_ops(const cpu::SimdTable& table) {
   const std::vector<T> values = special_values<T>();
   std::vector<T> a, b;
   for (T x : values)
     for (T y : values) a.push_back(x), b.push_back(y);
-  const int64_t n = int64_t(a.size()), stride = 1;
+  const int64_t n = int64_t(a.size());
   for (int i = 0; i < kNumOps<BinaryOp>; ++i) {
     visit_op(BinaryOp(i), [&]<BinaryOp op>(std::integral_constant<BinaryOp, op>) {
       if constexpr (!produces_bool(op)) {
         std::vector<T> out(a.size());
-        backend_for(DeviceType::CPU)
-            .binary(op, view_of(out, &n, &stride), view_of(a, &n, &stride), view_of(b, &n, &stride));
+        table.binary[int(op)][table_index<T>()](a.data(), 1, b.data(), 1, out.data(), n);
         int mismatches = 0;
         std::ostringstream first;
         for (size_t k = 0; k < a.size(); ++k) {
           const T want = kernels::float_binary<op, ScalarMath>(a[k], b[k]);
           if (!agree(out[k], want, match_for(op), a[k], b[k]) && mismatches++ == 0)
-            first << op_name(op) << "(" << a[k] << ", " << b[k] << "): vector " << out[k] << ", scalar " << want;
+            first << op_name(op) << "(" << a[k] << ", " << b[k] << "): kernel " << out[k] << ", scalar " << want;
         }
-        INFO((sizeof(T) == 4 ? "float " : "double ") << first.str());
+        INFO(table.name << (sizeof(T) == 4 ? " float " : " double ") << first.str());
         CHECK(mismatches == 0);
       }
     });
@@ -146,12 +146,16 @@ void check_binary_ops() {
 
 }  // namespace
 
-TEST_CASE("elementwise math: vector kernels and the scalar definitions CUDA runs agree on special values",
+TEST_CASE("elementwise math: every CPU kernel set and the scalar definitions CUDA runs agree on special values",
           "[kernels][elementwise]") {
-  check_unary_ops<float>();
-  check_unary_ops<double>();
-  check_binary_ops<float>();
-  check_binary_ops<double>();
+  const std::vector<const cpu::SimdTable*> tables = cpu::runnable_simd_tables();
+  REQUIRE(tables.size() >= 2);  // at least one vector set and the scalar one
+  for (const cpu::SimdTable* table : tables) {
+    check_unary_ops<float>(*table);
+    check_unary_ops<double>(*table);
+    check_binary_ops<float>(*table);
+    check_binary_ops<double>(*table);
+  }
 }
 
 TEST_CASE("elementwise math: integer ops wrap, and fault on division by zero and negative powers",
