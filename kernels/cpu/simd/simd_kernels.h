@@ -212,9 +212,12 @@ struct VectorMath {
   }
   template <class V>
   static V atan2(const V& a, const V& b) {
+    // Two infinities, and zero or denormal operands (NEON's atan2(0, denormal) is NaN).
     using T = typename V::value_type;
-    return scalar_if_any(xsimd::atan2(a, b), a, b, (xsimd::isinf(a) & xsimd::isinf(b)) | ((a == V(0)) & (b == V(0))),
-                         [](T y, T x) { return T(::atan2(double(y), double(x))); });
+    const V smallest_normal(std::numeric_limits<T>::min());
+    const auto special =
+        (xsimd::isinf(a) & xsimd::isinf(b)) | (xsimd::abs(a) < smallest_normal) | (xsimd::abs(b) < smallest_normal);
+    return scalar_if_any(xsimd::atan2(a, b), a, b, special, [](T y, T x) { return T(::atan2(double(y), double(x))); });
   }
 };
 
