@@ -3,53 +3,42 @@
 
 #include "simd/simd_gemm.h"
 #include "simd/simd_kernels.h"
+#include "simd/simd_table_builder.h"
 
 namespace wick::cpu {
 namespace WICK_SIMD_NAMESPACE {
 
-// ---- the table: every value-producing float op of ops.def (bool-producing ones stay null) -------------------
-template <BinaryOp op>
-void fill_op(SimdTable& t) {
-  if constexpr (!produces_bool(op)) {
-    t.binary[int(op)][0] = &binary_loop<BinaryF<op>, float>;
-    t.binary[int(op)][1] = &binary_loop<BinaryF<op>, double>;
+// This instruction set's loops, as simd_table_builder.h takes them.
+struct VectorLoops {
+  template <BinaryOp op, class T>
+  static void binary(const void* a, int64_t sa, const void* b, int64_t sb, void* out, int64_t n) {
+    binary_loop<BinaryF<op>, T>(a, sa, b, sb, out, n);
   }
-}
-template <UnaryOp op>
-void fill_op(SimdTable& t) {
-  if constexpr (!produces_bool(op)) {
-    t.unary[int(op)][0] = &unary_loop<op, float>;
-    t.unary[int(op)][1] = &unary_loop<op, double>;
+  template <UnaryOp op, class T>
+  static void unary(const void* in, void* out, int64_t n, double p0, double p1) {
+    unary_loop<op, T>(in, out, n, p0, p1);
   }
-}
-template <class Op, int... Is>
-void fill_ops(SimdTable& t, std::integer_sequence<int, Is...>) {
-  (fill_op<Op(Is)>(t), ...);
-}
+  template <class T>
+  static void where(const bool* c, int64_t sc, const void* a, int64_t sa, const void* b, int64_t sb, void* out,
+                    int64_t n) {
+    where_loop<T>(c, sc, a, sa, b, sb, out, n);
+  }
+  template <ReduceOp op, class T>
+  static void reduce(const void* in, int64_t n, void* acc) {
+    reduce_loop<op, T>(in, n, acc);
+  }
+  template <ReduceOp op, class T>
+  static void reduce_rows(const void* in, void* out, int64_t n) {
+    reduce_rows_loop<op, T>(in, out, n);
+  }
+  template <class T>
+  static void gemm(int64_t M, int64_t N, int64_t K, const void* A, int64_t a_rs, int64_t a_cs, const void* B,
+                   int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate) {
+    gemm_entry<T>(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, C, c_rs, accumulate);
+  }
+};
 
-template <ReduceOp op>
-void fill_reduce(SimdTable& t) {
-  t.reduce[int(op)][0] = &reduce_loop<op, float>;
-  t.reduce[int(op)][1] = &reduce_loop<op, double>;
-  t.reduce_rows[int(op)][0] = &reduce_rows_loop<op, float>;
-  t.reduce_rows[int(op)][1] = &reduce_rows_loop<op, double>;
-}
-
-SimdTable make_table(const char* name) {
-  SimdTable t{};
-  t.name = name;
-  fill_ops<BinaryOp>(t, std::make_integer_sequence<int, kNumOps<BinaryOp>>{});
-  fill_ops<UnaryOp>(t, std::make_integer_sequence<int, kNumOps<UnaryOp>>{});
-  t.where[0] = &where_loop<float>;
-  t.where[1] = &where_loop<double>;
-  fill_reduce<ReduceOp::Sum>(t);  // All and Any reduce bools: the plain loops of kernels/cpu/reduce.cpp
-  fill_reduce<ReduceOp::Prod>(t);
-  fill_reduce<ReduceOp::Max>(t);
-  fill_reduce<ReduceOp::Min>(t);
-  t.gemm[0] = &gemm_entry<float>;
-  t.gemm[1] = &gemm_entry<double>;
-  return t;
-}
+inline SimdTable make_table(const char* name) { return SimdTableBuilder<VectorLoops>::build(name); }
 
 }  // namespace WICK_SIMD_NAMESPACE
 }  // namespace wick::cpu
