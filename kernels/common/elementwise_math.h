@@ -128,16 +128,15 @@ WICK_HOST_DEVICE V float_unary(const V& x, const V& p0, const V& p1) {
     static_assert(op == UnaryOp::Neg, "a unary op without its math");
 }
 
-// x ** p for the exponents with an exact, cheaper form (both backends take it before the general one).
-template <class V>
-WICK_HOST_DEVICE bool pow_scalar_shortcut(const V& x, double p, V& out) {
-  if (p == 2.0)
-    out = x * x;
-  else if (p == 1.0)
-    out = x;
-  else
-    return false;
-  return true;
+// x ** p for the exponents PyTorch computes with an exact, cheaper form: x * x, x and sqrt(x). Every backend takes
+// them first; their special cases are sqrt's, not pow's (pow(-inf, 0.5) = +inf, sqrt(-inf) = NaN, as PyTorch).
+WICK_HOST_DEVICE bool pow_scalar_has_shortcut(double p) { return p == 2.0 || p == 1.0 || p == 0.5; }
+
+template <class M, class V>
+WICK_HOST_DEVICE V pow_scalar_shortcut(const V& x, double p) {
+  if (p == 2.0) return x * x;
+  if (p == 1.0) return x;
+  return M::sqrt(x);
 }
 
 // ---- every dtype: comparisons, logical ops, predicates --------------------------------------------------------

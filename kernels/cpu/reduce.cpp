@@ -21,18 +21,27 @@
 namespace wick::cpu {
 namespace {
 
-// The runtime op on the shared definitions (kernels/common/reduce_math.h).
+// The runtime op on the shared definitions (kernels/common/reduce_math.h). combine runs per element in the loops
+// below, so a plain switch (which the compiler hoists out of a loop) rather than visit_op's chain of compares;
+// with no default, -Wswitch flags a reduction added to ops.def but not here.
+template <class T>
+T combine(ReduceOp op, T a, T b) {
+  switch (op) {
+    case ReduceOp::Sum: return kernels::reduce_combine<ReduceOp::Sum>(a, b);
+    case ReduceOp::Prod: return kernels::reduce_combine<ReduceOp::Prod>(a, b);
+    case ReduceOp::Max: return kernels::reduce_combine<ReduceOp::Max>(a, b);
+    case ReduceOp::Min: return kernels::reduce_combine<ReduceOp::Min>(a, b);
+    case ReduceOp::All: return kernels::reduce_combine<ReduceOp::All>(a, b);
+    case ReduceOp::Any: return kernels::reduce_combine<ReduceOp::Any>(a, b);
+    case ReduceOp::kCount: break;
+  }
+  return a;
+}
+
 template <class T>
 T identity(ReduceOp op) {
   T r{};
   visit_op(op, [&]<ReduceOp kOp>(std::integral_constant<ReduceOp, kOp>) { r = kernels::reduce_identity<kOp, T>(); });
-  return r;
-}
-
-template <class T>
-T combine(ReduceOp op, T a, T b) {
-  T r = a;
-  visit_op(op, [&]<ReduceOp kOp>(std::integral_constant<ReduceOp, kOp>) { r = kernels::reduce_combine<kOp>(a, b); });
   return r;
 }
 

@@ -12,10 +12,9 @@ template <UnaryOp op, class T>
 struct FloatUnaryF {
   acc_t<T> p0, p1;
   __device__ T operator()(T x) const {
-    using A = acc_t<T>;
-    A y;
     if constexpr (op == UnaryOp::PowScalar)
-      if (kernels::pow_scalar_shortcut(to_acc(x), double(p0), y)) return from_value<T>(y);
+      if (kernels::pow_scalar_has_shortcut(double(p0)))
+        return from_value<T>(kernels::pow_scalar_shortcut<kernels::ScalarMath>(to_acc(x), double(p0)));
     return from_value<T>(kernels::float_unary<op, kernels::ScalarMath>(to_acc(x), p0, p1));
   }
 };

@@ -306,31 +306,22 @@ void unary_loop(const void* pin, void* pout, int64_t n, double p0d, double p1d) 
   const T* in = static_cast<const T*>(pin);
   T* out = static_cast<T*>(pout);
   constexpr int64_t W = Vec<T>::size;
+  const auto run = [&](const auto& f) {
+    int64_t i = 0;
+    for (; i + W <= n; i += W) f(Vec<T>::load_unaligned(in + i)).store_unaligned(out + i);
+    if (i < n) {
+      alignas(64) T t[W] = {};
+      for (int64_t k = 0; k < n - i; ++k) t[k] = in[i + k];
+      f(Vec<T>::load_aligned(t)).store_aligned(t);
+      for (int64_t k = 0; k < n - i; ++k) out[i + k] = t[k];
+    }
+  };
+  if constexpr (op == UnaryOp::PowScalar) {
+    if (kernels::pow_scalar_has_shortcut(p0d))
+      return run([p0d](const Vec<T>& x) { return kernels::pow_scalar_shortcut<VectorMath>(x, p0d); });
+  }
   const Vec<T> p0(static_cast<T>(p0d)), p1(static_cast<T>(p1d));
-  int64_t i = 0;
-  if constexpr (op == UnaryOp::PowScalar) {  // common exponents take exact, cheaper forms
-    if (p0d == 2.0) {
-      for (; i + W <= n; i += W) {
-        auto v = Vec<T>::load_unaligned(in + i);
-        (v * v).store_unaligned(out + i);
-      }
-      for (; i < n; ++i) out[i] = in[i] * in[i];
-      return;
-    }
-    if (p0d == 0.5) return unary_loop<UnaryOp::Sqrt, T>(pin, pout, n, 0, 0);
-    if (p0d == 1.0) {
-      for (; i < n; ++i) out[i] = in[i];
-      return;
-    }
-  }
-  for (; i + W <= n; i += W)
-    kernels::float_unary<op, VectorMath>(Vec<T>::load_unaligned(in + i), p0, p1).store_unaligned(out + i);
-  if (i < n) {
-    alignas(64) T t[W] = {};
-    for (int64_t k = 0; k < n - i; ++k) t[k] = in[i + k];
-    kernels::float_unary<op, VectorMath>(Vec<T>::load_aligned(t), p0, p1).store_aligned(t);
-    for (int64_t k = 0; k < n - i; ++k) out[i + k] = t[k];
-  }
+  run([&](const Vec<T>& x) { return kernels::float_unary<op, VectorMath>(x, p0, p1); });
 }
 
 // ---- reductions -------------------------------------------------------------------------------------

@@ -33,11 +33,13 @@ struct ScalarLoops {
   static void unary(const void* pin, void* pout, int64_t n, double p0, double p1) {
     const T* in = static_cast<const T*>(pin);
     T* out = static_cast<T*>(pout);
-    for (int64_t i = 0; i < n; ++i) {
-      if constexpr (op == UnaryOp::PowScalar)
-        if (kernels::pow_scalar_shortcut(in[i], p0, out[i])) continue;
-      out[i] = kernels::float_unary<op, ScalarMath>(in[i], T(p0), T(p1));
+    if constexpr (op == UnaryOp::PowScalar) {
+      if (kernels::pow_scalar_has_shortcut(p0)) {
+        for (int64_t i = 0; i < n; ++i) out[i] = kernels::pow_scalar_shortcut<ScalarMath>(in[i], p0);
+        return;
+      }
     }
+    for (int64_t i = 0; i < n; ++i) out[i] = kernels::float_unary<op, ScalarMath>(in[i], T(p0), T(p1));
   }
 
   template <ReduceOp op, class T>

@@ -38,10 +38,10 @@ std::tuple<Tensor, Tensor> max_pool_forward(const Tensor& x, const PoolParams& p
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct);
     FusedKernels* fused = detail::fused_for(x.device(), FusedOp::MaxPool2d, ct);
-    if (fused || product(out_sizes) == 0) {
+    if (product(out_sizes) == 0 || fused) {
       out = make_empty(out_sizes, ct, x.device());
       indices = make_empty(out_sizes, kInt64, x.device());
-      if (out.numel() > 0) fused->max_pool2d(view_of(out), view_of(indices), view_of(xc), p);
+      if (fused && out.numel() > 0) fused->max_pool2d(view_of(out), view_of(indices), view_of(xc), p);
     } else {
       std::tie(out, indices) = detail::composed_max_pool2d(xc, p, out_sizes);
     }
@@ -106,9 +106,9 @@ Tensor avg_pool_forward(const Tensor& x, const PoolParams& p, IntArrayRef out_si
     const ScalarType ct = compute_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct);
     FusedKernels* fused = detail::fused_for(x.device(), FusedOp::AvgPool2d, ct);
-    if (fused || product(out_sizes) == 0) {
+    if (product(out_sizes) == 0 || fused) {
       out = make_empty(out_sizes, ct, x.device());
-      if (out.numel() > 0) fused->avg_pool2d(view_of(out), view_of(xc), p);
+      if (fused && out.numel() > 0) fused->avg_pool2d(view_of(out), view_of(xc), p);
     } else {
       out = detail::composed_avg_pool2d(xc, p, out_sizes);
     }

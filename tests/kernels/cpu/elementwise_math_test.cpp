@@ -89,7 +89,7 @@ std::vector<std::pair<double, double>> unary_params(UnaryOp op) {
     case UnaryOp::LeakyRelu: return {{0.01, 0.0}};
     case UnaryOp::Elu: return {{1.0, 0.0}, {0.5, 0.0}};
     case UnaryOp::Clamp: return {{-1.0, 2.0}, {-std::numeric_limits<double>::infinity(), 0.25}};
-    case UnaryOp::PowScalar: return {{2.0, 0.0}, {1.0, 0.0}, {3.0, 0.0}, {-1.5, 0.0}};
+    case UnaryOp::PowScalar: return {{2.0, 0.0}, {1.0, 0.0}, {0.5, 0.0}, {3.0, 0.0}, {-1.5, 0.0}};
     default: return {{0.0, 0.0}};
   }
 }
@@ -105,9 +105,9 @@ void check_unary_ops(const cpu::SimdTable& table) {
           std::vector<T> out(in.size());
           table.unary[int(op)][table_index<T>()](in.data(), out.data(), n, p0, p1);
           for (size_t k = 0; k < in.size(); ++k) {
-            T want;
-            if (op != UnaryOp::PowScalar || !kernels::pow_scalar_shortcut(in[k], p0, want))
-              want = kernels::float_unary<op, ScalarMath>(in[k], T(p0), T(p1));
+            const T want = op == UnaryOp::PowScalar && kernels::pow_scalar_has_shortcut(p0)
+                               ? kernels::pow_scalar_shortcut<ScalarMath>(in[k], p0)
+                               : kernels::float_unary<op, ScalarMath>(in[k], T(p0), T(p1));
             INFO(op_name(op) << "(" << in[k] << "; " << p0 << ", " << p1 << ") "
                              << (sizeof(T) == 4 ? "float" : "double") << ": kernel " << out[k] << ", scalar " << want);
             CHECK(agree(out[k], want, match_for(op), in[k], T(p0)));
