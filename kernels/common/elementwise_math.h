@@ -273,7 +273,7 @@ WICK_HOST_DEVICE T int_unary(T x, double p0, double p1, IntFault& fault) {
     if (v > p1) v = p1;
     return float_to_integer<T>(v);
   } else if constexpr (op == UnaryOp::PowScalar)
-    return int_binary<BinaryOp::Pow, T>(x, T(p0), fault);
+    return int_binary<BinaryOp::Pow, T>(x, float_to_integer<T>(p0), fault);
   else
     static_assert(op == UnaryOp::Neg, "an integer op without its math");
 }

@@ -131,3 +131,16 @@ TEST_CASE("reference fixtures: the comparison catches dtype, shape and value dif
   CHECK(!compare(Tensor(), a, default_tolerance(kDouble)).empty());
   CHECK(compare(a.to(kHalf), a.to(kFloat).to(kHalf), default_tolerance(kHalf)).empty());
 }
+
+TEST_CASE("elementwise: an integer power's exponent must fit its dtype, as in PyTorch", "[elementwise]") {
+  // torch.tensor([2, 3], dtype=...) ** 1000 in torch 1.13: the products wrap; uint8 cannot hold the exponent.
+  const Tensor i32 = pow(tensor({2, 3}, dtype(kInt32)), 1000);
+  CHECK(i32.dtype() == kInt32);
+  CHECK(i32[0].item<int32_t>() == 0);
+  CHECK(i32[1].item<int32_t>() == -742892767);
+  CHECK(pow(tensor({2, 3}), 1000)[1].item<int64_t>() == 6203307696791771937);
+  CHECK_THROWS_WITH(pow(tensor({2, 3}, dtype(kUInt8)), 1000), Catch::Contains("pow") && Catch::Contains("1000"));
+  CHECK(pow(tensor({2, 3}, dtype(kUInt8)), 255)[1].item<uint8_t>() == 171);  // 3 ** 255 mod 256
+  // Beyond 2^53 an int64 exponent is not carried exactly, so it is refused rather than rounded.
+  CHECK_THROWS_WITH(pow(tensor({3}), INT64_MAX), Catch::Contains("cannot be converted to int64"));
+}

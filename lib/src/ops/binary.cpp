@@ -16,6 +16,14 @@ using detail::save_if;
 using detail::save_output;
 
 namespace {
+// As PyTorch, an integer exponent must fit the integer dtype it raises. The kernels carry scalars as doubles, so
+// int64 exponents are exact only up to 2^53; beyond that the parity that decides odd bases' results is lost.
+void check_integer_exponent(int64_t exponent, ScalarType dtype) {
+  const int64_t limit = dtype == kUInt8 ? 255 : dtype == kInt32 ? INT32_MAX : int64_t(1) << 53;
+  WICK_CHECK(exponent <= limit, "pow", "exponent ", exponent, " cannot be converted to ", dtype_name(dtype),
+             " without overflow (largest: ", limit, ")");
+}
+
 void check_not_bool_sub(const char* op, ScalarType a, ScalarType b) {
   WICK_CHECK(!(a == kBool && b == kBool), op,
              "subtraction with two bool tensors is not supported; use logical_xor() instead");
@@ -122,12 +130,16 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
 Tensor pow(const Tensor& base, Scalar exponent) {
   WICK_CHECK(!(is_integral(base.dtype(), true) && exponent.is_integral() && exponent.to_long() < 0), "pow",
              "integers to negative integer powers are not allowed (exponent ", exponent.to_long(), ")");
-  Tensor out = unary_kernel(UnaryOp::PowScalar, base, result_type(base, exponent), exponent.to_double());
+  const ScalarType out_type = result_type(base, exponent);
+  if (is_integral(out_type)) check_integer_exponent(exponent.to_long(), out_type);
+  Tensor out = unary_kernel(UnaryOp::PowScalar, base, out_type, exponent.to_double());
   if (record_needed(base))
     record("pow", {&base}, out, [sa = save(base), exponent](Grads g) {
       const double p = exponent.to_double();
-      if (p == 0) g.in[0] = zeros_like(g.out[0]);
-      else g.in[0] = g.out[0] * pow(sa.get(), p - 1) * p;
+      if (p == 0)
+        g.in[0] = zeros_like(g.out[0]);
+      else
+        g.in[0] = g.out[0] * pow(sa.get(), p - 1) * p;
     });
   return out;
 }
