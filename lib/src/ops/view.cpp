@@ -387,6 +387,8 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
   WICK_CHECK(chunks > 0, "chunk", "number of chunks must be positive, got ", chunks);
   const int64_t d = wrap_dim("chunk", dim, x.dim());
   const int64_t size = x.size(d);
+  // As PyTorch: an empty dim still gives `chunks` (empty) chunks, where split would give one.
+  if (size == 0) return split(x, IntArrayRef(std::vector<int64_t>(size_t(chunks), 0)), d);
   return split(x, std::max<int64_t>((size + chunks - 1) / chunks, 1), d);
 }
 
