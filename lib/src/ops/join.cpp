@@ -165,7 +165,10 @@ Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode, double val
       if (pieces.size() > 1) out = cat(pieces, d);
       continue;
     }
-    WICK_CHECK(left >= 0 && right >= 0, "pad", "negative padding is only supported in constant mode");
+    // Negative padding crops, as in PyTorch: the loop below starts/stops inside the dim, still reflecting or
+    // replicating about the uncropped edges.
+    WICK_CHECK(n + left + right >= 1, "pad", "padding (", left, ", ", right, ") leaves no elements of dim ", d,
+               " of size ", n, " in ", mode, " mode");
     if (mode == "reflect")
       WICK_CHECK(left < n && right < n, "pad", "padding (", left, ", ", right,
                  ") should be less than the input size ", n, " at dim ", d, " in reflect mode");
