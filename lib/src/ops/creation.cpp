@@ -100,18 +100,23 @@ Tensor arange(Scalar end, const TensorOptions& options) { return arange(0, end, 
 Tensor arange(Scalar start, Scalar end, const TensorOptions& options) { return arange(start, end, 1, options); }
 
 Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& options) {
-  const double s = start.to_double(), e = end.to_double(), st = step.to_double();
+  const double s0 = start.to_double(), e0 = end.to_double(), st0 = step.to_double();
+  WICK_CHECK(std::isfinite(s0) && std::isfinite(e0), "arange", "unsupported range: ", s0, " -> ", e0);
+  const bool any_float = start.is_floating_point() || end.is_floating_point() || step.is_floating_point();
+  const ScalarType dtype = dtype_or(options, any_float ? kFloat : kInt64);
+  WICK_CHECK(dtype != kBool, "arange", "not supported for bool");
+  // As PyTorch: an integer result is computed from start, end and step truncated to int64 (arange(0, 5, 1.5)
+  // as int64 is 0..4); only an int64 result also counts its elements from the truncated values.
+  const bool integral = !is_floating_point(dtype);
+  const double s = integral ? std::trunc(s0) : s0, e = integral ? std::trunc(e0) : e0;
+  const double st = integral ? std::trunc(st0) : st0;
   WICK_CHECK(st != 0, "arange", "step must be nonzero");
   WICK_CHECK((st > 0 && e >= s) || (st < 0 && e <= s), "arange", "upper bound ", e, " and lower bound ", s,
              " are inconsistent with step sign ", st);
-  const bool any_float = start.is_floating_point() || end.is_floating_point() || step.is_floating_point();
-  WICK_CHECK(std::isfinite(s) && std::isfinite(e), "arange", "unsupported range: ", s, " -> ", e);
   // Converting a count past int64 would be UB; no allocation that large could succeed anyway.
-  const double count = std::ceil((e - s) / st);
+  const double count = dtype == kInt64 || !integral ? std::ceil((e - s) / st) : std::ceil((e0 - s0) / st0);
   WICK_CHECK(count < 0x1p62, "arange", "invalid size: ", count, " elements from ", s, " to ", e, " by ", st);
-  const int64_t n = int64_t(count);
-  const ScalarType dtype = dtype_or(options, any_float ? kFloat : kInt64);
-  WICK_CHECK(dtype != kBool, "arange", "not supported for bool");
+  const int64_t n = int64_t(std::max(count, 0.0));
   Tensor host = make_empty({n}, kDouble, kCPU);
   double* p = host.data_ptr<double>();
   for (int64_t i = 0; i < n; ++i) p[i] = s + double(i) * st;
@@ -120,14 +125,21 @@ Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& option
 
 Tensor linspace(double start, double end, int64_t steps, const TensorOptions& options) {
   WICK_CHECK(steps >= 0, "linspace", "number of steps must be non-negative, got ", steps);
-  WICK_CHECK(dtype_or(options, kFloat) != kBool, "linspace", "not supported for bool");
+  const ScalarType dtype = dtype_or(options, kFloat);
+  WICK_CHECK(dtype != kBool, "linspace", "not supported for bool");
+  // As PyTorch: an integer dtype truncates start and end before spacing them.
+  if (!is_floating_point(dtype)) {
+    start = std::trunc(start);
+    end = std::trunc(end);
+  }
   Tensor host = make_empty({steps}, kDouble, kCPU);
   double* p = host.data_ptr<double>();
   const double step = steps > 1 ? (end - start) / double(steps - 1) : 0;
-  // Fill from both ends, as PyTorch does, so the last element is exactly `end`.
+  // Fill from both ends, as PyTorch does, so the last element is exactly `end` (and a single one is `start`).
   const int64_t half = steps / 2;
   for (int64_t i = 0; i < steps; ++i) p[i] = i < half ? start + step * double(i) : end - step * double(steps - 1 - i);
-  return finish(host.to(options.device(), dtype_or(options, kFloat)), options);
+  if (steps == 1) p[0] = start;
+  return finish(host.to(options.device(), dtype), options);
 }
 
 Tensor eye(int64_t n, const TensorOptions& options) { return eye(n, n, options); }
