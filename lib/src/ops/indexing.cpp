@@ -48,6 +48,9 @@ void check_gather_shapes(const char* op, const Tensor& x, int64_t d, const Tenso
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   const Tensor idx = as_index_vector("index_select", x, index);
+  // As PyTorch: the result has the input's dims, so a 0-dim input takes one index and gives a 0-dim result.
+  WICK_CHECK(x.dim() > 0 || idx.size(0) == 1, "index_select", "a 0-dim input takes exactly one index, got ",
+             idx.size(0));
   const Tensor in = x.dim() == 0 ? x.reshape({1}) : x;
   const int64_t d = wrap_dim("index_select", dim, in.dim());
   SizeVec shape(in.sizes());
@@ -57,7 +60,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
     WICK_CHECK(in.size(d) > 0, "index_select", "cannot select from dim ", d, " of size 0");
     backend_for(x.device()).index_select(view_of(out), view_of(in), int(d), view_of(idx));
   }
-  if (x.dim() == 0) out = out.reshape(index.dim() == 0 ? IntArrayRef{} : IntArrayRef{idx.size(0)});
+  if (x.dim() == 0) out = out.reshape({});
   if (record_needed(x))
     record("index_select", {&x}, out, [idx, d, in_shape = SizeVec(in.sizes()), x_shape = SizeVec(x.sizes())](Grads g) {
       SizeVec selected(in_shape);
