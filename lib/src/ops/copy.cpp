@@ -78,6 +78,9 @@ Tensor& Tensor::copy_(const Tensor& src) const {
     Tensor value = src.to(device(), dtype());
     if (!IntArrayRef(value.sizes()).equals(sizes())) value = value.expand(sizes());
     value = value.clone();
+    // As PyTorch, self stays in the graph (its old value gets a zero gradient) when src does not require grad:
+    // taking src's history alone would cut self off it.
+    if (requires_grad() && !value.requires_grad() && !impl()->view_base) record("copy_", {this}, value, [](Grads) {});
     assign_into("copy_", *this, value.detach());
     rebase_history("copy_", *this, value);
     return const_cast<Tensor&>(*this);
