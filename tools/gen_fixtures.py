@@ -16,6 +16,10 @@ It writes, deterministically (fixed seed):
                                promote_types table
     ops_composite.safetensors  composite expressions (matmul + broadcast + reduction + softmax chains):
                                values, gradients and Hessian-vector products
+    ops_shape.safetensors      views and reshapes, cat/stack/split/chunk/unbind, repeat/flip/tril/triu/pad,
+                               indexing (index, index_put_, index_select/add, gather, scatter(_add),
+                               masked_select, nonzero), creation, conversion, and the deterministic
+                               properties of the random ops (`gen_fixtures.py shape` writes only this file)
     serialize_interop.safetensors    one tensor per dtype with edge values, metadata with escapes and
     serialize_unaligned.safetensors  non-ASCII text (the second without header padding: misaligned data);
                                tests/lib/serialize_test.cpp checks them value by value
@@ -31,6 +35,9 @@ header's __metadata__:
   metadata "<case>.args"           "key=value;key=value": ints ("3"), floats (Python repr: "2.5", "inf"),
                                    bools ("True"), int lists ("0,2" - a 1-element list is written "1,"),
                                    dtypes ("float64"), None ("None"), strings
+                                   Indexing cases take an index expression "idx": "|"-separated items
+                                   "i:<int>", "s:<start>:<stop>:<step>" ("n" = open), "none", "ell",
+                                   "b:0"/"b:1", "t:<k>" (index tensor = input 1 + k)
   metadata "<case>.view.<in>"      optional view applied to the stored base before the call, "|"-separated
                                    steps: "T" (transpose the last two dims), "step2" (every 2nd element of
                                    the last dim), "perm:2,0,1", "expand:3,4,5", "slice:dim,start,stop,step"
@@ -1101,7 +1108,599 @@ def gen_serialize():
         meta["pad"] += "x"
 
 
-def main():
+# ---- shape, indexing, creation, conversion and random ops (ops_shape.safetensors) ---------------------------
+def _index_items(xs, a):
+    """An index expression ("idx" arg) as Python indexes: "|"-separated items "i:<int>", "s:<start>:<stop>:<step>"
+    ("n": open bound), "none", "ell" (Ellipsis), "b:0"/"b:1" (a bool), "t:<k>" (index tensor = input 1 + k)."""
+    items = []
+    for it in a["idx"].split("|"):
+        kind, _, rest = it.partition(":")
+        if kind == "i":
+            items.append(int(rest))
+        elif kind == "s":
+            items.append(slice(*[None if v == "n" else int(v) for v in rest.split(":")]))
+        elif kind == "none":
+            items.append(None)
+        elif kind == "ell":
+            items.append(Ellipsis)
+        elif kind == "b":
+            items.append(rest == "1")
+        elif kind == "t":
+            items.append(xs[1 + int(rest)])
+        else:
+            raise ValueError(it)
+    return tuple(items)
+
+
+def _index_put(xs, a):
+    y = xs[0].clone()  # a clone: the leaf itself cannot be written in place while it requires grad
+    y[_index_items(xs, a)] = a["s"] if "s" in a else xs[-1]
+    return y
+
+
+def _copy_into(xs, a):
+    y = xs[0].clone()
+    (y.transpose(-1, -2) if a.get("into_T") else y).copy_(xs[1])
+    return y
+
+
+def _split(xs, a):
+    return torch.split(xs[0], a["sizes"] if "sizes" in a else a["size"], a.get("dim", 0))
+
+
+def _pad(xs, a):
+    x, mode = xs[0], a["mode"]
+    if mode != "constant" and not x.is_floating_point():
+        # PyTorch 1.13 has no integer reflect/replicate kernels; padding only moves values, so pad as float64
+        return F.pad(x.double(), a["pad"], mode=mode).to(x.dtype)
+    return F.pad(x, a["pad"], mode=mode, value=a["value"]) if mode == "constant" else F.pad(x, a["pad"], mode=mode)
+
+
+def _eye(xs, a):
+    n, m = a["n"], a.get("m", a["n"])
+    if a.get("dtype") == bf16:  # PyTorch 1.13 has no bfloat16 eye on the CPU; 0 and 1 are exact in any dtype
+        return torch.eye(n, m).to(bf16)
+    return torch.eye(n, m, **_kw_dtype(a))
+
+
+# Random ops: values depend on the generator, so each case stores deterministic properties computed from the
+# draw, identically on both sides: out-of-range draws survive into the output, in-range ones become a constant.
+def _rand(xs, a):
+    t = torch.rand(a["size"], **_kw_dtype(a))
+    return torch.where((t >= 0) & (t < 1), torch.zeros_like(t), t)
+
+
+def _randn(xs, a):
+    t = torch.randn(a["size"], **_kw_dtype(a))
+    return torch.where(torch.isfinite(t), torch.zeros_like(t), t)
+
+
+def _randint(xs, a):
+    t = torch.randint(a["low"], a["high"], a["size"], **_kw_dtype(a))
+    return torch.where((t >= a["low"]) & (t < a["high"]), torch.full_like(t, a["low"]), t)
+
+
+def _randperm(xs, a):
+    p = torch.randperm(a["n"], **_kw_dtype(a))
+    hits = torch.zeros(a["n"], dtype=i64).scatter_add(0, p.to(i64), torch.ones(a["n"], dtype=i64))
+    return hits, torch.zeros_like(p)  # every position exactly once; and the dtype/shape
+
+
+def _bernoulli(xs, a):
+    p = xs[0]
+    y = torch.bernoulli(p)
+    return torch.where((p == 0) | (p == 1), y, torch.zeros_like(y)), (y == 0) | (y == 1)
+
+
+OPS.update({
+    # views and shape
+    "view": lambda x, a: x[0].view(a["shape"]),
+    "reshape": lambda x, a: x[0].reshape(a["shape"]),
+    "flatten": lambda x, a: torch.flatten(x[0], a["start"], a["end"]),
+    "unflatten": lambda x, a: x[0].unflatten(a["dim"], a["sizes"]),
+    "squeeze": lambda x, a: x[0].squeeze(a["dim"]) if "dim" in a else x[0].squeeze(),
+    "unsqueeze": lambda x, a: x[0].unsqueeze(a["dim"]),
+    "permute": lambda x, a: x[0].permute(a["dims"]),
+    "transpose": lambda x, a: x[0].transpose(a["dim0"], a["dim1"]),
+    "t": lambda x, a: x[0].t(),
+    "expand": lambda x, a: x[0].expand(a["sizes"]),
+    "narrow": lambda x, a: x[0].narrow(a["dim"], a["start"], a["length"]),
+    "select": lambda x, a: x[0].select(a["dim"], a["index"]),
+    "slice": lambda x, a: x[0][(slice(None),) * (a["dim"] % x[0].dim()) + (slice(a["start"], a["end"], a["step"]),)],
+    "repeat": lambda x, a: x[0].repeat(a["repeats"]),
+    "cat": lambda x, a: torch.cat(x, a["dim"]),
+    "stack": lambda x, a: torch.stack(x, a["dim"]),
+    "split": _split,
+    "chunk": lambda x, a: torch.chunk(x[0], a["chunks"], a["dim"]),
+    "unbind": lambda x, a: torch.unbind(x[0], a["dim"]),
+    "flip": lambda x, a: torch.flip(x[0], a["dims"]),
+    "tril": lambda x, a: torch.tril(x[0], a["diagonal"]),
+    "triu": lambda x, a: torch.triu(x[0], a["diagonal"]),
+    "pad": _pad,
+    # indexing
+    "index": lambda x, a: x[0][_index_items(x, a)],
+    "index_put_": _index_put,
+    "index_select": lambda x, a: torch.index_select(x[0], a["dim"], x[1]),
+    "index_add": lambda x, a: torch.index_add(x[0], a["dim"], x[1], x[2]),
+    "gather": lambda x, a: torch.gather(x[0], a["dim"], x[1]),
+    "scatter": lambda x, a: torch.scatter(x[0], a["dim"], x[1], a["s"] if "s" in a else x[2]),
+    "scatter_add": lambda x, a: torch.scatter_add(x[0], a["dim"], x[1], x[2]),
+    "masked_select": lambda x, a: torch.masked_select(x[0], x[1]),
+    "nonzero": lambda x, a: torch.nonzero(x[0]),
+    # creation ("empty": its values are unspecified, so both sides zero them and shape and dtype are checked)
+    "empty": lambda x, a: torch.empty(a["size"], **_kw_dtype(a)).zero_(),
+    "zeros": lambda x, a: torch.zeros(a["size"], **_kw_dtype(a)),
+    "ones": lambda x, a: torch.ones(a["size"], **_kw_dtype(a)),
+    "full": lambda x, a: torch.full(a["size"], a["value"], **_kw_dtype(a)),
+    "arange": lambda x, a: (torch.arange(a["start"], a["end"], a["step"], **_kw_dtype(a)) if "start" in a
+                            else torch.arange(a["end"], **_kw_dtype(a))),
+    "linspace": lambda x, a: torch.linspace(a["start"], a["end"], a["steps"], **_kw_dtype(a)),
+    "eye": _eye,
+    "tensor": lambda x, a: torch.tensor(x[0].tolist(), **_kw_dtype(a)),
+    "from_blob": lambda x, a: torch.as_strided(x[0], a["sizes"], a["strides"], a["offset"]),
+    # random: deterministic properties only
+    "rand": _rand,
+    "randn": _randn,
+    "randint": _randint,
+    "randperm": _randperm,
+    "bernoulli": _bernoulli,
+    # conversion
+    "contiguous": lambda x, a: x[0].contiguous(),
+    "clone": lambda x, a: x[0].clone(),
+    "to": lambda x, a: x[0].to(a["dtype"]),
+    "copy_": _copy_into,
+})
+
+
+def gen_shape():
+    g = Group("ops_shape.safetensors")
+    torch.manual_seed(20250301)  # its own seed: the other files do not change when cases are added here
+
+    def variants(x):
+        """The same values as float64 (gradients), int64, int32 and bool."""
+        return [("f64", x), ("i64", (x * 4).round().to(i64)), ("i32", (x * 4).round().to(i32)), ("bool", x > 0)]
+
+    def each(name, op, x, args=None, views=None, **kw):
+        for tag, xv in variants(x):
+            g.case(f"{name}.{tag}", op, [("x", xv)], args, views, **kw)
+
+    # ---- views and reshapes
+    x = r(2, 3, 4)
+    each("view.2d", "view", x, {"shape": [6, 4]})
+    g.case("view.infer", "view", [("x", x)], {"shape": [-1, 3]})
+    g.case("view.to_0dim", "view", [("x", r(1))], {"shape": []})
+    g.case("view.empty", "view", [("x", r(0, 3))], {"shape": [3, -1]})
+    g.case("view.T_split", "view", [("x", r(4, 3))], {"shape": [3, 2, 2]}, views={"x": "T"})
+    g.case("view.not_viewable", "view", [("x", r(4, 3))], {"shape": [12]}, views={"x": "T"}, error=True)
+    each("reshape.T", "reshape", r(4, 3), {"shape": [2, 6]}, views={"x": "T"})
+    g.case("reshape.step2", "reshape", [("x", r(2, 3, 8))], {"shape": [-1]}, views={"x": "step2"})
+    g.case("reshape.bad", "reshape", [("x", x)], {"shape": [5, -1]}, error=True)
+    each("flatten.all", "flatten", x, {"start": 0, "end": -1})
+    g.case("flatten.mid", "flatten", [("x", r(2, 3, 4, 2))], {"start": 1, "end": 2})
+    g.case("flatten.neg", "flatten", [("x", r(4, 3, 2))], {"start": -2, "end": -1}, views={"x": "perm:2,0,1"})
+    g.case("flatten.0dim", "flatten", [("x", r(()))], {"start": 0, "end": -1})
+    each("unflatten.infer", "unflatten", r(3, 8), {"dim": 1, "sizes": [2, -1]})
+    g.case("unflatten.neg", "unflatten", [("x", r(6, 4))], {"dim": -2, "sizes": [2, 2]}, views={"x": "T"})
+    each("squeeze.all", "squeeze", r(1, 3, 1, 2))
+    g.case("squeeze.dim", "squeeze", [("x", r(3, 1, 2))], {"dim": 1})
+    g.case("squeeze.dim_not_1", "squeeze", [("x", r(3, 1, 2))], {"dim": 0})
+    g.case("squeeze.neg", "squeeze", [("x", r(3, 2, 1))], {"dim": -1})
+    g.case("squeeze.0dim", "squeeze", [("x", r(()))])
+    g.case("squeeze.T", "squeeze", [("x", r(1, 3, 1))], views={"x": "T"})
+    each("unsqueeze.0", "unsqueeze", r(3, 2), {"dim": 0})
+    g.case("unsqueeze.end", "unsqueeze", [("x", r(3, 2))], {"dim": 2})
+    g.case("unsqueeze.neg", "unsqueeze", [("x", r(3, 2))], {"dim": -2}, views={"x": "T"})
+    g.case("unsqueeze.0dim", "unsqueeze", [("x", r(()))], {"dim": -1})
+    each("permute.201", "permute", x, {"dims": [2, 0, 1]})
+    g.case("permute.neg_T", "permute", [("x", r(2, 4, 3))], {"dims": [-1, 0, 1]}, views={"x": "T"})
+    g.case("permute.dup", "permute", [("x", x)], {"dims": [0, 0, 1]}, error=True)
+    each("transpose.02", "transpose", x, {"dim0": 0, "dim1": 2})
+    g.case("transpose.neg", "transpose", [("x", x)], {"dim0": -1, "dim1": -2})
+    g.case("transpose.T", "transpose", [("x", r(2, 4, 3))], {"dim0": 0, "dim1": 1}, views={"x": "T"})
+    g.case("transpose.same", "transpose", [("x", x)], {"dim0": 1, "dim1": 1})
+    each("t.2d", "t", r(2, 3))
+    g.case("t.1d", "t", [("x", r(4))])
+    g.case("t.0dim", "t", [("x", r(()))])
+    g.case("t.T", "t", [("x", r(3, 2))], views={"x": "T"})
+    g.case("t.3d", "t", [("x", x)], error=True)
+    each("expand.col", "expand", r(3, 1), {"sizes": [3, 4]})
+    g.case("expand.keep", "expand", [("x", r(3, 1))], {"sizes": [-1, 4]})
+    g.case("expand.lead", "expand", [("x", r(3, 1))], {"sizes": [2, 3, 5]})
+    g.case("expand.0dim", "expand", [("x", r(()))], {"sizes": [2, 2]})
+    g.case("expand.to_empty", "expand", [("x", r(1, 3))], {"sizes": [0, 3]})
+    g.case("expand.T", "expand", [("x", r(1, 3))], {"sizes": [2, 3, 1]}, views={"x": "T"})
+    g.case("expand.bad", "expand", [("x", r(3, 2))], {"sizes": [3, 4]}, error=True)
+    each("narrow.d0", "narrow", r(4, 3), {"dim": 0, "start": 1, "length": 2})
+    g.case("narrow.neg", "narrow", [("x", x)], {"dim": -1, "start": -3, "length": 2})
+    g.case("narrow.len0", "narrow", [("x", x)], {"dim": 1, "start": 3, "length": 0})
+    g.case("narrow.T", "narrow", [("x", r(5, 3))], {"dim": 0, "start": 1, "length": 2}, views={"x": "T"})
+    g.case("narrow.past_end", "narrow", [("x", x)], {"dim": 1, "start": 2, "length": 2}, error=True)
+    each("select.d0", "select", x, {"dim": 0, "index": 1})
+    g.case("select.neg", "select", [("x", x)], {"dim": -1, "index": -1})
+    g.case("select.T", "select", [("x", r(5, 3))], {"dim": 1, "index": 4}, views={"x": "T"})
+    g.case("select.out_of_range", "select", [("x", x)], {"dim": 1, "index": 3}, error=True)
+    each("slice.step2", "slice", r(3, 7), {"dim": 1, "start": 1, "end": None, "step": 2})
+    g.case("slice.neg", "slice", [("x", x)], {"dim": -1, "start": -3, "end": -1, "step": 1})
+    g.case("slice.past_end", "slice", [("x", x)], {"dim": 1, "start": 1, "end": 100, "step": 1})
+    g.case("slice.empty", "slice", [("x", x)], {"dim": 2, "start": 3, "end": 1, "step": 1})
+    g.case("slice.open", "slice", [("x", x)], {"dim": 0, "start": None, "end": None, "step": 3})
+    g.case("slice.T", "slice", [("x", r(6, 3))], {"dim": -1, "start": 1, "end": 5, "step": 3}, views={"x": "T"})
+
+    # ---- joining, splitting, rearranging
+    each("repeat.2d", "repeat", r(2, 3), {"repeats": [2, 3]})
+    g.case("repeat.lead", "repeat", [("x", r(2, 3))], {"repeats": [2, 1, 2]})
+    g.case("repeat.zero", "repeat", [("x", r(2, 3))], {"repeats": [0, 2]})
+    g.case("repeat.0dim", "repeat", [("x", r(()))], {"repeats": [3]})
+    g.case("repeat.T", "repeat", [("x", r(3, 2))], {"repeats": [1, 2]}, views={"x": "T"})
+    g.case("repeat.too_few", "repeat", [("x", x)], {"repeats": [2, 2]}, error=True)
+    a, b, c = r(2, 3), r(1, 3), r(4, 3)
+    g.case("cat.d0", "cat", [("a", a), ("b", b), ("c", c)], {"dim": 0})
+    g.case("cat.d1", "cat", [("a", r(2, 1)), ("b", r(2, 4))], {"dim": 1})
+    g.case("cat.neg", "cat", [("a", r(2, 3, 1)), ("b", r(2, 3, 2))], {"dim": -1})
+    g.case("cat.one", "cat", [("a", a)], {"dim": 0})
+    g.case("cat.T", "cat", [("a", r(3, 2)), ("b", r(2, 5))], {"dim": 1}, views={"a": "T"})
+    g.case("cat.promote", "cat", [("a", ints(-3, 3, 2, 3, dtype=i32)), ("b", r(1, 3))], {"dim": 0})
+    g.case("cat.f32_f64", "cat", [("a", r(2, dtype=f32)), ("b", r(3))], {"dim": 0})
+    g.case("cat.legacy_empty", "cat", [("a", r(0)), ("b", a)], {"dim": 1})
+    g.case("cat.empty_part", "cat", [("a", r(0, 3)), ("b", a)], {"dim": 0})
+    g.case("cat.i64", "cat", [("a", ints(-9, 9, 2, 2)), ("b", ints(-9, 9, 2, 1))], {"dim": -1})
+    g.case("cat.bool", "cat", [("a", torch.tensor([[True, False]])), ("b", torch.tensor([[False, False]]))], {"dim": 0})
+    g.case("cat.0dim", "cat", [("a", r(()))], {"dim": 0}, error=True)
+    g.case("cat.mismatch", "cat", [("a", r(2, 3)), ("b", r(2, 4))], {"dim": 0}, error=True)
+    g.case("stack.d0", "stack", [("a", a), ("b", r(2, 3)), ("c", r(2, 3))], {"dim": 0})
+    g.case("stack.mid", "stack", [("a", a), ("b", r(2, 3))], {"dim": 1})
+    g.case("stack.neg", "stack", [("a", a), ("b", r(3, 2))], {"dim": -1}, views={"b": "T"})
+    g.case("stack.0dim", "stack", [("a", r(())), ("b", r(()))], {"dim": 0})
+    g.case("stack.i64", "stack", [("a", ints(-9, 9, 3)), ("b", ints(-9, 9, 3))], {"dim": 1})
+    g.case("stack.bool", "stack", [("a", torch.tensor([True, False])), ("b", torch.tensor([False, True]))], {"dim": 0})
+    g.case("stack.mismatch", "stack", [("a", r(2, 3)), ("b", r(3, 2))], {"dim": 0}, error=True)
+    each("split.uneven", "split", r(5, 2), {"size": 2, "dim": 0})
+    g.case("split.big", "split", [("x", r(3, 2))], {"size": 4, "dim": 0})
+    g.case("split.sizes", "split", [("x", r(2, 5))], {"sizes": [1, 3, 1], "dim": -1})
+    g.case("split.sizes_zero", "split", [("x", r(4, 2))], {"sizes": [0, 4, 0], "dim": 0})
+    g.case("split.empty_dim", "split", [("x", r(0, 2))], {"size": 2, "dim": 0})
+    g.case("split.T", "split", [("x", r(5, 3))], {"size": 2, "dim": 1}, views={"x": "T"})
+    g.case("split.sizes_bad", "split", [("x", r(4))], {"sizes": [1, 2], "dim": 0}, error=True)
+    each("chunk.uneven", "chunk", r(5, 2), {"chunks": 3, "dim": 0})
+    g.case("chunk.fewer", "chunk", [("x", r(6))], {"chunks": 4, "dim": 0})  # 3 chunks of 2
+    g.case("chunk.more_than_size", "chunk", [("x", r(2, 3))], {"chunks": 5, "dim": 0})
+    g.case("chunk.neg", "chunk", [("x", r(2, 7))], {"chunks": 2, "dim": -1})
+    g.case("chunk.empty_dim", "chunk", [("x", r(2, 0))], {"chunks": 3, "dim": 1})
+    g.case("chunk.T", "chunk", [("x", r(4, 3))], {"chunks": 2, "dim": 1}, views={"x": "T"})
+    g.case("chunk.zero", "chunk", [("x", r(4))], {"chunks": 0, "dim": 0}, error=True)
+    each("unbind.d0", "unbind", r(3, 2), {"dim": 0})
+    g.case("unbind.neg", "unbind", [("x", x)], {"dim": -1})
+    g.case("unbind.T", "unbind", [("x", r(2, 3))], {"dim": 0}, views={"x": "T"})
+    each("flip.d0", "flip", x, {"dims": [0]})
+    g.case("flip.two", "flip", [("x", x)], {"dims": [0, 2]})
+    g.case("flip.neg", "flip", [("x", x)], {"dims": [-1]})
+    g.case("flip.none", "flip", [("x", x)], {"dims": []})
+    g.case("flip.T", "flip", [("x", r(4, 3))], {"dims": [0, 1]}, views={"x": "T"})
+    g.case("flip.empty", "flip", [("x", r(0, 3))], {"dims": [1]})
+    g.case("flip.dup", "flip", [("x", x)], {"dims": [0, -3]}, error=True)
+    for op in ("tril", "triu"):
+        sq = r(4, 4)
+        for d in (0, 1, -1, 4, -4, 9):
+            g.case(f"{op}.diag{fmt(d).replace('-', 'm')}", op, [("x", sq)], {"diagonal": d})
+        g.case(f"{op}.wide", op, [("x", r(3, 5))], {"diagonal": 1})
+        g.case(f"{op}.tall", op, [("x", r(5, 3))], {"diagonal": -2})
+        g.case(f"{op}.batch", op, [("x", r(2, 3, 4))], {"diagonal": 0})
+        g.case(f"{op}.T", op, [("x", r(5, 3))], {"diagonal": 1}, views={"x": "T"})
+        g.case(f"{op}.empty", op, [("x", r(0, 3))], {"diagonal": 0})
+        g.case(f"{op}.special", op, [("x", torch.tensor([[math.inf, math.nan], [-math.inf, 1.0]]))], {"diagonal": 0},
+               grad=[])
+        for tag, xv in variants(r(3, 4))[1:]:
+            g.case(f"{op}.{tag}", op, [("x", xv)], {"diagonal": -1})
+        g.case(f"{op}.1d", op, [("x", r(3))], {"diagonal": 0}, error=True)
+    # pad: (left, right) pairs from the last dim backwards; negative constant padding crops
+    const = lambda p, v=0.0: {"pad": p, "mode": "constant", "value": v}
+    g.case("pad.const_1d", "pad", [("x", r(4))], const([2, 3], 1.5))
+    g.case("pad.const_2d", "pad", [("x", r(3, 4))], const([1, 1, 2, 0]))
+    g.case("pad.const_4d", "pad", [("x", r(1, 2, 3, 2))], const([1, 0, 0, 2, 1, 1], -2.0))
+    g.case("pad.const_crop", "pad", [("x", r(3, 5))], const([-1, 2, 1, -1], 0.5))
+    g.case("pad.const_T", "pad", [("x", r(4, 3))], const([1, 2]), views={"x": "T"})
+    g.case("pad.const_empty", "pad", [("x", r(0, 2))], const([1, 1]))
+    g.case("pad.const_i64", "pad", [("x", ints(-9, 9, 2, 3))], const([1, 2, 1, 0], 7))
+    g.case("pad.const_bool", "pad", [("x", torch.rand(2, 3) < 0.5)], const([1, 1], 1))
+    g.case("pad.const_odd", "pad", [("x", r(3, 4))], const([1, 2, 3]), error=True)
+    for mode in ("reflect", "replicate"):
+        m = lambda p: {"pad": p, "mode": mode}
+        g.case(f"pad.{mode}_2d", "pad", [("x", r(3, 5))], m([2, 1]))
+        g.case(f"pad.{mode}_3d", "pad", [("x", r(2, 3, 5))], m([3, 4] if mode == "reflect" else [3, 6]))
+        g.case(f"pad.{mode}_3d_hw", "pad", [("x", r(2, 3, 5))], m([2, 1, 1, 2]))
+        g.case(f"pad.{mode}_4d", "pad", [("x", r(2, 2, 4, 5))], m([1, 2, 3, 0]))
+        g.case(f"pad.{mode}_4d_T", "pad", [("x", r(1, 2, 5, 4))], m([1, 1, 2, 2]), views={"x": "T"})
+        g.case(f"pad.{mode}_5d", "pad", [("x", r(1, 2, 3, 4, 3))], m([1, 1, 0, 2, 2, 1]))
+        g.case(f"pad.{mode}_neg", "pad", [("x", r(1, 2, 5))], m([-1, 4]))
+        g.case(f"pad.{mode}_neg_2d", "pad", [("x", r(1, 4, 5))], m([1, -1, -1, 2]))
+        g.case(f"pad.{mode}_i64", "pad", [("x", ints(-9, 9, 2, 2, 5))], m([2, 1, 1, 1]))
+        g.case(f"pad.{mode}_empty_batch", "pad", [("x", r(0, 2, 4))], m([1, 1]))
+    g.case("pad.reflect_too_big", "pad", [("x", r(1, 2, 5))], {"pad": [5, 0], "mode": "reflect"}, error=True)
+
+    # ---- indexing
+    xi = r(4, 5)
+    idx = lambda *v: torch.tensor(v, dtype=i64)
+    g.case("index.int", "index", [("x", x)], {"idx": "i:1"})
+    g.case("index.int_slice", "index", [("x", x)], {"idx": "i:-1|s:1:3:1"})
+    g.case("index.none_step", "index", [("x", x)], {"idx": "s:n:n:n|none|s:n:n:2"})
+    g.case("index.ellipsis", "index", [("x", x)], {"idx": "ell|i:0"})
+    g.case("index.true", "index", [("x", xi)], {"idx": "b:1"})
+    g.case("index.false", "index", [("x", xi)], {"idx": "b:0"})
+    g.case("index.tensor", "index", [("x", xi), ("i", idx(3, 0, -1, 3))], {"idx": "t:0"})
+    g.case("index.tensor_2d", "index", [("x", xi), ("i", idx(0, 2, 1, 1).reshape(2, 2))], {"idx": "t:0"})
+    g.case("index.tensor_dim1", "index", [("x", x), ("i", idx(2, 0))], {"idx": "s:n:n:n|t:0"})
+    g.case("index.two_adjacent", "index", [("x", x), ("i", idx(1, 0, 1)), ("j", idx(2))], {"idx": "s:n:n:n|t:0|t:1"})
+    g.case("index.two_apart", "index", [("x", x), ("i", idx(1, 0)), ("j", idx(3, -1))], {"idx": "t:0|s:n:n:n|t:1"})
+    g.case("index.mask", "index", [("x", xi), ("m", xi > 0)], {"idx": "t:0"})
+    g.case("index.mask_rows", "index", [("x", x), ("m", torch.tensor([True, False]))], {"idx": "t:0"})
+    g.case("index.mask_cols", "index", [("x", x), ("m", torch.tensor([False, True, True]))], {"idx": "s:n:n:n|t:0"})
+    g.case("index.mask_T", "index", [("x", r(5, 4)), ("m", xi > 0)], {"idx": "t:0"}, views={"x": "T"})
+    g.case("index.mask_none", "index", [("x", xi), ("m", torch.zeros(4, 5, dtype=b8))], {"idx": "t:0"})
+    g.case("index.empty_tensor", "index", [("x", xi), ("i", idx())], {"idx": "t:0"})
+    g.case("index.T", "index", [("x", r(5, 4)), ("i", idx(2, 0))], {"idx": "t:0|i:1"}, views={"x": "T"})
+    g.case("index.i64", "index", [("x", ints(-9, 9, 4, 5)), ("i", idx(1, 3))], {"idx": "s:1:n:n|t:0"})
+    g.case("index.bool", "index", [("x", xi > 0), ("i", idx(0, 0))], {"idx": "t:0"})
+    g.case("index.out_of_range", "index", [("x", xi), ("i", idx(4))], {"idx": "t:0"}, error=True)
+    g.case("index.too_many", "index", [("x", xi)], {"idx": "i:0|i:0|i:0"}, error=True)
+    # No accumulate=True cases: wick's index_put_ has no accumulate flag yet. Duplicate indices without it
+    # are unspecified in PyTorch, so none appear here either.
+    g.case("index_put_.slice", "index_put_", [("x", r(4, 5)), ("v", r(2, 5))], {"idx": "s:1:3:n"})
+    g.case("index_put_.int_bcast", "index_put_", [("x", x), ("v", r(4))], {"idx": "i:1|ell"})
+    g.case("index_put_.scalar", "index_put_", [("x", x)], {"idx": "ell|i:-1", "s": 2.5})
+    g.case("index_put_.T", "index_put_", [("x", r(5, 4)), ("v", r(5))], {"idx": "s:n:n:2"}, views={"x": "T"})
+    g.case("index_put_.tensor", "index_put_", [("x", r(4, 5)), ("i", idx(3, 0)), ("v", r(2, 5))], {"idx": "t:0"},
+           grad=[])
+    g.case("index_put_.tensor_neg", "index_put_", [("x", r(4, 5)), ("i", idx(-1, 1)), ("v", r(5))],
+           {"idx": "t:0"}, grad=[])
+    g.case("index_put_.two", "index_put_", [("x", x), ("i", idx(0, 1)), ("j", idx(2, 0)), ("v", r(2, 4))],
+           {"idx": "t:0|t:1"}, grad=[])
+    g.case("index_put_.mask_scalar", "index_put_", [("x", xi), ("m", xi > 0.5)], {"idx": "t:0", "s": -7.0}, grad=[])
+    g.case("index_put_.mask_rows", "index_put_", [("x", xi), ("m", torch.tensor([True, False, False, True])),
+                                                  ("v", r(5))], {"idx": "t:0"}, grad=[])
+    g.case("index_put_.i64", "index_put_", [("x", ints(-9, 9, 4, 5)), ("i", idx(2)), ("v", ints(-9, 9, 5))],
+           {"idx": "t:0"})
+    g.case("index_put_.int_value_into_float", "index_put_", [("x", r(3, 2)), ("v", ints(-9, 9, 2))], {"idx": "i:0"},
+           grad=[])
+    g.case("index_put_.bool", "index_put_", [("x", torch.zeros(3, 4, dtype=b8)), ("i", idx(1))],
+           {"idx": "s:n:n:n|t:0", "s": True})
+    g.case("index_put_.bad_shape", "index_put_", [("x", r(4, 5)), ("v", r(3))], {"idx": "s:1:3:n"}, error=True)
+    g.case("index_select.d0", "index_select", [("x", xi), ("i", idx(3, 0, 3))], {"dim": 0})
+    g.case("index_select.neg", "index_select", [("x", x), ("i", idx(1, 1, 0))], {"dim": -1})
+    g.case("index_select.i32_index", "index_select", [("x", xi), ("i", idx(4, 2).to(i32))], {"dim": 1})
+    g.case("index_select.0dim_index", "index_select", [("x", xi), ("i", torch.tensor(2))], {"dim": 0})
+    g.case("index_select.empty_index", "index_select", [("x", xi), ("i", idx())], {"dim": 1})
+    g.case("index_select.0dim_x", "index_select", [("x", r(())), ("i", idx(0))], {"dim": 0})
+    g.case("index_select.0dim_both", "index_select", [("x", r(())), ("i", torch.tensor(0))], {"dim": 0})
+    g.case("index_select.T", "index_select", [("x", r(5, 4)), ("i", idx(4, 1))], {"dim": 1}, views={"x": "T"})
+    g.case("index_select.i64", "index_select", [("x", ints(-9, 9, 4, 5)), ("i", idx(2, 1))], {"dim": 0})
+    g.case("index_select.bool", "index_select", [("x", xi > 0), ("i", idx(2, 1))], {"dim": 1})
+    g.case("index_select.out_of_range", "index_select", [("x", xi), ("i", idx(4))], {"dim": 0}, error=True)
+    g.case("index_select.float_index", "index_select", [("x", xi), ("i", r(2))], {"dim": 0}, error=True)
+    g.case("index_add.dup", "index_add", [("x", r(4, 3)), ("i", idx(1, 3, 1, 1)), ("s", r(4, 3))], {"dim": 0})
+    g.case("index_add.neg", "index_add", [("x", x), ("i", idx(0, 3)), ("s", r(2, 3, 2))], {"dim": -1})
+    g.case("index_add.T", "index_add", [("x", r(3, 4)), ("i", idx(2, 2)), ("s", r(4, 2))], {"dim": 1},
+           views={"x": "T"})
+    g.case("index_add.empty_index", "index_add", [("x", r(3, 2)), ("i", idx()), ("s", r(0, 2))], {"dim": 0})
+    g.case("index_add.i64", "index_add", [("x", ints(-9, 9, 4, 3)), ("i", idx(0, 0, 2)), ("s", ints(-9, 9, 3, 3))],
+           {"dim": 0})
+    g.case("index_add.i32", "index_add", [("x", ints(-9, 9, 4, dtype=i32)), ("i", idx(3, 3)),
+                                          ("s", ints(-9, 9, 2, dtype=i32))], {"dim": 0})
+    g.case("index_add.bool", "index_add", [("x", torch.tensor([False, True, False])), ("i", idx(0, 0, 2)),
+                                           ("s", torch.tensor([True, True, False]))], {"dim": 0})
+    g.case("index_add.bad_source", "index_add", [("x", r(4, 3)), ("i", idx(1, 2)), ("s", r(3, 3))], {"dim": 0},
+           error=True)
+    gi = ints(0, 4, 3, 5)
+    g.case("gather.d0", "gather", [("x", xi), ("i", gi)], {"dim": 0})
+    g.case("gather.d1", "gather", [("x", xi), ("i", ints(0, 5, 4, 7))], {"dim": 1})
+    g.case("gather.smaller", "gather", [("x", x), ("i", ints(0, 4, 2, 2, 3))], {"dim": -1})
+    g.case("gather.T", "gather", [("x", r(5, 4)), ("i", ints(0, 4, 5, 2))], {"dim": 0}, views={"x": "T"})
+    g.case("gather.index_T", "gather", [("x", xi), ("i", ints(0, 5, 3, 4))], {"dim": 1}, views={"i": "T"})
+    g.case("gather.empty", "gather", [("x", xi), ("i", idx().reshape(0, 5))], {"dim": 0})
+    g.case("gather.0dim", "gather", [("x", r(())), ("i", torch.tensor(0))], {"dim": 0})
+    g.case("gather.i64", "gather", [("x", ints(-9, 9, 4, 5)), ("i", gi)], {"dim": 0})
+    g.case("gather.bool", "gather", [("x", xi > 0), ("i", gi)], {"dim": 0})
+    g.case("gather.out_of_range", "gather", [("x", xi), ("i", idx(4).reshape(1, 1))], {"dim": 0}, error=True)
+    g.case("gather.dims_mismatch", "gather", [("x", xi), ("i", idx(1))], {"dim": 0}, error=True)
+    perm_rows = torch.stack([torch.randperm(4) for _ in range(5)], 1)  # unique targets per column
+    g.case("scatter.d0", "scatter", [("x", xi), ("i", perm_rows[:3]), ("s", r(3, 5))], {"dim": 0})
+    # src larger than index: PyTorch 1.13's backward cannot give src a gradient of its shape
+    g.case("scatter.src_larger", "scatter", [("x", xi), ("i", perm_rows[:2, :3]), ("s", r(3, 4))], {"dim": 0},
+           grad=["x"])
+    g.case("scatter.d1", "scatter", [("x", r(2, 6)), ("i", idx(5, 0, 2, 4, 1, 3).reshape(2, 3)), ("s", r(2, 3))],
+           {"dim": -1})
+    g.case("scatter.scalar", "scatter", [("x", xi), ("i", perm_rows[:2])], {"dim": 0, "s": 1.25})
+    g.case("scatter.T", "scatter", [("x", r(5, 4)), ("i", perm_rows[:3]), ("s", r(3, 5))], {"dim": 0},
+           views={"x": "T"})
+    g.case("scatter.i64", "scatter", [("x", ints(-9, 9, 4, 5)), ("i", perm_rows[:3]), ("s", ints(-9, 9, 3, 5))],
+           {"dim": 0})
+    g.case("scatter.bool", "scatter", [("x", xi > 0), ("i", perm_rows[:1])], {"dim": 0, "s": True})
+    g.case("scatter.dtype_mismatch", "scatter", [("x", xi), ("i", perm_rows[:1]), ("s", r(1, 5, dtype=f32))],
+           {"dim": 0}, error=True)
+    dup = ints(0, 3, 6, 4)
+    g.case("scatter_add.dup", "scatter_add", [("x", r(3, 4)), ("i", dup), ("s", r(6, 4))], {"dim": 0})
+    g.case("scatter_add.neg", "scatter_add", [("x", r(2, 3)), ("i", ints(0, 3, 2, 5)), ("s", r(2, 5))], {"dim": -1})
+    g.case("scatter_add.src_larger", "scatter_add", [("x", r(3, 4)), ("i", ints(0, 3, 4, 2)), ("s", r(5, 4))],
+           {"dim": 0}, grad=["x"])
+    g.case("scatter_add.T", "scatter_add", [("x", r(4, 3)), ("i", dup), ("s", r(6, 4))], {"dim": 0},
+           views={"x": "T"})
+    g.case("scatter_add.i64", "scatter_add", [("x", ints(-9, 9, 3, 4)), ("i", dup), ("s", ints(-9, 9, 6, 4))],
+           {"dim": 0})
+    g.case("scatter_add.i32", "scatter_add", [("x", ints(-9, 9, 3, 4, dtype=i32)), ("i", dup),
+                                              ("s", ints(-9, 9, 6, 4, dtype=i32))], {"dim": 0})
+    g.case("scatter_add.bool", "scatter_add", [("x", torch.zeros(3, 4, dtype=b8)), ("i", dup),
+                                               ("s", torch.rand(6, 4) < 0.5)], {"dim": 0})
+    g.case("scatter_add.out_of_range", "scatter_add", [("x", r(3, 4)), ("i", idx(3).reshape(1, 1)), ("s", r(1, 1))],
+           {"dim": 0}, error=True)
+    g.case("masked_select.same", "masked_select", [("x", xi), ("m", xi > 0)])
+    g.case("masked_select.bcast_mask", "masked_select", [("x", xi), ("m", torch.tensor([True, False, True, True, False]))])
+    g.case("masked_select.bcast_both", "masked_select", [("x", r(3)), ("m", torch.tensor([[True], [False]]))])
+    g.case("masked_select.none", "masked_select", [("x", xi), ("m", torch.zeros(4, 5, dtype=b8))])
+    # PyTorch 1.13's masked_select backward misplaces a non-contiguous input's gradient (x.reshape(-1)[mask]
+    # gives the right one): values only here, the gradient through index.mask_T
+    g.case("masked_select.T", "masked_select", [("x", r(5, 4)), ("m", xi > 0)], views={"x": "T"}, grad=[])
+    g.case("masked_select.empty", "masked_select", [("x", r(0, 3)), ("m", torch.ones(3, dtype=b8))])
+    g.case("masked_select.i64", "masked_select", [("x", ints(-9, 9, 4, 5)), ("m", xi > 0)])
+    g.case("masked_select.bool", "masked_select", [("x", xi > 0.5), ("m", xi > 0)])
+    g.case("masked_select.bad_bcast", "masked_select", [("x", xi), ("m", torch.ones(3, dtype=b8))], error=True)
+    g.case("nonzero.f64", "nonzero", [("x", torch.tensor([[0.0, -0.0, math.nan], [1e-300, 0.0, -2.0]]))])
+    g.case("nonzero.i64", "nonzero", [("x", ints(-1, 2, 3, 4))])
+    g.case("nonzero.i32", "nonzero", [("x", ints(-1, 2, 5, dtype=i32))])
+    g.case("nonzero.bool_3d", "nonzero", [("x", torch.rand(2, 3, 4) < 0.3)])
+    g.case("nonzero.T", "nonzero", [("x", ints(-1, 2, 4, 3))], views={"x": "T"})
+    g.case("nonzero.all_false", "nonzero", [("x", torch.zeros(3, 4, dtype=b8))])
+    g.case("nonzero.empty", "nonzero", [("x", r(0, 3))])
+    g.case("nonzero.0dim_true", "nonzero", [("x", torch.tensor(2.5))])
+    g.case("nonzero.0dim_false", "nonzero", [("x", torch.tensor(0))])
+
+    # ---- creation
+    for dt in (f64, f32, f16, bf16, i64, i32, u8, b8, None):
+        tag = fmt(dt) if dt else "default"
+        g.case(f"empty.{tag}", "empty", [], {"size": [2, 3], "dtype": dt})
+        g.case(f"zeros.{tag}", "zeros", [], {"size": [3, 1], "dtype": dt})
+        g.case(f"ones.{tag}", "ones", [], {"size": [2, 2], "dtype": dt})
+        g.case(f"full.{tag}", "full", [], {"size": [2, 3], "value": 1 if dt == b8 else 3, "dtype": dt})
+        g.case(f"eye.{tag}", "eye", [], {"n": 3, "m": 4, "dtype": dt})
+    g.case("empty.0dim", "empty", [], {"size": [], "dtype": None})
+    g.case("zeros.empty", "zeros", [], {"size": [0, 3], "dtype": None})
+    g.case("ones.0dim", "ones", [], {"size": [], "dtype": i64})
+    g.case("zeros.negative", "zeros", [], {"size": [2, -1], "dtype": None}, error=True)
+    g.case("full.float_infer", "full", [], {"size": [3], "value": 1.5, "dtype": None})
+    g.case("full.bool_infer", "full", [], {"size": [2], "value": True, "dtype": None})
+    g.case("full.float_into_f16", "full", [], {"size": [2], "value": 1.1, "dtype": f16})
+    g.case("full.float_into_i32", "full", [], {"size": [2], "value": -2.75, "dtype": i32})
+    g.case("full.big_i64", "full", [], {"size": [2], "value": 2 ** 62 + 1, "dtype": i64})
+    g.case("full.nan", "full", [], {"size": [2], "value": math.nan, "dtype": f64})
+    g.case("full.0dim", "full", [], {"size": [], "value": -4, "dtype": None})
+    g.case("eye.square", "eye", [], {"n": 4, "dtype": None})
+    g.case("eye.tall", "eye", [], {"n": 4, "m": 2, "dtype": f64})
+    g.case("eye.zero", "eye", [], {"n": 0, "m": 3, "dtype": None})
+    g.case("eye.one", "eye", [], {"n": 1, "dtype": i64})
+    g.case("eye.negative", "eye", [], {"n": -1, "dtype": None}, error=True)
+    arange = [("end_int", {"end": 5}), ("end_float", {"end": 2.5}), ("ints", {"start": -3, "end": 7, "step": 2}),
+              ("float_step", {"start": 0, "end": 1, "step": 0.3}), ("neg_step", {"start": 1.0, "end": -1.0, "step": -0.3}),
+              ("empty", {"start": 2, "end": 2, "step": 1}), ("exact_end", {"start": 0.0, "end": 1.0, "step": 0.25})]
+    for tag, a in arange:
+        g.case(f"arange.{tag}", "arange", [], dict(a, dtype=None))
+    g.case("arange.f64", "arange", [], {"start": -1, "end": 1, "step": 0.1, "dtype": f64})
+    g.case("arange.i32", "arange", [], {"start": 10, "end": 0, "step": -3, "dtype": i32})
+    g.case("arange.f16", "arange", [], {"start": 0, "end": 4, "step": 0.5, "dtype": f16})
+    g.case("arange.u8", "arange", [], {"start": 250, "end": 255, "step": 1, "dtype": u8})
+    # integer dtype, fractional arguments: PyTorch casts start/end/step to the integer type first
+    g.case("arange.i64_frac_step", "arange", [], {"start": 0, "end": 5, "step": 1.5, "dtype": i64})
+    g.case("arange.i64_frac_bounds", "arange", [], {"start": -2.5, "end": 3.7, "step": 2, "dtype": i64})
+    g.case("arange.i32_frac_step", "arange", [], {"start": 0, "end": 5, "step": 1.5, "dtype": i32})
+    g.case("arange.zero_step", "arange", [], {"start": 0, "end": 5, "step": 0, "dtype": None}, error=True)
+    g.case("arange.wrong_sign", "arange", [], {"start": 0, "end": 5, "step": -1, "dtype": None}, error=True)
+    g.case("arange.bool", "arange", [], {"end": 3, "dtype": b8}, error=True)
+    g.case("arange.i64_trunc_zero_step", "arange", [], {"start": -1.5, "end": 1, "step": 0.5, "dtype": i64},
+           error=True)
+    lin = [("basic", 0.0, 1.0, 7, None), ("steps1", 2.0, 5.0, 1, None), ("steps0", 1.0, 2.0, 0, None),
+           ("steps2", -1.0, 3.0, 2, f64), ("reverse", 3.0, -2.0, 6, f64), ("f64", -1.0, 1.0, 11, f64),
+           ("same", 1.5, 1.5, 4, None), ("i64", -3.0, 10.0, 6, i64), ("i32_reverse", 10.0, -3.0, 5, i32),
+           ("u8", 0.0, 255.0, 4, u8), ("f16", 0.0, 1.0, 5, f16), ("i64_steps1", 7.0, 9.0, 1, i64),
+           ("i64_frac", -2.5, 7.9, 5, i64)]  # an integer dtype truncates start and end first
+    for tag, s, e, n, dt in lin:
+        g.case(f"linspace.{tag}", "linspace", [], {"start": s, "end": e, "steps": n, "dtype": dt})
+    g.case("linspace.negative", "linspace", [], {"start": 0.0, "end": 1.0, "steps": -1, "dtype": None}, error=True)
+    g.case("linspace.bool", "linspace", [], {"start": 0.0, "end": 1.0, "steps": 3, "dtype": b8}, error=True)
+    vals = torch.tensor([1.5, -2.25, 0.0, 3.0, 1e-3], dtype=f64)
+    for dt in (f64, f32, f16, bf16, i64, i32, u8, b8):
+        g.case(f"tensor.from_f64_{fmt(dt)}", "tensor", [("x", vals.abs() if dt == u8 else vals)], {"dtype": dt},
+               grad=[])
+    g.case("tensor.i64_infer", "tensor", [("x", idx(3, -1, 0))], {"dtype": None})
+    g.case("tensor.bool_infer", "tensor", [("x", torch.tensor([True, False]))], {"dtype": None})
+    g.case("tensor.i64_to_f32", "tensor", [("x", idx(2 ** 40, -5))], {"dtype": f32})
+    g.case("tensor.empty", "tensor", [("x", idx())], {"dtype": i64})
+    base = r(24)
+    g.case("from_blob.contig", "from_blob", [("x", base)], {"sizes": [4, 6], "strides": [6, 1], "offset": 0}, grad=[])
+    g.case("from_blob.transposed", "from_blob", [("x", base)], {"sizes": [6, 4], "strides": [1, 6], "offset": 0},
+           grad=[])
+    g.case("from_blob.offset_step", "from_blob", [("x", base)], {"sizes": [3, 2], "strides": [5, 2], "offset": 3},
+           grad=[])
+    g.case("from_blob.broadcast", "from_blob", [("x", base)], {"sizes": [3, 4], "strides": [0, 1], "offset": 1},
+           grad=[])
+    g.case("from_blob.i32", "from_blob", [("x", ints(-9, 9, 12, dtype=i32))],
+           {"sizes": [2, 3], "strides": [1, 2], "offset": 2})
+    g.case("from_blob.bool", "from_blob", [("x", torch.rand(10) < 0.5)], {"sizes": [2, 2], "strides": [4, 1], "offset": 1})
+    g.case("from_blob.empty", "from_blob", [("x", r(3))], {"sizes": [0, 3], "strides": [3, 1], "offset": 0}, grad=[])
+
+    # ---- random: deterministic properties (range, dtype, shape, permutation) of whatever is drawn
+    # Not float16/bfloat16 rand or bernoulli: wick draws 24 random bits and rounds them to the dtype, so a draw
+    # can round up to 1.0 (PyTorch draws as many bits as the dtype's mantissa holds): a known wick bug.
+    for dt in (f32, f64, f16, bf16, None):
+        tag = fmt(dt) if dt else "default"
+        if dt not in (f16, bf16):
+            g.case(f"rand.{tag}", "rand", [], {"size": [50, 40], "dtype": dt})
+        g.case(f"randn.{tag}", "randn", [], {"size": [50, 40], "dtype": dt})
+    g.case("rand.empty", "rand", [], {"size": [0, 3], "dtype": None})
+    g.case("randn.0dim", "randn", [], {"size": [], "dtype": f64})
+    for tag, lo, hi, dt in [("default", 0, 10, None), ("neg", -5, 5, i64), ("i32", -100, 3, i32), ("u8", 3, 250, u8),
+                            ("f32", -4, 4, f32), ("one_value", 7, 8, i64), ("f64", 0, 2, f64)]:
+        g.case(f"randint.{tag}", "randint", [], {"low": lo, "high": hi, "size": [40, 25], "dtype": dt})
+    g.case("randint.empty_range", "randint", [], {"low": 3, "high": 3, "size": [2], "dtype": None}, error=True)
+    for tag, n, dt in [("default", 257, None), ("i32", 100, i32), ("f32", 64, f32), ("f64", 33, f64), ("one", 1, None),
+                       ("zero", 0, None)]:
+        g.case(f"randperm.{tag}", "randperm", [], {"n": n, "dtype": dt})
+    g.case("randperm.negative", "randperm", [], {"n": -1, "dtype": None}, error=True)
+    pv = torch.tensor([0.0, 1.0, 0.5, 1.0, 0.0, 0.25, 0.75, 1.0] * 25)
+    for dt in (f32, f64):
+        g.case(f"bernoulli.{fmt(dt)}", "bernoulli", [("p", pv.reshape(10, 20).to(dt))], grad=[])
+    g.case("bernoulli.T", "bernoulli", [("p", pv.reshape(20, 10))], views={"p": "T"}, grad=[])
+
+    # ---- conversion
+    g.case("contiguous.T", "contiguous", [("x", r(4, 3))], views={"x": "T"})
+    g.case("contiguous.step2_perm", "contiguous", [("x", r(2, 3, 8))], views={"x": "perm:1,0,2|step2"})
+    g.case("contiguous.already", "contiguous", [("x", r(2, 3))])
+    g.case("contiguous.expand", "contiguous", [("x", r(3, 1))], views={"x": "expand:2,3,4"})
+    g.case("contiguous.i64_T", "contiguous", [("x", ints(-9, 9, 4, 3))], views={"x": "T"})
+    g.case("contiguous.bool_T", "contiguous", [("x", torch.rand(4, 3) < 0.5)], views={"x": "T"})
+    g.case("clone.f64", "clone", [("x", r(2, 3))])
+    g.case("clone.step2", "clone", [("x", r(3, 6))], views={"x": "step2"})
+    g.case("clone.0dim", "clone", [("x", r(()))])
+    g.case("clone.empty", "clone", [("x", r(0, 4))])
+    g.case("clone.i32_T", "clone", [("x", ints(-9, 9, 3, 4, dtype=i32))], views={"x": "T"})
+    g.case("clone.f16", "clone", [("x", r(5, dtype=f16))], grad=[])
+    fvals = torch.tensor([-2.75, -0.5, -0.0, 0.0, 0.4, 1.5, 2.5, 1e9, 65519.0, 65520.0, 70000.0, 1e-8, 3.0e38,
+                          1.00390625, 1.01171875, math.inf, -math.inf, math.nan], dtype=f64)
+    finite = fvals[:8]  # in range of every integer dtype but uint8
+    g.case("to.f64_f32", "to", [("x", fvals)], {"dtype": f32})
+    g.case("to.f64_f16", "to", [("x", fvals)], {"dtype": f16}, grad=[])
+    g.case("to.f64_bf16", "to", [("x", fvals)], {"dtype": bf16}, grad=[])
+    g.case("to.f32_f64", "to", [("x", fvals.to(f32))], {"dtype": f64})
+    g.case("to.f16_f32", "to", [("x", fvals.to(f16))], {"dtype": f32}, grad=[])
+    g.case("to.bf16_f16", "to", [("x", torch.tensor([1.0, 0.1, -3.5, 300.0, 1e-6]).to(bf16))], {"dtype": f16}, grad=[])
+    g.case("to.f64_i64", "to", [("x", finite)], {"dtype": i64})
+    g.case("to.f64_i32", "to", [("x", finite)], {"dtype": i32})
+    g.case("to.f32_u8", "to", [("x", torch.tensor([0.0, 0.9, 1.5, 200.7, 255.0]))], {"dtype": u8})
+    g.case("to.f64_bool", "to", [("x", fvals)], {"dtype": b8})
+    g.case("to.i64_f64", "to", [("x", idx(-5, 0, 7, 2 ** 53 + 1, 2 ** 62))], {"dtype": f64})
+    g.case("to.i64_f32", "to", [("x", idx(-5, 0, 7, 16777217, 2 ** 40 + 1))], {"dtype": f32})
+    g.case("to.i64_i32_wrap", "to", [("x", idx(2 ** 31, -2 ** 31 - 1, 2 ** 40 + 5, -7))], {"dtype": i32})
+    g.case("to.i64_u8_wrap", "to", [("x", idx(-1, 256, 300, 255))], {"dtype": u8})
+    g.case("to.i32_bool", "to", [("x", torch.tensor([0, 2, -1], dtype=i32))], {"dtype": b8})
+    g.case("to.u8_i64", "to", [("x", torch.tensor([0, 128, 255], dtype=u8))], {"dtype": i64})
+    g.case("to.bool_f32", "to", [("x", torch.tensor([True, False]))], {"dtype": f32})
+    g.case("to.bool_i32", "to", [("x", torch.tensor([True, False]))], {"dtype": i32})
+    g.case("to.T_f32", "to", [("x", r(4, 3))], {"dtype": f32}, views={"x": "T"})
+    g.case("to.same", "to", [("x", r(3))], {"dtype": f64})
+    g.case("copy_.same", "copy_", [("d", r(3, 4)), ("s", r(3, 4))])
+    g.case("copy_.bcast", "copy_", [("d", r(3, 4)), ("s", r(4))])
+    g.case("copy_.dtype", "copy_", [("d", r(2, 3)), ("s", ints(-9, 9, 2, 3, dtype=i32))])
+    g.case("copy_.const_src", "copy_", [("d", r(2, 3)), ("s", r(3))], grad=["d"])
+    g.case("copy_.f64_into_f32", "copy_", [("d", r(2, 3, dtype=f32)), ("s", r(2, 3))])
+    g.case("copy_.into_T", "copy_", [("d", r(3, 4)), ("s", r(4, 3))], {"into_T": True})
+    g.case("copy_.src_T", "copy_", [("d", r(3, 4)), ("s", r(4, 3))], views={"s": "T"})
+    g.case("copy_.float_into_i64", "copy_", [("d", ints(-9, 9, 5)), ("s", finite[:5])], grad=[])
+    g.case("copy_.bool", "copy_", [("d", torch.zeros(2, 2, dtype=b8)), ("s", torch.tensor([True, False]))])
+    g.case("copy_.bad_bcast", "copy_", [("d", r(3, 4)), ("s", r(3))], error=True)
+    g.write()
+
+
+def main(argv):
+    if argv == ["shape"]:  # ops_shape only: it seeds itself, so it comes out the same on its own
+        gen_shape()
+        return
+    assert not argv, "usage: gen_fixtures.py [shape]"
     torch.manual_seed(20241122)
     gen_serialize()
     gen_unary()
@@ -1110,7 +1709,10 @@ def main():
     gen_linalg()
     gen_promotion()
     gen_composite()
+    gen_shape()
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    main(sys.argv[1:])

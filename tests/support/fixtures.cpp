@@ -225,6 +225,76 @@ OpFn with_scalar(Tensor (*f)(const Tensor&, Scalar)) {
   return [f](const V& in, const Args& a) { return V{f(in.at(0), a.scalar("s"))}; };
 }
 std::vector<int64_t> dims_or_all(const Args& a) { return a.has("dims") ? a.ints("dims") : std::vector<int64_t>{}; }
+
+// Creation options from an optional "dtype" argument (None: the op's own default).
+TensorOptions options_of(const Args& a) {
+  const std::optional<ScalarType> dt = a.dtype("dtype");
+  return dt ? TensorOptions().dtype(*dt) : TensorOptions();
+}
+std::optional<int64_t> opt_int(const Args& a, const std::string& key) {
+  return a.is_none(key) ? std::nullopt : std::optional<int64_t>(a.i(key));
+}
+
+// The "idx" argument of index/index_put_ cases (the item syntax is in tools/gen_fixtures.py's docstring).
+std::vector<TensorIndex> index_items(const V& in, const Args& a) {
+  std::vector<TensorIndex> items;
+  for (const std::string& item : split(a.str("idx"), '|')) {
+    const size_t colon = item.find(':');
+    const std::string kind = item.substr(0, colon), rest = colon == std::string::npos ? "" : item.substr(colon + 1);
+    if (kind == "i") {
+      items.emplace_back(int64_t(std::stoll(rest)));
+    } else if (kind == "s") {
+      const std::vector<std::string> p = split(rest, ':');
+      auto bound = [](const std::string& v) {
+        return v == "n" ? std::optional<int64_t>() : std::optional<int64_t>(std::stoll(v));
+      };
+      items.emplace_back(indexing::Slice(bound(p.at(0)), bound(p.at(1)), bound(p.at(2))));
+    } else if (kind == "none") {
+      items.emplace_back(indexing::None);
+    } else if (kind == "ell") {
+      items.emplace_back(indexing::Ellipsis);
+    } else if (kind == "b") {
+      items.emplace_back(rest == "1");
+    } else if (kind == "t") {
+      items.emplace_back(in.at(1 + std::stoul(rest)));
+    } else {
+      throw std::runtime_error("unknown fixture index item '" + item + "'");
+    }
+  }
+  return items;
+}
+
+// Tensor::index_put_ takes an initializer list, so the fixture's items are spelled out by count.
+template <class Value>
+void index_put(const Tensor& y, const std::vector<TensorIndex>& ix, const Value& v) {
+  switch (ix.size()) {
+    case 1: y.index_put_({ix[0]}, v); return;
+    case 2: y.index_put_({ix[0], ix[1]}, v); return;
+    case 3: y.index_put_({ix[0], ix[1], ix[2]}, v); return;
+    default: throw std::runtime_error("the fixtures' index_put_ cases have 1 to 3 index items");
+  }
+}
+
+// tensor(values, options) from a fixture tensor's values, through the std::vector overload of its element type.
+Tensor tensor_from(const Tensor& x, const TensorOptions& o) {
+  const Tensor c = x.cpu().contiguous();
+  const int64_t n = c.numel();
+  switch (c.dtype()) {
+    case kDouble: {
+      const double* p = n ? c.data_ptr<double>() : nullptr;
+      return tensor(std::vector<double>(p, p + n), o);
+    }
+    case kInt64: {
+      const int64_t* p = n ? c.data_ptr<int64_t>() : nullptr;
+      return tensor(std::vector<int64_t>(p, p + n), o);
+    }
+    case kBool: {
+      const bool* p = n ? c.data_ptr<bool>() : nullptr;
+      return tensor(std::vector<bool>(p, p + n), o);
+    }
+    default: throw std::runtime_error("the fixtures' tensor() cases take float64, int64 or bool values");
+  }
+}
 }  // namespace
 
 const OpTable& reference_ops() {
@@ -386,6 +456,124 @@ const OpTable& reference_ops() {
     };
     t["outer"] = binary(outer);
     t["dot"] = binary(dot);
+    // shape and views (ops_shape)
+    t["view"] = [](const V& in, const Args& a) { return V{view(in.at(0), a.ints("shape"))}; };
+    t["reshape"] = [](const V& in, const Args& a) { return V{reshape(in.at(0), a.ints("shape"))}; };
+    t["flatten"] = [](const V& in, const Args& a) { return V{flatten(in.at(0), a.i("start"), a.i("end"))}; };
+    t["unflatten"] = [](const V& in, const Args& a) { return V{unflatten(in.at(0), a.i("dim"), a.ints("sizes"))}; };
+    t["squeeze"] = [](const V& in, const Args& a) {
+      return V{a.has("dim") ? squeeze(in.at(0), a.i("dim")) : squeeze(in.at(0))};
+    };
+    t["unsqueeze"] = [](const V& in, const Args& a) { return V{unsqueeze(in.at(0), a.i("dim"))}; };
+    t["permute"] = [](const V& in, const Args& a) { return V{permute(in.at(0), a.ints("dims"))}; };
+    t["transpose"] = [](const V& in, const Args& a) { return V{transpose(in.at(0), a.i("dim0"), a.i("dim1"))}; };
+    t["t"] = unary(wick::t);
+    t["expand"] = [](const V& in, const Args& a) { return V{expand(in.at(0), a.ints("sizes"))}; };
+    t["narrow"] = [](const V& in, const Args& a) {
+      return V{narrow(in.at(0), a.i("dim"), a.i("start"), a.i("length"))};
+    };
+    t["select"] = [](const V& in, const Args& a) { return V{select(in.at(0), a.i("dim"), a.i("index"))}; };
+    t["slice"] = [](const V& in, const Args& a) {
+      return V{slice(in.at(0), a.i("dim"), opt_int(a, "start"), opt_int(a, "end"), a.i("step"))};
+    };
+    t["repeat"] = [](const V& in, const Args& a) { return V{repeat(in.at(0), a.ints("repeats"))}; };
+    t["cat"] = [](const V& in, const Args& a) { return V{cat(in, a.i("dim"))}; };
+    t["stack"] = [](const V& in, const Args& a) { return V{stack(in, a.i("dim"))}; };
+    t["split"] = [](const V& in, const Args& a) {
+      return a.has("sizes") ? split(in.at(0), IntArrayRef(a.ints("sizes")), a.i("dim"))
+                            : split(in.at(0), a.i("size"), a.i("dim"));
+    };
+    t["chunk"] = [](const V& in, const Args& a) { return chunk(in.at(0), a.i("chunks"), a.i("dim")); };
+    t["unbind"] = [](const V& in, const Args& a) { return unbind(in.at(0), a.i("dim")); };
+    t["flip"] = [](const V& in, const Args& a) { return V{flip(in.at(0), a.ints("dims"))}; };
+    t["tril"] = [](const V& in, const Args& a) { return V{tril(in.at(0), a.i("diagonal"))}; };
+    t["triu"] = [](const V& in, const Args& a) { return V{triu(in.at(0), a.i("diagonal"))}; };
+    t["pad"] = [](const V& in, const Args& a) {
+      return V{pad(in.at(0), a.ints("pad"), a.str("mode"), a.has("value") ? a.d("value") : 0.0)};
+    };
+    // indexing
+    t["index"] = [](const V& in, const Args& a) { return V{in.at(0).index(index_items(in, a))}; };
+    t["index_put_"] = [](const V& in, const Args& a) {
+      const Tensor y = in.at(0).clone();  // a leaf that requires grad cannot be written in place
+      if (a.has("s"))
+        index_put(y, index_items(in, a), a.scalar("s"));
+      else
+        index_put(y, index_items(in, a), in.back());
+      return V{y};
+    };
+    t["index_select"] = [](const V& in, const Args& a) { return V{index_select(in.at(0), a.i("dim"), in.at(1))}; };
+    t["index_add"] = [](const V& in, const Args& a) { return V{index_add(in.at(0), a.i("dim"), in.at(1), in.at(2))}; };
+    t["gather"] = [](const V& in, const Args& a) { return V{gather(in.at(0), a.i("dim"), in.at(1))}; };
+    t["scatter"] = [](const V& in, const Args& a) {
+      return V{a.has("s") ? scatter(in.at(0), a.i("dim"), in.at(1), a.scalar("s"))
+                          : scatter(in.at(0), a.i("dim"), in.at(1), in.at(2))};
+    };
+    t["scatter_add"] = [](const V& in, const Args& a) {
+      return V{scatter_add(in.at(0), a.i("dim"), in.at(1), in.at(2))};
+    };
+    t["masked_select"] = binary(masked_select);
+    t["nonzero"] = unary(nonzero);
+    // creation ("empty": values unspecified, so both sides zero them and shape and dtype are compared)
+    t["empty"] = [](const V&, const Args& a) {
+      const Tensor e = empty(a.ints("size"), options_of(a));
+      e.zero_();
+      return V{e};
+    };
+    t["zeros"] = [](const V&, const Args& a) { return V{zeros(a.ints("size"), options_of(a))}; };
+    t["ones"] = [](const V&, const Args& a) { return V{ones(a.ints("size"), options_of(a))}; };
+    t["full"] = [](const V&, const Args& a) { return V{full(a.ints("size"), a.scalar("value"), options_of(a))}; };
+    t["arange"] = [](const V&, const Args& a) {
+      return V{a.has("start") ? arange(a.scalar("start"), a.scalar("end"), a.scalar("step"), options_of(a))
+                              : arange(a.scalar("end"), options_of(a))};
+    };
+    t["linspace"] = [](const V&, const Args& a) {
+      return V{linspace(a.d("start"), a.d("end"), a.i("steps"), options_of(a))};
+    };
+    t["eye"] = [](const V&, const Args& a) {
+      return V{a.has("m") ? eye(a.i("n"), a.i("m"), options_of(a)) : eye(a.i("n"), options_of(a))};
+    };
+    t["tensor"] = [](const V& in, const Args& a) { return V{tensor_from(in.at(0), options_of(a))}; };
+    t["from_blob"] = [](const V& in, const Args& a) {
+      const Tensor x = in.at(0).cpu().contiguous();
+      char* base = static_cast<char*>(x.numel() ? x.data_ptr() : nullptr);
+      void* data = base ? base + a.i("offset") * x.element_size() : nullptr;
+      // A copy: the wrapped memory belongs to x, which dies here.
+      return V{from_blob(data, a.ints("sizes"), a.ints("strides"), dtype(x.dtype())).clone()};
+    };
+    // random: the deterministic properties the generator stores (draws in range become a constant)
+    t["rand"] = [](const V&, const Args& a) {
+      const Tensor x = rand(a.ints("size"), options_of(a));
+      return V{where(logical_and(x >= 0, x < 1), zeros_like(x), x)};
+    };
+    t["randn"] = [](const V&, const Args& a) {
+      const Tensor x = randn(a.ints("size"), options_of(a));
+      return V{where(isfinite(x), zeros_like(x), x)};
+    };
+    t["randint"] = [](const V&, const Args& a) {
+      const int64_t lo = a.i("low"), hi = a.i("high");
+      const Tensor x = randint(lo, hi, a.ints("size"), dtype(a.dtype("dtype").value_or(kInt64)));
+      return V{where(logical_and(x >= lo, x < hi), full_like(x, lo), x)};
+    };
+    t["randperm"] = [](const V&, const Args& a) {
+      const int64_t n = a.i("n");
+      const Tensor p = randperm(n, dtype(a.dtype("dtype").value_or(kInt64)));
+      const Tensor hits = zeros({n}, dtype(kInt64)).scatter_add(0, p.to(kInt64), ones({n}, dtype(kInt64)));
+      return V{hits, zeros_like(p)};
+    };
+    t["bernoulli"] = [](const V& in, const Args&) {
+      const Tensor& p = in.at(0);
+      const Tensor y = bernoulli(p);
+      return V{where(logical_or(p == 0, p == 1), y, zeros_like(y)), logical_or(y == 0, y == 1)};
+    };
+    // conversion
+    t["contiguous"] = [](const V& in, const Args&) { return V{in.at(0).contiguous()}; };
+    t["clone"] = [](const V& in, const Args&) { return V{in.at(0).clone()}; };
+    t["to"] = [](const V& in, const Args& a) { return V{in.at(0).to(a.dtype("dtype").value())}; };
+    t["copy_"] = [](const V& in, const Args& a) {
+      const Tensor y = in.at(0).clone();
+      (a.b("into_T") ? y.transpose(-1, -2) : y).copy_(in.at(1));
+      return V{y};
+    };
     return t;
   }();
   return table;
