@@ -13,7 +13,8 @@ namespace {
 void check_castable(const char* op, ScalarType result, ScalarType self) {
   const bool ok = result == self ||
                   ((is_floating_point(self) || !is_floating_point(result)) && !(self == kBool && result != kBool));
-  WICK_CHECK(ok, op, "result type ", dtype_name(result), " can't be cast to the desired output type ", dtype_name(self));
+  WICK_CHECK(ok, op, "result type ", dtype_name(result), " can't be cast to the desired output type ",
+             dtype_name(self));
 }
 
 void take_history(TensorImpl* dst, TensorImpl* src) {
@@ -144,18 +145,36 @@ Tensor Tensor::isnan() const { return wick::isnan(*this); }
 Tensor Tensor::isinf() const { return wick::isinf(*this); }
 
 // ---- in place -------------------------------------------------------------------------------------------
-Tensor& Tensor::neg_() const { return inplace(*this, "neg_", nullptr, [](const Tensor& s) { return wick::neg(s); }); }
-Tensor& Tensor::abs_() const { return inplace(*this, "abs_", nullptr, [](const Tensor& s) { return wick::abs(s); }); }
-Tensor& Tensor::exp_() const { return inplace(*this, "exp_", nullptr, [](const Tensor& s) { return wick::exp(s); }); }
-Tensor& Tensor::log_() const { return inplace(*this, "log_", nullptr, [](const Tensor& s) { return wick::log(s); }); }
-Tensor& Tensor::sqrt_() const { return inplace(*this, "sqrt_", nullptr, [](const Tensor& s) { return wick::sqrt(s); }); }
-Tensor& Tensor::tanh_() const { return inplace(*this, "tanh_", nullptr, [](const Tensor& s) { return wick::tanh(s); }); }
-Tensor& Tensor::sigmoid_() const { return inplace(*this, "sigmoid_", nullptr, [](const Tensor& s) { return wick::sigmoid(s); }); }
-Tensor& Tensor::relu_() const { return inplace(*this, "relu_", nullptr, [](const Tensor& s) { return wick::relu(s); }); }
+Tensor& Tensor::neg_() const {
+  return inplace(*this, "neg_", nullptr, [](const Tensor& s) { return wick::neg(s); });
+}
+Tensor& Tensor::abs_() const {
+  return inplace(*this, "abs_", nullptr, [](const Tensor& s) { return wick::abs(s); });
+}
+Tensor& Tensor::exp_() const {
+  return inplace(*this, "exp_", nullptr, [](const Tensor& s) { return wick::exp(s); });
+}
+Tensor& Tensor::log_() const {
+  return inplace(*this, "log_", nullptr, [](const Tensor& s) { return wick::log(s); });
+}
+Tensor& Tensor::sqrt_() const {
+  return inplace(*this, "sqrt_", nullptr, [](const Tensor& s) { return wick::sqrt(s); });
+}
+Tensor& Tensor::tanh_() const {
+  return inplace(*this, "tanh_", nullptr, [](const Tensor& s) { return wick::tanh(s); });
+}
+Tensor& Tensor::sigmoid_() const {
+  return inplace(*this, "sigmoid_", nullptr, [](const Tensor& s) { return wick::sigmoid(s); });
+}
+Tensor& Tensor::relu_() const {
+  return inplace(*this, "relu_", nullptr, [](const Tensor& s) { return wick::relu(s); });
+}
 Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) const {
   return inplace(*this, "clamp_", nullptr, [&](const Tensor& s) { return wick::clamp(s, lo, hi); });
 }
-Tensor& Tensor::pow_(Scalar e) const { return inplace(*this, "pow_", nullptr, [&](const Tensor& s) { return wick::pow(s, e); }); }
+Tensor& Tensor::pow_(Scalar e) const {
+  return inplace(*this, "pow_", nullptr, [&](const Tensor& s) { return wick::pow(s, e); });
+}
 // Arithmetic in place that records nothing (an optimizer step, say) writes straight into self when it can
 // (binary_into_self); otherwise, and whenever it records, it takes inplace()'s general path.
 Tensor& Tensor::add_(const Tensor& o, Scalar alpha) const {
@@ -164,8 +183,7 @@ Tensor& Tensor::add_(const Tensor& o, Scalar alpha) const {
   return inplace(*this, "add_", &o, [&](const Tensor& s) { return wick::add(s, o, alpha); });
 }
 Tensor& Tensor::add_(Scalar o, Scalar alpha) const {
-  if (!records(*this, nullptr) &&
-      binary_into_self(BinaryOp::Add, *this, Scalar(o.to_double() * alpha.to_double())))
+  if (!records(*this, nullptr) && binary_into_self(BinaryOp::Add, *this, Scalar(o.to_double() * alpha.to_double())))
     return const_cast<Tensor&>(*this);
   return inplace(*this, "add_", nullptr, [&](const Tensor& s) { return wick::add(s, o, alpha); });
 }
@@ -175,8 +193,7 @@ Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) const {
   return inplace(*this, "sub_", &o, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
 }
 Tensor& Tensor::sub_(Scalar o, Scalar alpha) const {
-  if (!records(*this, nullptr) &&
-      binary_into_self(BinaryOp::Sub, *this, Scalar(o.to_double() * alpha.to_double())))
+  if (!records(*this, nullptr) && binary_into_self(BinaryOp::Sub, *this, Scalar(o.to_double() * alpha.to_double())))
     return const_cast<Tensor&>(*this);
   return inplace(*this, "sub_", nullptr, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
 }
@@ -215,11 +232,17 @@ Tensor& Tensor::fill_(const Tensor& v) const {
 
 // ---- reductions -----------------------------------------------------------------------------------------
 Tensor Tensor::sum(std::optional<ScalarType> dt) const { return wick::sum(*this, dt); }
-Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dt) const { return wick::sum(*this, dims, keepdim, dt); }
+Tensor Tensor::sum(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dt) const {
+  return wick::sum(*this, dims, keepdim, dt);
+}
 Tensor Tensor::mean(std::optional<ScalarType> dt) const { return wick::mean(*this, dt); }
-Tensor Tensor::mean(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dt) const { return wick::mean(*this, dims, keepdim, dt); }
+Tensor Tensor::mean(IntArrayRef dims, bool keepdim, std::optional<ScalarType> dt) const {
+  return wick::mean(*this, dims, keepdim, dt);
+}
 Tensor Tensor::prod(std::optional<ScalarType> dt) const { return wick::prod(*this, dt); }
-Tensor Tensor::prod(int64_t dim, bool keepdim, std::optional<ScalarType> dt) const { return wick::prod(*this, dim, keepdim, dt); }
+Tensor Tensor::prod(int64_t dim, bool keepdim, std::optional<ScalarType> dt) const {
+  return wick::prod(*this, dim, keepdim, dt);
+}
 Tensor Tensor::max() const { return wick::max(*this); }
 std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const { return wick::max(*this, dim, keepdim); }
 Tensor Tensor::min() const { return wick::min(*this); }
@@ -229,9 +252,19 @@ Tensor Tensor::amin(IntArrayRef dims, bool keepdim) const { return wick::amin(*t
 Tensor Tensor::argmax(std::optional<int64_t> dim, bool keepdim) const { return wick::argmax(*this, dim, keepdim); }
 Tensor Tensor::argmin(std::optional<int64_t> dim, bool keepdim) const { return wick::argmin(*this, dim, keepdim); }
 Tensor Tensor::var(bool unbiased) const { return wick::var(*this, unbiased); }
-Tensor Tensor::var(IntArrayRef dims, bool unbiased, bool keepdim) const { return wick::var(*this, dims, unbiased, keepdim); }
+Tensor Tensor::var(IntArrayRef dims, bool unbiased, bool keepdim) const {
+  return wick::var(*this, dims, unbiased, keepdim);
+}
+Tensor Tensor::var(IntArrayRef dims, std::optional<int64_t> correction, bool keepdim) const {
+  return wick::var(*this, dims, correction, keepdim);
+}
+Tensor Tensor::std(IntArrayRef dims, std::optional<int64_t> correction, bool keepdim) const {
+  return wick::std(*this, dims, correction, keepdim);
+}
 Tensor Tensor::std(bool unbiased) const { return wick::std(*this, unbiased); }
-Tensor Tensor::std(IntArrayRef dims, bool unbiased, bool keepdim) const { return wick::std(*this, dims, unbiased, keepdim); }
+Tensor Tensor::std(IntArrayRef dims, bool unbiased, bool keepdim) const {
+  return wick::std(*this, dims, unbiased, keepdim);
+}
 Tensor Tensor::norm(Scalar p) const { return wick::norm(*this, p); }
 Tensor Tensor::norm(Scalar p, IntArrayRef dims, bool keepdim) const { return wick::norm(*this, p, dims, keepdim); }
 Tensor Tensor::logsumexp(IntArrayRef dims, bool keepdim) const { return wick::logsumexp(*this, dims, keepdim); }
@@ -240,7 +273,9 @@ Tensor Tensor::all(int64_t dim, bool keepdim) const { return wick::all(*this, di
 Tensor Tensor::any() const { return wick::any(*this); }
 Tensor Tensor::any(int64_t dim, bool keepdim) const { return wick::any(*this, dim, keepdim); }
 Tensor Tensor::softmax(int64_t dim, std::optional<ScalarType> dt) const { return wick::softmax(*this, dim, dt); }
-Tensor Tensor::log_softmax(int64_t dim, std::optional<ScalarType> dt) const { return wick::log_softmax(*this, dim, dt); }
+Tensor Tensor::log_softmax(int64_t dim, std::optional<ScalarType> dt) const {
+  return wick::log_softmax(*this, dim, dt);
+}
 
 // ---- linear algebra -------------------------------------------------------------------------------------
 Tensor Tensor::matmul(const Tensor& o) const { return wick::matmul(*this, o); }
@@ -273,7 +308,9 @@ Tensor Tensor::index_select(int64_t d, const Tensor& i) const { return wick::ind
 Tensor Tensor::gather(int64_t d, const Tensor& i) const { return wick::gather(*this, d, i); }
 Tensor Tensor::scatter(int64_t d, const Tensor& i, const Tensor& s) const { return wick::scatter(*this, d, i, s); }
 Tensor Tensor::scatter(int64_t d, const Tensor& i, Scalar v) const { return wick::scatter(*this, d, i, v); }
-Tensor Tensor::scatter_add(int64_t d, const Tensor& i, const Tensor& s) const { return wick::scatter_add(*this, d, i, s); }
+Tensor Tensor::scatter_add(int64_t d, const Tensor& i, const Tensor& s) const {
+  return wick::scatter_add(*this, d, i, s);
+}
 Tensor Tensor::index_add(int64_t d, const Tensor& i, const Tensor& s) const { return wick::index_add(*this, d, i, s); }
 Tensor Tensor::flip(IntArrayRef dims) const { return wick::flip(*this, dims); }
 

@@ -5,7 +5,10 @@
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
+#include <cmath>
 #include <limits>
+#include <optional>
+#include <vector>
 
 #include "../support/fixtures.h"
 
@@ -79,4 +82,45 @@ TEST_CASE("reduce: integer sums, products and scatter-adds wrap around as PyTorc
   CHECK(zeros({1}, dtype(kInt32)).scatter_add(0, twice, big).item<int64_t>() == -2147483644LL);
   CHECK(zeros({1}, dtype(kInt32)).index_add(0, twice, big).item<int64_t>() == -2147483644LL);
   CHECK(zeros({1}, dtype(kUInt8)).scatter_add(0, twice, tensor({200, 100}, dtype(kUInt8))).item<int64_t>() == 44);
+}
+
+namespace {
+// Variance of each row of a row-major [rows, cols] double array, with denominator cols - correction.
+std::vector<double> row_variances(const std::vector<double>& v, int64_t rows, int64_t cols, int64_t correction) {
+  std::vector<double> out;
+  for (int64_t r = 0; r < rows; ++r) {
+    double mean = 0, ss = 0;
+    for (int64_t c = 0; c < cols; ++c) mean += v[size_t(r * cols + c)] / double(cols);
+    for (int64_t c = 0; c < cols; ++c) ss += (v[size_t(r * cols + c)] - mean) * (v[size_t(r * cols + c)] - mean);
+    out.push_back(ss / double(cols - correction));
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("reduce: var and std overloads resolve as LibTorch's (an integer is a dim, a bool is unbiased)", "[reduce]") {
+  const std::vector<double> values = {0, 1, 4, 9, 16, 25};
+  const Tensor a = tensor(values, dtype(kDouble)).reshape({2, 3});
+  const std::vector<double> unbiased = row_variances(values, 2, 3, 1), biased = row_variances(values, 2, 3, 0);
+  // LibTorch 1.13 prints a.std(1) as [2.0817, 8.0208] and a.std(true) as 9.74508: a literal 1 is dim 1.
+  const Tensor s1 = a.std(1);
+  REQUIRE(s1.sizes() == IntArrayRef({2}));
+  CHECK(s1[0].item<double>() == Approx(std::sqrt(unbiased[0])).epsilon(1e-12));
+  CHECK(s1[1].item<double>() == Approx(std::sqrt(unbiased[1])).epsilon(1e-12));
+  CHECK(std::sqrt(unbiased[0]) == Approx(2.0817).epsilon(1e-4));
+  CHECK(a.std(true).dim() == 0);
+  CHECK(a.std(true).item<double>() == Approx(9.74508).epsilon(1e-5));
+  CHECK(a.std(0).sizes() == IntArrayRef({3}));   // 0 is dim 0, not unbiased = false
+  CHECK(a.var(-1).sizes() == IntArrayRef({2}));  // any integer type
+  CHECK(a.var(int64_t(1), false)[1].item<double>() == Approx(biased[1]).epsilon(1e-12));
+  CHECK(a.var(1, true, true).sizes() == IntArrayRef({2, 1}));
+  CHECK(wick::var(a, 1)[0].item<double>() == Approx(unbiased[0]).epsilon(1e-12));
+  CHECK(wick::std(a, 0).sizes() == IntArrayRef({3}));
+  // A correction replaces unbiased: the denominator is N - correction.
+  const std::vector<double> c2 = row_variances(values, 2, 3, 2);
+  const Tensor v2 = a.var({1}, std::optional<int64_t>(2));
+  CHECK(v2[0].item<double>() == Approx(c2[0]).epsilon(1e-12));
+  CHECK(v2[1].item<double>() == Approx(c2[1]).epsilon(1e-12));
+  CHECK(wick::std(a, {1}, std::optional<int64_t>(0))[1].item<double>() == Approx(std::sqrt(biased[1])).epsilon(1e-12));
+  CHECK(a.var({1}, std::optional<int64_t>(std::nullopt))[0].item<double>() == Approx(unbiased[0]).epsilon(1e-12));
 }

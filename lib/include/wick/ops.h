@@ -208,15 +208,28 @@ Tensor amax(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
 Tensor amin(const Tensor& x, IntArrayRef dims = {}, bool keepdim = false);
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+// Overloads as LibTorch's (see Tensor::var): an integer is a dim, a bool is unbiased.
 Tensor var(const Tensor& x, bool unbiased = true);
 Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased = true, bool keepdim = false);
+Tensor var(const Tensor& x, IntArrayRef dims, std::optional<int64_t> correction, bool keepdim = false);
 inline Tensor var(const Tensor& x, std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) {
   return var(x, IntArrayRef(dims), unbiased, keepdim);
 }
+template <class Dim, detail::IfIntegerDim<Dim> = 0>
+Tensor var(const Tensor& x, Dim dim, bool unbiased = true, bool keepdim = false) {
+  const int64_t d = dim;
+  return var(x, IntArrayRef(d), unbiased, keepdim);
+}
 Tensor std(const Tensor& x, bool unbiased = true);
 Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased = true, bool keepdim = false);
+Tensor std(const Tensor& x, IntArrayRef dims, std::optional<int64_t> correction, bool keepdim = false);
 inline Tensor std(const Tensor& x, std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) {
   return std(x, IntArrayRef(dims), unbiased, keepdim);
+}
+template <class Dim, detail::IfIntegerDim<Dim> = 0>
+Tensor std(const Tensor& x, Dim dim, bool unbiased = true, bool keepdim = false) {
+  const int64_t d = dim;
+  return std(x, IntArrayRef(d), unbiased, keepdim);
 }
 Tensor norm(const Tensor& x, Scalar p = 2);
 Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim = false);

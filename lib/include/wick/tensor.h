@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -32,6 +33,11 @@ struct HookFn {
   Tensor (*call)(void* object, const Tensor& grad) = nullptr;
   void (*destroy)(void* object) = nullptr;
 };
+
+// Enables an overload for an integer that is not bool. LibTorch reads x.std(1) as "along dim 1", never as
+// unbiased = true; an integer overload is an exact match for a literal, so it wins over the bool one.
+template <class T>
+using IfIntegerDim = std::enable_if_t<std::is_integral_v<T> && !std::is_same_v<T, bool>, int>;
 }  // namespace detail
 
 class Tensor {
@@ -231,16 +237,29 @@ class Tensor {
   Tensor amin(IntArrayRef dims = {}, bool keepdim = false) const;
   Tensor argmax(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
   Tensor argmin(std::optional<int64_t> dim = std::nullopt, bool keepdim = false) const;
+  // As LibTorch: x.var(true) is the whole tensor's, x.var(1) and x.var({0, 1}) reduce those dims, and a
+  // correction (PyTorch's N - correction denominator) replaces unbiased where given.
   Tensor var(bool unbiased = true) const;
   Tensor var(IntArrayRef dims, bool unbiased = true, bool keepdim = false) const;
-  // Braced dims ({1}) must not decay to the bool overload.
+  Tensor var(IntArrayRef dims, std::optional<int64_t> correction, bool keepdim = false) const;
   Tensor var(std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) const {
     return var(IntArrayRef(dims), unbiased, keepdim);
   }
+  template <class Dim, detail::IfIntegerDim<Dim> = 0>
+  Tensor var(Dim dim, bool unbiased = true, bool keepdim = false) const {
+    const int64_t d = dim;
+    return var(IntArrayRef(d), unbiased, keepdim);
+  }
   Tensor std(bool unbiased = true) const;
   Tensor std(IntArrayRef dims, bool unbiased = true, bool keepdim = false) const;
+  Tensor std(IntArrayRef dims, std::optional<int64_t> correction, bool keepdim = false) const;
   Tensor std(std::initializer_list<int64_t> dims, bool unbiased = true, bool keepdim = false) const {
     return std(IntArrayRef(dims), unbiased, keepdim);
+  }
+  template <class Dim, detail::IfIntegerDim<Dim> = 0>
+  Tensor std(Dim dim, bool unbiased = true, bool keepdim = false) const {
+    const int64_t d = dim;
+    return std(IntArrayRef(d), unbiased, keepdim);
   }
   Tensor norm(Scalar p = 2) const;
   Tensor norm(Scalar p, IntArrayRef dims, bool keepdim = false) const;

@@ -1,5 +1,6 @@
 // Reductions over one, several or all dims, with keepdim. sum/prod/max/min/all/any are backend
 // primitives; mean, var, std, norm and logsumexp are compositions, so their gradients come for free.
+#include <algorithm>
 #include <cmath>
 
 #include "ops/elementwise.h"
@@ -246,25 +247,34 @@ Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   return std::get<1>(min(x, *dim, keepdim));
 }
 
-Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
+namespace {
+// max(0, N - correction), as PyTorch's; unbiased is correction 1 (Bessel's), the default. Zero gives inf or NaN.
+double denominator(int64_t n, std::optional<int64_t> correction) {
+  return double(std::max<int64_t>(0, n - correction.value_or(1)));
+}
+}  // namespace
+
+Tensor var(const Tensor& x, IntArrayRef dims, std::optional<int64_t> correction, bool keepdim) {
   WICK_CHECK(is_floating_point(x.dtype()), "var", "expected a floating point tensor, got ", dtype_name(x.dtype()));
   const SizeVec mask = reduced_mask("var", x, dims);
   const int64_t n = reduced_count(x, mask);
   const Tensor centered = x - mean(x, dims, true);
-  const double denom = double(n - (unbiased ? 1 : 0));
-  return sum(centered * centered, dims, keepdim) / (denom > 0 ? denom : 0.0);
+  return sum(centered * centered, dims, keepdim) / denominator(n, correction);
+}
+Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
+  return var(x, dims, std::optional<int64_t>(unbiased ? 1 : 0), keepdim);
 }
 Tensor var(const Tensor& x, bool unbiased) { return var(x, {}, unbiased, false); }
-Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
+Tensor std(const Tensor& x, IntArrayRef dims, std::optional<int64_t> correction, bool keepdim) {
   WICK_CHECK(is_floating_point(x.dtype()), "std", "expected a floating point tensor, got ", dtype_name(x.dtype()));
   const SizeVec mask = reduced_mask("std", x, dims);
   Tensor out;
   {
     NoGradGuard no_grad;
-    out = sqrt(var(x, dims, unbiased, keepdim));
+    out = sqrt(var(x, dims, correction, keepdim));
   }
   if (record_needed(x)) {
-    const double denom = double(reduced_count(x, mask) - (unbiased ? 1 : 0));
+    const double denom = denominator(reduced_count(x, mask), correction);
     record("std", {&x}, out,
            [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), dims_list = mask_to_dims(mask),
             denom](Grads g) {
@@ -277,6 +287,9 @@ Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
            });
   }
   return out;
+}
+Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
+  return std(x, dims, std::optional<int64_t>(unbiased ? 1 : 0), keepdim);
 }
 Tensor std(const Tensor& x, bool unbiased) { return std(x, {}, unbiased, false); }
 
