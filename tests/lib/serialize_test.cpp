@@ -102,7 +102,7 @@ TensorDict interop_tensors() {
   t["float16"] = half_bits({0.5f, -2.0f, 65504.0f, std::ldexp(1.0f, -24), INFINITY, -0.0f}, kHalf);
   t["bfloat16"] = half_bits({1.0f, -0.0078125f, 3.3895313892515355e38f, std::ldexp(1.0f, -133), -INFINITY}, kBFloat16);
   t["float32_T"] = (arange(12, dtype(kFloat)).reshape({3, 4}) / 8 - 1).t();  // a transposed view
-  t["float64"] = tensor(std::vector<double>{M_PI, -0.0, NAN, -INFINITY, 1e-310, 1.7976931348623157e308});
+  t["float64"] = tensor(std::vector<double>{M_PI, -0.0, NAN, -INFINITY, 1e-310, 1.7976931348623157e308}, kDouble);
   t["strided"] = arange(20, dtype(kDouble)).reshape({4, 5}).slice(1, 0, std::nullopt, 2);  // a strided view
   t["scalar"] = scalar_tensor(2.5, dtype(kDouble));
   t["empty"] = zeros({0, 3});

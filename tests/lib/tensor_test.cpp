@@ -119,7 +119,7 @@ TEST_CASE("tensor: factories", "[tensor][creation]") {
   CHECK(scalar_tensor(3).dim() == 0);
   CHECK(tensor({{1, 2}, {3, 4}}).dtype() == kInt64);
   CHECK(tensor({1.5, 2.5}).dtype() == kFloat);  // as torch::tensor: floating values take the default dtype
-  CHECK(tensor(std::vector<double>{1.0}).dtype() == kDouble);
+  CHECK(tensor(std::vector<double>{1.0}).dtype() == kFloat);  // LibTorch too: a vector of doubles is float32
   CHECK(ones({3}, requires_grad()).requires_grad());
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "wick/tensor.h"
+#include "wick/tensor_data.h"
 
 namespace wick {
 
@@ -35,43 +36,9 @@ Tensor rand_like(const Tensor& t, const TensorOptions& options = {});
 Tensor randn_like(const Tensor& t, const TensorOptions& options = {});
 Tensor scalar_tensor(Scalar value, const TensorOptions& options = {});
 
-// tensor({1.f, 2.f}), tensor({{1, 2}, {3, 4}}) and tensor(std::vector<T>): copies the values.
-Tensor tensor(std::initializer_list<float> values, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<double> values, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<int> values, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<int64_t> values, const TensorOptions& options = {});
-Tensor tensor(std::initializer_list<bool> values, const TensorOptions& options = {});
-namespace detail {
-Tensor tensor_from_values(const void* data, int64_t count, ScalarType type, const TensorOptions& options);
-template <class T>
-inline constexpr bool is_literal_element_v =
-    std::is_same_v<T, float> || std::is_same_v<T, double> || std::is_same_v<T, int> || std::is_same_v<T, int64_t> ||
-    std::is_same_v<T, bool>;
-}  // namespace detail
-// 2-D literals: one template deducing the element type (float, double, int, int64_t or bool; defined in the
-// library), not an overload per type, which clang (14 at least) finds ambiguous for nested braces.
-template <class T, std::enable_if_t<detail::is_literal_element_v<T>, int> = 0>
-Tensor tensor(std::initializer_list<std::initializer_list<T>> values, const TensorOptions& options = {});
-// A template, so that braces such as tensor({{0, 7}}) never match it.
-template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
-Tensor tensor(const std::vector<T>& values, const TensorOptions& options = {}) {
-  if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, uint8_t>) {
-    std::vector<uint8_t> bytes(values.begin(), values.end());
-    return detail::tensor_from_values(bytes.data(), int64_t(bytes.size()), std::is_same_v<T, bool> ? kBool : kUInt8,
-                                      options);
-  } else if constexpr (std::is_floating_point_v<T>) {
-    std::vector<double> wide(values.begin(), values.end());
-    return detail::tensor_from_values(wide.data(), int64_t(wide.size()), std::is_same_v<T, double> ? kDouble : kFloat,
-                                      options);
-  } else {
-    std::vector<int64_t> wide(values.begin(), values.end());
-    return detail::tensor_from_values(wide.data(), int64_t(wide.size()), kInt64, options);
-  }
-}
-Tensor tensor(float value, const TensorOptions& options = {});
-Tensor tensor(double value, const TensorOptions& options = {});
-Tensor tensor(int64_t value, const TensorOptions& options = {});
-Tensor tensor(int value, const TensorOptions& options = {});
+// tensor(1.5), tensor({1.f, 2.f}), tensor({{1, 2}, {3, 4}}) and tensor(std::vector<T>) copy the values, with
+// LibTorch's dtypes (float32 for floating values, int64 for integers; see TensorData) unless options give one.
+Tensor tensor(const TensorData& data, const TensorOptions& options = {});
 
 // Wraps existing memory without copying. The deleter, if given, runs when the last view dies.
 Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options = {});

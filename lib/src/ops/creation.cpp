@@ -27,23 +27,6 @@ Tensor from_values(const T* values, IntArrayRef shape, ScalarType natural, const
   return finish(out, options);
 }
 
-template <class T>
-Tensor from_nested(std::initializer_list<std::initializer_list<T>> values, ScalarType natural,
-                   const TensorOptions& options) {
-  const int64_t rows = int64_t(values.size());
-  const int64_t cols = rows ? int64_t(values.begin()->size()) : 0;
-  std::vector<T> flat;
-  flat.reserve(size_t(rows * cols));
-  int64_t r = 0;
-  for (const auto& row : values) {
-    WICK_CHECK(int64_t(row.size()) == cols, "tensor", "expected every row to have ", cols, " elements, but row ", r,
-               " has ", int64_t(row.size()));
-    flat.insert(flat.end(), row.begin(), row.end());
-    ++r;
-  }
-  return from_values(flat.data(), {rows, cols}, natural, options);
-}
-
 }  // namespace
 
 Tensor empty(IntArrayRef size, const TensorOptions& options) {
@@ -154,55 +137,25 @@ Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
 }
 
 // ---- tensor(values) -------------------------------------------------------------------------------
-// As torch::tensor: floating values give the default dtype (float32), integers int64.
-Tensor tensor(std::initializer_list<float> v, const TensorOptions& o) { return from_values(v.begin(), {int64_t(v.size())}, kFloat, o); }
-Tensor tensor(std::initializer_list<double> v, const TensorOptions& o) { return from_values(v.begin(), {int64_t(v.size())}, kFloat, o); }
-Tensor tensor(std::initializer_list<int> v, const TensorOptions& o) { return from_values(v.begin(), {int64_t(v.size())}, kInt64, o); }
-Tensor tensor(std::initializer_list<int64_t> v, const TensorOptions& o) { return from_values(v.begin(), {int64_t(v.size())}, kInt64, o); }
-Tensor tensor(std::initializer_list<bool> v, const TensorOptions& o) {
-  std::vector<uint8_t> bytes(v.begin(), v.end());
-  Tensor t = from_values(bytes.data(), {int64_t(bytes.size())}, kUInt8, o.dtype(kUInt8).requires_grad(false));
-  return finish(t.to(o.device(), dtype_or(o, kBool)), o);
-}
-template <class T, std::enable_if_t<detail::is_literal_element_v<T>, int>>
-Tensor tensor(std::initializer_list<std::initializer_list<T>> v, const TensorOptions& o) {
-  if constexpr (!std::is_same_v<T, bool>) {
-    return from_nested(v, std::is_floating_point_v<T> ? kFloat : kInt64, o);
-  } else {
-    std::vector<std::vector<uint8_t>> rows;
-    for (const auto& r : v) rows.emplace_back(r.begin(), r.end());
-    const int64_t cols = rows.empty() ? 0 : int64_t(rows[0].size());
-    std::vector<uint8_t> flat;
-    for (size_t r = 0; r < rows.size(); ++r) {
-      WICK_CHECK(int64_t(rows[r].size()) == cols, "tensor", "expected every row to have ", cols, " elements, but row ",
-                 int64_t(r), " has ", int64_t(rows[r].size()));
-      flat.insert(flat.end(), rows[r].begin(), rows[r].end());
-    }
-    Tensor t = from_values(flat.data(), {int64_t(rows.size()), cols}, kUInt8, TensorOptions().dtype(kUInt8));
-    return finish(t.to(o.device(), dtype_or(o, kBool)), o);
+TensorData::TensorData(std::initializer_list<TensorData> items) : sizes_{int64_t(items.size())} {
+  if (items.size() == 0) return;
+  const TensorData& first = *items.begin();
+  type_ = first.type_;
+  sizes_.insert(sizes_.end(), first.sizes_.begin(), first.sizes_.end());
+  for (const TensorData& item : items) {
+    WICK_CHECK(item.sizes_ == first.sizes_, "tensor", "expected all sub-lists to have sizes ",
+               shape_str(first.sizes_), ", but got one with sizes ", shape_str(item.sizes_));
+    WICK_CHECK(item.type_ == type_, "tensor", "expected all elements to have the same dtype ", dtype_name(type_),
+               ", but got an element of dtype ", dtype_name(item.type_));
+    floats_.insert(floats_.end(), item.floats_.begin(), item.floats_.end());
+    integers_.insert(integers_.end(), item.integers_.begin(), item.integers_.end());
   }
 }
-template Tensor tensor<float, 0>(std::initializer_list<std::initializer_list<float>>, const TensorOptions&);
-template Tensor tensor<double, 0>(std::initializer_list<std::initializer_list<double>>, const TensorOptions&);
-template Tensor tensor<int, 0>(std::initializer_list<std::initializer_list<int>>, const TensorOptions&);
-template Tensor tensor<int64_t, 0>(std::initializer_list<std::initializer_list<int64_t>>, const TensorOptions&);
-template Tensor tensor<bool, 0>(std::initializer_list<std::initializer_list<bool>>, const TensorOptions&);
-// data holds doubles for floating types, int64 for integers and uint8 for bool; `type` is the natural dtype.
-Tensor detail::tensor_from_values(const void* data, int64_t count, ScalarType type, const TensorOptions& o) {
-  if (is_floating_point(type)) {
-    Tensor t = from_values(static_cast<const double*>(data), {count}, type, o);
-    return t;
-  }
-  if (type == kBool || type == kUInt8) {
-    Tensor t = from_values(static_cast<const uint8_t*>(data), {count}, kUInt8, TensorOptions().dtype(kUInt8));
-    return finish(t.to(o.device(), dtype_or(o, type)), o);
-  }
-  return from_values(static_cast<const int64_t*>(data), {count}, kInt64, o);
+
+Tensor tensor(const TensorData& data, const TensorOptions& o) {
+  if (is_floating_point(data.dtype())) return from_values(data.floats().data(), data.sizes(), data.dtype(), o);
+  return from_values(data.integers().data(), data.sizes(), data.dtype(), o);
 }
-Tensor tensor(float v, const TensorOptions& o) { return from_values(&v, {}, kFloat, o); }
-Tensor tensor(double v, const TensorOptions& o) { return from_values(&v, {}, kFloat, o); }
-Tensor tensor(int64_t v, const TensorOptions& o) { return from_values(&v, {}, kInt64, o); }
-Tensor tensor(int v, const TensorOptions& o) { return from_values(&v, {}, kInt64, o); }
 
 // ---- from_blob ------------------------------------------------------------------------------------
 namespace {
@@ -246,6 +199,23 @@ Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const Tenso
 Tensor detail::from_blob_with_deleter(void* data, IntArrayRef sizes, void (*deleter)(void*, void*), void* context,
                                       const TensorOptions& options) {
   return wrap_blob(data, sizes, contiguous_strides(sizes), deleter, context, options);
+}
+
+}  // namespace wick
+
+namespace wick {
+namespace {
+// new_*'s options: this tensor's dtype unless options give one, on this tensor's device, as *_like.
+TensorOptions new_options(const Tensor& t, const TensorOptions& o) {
+  return TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad());
+}
+}  // namespace
+
+Tensor Tensor::new_empty(IntArrayRef size, const TensorOptions& o) const { return empty(size, new_options(*this, o)); }
+Tensor Tensor::new_zeros(IntArrayRef size, const TensorOptions& o) const { return zeros(size, new_options(*this, o)); }
+Tensor Tensor::new_ones(IntArrayRef size, const TensorOptions& o) const { return ones(size, new_options(*this, o)); }
+Tensor Tensor::new_full(IntArrayRef size, Scalar value, const TensorOptions& o) const {
+  return full(size, value, new_options(*this, o));
 }
 
 }  // namespace wick
