@@ -34,7 +34,7 @@ LAYERS = [
     ("nn", "nn/libwick_nn.a", ["nn/include"], ["nn/src"], "wick/nn/module.h", ["base", "core", "autograd"]),
     ("optim", "optim/libwick_optim.a", ["optim/include"], ["optim/src"], "wick/optim/optimizer.h",
      ["base", "core", "autograd"]),
-    ("api", "lib/api/libwick_api.a", ["lib/api/include"], ["lib/api/c_api"], "wick/wick.h",
+    ("api", "lib/api/libwick_api.a", ["lib/api/include", "lib/api/torch_paths"], ["lib/api/c_api"], "wick/wick.h",
      ["base", "kernels", "core", "autograd", "nn", "optim"]),
 ]
 # Folders and headers only some layers may see: the backend interface (kernels/interface) is core's way down.

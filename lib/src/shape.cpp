@@ -1,5 +1,7 @@
 #include "wick/shape.h"
 
+#include <ostream>
+
 #include "wick/error.h"
 
 namespace wick {
@@ -12,6 +14,8 @@ std::string shape_str(IntArrayRef shape) {
   }
   return s + "]";
 }
+
+std::ostream& operator<<(std::ostream& os, IntArrayRef shape) { return os << shape_str(shape); }
 
 SizeVec contiguous_strides(IntArrayRef shape) {
   SizeVec strides(shape.size());
@@ -27,8 +31,8 @@ SizeVec contiguous_strides(IntArrayRef shape) {
 
 int64_t wrap_dim(const char* op, int64_t dim, int64_t ndim) {
   const int64_t n = ndim > 0 ? ndim : 1;  // a 0-dim tensor accepts dim 0 and -1, as in PyTorch
-  WICK_CHECK(dim >= -n && dim < n, op, "dim ", dim, " is out of range for a tensor of ", ndim,
-             " dimension", ndim == 1 ? "" : "s", " (expected a dim in [", -n, ", ", n - 1, "])");
+  WICK_CHECK(dim >= -n && dim < n, op, "dim ", dim, " is out of range for a tensor of ", ndim, " dimension",
+             ndim == 1 ? "" : "s", " (expected a dim in [", -n, ", ", n - 1, "])");
   return dim < 0 ? dim + n : dim;
 }
 

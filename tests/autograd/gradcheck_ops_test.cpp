@@ -27,7 +27,7 @@ Tensor mask23() { return tensor({{true, false, true}, {false, false, true}}); }
 // ---- conversion ------------------------------------------------------------------------------------------
 SAMPLE1("contiguous", -1, 1, x.t().contiguous() * leaf({3, 2}, 0.5, 2.0).detach());
 SAMPLE1("clone", -1, 1, x.clone() * x);
-SAMPLE1("to", -1, 1, x.to(kDouble, true) * 3);
+SAMPLE1("to", -1, 1, x.to(kDouble, false, true) * 3);
 WICK_GRADCHECK_SAMPLE("copy_", [] { return V{leaf({2, 3}), leaf({3}, 0.5, 1.0)}; }, [](const V& in) {
   Tensor y = in[0] * 2;
   y.copy_(in[1]);  // overwrites y: in[0] gets no gradient through it, in[1] does (broadcast)

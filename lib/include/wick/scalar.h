@@ -39,15 +39,26 @@ class Scalar {
   bool to_bool() const { return kind_ == Kind::Float ? d_ != 0 : i_ != 0; }
   template <class T>
   T to() const {
-    if constexpr (std::is_same_v<T, bool>) return to_bool();
-    else if constexpr (std::is_integral_v<T>) return T(to_long());
-    else return T(to_double());
+    if constexpr (std::is_same_v<T, bool>)
+      return to_bool();
+    else if constexpr (std::is_integral_v<T>)
+      return T(to_long());
+    else
+      return T(to_double());
   }
 
+  // LibTorch's spellings (c10::Scalar), for ported code: ctx->saved_data["k"].toDouble() and the like.
+  double toDouble() const { return to_double(); }
+  float toFloat() const { return float(to_double()); }
+  int64_t toLong() const { return to_long(); }
+  int toInt() const { return int(to_long()); }
+  bool toBool() const { return to_bool(); }
+  bool isFloatingPoint() const { return is_floating_point(); }
+  bool isIntegral(bool include_bool) const { return is_integral() || (include_bool && is_bool()); }
+  bool isBoolean() const { return is_bool(); }
+
   // The dtype PyTorch gives this number on its own: bool, int64 or the default float32.
-  ScalarType natural_dtype() const {
-    return kind_ == Kind::Float ? kFloat : kind_ == Kind::Int ? kInt64 : kBool;
-  }
+  ScalarType natural_dtype() const { return kind_ == Kind::Float ? kFloat : kind_ == Kind::Int ? kInt64 : kBool; }
 
  private:
   Kind kind_;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,12 @@ class IntArrayRef {
     return size_ == o.size_ && (size_ == 0 || std::memcmp(data_, o.data_, size_ * 8) == 0);
   }
   bool operator==(IntArrayRef o) const { return equals(o); }
+  // The elements from n on, or n..n+m, as c10::ArrayRef::slice (out of range is an error, not UB).
+  IntArrayRef slice(size_t n) const { return slice(n, size_ - (n <= size_ ? n : size_)); }
+  IntArrayRef slice(size_t n, size_t m) const {
+    if (n + m > size_) fail("IntArrayRef::slice", "elements ", n, "..", n + m, " of ", size_, " requested");
+    return IntArrayRef(data_ + n, m);
+  }
 
  private:
   const int64_t* data_ = nullptr;
@@ -153,6 +160,8 @@ class SizeVec {
 
 // "[2, 3]" as error messages and printing spell shapes.
 std::string shape_str(IntArrayRef shape);
+// Prints [2, 3], as LibTorch prints sizes().
+std::ostream& operator<<(std::ostream& os, IntArrayRef shape);
 
 // Product of sizes (1 for a 0-dim shape).
 // A count past int64 (signed overflow is UB) throws: no tensor that large can exist, even as an expanded view.

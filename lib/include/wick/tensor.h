@@ -16,6 +16,7 @@
 #include "wick/dtype.h"
 #include "wick/error.h"
 #include "wick/indexing.h"
+#include "wick/memory_format.h"
 #include "wick/scalar.h"
 #include "wick/shape.h"
 #include "wick/tensor_impl.h"
@@ -102,15 +103,31 @@ class Tensor {
   Scalar item() const;
 
   // ---- copies and conversions -------------------------------------------------------------------
-  Tensor contiguous() const;
+  Tensor contiguous(MemoryFormat memory_format = MemoryFormat::Contiguous) const;
   Tensor clone() const;
+  // A new tensor with this one's dtype and device unless options say otherwise, as LibTorch's new_* methods.
+  Tensor new_empty(IntArrayRef size, const TensorOptions& options = {}) const;
+  Tensor new_zeros(IntArrayRef size, const TensorOptions& options = {}) const;
+  Tensor new_ones(IntArrayRef size, const TensorOptions& options = {}) const;
+  Tensor new_full(IntArrayRef size, Scalar fill_value, const TensorOptions& options = {}) const;
   Tensor& copy_(const Tensor& src) const;
-  Tensor to(ScalarType dtype, bool copy = false) const;
-  Tensor to(Device device, bool copy = false) const;
-  Tensor to(DeviceType device, bool copy = false) const { return to(Device(device), copy); }
-  Tensor to(Device device, ScalarType dtype, bool copy = false) const;
-  Tensor to(const TensorOptions& options, bool copy = false) const;
-  Tensor to(const Tensor& other) const { return to(other.device(), other.dtype()); }
+  // As LibTorch's: the first bool is non_blocking (a hint; copies here are synchronous), the second copy.
+  // memory_format: Contiguous or Preserve (wick's layouts are strided row-major; ChannelsLast is an error).
+  Tensor to(ScalarType dtype, bool non_blocking = false, bool copy = false,
+            std::optional<MemoryFormat> memory_format = std::nullopt) const;
+  Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false,
+            std::optional<MemoryFormat> memory_format = std::nullopt) const;
+  Tensor to(const TensorOptions& options, bool non_blocking = false, bool copy = false,
+            std::optional<MemoryFormat> memory_format = std::nullopt) const;
+  Tensor to(Device device, bool non_blocking = false, bool copy = false) const {
+    return to(device, dtype(), non_blocking, copy);
+  }
+  Tensor to(DeviceType device, bool non_blocking = false, bool copy = false) const {
+    return to(Device(device), dtype(), non_blocking, copy);
+  }
+  Tensor to(const Tensor& other, bool non_blocking = false, bool copy = false) const {
+    return to(other.device(), other.dtype(), non_blocking, copy);
+  }
   Tensor cpu() const { return to(kCPU); }
   Tensor cuda() const { return to(kCUDA); }
   Tensor type_as(const Tensor& other) const { return to(other.dtype()); }
@@ -126,6 +143,8 @@ class Tensor {
   void retain_grad();
   bool retains_grad() const { return checked()->retains_grad; }
   Tensor detach() const;
+  // LibTorch's x.data(): the same storage, outside the graph (an alias of detach()).
+  Tensor data() const { return detach(); }
   Tensor& detach_() const;
   void backward(const Tensor& gradient = Tensor(), std::optional<bool> retain_graph = std::nullopt,
                 bool create_graph = false) const;

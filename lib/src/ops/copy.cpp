@@ -44,21 +44,36 @@ Tensor convert_recorded(const Tensor& x, Device device, ScalarType dtype) {
 
 }  // namespace
 
-Tensor Tensor::contiguous() const {
+namespace {
+// wick has no channels-last layouts; a program asking for one gets told rather than a silently different layout.
+void check_memory_format(const char* op, std::optional<MemoryFormat> format) {
+  WICK_CHECK(!format || *format == MemoryFormat::Contiguous || *format == MemoryFormat::Preserve, op, "memory format ",
+             *format == MemoryFormat::ChannelsLast ? "ChannelsLast" : "ChannelsLast3d",
+             " is not supported (wick tensors are strided row-major; use Contiguous or Preserve)");
+}
+}  // namespace
+
+Tensor Tensor::contiguous(MemoryFormat memory_format) const {
+  check_memory_format("contiguous", memory_format);
   if (is_contiguous()) return *this;
   return convert_recorded(*this, device(), dtype());
 }
 
 Tensor Tensor::clone() const { return convert_recorded(*this, device(), dtype()); }
 
-Tensor Tensor::to(ScalarType t, bool copy) const { return to(device(), t, copy); }
-Tensor Tensor::to(Device d, bool copy) const { return to(d, dtype(), copy); }
-Tensor Tensor::to(const TensorOptions& o, bool copy) const {
-  return to(o.device(), o.has_dtype() ? o.dtype() : dtype(), copy);
+Tensor Tensor::to(ScalarType t, bool non_blocking, bool copy, std::optional<MemoryFormat> memory_format) const {
+  return to(device(), t, non_blocking, copy, memory_format);
 }
-Tensor Tensor::to(Device d, ScalarType t, bool copy) const {
+Tensor Tensor::to(const TensorOptions& o, bool non_blocking, bool copy,
+                  std::optional<MemoryFormat> memory_format) const {
+  return to(o.device(), o.has_dtype() ? o.dtype() : dtype(), non_blocking, copy, memory_format);
+}
+Tensor Tensor::to(Device d, ScalarType t, bool /*non_blocking*/, bool copy,
+                  std::optional<MemoryFormat> memory_format) const {
+  check_memory_format("to", memory_format);
   if (!copy && d == device() && t == dtype()) return *this;
-  const Backend* target = detail::g_backends[int(d.type)] ? detail::g_backends[int(d.type)] : detail::find_backend(d.type);
+  const Backend* target =
+      detail::g_backends[int(d.type)] ? detail::g_backends[int(d.type)] : detail::find_backend(d.type);
   WICK_CHECK(target != nullptr, "to", "device ", d.str(), " is not available (",
              d.is_cuda() ? "no CUDA device, or CUDA not built" : "no backend", ")");
   WICK_CHECK(d.index >= 0 && d.index < target->device_count(), "to", "device ", d.str(), " does not exist (",

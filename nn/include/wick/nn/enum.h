@@ -16,7 +16,7 @@ namespace enumtype {
   X(Linear, "linear") X(Bilinear, "bilinear") X(FanIn, "fan_in") X(FanOut, "fan_out") X(ReLU, "relu")               \
   X(LeakyReLU, "leaky_relu") X(Tanh, "tanh") X(Sigmoid, "sigmoid") X(Conv1D, "conv1d") X(Conv2D, "conv2d")          \
   X(Conv3D, "conv3d") X(ConvTranspose1D, "conv_transpose1d") X(ConvTranspose2D, "conv_transpose2d")                \
-  X(ConvTranspose3D, "conv_transpose3d") X(GELU, "gelu") X(SiLU, "silu")
+  X(ConvTranspose3D, "conv_transpose3d") X(GELU, "gelu") X(SiLU, "silu") X(Constant, "constant")
 
 enum class Tag : uint8_t {
 #define WICK_ENUM_VALUE(name, text) name,

@@ -14,6 +14,7 @@
 #include "wick/nn/options/linear.h"
 #include "wick/nn/options/loss.h"
 #include "wick/nn/options/normalization.h"
+#include "wick/nn/options/padding.h"
 #include "wick/nn/options/pooling.h"
 #include "wick/nn/options/upsampling.h"
 #include "wick/tensor.h"
@@ -36,6 +37,8 @@ Tensor adaptive_avg_pool1d(const Tensor& input, const AdaptiveAvgPool1dFuncOptio
 Tensor adaptive_avg_pool2d(const Tensor& input, const AdaptiveAvgPool2dFuncOptions& options);
 // 3-D input: nearest / linear along the last dim; 4-D input: nearest / bilinear over the last two.
 Tensor interpolate(const Tensor& input, const InterpolateFuncOptions& options = {});
+// Pads the last dims: constant (value), reflect, replicate or circular, as F::pad.
+Tensor pad(const Tensor& input, const PadFuncOptions& options);
 
 Tensor batch_norm(const Tensor& input, const Tensor& running_mean, const Tensor& running_var,
                   const BatchNormFuncOptions& options = {});

@@ -1,0 +1,4 @@
+// LibTorch's <torch/data/samplers/base.h>, for ported programs: the same API is in <wick/data/samplers.h>.
+#pragma once
+
+#include "wick/data/samplers.h"

@@ -1,0 +1,4 @@
+// LibTorch's <torch/data/transforms/stack.h>, for ported programs: the same API is in <wick/data/transforms.h>.
+#pragma once
+
+#include "wick/data/transforms.h"

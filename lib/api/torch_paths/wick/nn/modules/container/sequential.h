@@ -1,0 +1,4 @@
+// LibTorch's <torch/nn/modules/container/sequential.h>, for ported programs: the same API is in <wick/nn/modules/container.h>.
+#pragma once
+
+#include "wick/nn/modules/container.h"

@@ -1,0 +1,4 @@
+// LibTorch's <torch/types.h>, for ported programs: the same API is in <wick/torch.h>.
+#pragma once
+
+#include "wick/torch.h"
