@@ -7,7 +7,8 @@ rather than PyTorch's initial values so that every weight matters), the inputs, 
 attention weights), an upstream gradient per output (g<output>), and the gradients of sum(output * g<output>)
 with respect to each floating input ("d<input>") and parameter ("grad.<name>"); the parameter order goes in the
 metadata ("<case>.keys"). Masks are stored as they are passed (bool or float). torch 1.13 has no
-scaled_dot_product_attention, so its cases are written out from matmul and softmax.
+scaled_dot_product_attention, so its cases follow PyTorch 2's F.scaled_dot_product_attention as its documentation
+writes it out (a bool attn_mask is True where a position takes part; is_causal is top-left aligned; scale).
 """
 import math
 import sys
@@ -79,16 +80,20 @@ def main():
     store("mha_unbatched_float_mask", lambda q, k, v, mask: m(q, k, v, attn_mask=mask),
           {"q": r(4, E), "k": r(6, E), "v": r(6, E), "mask": r(4, 6)}, randomize(m))
 
-    def sdpa(q, k, v, mask=None):
-        scores = q @ k.transpose(-2, -1) / q.size(-1) ** 0.5
+    def sdpa(q, k, v, mask=None, is_causal=False, scale=None):
+        L, S = q.size(-2), k.size(-2)
+        bias = torch.zeros(L, S)
+        if is_causal:
+            bias = bias.masked_fill(torch.ones(L, S, dtype=torch.bool).tril().logical_not(), float("-inf"))
         if mask is not None:
-            scores = scores.masked_fill(mask, float("-inf")) if mask.dtype == torch.bool else scores + mask
-        return (torch.softmax(scores, -1) @ v,)
+            bias = bias.masked_fill(mask.logical_not(), float("-inf")) if mask.dtype == torch.bool else bias + mask
+        scale = 1 / math.sqrt(q.size(-1)) if scale is None else scale
+        return (torch.softmax(q @ k.transpose(-2, -1) * scale + bias, -1) @ v,)
 
     store("sdpa_bool_mask", sdpa, {"q": r(2, 3, 4, 6), "k": r(2, 3, 5, 6), "v": r(2, 3, 5, 7),
-                                   "mask": torch.rand(4, 5) < 0.3}, {})
-    store("sdpa_causal", lambda q, k, v: sdpa(q, k, v, causal(4)), {"q": r(2, 4, 6), "k": r(2, 4, 6),
-                                                                   "v": r(2, 4, 6)}, {})
+                                   "mask": torch.rand(4, 5) >= 0.3}, {})
+    store("sdpa_causal", lambda q, k, v: sdpa(q, k, v, is_causal=True), {"q": r(2, 4, 6), "k": r(2, 4, 6),
+                                                                        "v": r(2, 4, 6)}, {})
 
     layer = nn.TransformerEncoderLayer(E, 2, dim_feedforward=16, dropout=0.0)
     store("encoder_layer_post", lambda x, mask, kpm: (layer(x, src_mask=mask, src_key_padding_mask=kpm),),
@@ -109,6 +114,13 @@ def main():
     pe[:, 0::2] = torch.sin(position * div_term)
     pe[:, 1::2] = torch.cos(position * div_term)
     tensors["sinusoidal_positions"] = pe
+
+    # Appended last, so the random draws of the cases above stay as they were: causal with more keys than
+    # queries (the mask is top-left aligned), an explicit scale, and a float mask.
+    store("sdpa_causal_rect_scaled", lambda q, k, v, mask: sdpa(q, k, v, mask, is_causal=False, scale=0.3),
+          {"q": r(3, 4), "k": r(5, 4), "v": r(5, 2), "mask": r(3, 5)}, {})
+    store("sdpa_causal_rect", lambda q, k, v: sdpa(q, k, v, is_causal=True, scale=0.5),
+          {"q": r(2, 3, 4), "k": r(2, 5, 4), "v": r(2, 5, 2)}, {})
     save("nn_attention.safetensors", tensors, meta)
 
 

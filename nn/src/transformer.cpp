@@ -23,10 +23,10 @@ Tensor additive(const Tensor& mask, const Tensor& like) {
   return zeros(mask.sizes(), like.options()).masked_fill(mask, -std::numeric_limits<double>::infinity());
 }
 
-// softmax(q k^T / sqrt(E) + mask) v, and the weights. mask: additive scores, broadcast to [..., L, S], or undefined.
+// softmax(q k^T * scale + mask) v, and the weights. mask: additive scores, broadcast to [..., L, S], or undefined.
 std::tuple<Tensor, Tensor> attend(const Tensor& q, const Tensor& k, const Tensor& v, const Tensor& mask,
-                                  double dropout_p) {
-  Tensor scores = matmul(q, k.transpose(-2, -1)) * (1.0 / std::sqrt(double(q.size(-1))));
+                                  double dropout_p, std::optional<double> scale = std::nullopt) {
+  Tensor scores = matmul(q, k.transpose(-2, -1)) * scale.value_or(1.0 / std::sqrt(double(q.size(-1))));
   if (mask.defined()) scores = scores + mask;
   Tensor weights = softmax(scores, -1);
   if (dropout_p > 0) weights = wick::dropout(weights, dropout_p, true);
@@ -37,7 +37,8 @@ std::tuple<Tensor, Tensor> attend(const Tensor& q, const Tensor& k, const Tensor
 
 namespace functional {
 Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
-                                    const Tensor& attn_mask, double dropout_p, bool is_causal) {
+                                    const Tensor& attn_mask, double dropout_p, bool is_causal,
+                                    std::optional<double> scale) {
   constexpr const char* op = "scaled_dot_product_attention";
   WICK_CHECK(
       query.defined() && key.defined() && value.defined() && query.dim() >= 2 && key.dim() >= 2 && value.dim() >= 2, op,
@@ -46,12 +47,16 @@ Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, cons
   WICK_CHECK(query.size(-1) == key.size(-1) && key.size(-2) == value.size(-2), op, "query ", shape_of(query), ", key ",
              shape_of(key), " and value ", shape_of(value), " do not fit together");
   WICK_CHECK(dropout_p >= 0 && dropout_p <= 1, op, "dropout_p must be in [0, 1], got ", dropout_p);
-  Tensor mask = attn_mask.defined() ? additive(attn_mask, query) : Tensor();
+  WICK_CHECK(!(is_causal && attn_mask.defined()), op, "an explicit attn_mask cannot be combined with is_causal=true");
+  Tensor mask;
+  if (attn_mask.defined()) mask = attn_mask.dtype() == kBool ? additive(logical_not(attn_mask), query) : attn_mask;
   if (is_causal) {
-    const Tensor causal = additive(causal_mask(query.size(-2), query.device()).narrow(1, 0, key.size(-2)), query);
-    mask = mask.defined() ? mask + causal : causal;
+    // Key j is hidden from query i when j > i: the mask is top-left aligned, as PyTorch 2's.
+    const Tensor i = arange(query.size(-2), TensorOptions().dtype(kInt64).device(query.device()));
+    const Tensor j = arange(key.size(-2), TensorOptions().dtype(kInt64).device(query.device()));
+    mask = additive(j.unsqueeze(0) > i.unsqueeze(1), query);
   }
-  return std::get<0>(attend(query, key, value, mask, dropout_p));
+  return std::get<0>(attend(query, key, value, mask, dropout_p, scale));
 }
 }  // namespace functional
 

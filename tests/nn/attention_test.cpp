@@ -57,7 +57,8 @@ TEST_CASE("attention: MultiheadAttention matches PyTorch: outputs, weights, grad
   }
 }
 
-TEST_CASE("attention: scaled_dot_product_attention matches PyTorch's formula", "[nn][attention]") {
+TEST_CASE("attention: scaled_dot_product_attention follows PyTorch 2 (bool mask true = takes part)",
+          "[nn][attention]") {
   const Fixture f("nn_attention.safetensors");
   nn::Identity no_parameters;
   Inputs in = inputs_of(f, "sdpa_bool_mask", {"q", "k", "v", "mask"});
@@ -68,6 +69,22 @@ TEST_CASE("attention: scaled_dot_product_attention matches PyTorch's formula", "
   compare_with_gradients(f, "sdpa_causal",
                          {{"y", F::scaled_dot_product_attention(in["q"], in["k"], in["v"], {}, 0.0, true)}}, in,
                          *no_parameters);
+  in = inputs_of(f, "sdpa_causal_rect", {"q", "k", "v"});
+  compare_with_gradients(f, "sdpa_causal_rect",
+                         {{"y", F::scaled_dot_product_attention(in["q"], in["k"], in["v"], {}, 0.0, true, 0.5)}}, in,
+                         *no_parameters);
+  in = inputs_of(f, "sdpa_causal_rect_scaled", {"q", "k", "v", "mask"});
+  compare_with_gradients(
+      f, "sdpa_causal_rect_scaled",
+      {{"y", F::scaled_dot_product_attention(in["q"], in["k"], in["v"], in["mask"], 0.0, false, 0.3)}}, in,
+      *no_parameters);
+  // A mask that lets one key through takes exactly that key's value (true = takes part).
+  const Tensor v = tensor({{1.0}, {2.0}, {3.0}}, kDouble);
+  const Tensor only_second = tensor({{false, true, false}});
+  const Tensor y = F::scaled_dot_product_attention(ones({1, 2}, kDouble), ones({3, 2}, kDouble), v, only_second);
+  CHECK(y.item<double>() == 2.0);
+  CHECK_THROWS_WITH(F::scaled_dot_product_attention(in["q"], in["k"], in["v"], in["mask"], 0.0, true),
+                    Catch::Contains("is_causal"));
   CHECK(equal(nn::causal_mask(3), tensor({{false, true, true}, {false, false, true}, {false, false, false}})));
 }
 
@@ -124,7 +141,7 @@ TEST_CASE("attention: gradients by finite differences (float64)", "[nn][attentio
   using V = std::vector<Tensor>;
   manual_seed(11);
   auto r = [](std::vector<int64_t> shape) { return randn(shape, dtype(kDouble)).requires_grad_(); };
-  const Tensor mask = rand({3, 4}) < 0.3;
+  const Tensor mask = rand({3, 4}) >= 0.3;  // true = takes part
   CHECK(autograd::gradcheck([&](const V& v) { return V{F::scaled_dot_product_attention(v[0], v[1], v[2], mask)}; },
                             {r({2, 3, 5}), r({2, 4, 5}), r({2, 4, 3})}) == "");
   nn::MultiheadAttention mha(6, 3);

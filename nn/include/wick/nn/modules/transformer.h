@@ -3,6 +3,8 @@
 // layers.<i>. ...), so weights move between the two by name. Sequences are [L, N, E] as in LibTorch.
 #pragma once
 
+#include <optional>
+
 #include <cstdint>
 #include <tuple>
 
@@ -16,11 +18,14 @@
 namespace wick::nn {
 
 namespace functional {
-// softmax(q k^T / sqrt(E) + mask) v over the last two dims: q [..., L, E], k [..., S, E], v [..., S, Ev].
-// attn_mask broadcasts to [..., L, S]: bool (true = may not attend) or float (added to the scores).
-// is_causal: position i attends to positions <= i. dropout_p applies to the attention weights.
+// softmax(q k^T * scale + mask) v over the last two dims: q [..., L, E], k [..., S, E], v [..., S, Ev]; scale
+// defaults to 1 / sqrt(E). As PyTorch 2's F.scaled_dot_product_attention (1.13 has none): attn_mask broadcasts to
+// [..., L, S] and is bool, true where a position TAKES PART, or float, added to the scores. (MultiheadAttention's
+// masks keep PyTorch's opposite convention, true = may not attend.) is_causal: query i attends to keys <= i,
+// aligned top-left when L != S; it cannot be combined with attn_mask. dropout_p applies to the attention weights.
 Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
-                                    const Tensor& attn_mask = {}, double dropout_p = 0.0, bool is_causal = false);
+                                    const Tensor& attn_mask = {}, double dropout_p = 0.0, bool is_causal = false,
+                                    std::optional<double> scale = std::nullopt);
 }  // namespace functional
 
 // A [size, size] bool mask, true above the diagonal: each position may attend to itself and earlier ones.
