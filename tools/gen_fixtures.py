@@ -79,7 +79,9 @@ import struct
 import torch
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
+# WICK_FIXTURES_OUT redirects the output (tools/check_fixtures regenerates into a temporary folder and compares).
+OUT = os.environ.get("WICK_FIXTURES_OUT") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
+                                                          "fixtures")
 SAMPLE = 97
 
 CODES = {torch.bool: "BOOL", torch.uint8: "U8", torch.int32: "I32", torch.int64: "I64", torch.float16: "F16",
