@@ -242,6 +242,8 @@ OPS = {
     "logical_and": lambda x, a: torch.logical_and(x[0], x[1]),
     "logical_or": lambda x, a: torch.logical_or(x[0], x[1]),
     "logical_xor": lambda x, a: torch.logical_xor(x[0], x[1]),
+    "max_t": lambda x, a: torch.max(x[0], x[1]),  # the elementwise overloads: maximum/minimum
+    "min_t": lambda x, a: torch.min(x[0], x[1]),
     # binary: tensor (op) scalar, scalar (op) tensor
     "add_s": lambda x, a: torch.add(x[0], a["s"], alpha=a.get("alpha", 1)),
     "sub_s": lambda x, a: torch.sub(x[0], a["s"], alpha=a.get("alpha", 1)),
@@ -457,6 +459,21 @@ def away_from_zero(*shape, lo=0.2, hi=2.0, dtype=f64):
 
 def ints(lo, hi, *shape, dtype=i64):
     return torch.randint(lo, hi, _shape(shape), dtype=torch.int64).to(dtype)
+
+
+class own_seed:
+    """Cases added to a file after it was first written draw from their own seed and restore the shared
+    generator afterwards, so neither the cases before them nor the files written after them change."""
+
+    def __init__(self, seed):
+        self.seed = seed
+
+    def __enter__(self):
+        self.state = torch.get_rng_state()
+        torch.manual_seed(self.seed)
+
+    def __exit__(self, *exc):
+        torch.set_rng_state(self.state)
 
 
 # ---- unary ------------------------------------------------------------------------------------------------
@@ -681,7 +698,25 @@ def gen_binary():
            gens={"a": big(23, (120001,), f16), "b": big(24, (120001,), f16)}, sample=True)
     g.case("where.large_f32", "where", [("c", torch.rand(400, 1) < 0.5), ("a", None), ("b", None)],
            gens={"a": big(25), "b": big(26, (300,))}, sample=True)
+    with own_seed(20250311):
+        gen_max_min_overloads(g)
     g.write()
+
+
+def gen_max_min_overloads(g):
+    """torch.max(a, b) / torch.min(a, b): maximum/minimum under LibTorch's other name (ties split the gradient)."""
+    for op in ("max_t", "min_t"):
+        a, b = binary_inputs("maximum", (3, 1, 4), (2, 4))
+        g.case(f"{op}.bcast_ties", op, [("a", a), ("b", b)])
+        a, b = binary_inputs("maximum", (4, 3), (3, 8))
+        g.case(f"{op}.noncontig", op, [("a", a), ("b", b)], views={"a": "T", "b": "step2|expand:2,3,4"})
+        a, b = binary_inputs("maximum", (2, 5), (2, 5), f32)
+        g.case(f"{op}.f32", op, [("a", a), ("b", b)])
+        g.case(f"{op}.int32", op, [("a", ints(-9, 10, 3, 4, dtype=i32)), ("b", ints(-9, 10, 4, dtype=i32))])
+        g.case(f"{op}.int_float", op, [("a", ints(-3, 3, 3, dtype=i64)), ("b", r(3))])
+        g.case(f"{op}.nan", op, [("a", torch.tensor([math.nan, 1.0, 2.0])), ("b", torch.tensor([0.0, math.nan, 1.0]))],
+               grad=[])
+        g.case(f"{op}.shape_mismatch", op, [("a", r(2, 3)), ("b", r(4))], error=True)
 
 
 # ---- reductions -------------------------------------------------------------------------------------------

@@ -75,6 +75,8 @@ SAMPLE2("pow", 0.5, 2, -0.9, 1.6, pow(a, b));  // exponent 0 is a kink of the se
 SAMPLE1("pow", 0.5, 2, x.pow(3) + x.pow(2.5));
 SAMPLE2("maximum", -1, 1, -0.95, 1.05, maximum(a, b));
 SAMPLE2("minimum", -1, 1, -0.95, 1.05, minimum(a, b));
+SAMPLE2("max", -1, 1, -0.95, 1.05, max(a, b) * a.max(b));  // the elementwise overloads
+SAMPLE2("min", -1, 1, -0.95, 1.05, min(a, b) * a.min(b));
 SAMPLE2("atan2", -1, 1, 0.5, 2, atan2(a, b));
 SAMPLE2("lerp", -1, 1, -2, 2, lerp(a, b, 0.3));
 SAMPLE2("where", -1, 1, -2, 2, where(mask23(), a, b * b));

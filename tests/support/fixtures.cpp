@@ -354,6 +354,8 @@ const OpTable& reference_ops() {
     t["pow"] = binary(pow);
     t["maximum"] = binary(maximum);
     t["minimum"] = binary(minimum);
+    t["max_t"] = [](const V& in, const Args&) { return V{max(in.at(0), in.at(1))}; };
+    t["min_t"] = [](const V& in, const Args&) { return V{in.at(0).min(in.at(1))}; };  // the method form
     t["atan2"] = binary(atan2);
     t["eq"] = binary(eq);
     t["ne"] = binary(ne);

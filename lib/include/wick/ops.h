@@ -126,6 +126,8 @@ Tensor remainder(const Tensor& a, const Tensor& b);
 Tensor remainder(const Tensor& a, Scalar b);
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor max(const Tensor& a, const Tensor& b);  // maximum(a, b), as LibTorch's alias
+Tensor min(const Tensor& a, const Tensor& b);  // minimum(a, b)
 Tensor atan2(const Tensor& a, const Tensor& b);
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);
