@@ -219,6 +219,8 @@ OPS = {
                                         x[-1] if a["has_max"] else None),
     "clamp_min": lambda x, a: torch.clamp_min(x[0], a["min"]),
     "clamp_max": lambda x, a: torch.clamp_max(x[0], a["max"]),
+    "hardtanh": lambda x, a: F.hardtanh(x[0], a["min_val"], a["max_val"]),
+    "relu6": lambda x, a: F.relu6(x[0]),
     "logical_not": lambda x, a: torch.logical_not(x[0]),
     "isnan": lambda x, a: torch.isnan(x[0]),
     "isinf": lambda x, a: torch.isinf(x[0]),
@@ -566,7 +568,44 @@ def gen_unary():
     g.case("sqrt.large_i64", "sqrt", [("x", None)], gens={"x": gen_spec([120007], i64, 5, 0, 1000)}, sample=True)
     g.case("neg.large_f16", "neg", [("x", None)], gens={"x": gen_spec([120001], f16, 6)}, sample=True)
     g.case("log.large_bf16", "log", [("x", None)], gens={"x": gen_spec([120001], bf16, 7, 0.01, 5)}, sample=True)
+    with own_seed(20250310):
+        gen_hardtanh_relu6(g)
     g.write()
+
+
+def gen_hardtanh_relu6(g):
+    """hardtanh and relu6: values in x's dtype, the gradient 0 at and beyond the limits (PyTorch's
+    hardtanh_backward), passed through at NaN; integer limits truncate; uint8 refuses negative limits."""
+    ht = {"min_val": -1.0, "max_val": 1.0}
+    for op, args, scale in [("hardtanh", ht, 1.5), ("relu6", {}, 5.0)]:
+        g.case(f"{op}.f64", op, [("x", r(3, 4) * scale)], args)
+        g.case(f"{op}.f32", op, [("x", r(2, 5, dtype=f32) * scale)], args)
+        g.case(f"{op}.f64_T", op, [("x", r(5, 3) * scale)], args, views={"x": "T"})
+        g.case(f"{op}.f64_step2", op, [("x", r(2, 3, 8) * scale)], args, views={"x": "perm:1,0,2|step2"})
+        g.case(f"{op}.f64_0dim", op, [("x", r(()) * scale)], args)
+        g.case(f"{op}.f64_empty", op, [("x", r(0, 3))], args)
+        x16 = r(9) * scale
+        g.case(f"{op}.f16", op, [("x", x16.to(f16))], args, grad=[])
+        g.case(f"{op}.bf16", op, [("x", x16.to(bf16))], args, grad=[])
+        special = torch.tensor([0.0, -0.0, math.inf, -math.inf, math.nan, 1e-30, -1e30, 6.0, -1.0, 1.0, 0.5, 7.5])
+        for dt in (f64, f32):
+            g.case(f"{op}.special_{fmt(dt)}", op, [("x", special.to(dt))], args, grad=[])
+        for dt in (i32, i64):
+            g.case(f"{op}.{fmt(dt)}", op, [("x", torch.tensor([[-7, -1, 0], [1, 6, 100]], dtype=dt))], args)
+        g.case(f"{op}.bool", op, [("x", torch.tensor([True, False]))], args, error=True)
+    # exactly at the limits (gradient 0 there), just inside them, and NaN (gradient passed through)
+    at_limits = torch.tensor([-1.5, -1.0, -0.999, -0.0, 0.0, 0.5, 0.999, 1.0, 2.0, 6.0, 5.999, 7.0, math.nan])
+    g.case("hardtanh.limits", "hardtanh", [("x", at_limits)], ht)
+    g.case("relu6.limits", "relu6", [("x", at_limits)])
+    g.case("hardtanh.m05_2", "hardtanh", [("x", r(3, 4) * 2)], {"min_val": -0.5, "max_val": 2.0})
+    g.case("hardtanh.min_gt_max", "hardtanh", [("x", r(6))], {"min_val": 0.5, "max_val": -0.5})
+    g.case("hardtanh.int_fractional_limits", "hardtanh", [("x", torch.arange(-4, 5, dtype=i32))],
+           {"min_val": -1.5, "max_val": 2.5})
+    g.case("hardtanh.uint8_nonneg", "hardtanh", [("x", torch.tensor([0, 1, 7, 200], dtype=u8))],
+           {"min_val": 0.0, "max_val": 6.0})
+    g.case("relu6.uint8", "relu6", [("x", torch.tensor([0, 1, 7, 200], dtype=u8))])
+    g.case("hardtanh.uint8_negative_limit", "hardtanh", [("x", torch.tensor([0, 1], dtype=u8))], ht, error=True)
+    g.case("relu6.large_f32", "relu6", [("x", None)], gens={"x": gen_spec([400, 300], f32, 8, -3, 9)}, sample=True)
 
 
 # ---- binary -----------------------------------------------------------------------------------------------

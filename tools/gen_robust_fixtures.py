@@ -108,6 +108,7 @@ UNARY = {
     "softplus": F.softplus, "leaky_relu": F.leaky_relu, "elu": F.elu, "floor": torch.floor, "ceil": torch.ceil,
     "round": torch.round, "trunc": torch.trunc, "clamp": lambda x: torch.clamp(x, -1.0, 2.0),
     "logical_not": torch.logical_not, "isnan": torch.isnan, "isinf": torch.isinf, "isfinite": torch.isfinite,
+    "hardtanh": F.hardtanh, "relu6": F.relu6,
 }
 BINARY = {
     "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "remainder": torch.remainder,

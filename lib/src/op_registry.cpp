@@ -55,6 +55,8 @@ const std::vector<OpInfo>& op_registry() {
       {"softplus", OpKind::Unary, kFloats, true},
       {"leaky_relu", OpKind::Unary, kFloats, true},
       {"elu", OpKind::Unary, kFloats, true},
+      {"hardtanh", OpKind::Unary, kNumeric, true},  // uint8 only with limits >= 0, as in PyTorch
+      {"relu6", OpKind::Unary, kNumeric, true},
       {"floor", OpKind::Unary, kNumeric, true},
       {"ceil", OpKind::Unary, kNumeric, true},
       {"round", OpKind::Unary, kNumeric, true},

@@ -58,6 +58,8 @@ SAMPLE1("silu", -2, 2, silu(x));
 SAMPLE1("softplus", -2, 2, softplus(x, 2, 3));
 SAMPLE1("leaky_relu", -1.5, 1.5, leaky_relu(x, 0.2));
 SAMPLE1("elu", -1.5, 1.5, elu(x, 0.7));
+SAMPLE1("hardtanh", -1.5, 1.5, hardtanh(x, -0.7, 0.8) * x);
+SAMPLE1("relu6", -1, 7, relu6(x) * x);
 SAMPLE1("floor", -1.4, 1.3, x.floor() + x);
 SAMPLE1("ceil", -1.4, 1.3, x.ceil() + x);
 SAMPLE1("round", -1.4, 1.3, x.round() + x);

@@ -472,6 +472,14 @@ const std::map<std::string, Entry>& sweep_table() {
       UNARY(softplus, softplus(x)),
       UNARY(leaky_relu, leaky_relu(x)),
       UNARY(elu, elu(x)),
+      // uint8 takes only limits >= 0 (checked below): the sweep's uint8 call clamps to [0, 1]
+      {"hardtanh", [](Sweep& s) {
+         unary([](const Tensor& x) { return hardtanh(x, x.defined() && x.dtype() == kUInt8 ? 0 : -1, 1); })(s);
+         s.rejects("argument", "uint8 with min_val -1", [] { return outs(hardtanh(wave({3}, kUInt8))); });
+         s.rejects("argument", "NaN min_val", [] { return outs(hardtanh(wave({3}), kNaN, 1)); });
+         s.rejects("argument", "NaN max_val", [] { return outs(hardtanh(wave({3}), -1, kNaN)); });
+       }},
+      UNARY(relu6, relu6(x)),
       UNARY(floor, floor(x)),
       UNARY(ceil, ceil(x)),
       UNARY(round, round(x)),

@@ -53,6 +53,8 @@ const std::map<std::string, std::function<void()>>& bad_calls() {
       {"softplus", [] { softplus(Tensor()); }},
       {"leaky_relu", [] { leaky_relu(Tensor()); }},
       {"elu", [] { elu(Tensor()); }},
+      {"hardtanh", [] { hardtanh(ones({2}, dtype(kUInt8)), -1, 1); }},
+      {"relu6", [] { relu6(ones({2}, dtype(kBool))); }},
       {"floor", [] { floor(Tensor()); }},
       {"ceil", [] { ceil(Tensor()); }},
       {"round", [] { round(Tensor()); }},

@@ -341,6 +341,10 @@ const OpTable& reference_ops() {
     };
     t["clamp_min"] = [](const V& in, const Args& a) { return V{clamp_min(in.at(0), a.scalar("min"))}; };
     t["clamp_max"] = [](const V& in, const Args& a) { return V{clamp_max(in.at(0), a.scalar("max"))}; };
+    t["hardtanh"] = [](const V& in, const Args& a) {
+      return V{hardtanh(in.at(0), a.scalar("min_val"), a.scalar("max_val"))};
+    };
+    t["relu6"] = unary(relu6);
     // binary
     t["add"] = [](const V& in, const Args& a) {
       return V{a.has("alpha") ? add(in.at(0), in.at(1), a.scalar("alpha")) : add(in.at(0), in.at(1))};

@@ -103,6 +103,9 @@ Tensor silu(const Tensor& x);
 Tensor softplus(const Tensor& x, double beta = 1, double threshold = 20);
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
 Tensor elu(const Tensor& x, double alpha = 1);
+// x clamped to [min_val, max_val], keeping x's dtype; the gradient passes strictly inside (0 at the bounds).
+Tensor hardtanh(const Tensor& x, Scalar min_val = -1, Scalar max_val = 1);
+Tensor relu6(const Tensor& x);  // hardtanh(x, 0, 6)
 Tensor floor(const Tensor& x);
 Tensor ceil(const Tensor& x);
 Tensor round(const Tensor& x);
