@@ -10,7 +10,7 @@ It writes, deterministically (fixed seed):
     ops_unary.safetensors      every elementwise unary op of wick/ops.h
     ops_binary.safetensors     every binary/ternary elementwise op, comparisons and logical ops
     ops_reduce.safetensors     sum/mean/prod/max/min/amax/amin/argmax/argmin/var/std/norm/logsumexp/all/any,
-                               softmax/log_softmax
+                               softmax/log_softmax, cumsum, sort and topk
     ops_linalg.safetensors     matmul (1-D/2-D/batched broadcast), mm, bmm, addmm, linear, outer, dot
     ops_promotion.safetensors  type promotion: mixed dtypes, 0-dim tensors and Python scalars; the full
                                promote_types table
@@ -295,6 +295,12 @@ OPS = {
     "any": _reduce(lambda x, a: torch.any(x), lambda x, a: torch.any(x, a["dim"], a.get("keepdim", False))),
     "softmax": lambda x, a: torch.softmax(x[0], a["dim"], **_kw_dtype(a)),
     "log_softmax": lambda x, a: torch.log_softmax(x[0], a["dim"], **_kw_dtype(a)),
+    "cumsum": lambda x, a: torch.cumsum(x[0], a["dim"], **_kw_dtype(a)),
+    # wick's sort is always stable: PyTorch's stable=True (its default sort is stable only up to 16 elements)
+    "sort": lambda x, a: tuple(torch.sort(x[0], stable=True, dim=a["dim"], descending=a.get("descending", False))),
+    "topk": lambda x, a: tuple(torch.topk(x[0], a["k"], a["dim"], a.get("largest", True), True)),
+    # ties: which of equal elements topk returns is unspecified in PyTorch, so only the values are compared
+    "topk_values": lambda x, a: torch.topk(x[0], a["k"], a["dim"], a.get("largest", True), True).values,
     # linear algebra
     "matmul": lambda x, a: torch.matmul(x[0], x[1]),
     "mm": lambda x, a: torch.mm(x[0], x[1]),
@@ -900,7 +906,114 @@ def gen_reduce():
     g.case("softmax.large_d1_f32", "softmax", [("x", None)], {"dim": 1}, gens={"x": big(41)}, sample=True)
     g.case("log_softmax.large_d0_f32", "log_softmax", [("x", None)], {"dim": 0}, gens={"x": big(42)}, sample=True)
     g.case("sum.large_i32", "sum", [("x", None)], gens={"x": big(43, (120007,), i32)})
+    with own_seed(20250312):
+        gen_cumsum_sort_topk(g)
     g.write()
+
+
+def gen_cumsum_sort_topk(g):
+    """cumsum (dtypes as torch.cumsum: integers and bool sum in int64), sort (stable; NaN largest; -0 == 0) and
+    topk, along every dim, on views, empty and 0-dim inputs, with ties and special values."""
+    x = r(3, 4, 5)
+    xt = r(5, 4, 3)  # viewed as [3, 4, 5] through perm:2,1,0
+    # cumsum
+    for tag, d in [("d0", 0), ("d1", 1), ("d2", 2), ("dneg1", -1), ("dneg3", -3)]:
+        g.case(f"cumsum.{tag}", "cumsum", [("x", x)], {"dim": d})
+    g.case("cumsum.perm", "cumsum", [("x", xt)], {"dim": 1}, views={"x": "perm:2,1,0"})
+    g.case("cumsum.T", "cumsum", [("x", r(5, 3))], {"dim": 1}, views={"x": "T"})
+    g.case("cumsum.step2", "cumsum", [("x", r(2, 3, 8))], {"dim": -1}, views={"x": "step2"})
+    g.case("cumsum.f32", "cumsum", [("x", r(6, 7, dtype=f32))], {"dim": 1})
+    g.case("cumsum.dtype_f64", "cumsum", [("x", r(3, 4, dtype=f32))], {"dim": 1, "dtype": f64})
+    g.case("cumsum.dtype_f32", "cumsum", [("x", r(3, 4))], {"dim": 0, "dtype": f32})
+    g.case("cumsum.f16", "cumsum", [("x", r(3, 8, dtype=f16))], {"dim": 1}, grad=[])
+    g.case("cumsum.bf16", "cumsum", [("x", r(3, 8, dtype=bf16))], {"dim": 1}, grad=[])
+    g.case("cumsum.int32", "cumsum", [("x", ints(-9, 9, 3, 4, dtype=i32))], {"dim": 1})
+    g.case("cumsum.int64", "cumsum", [("x", ints(-9, 9, 3, 4))], {"dim": 0})
+    g.case("cumsum.uint8", "cumsum", [("x", torch.tensor([200, 100, 255, 1], dtype=u8))], {"dim": 0})
+    g.case("cumsum.uint8_dtype_uint8", "cumsum", [("x", torch.tensor([200, 100, 255, 1], dtype=u8))],
+           {"dim": 0, "dtype": u8})
+    g.case("cumsum.bool", "cumsum", [("x", torch.tensor([[True, False, True], [True, True, False]]))], {"dim": 1})
+    g.case("cumsum.int_dtype_f64", "cumsum", [("x", ints(-9, 9, 5, dtype=i32))], {"dim": 0, "dtype": f64})
+    g.case("cumsum.0dim", "cumsum", [("x", r(()))], {"dim": 0})
+    g.case("cumsum.0dim_neg", "cumsum", [("x", r(()))], {"dim": -1})
+    g.case("cumsum.empty_d0", "cumsum", [("x", r(0, 3))], {"dim": 0})
+    g.case("cumsum.empty_d1", "cumsum", [("x", r(0, 3))], {"dim": 1})
+    g.case("cumsum.empty_len0", "cumsum", [("x", r(3, 0))], {"dim": 1})
+    g.case("cumsum.nan_inf", "cumsum", [("x", torch.tensor([[1.0, math.nan, 2.0], [math.inf, -math.inf, 1.0],
+                                                             [math.inf, 1.0, 2.0]]))], {"dim": 1})
+    g.case("cumsum.bad_dim", "cumsum", [("x", x)], {"dim": 3}, error=True)
+    g.case("cumsum.dtype_bool", "cumsum", [("x", r(3))], {"dim": 0, "dtype": b8}, error=True)
+    # sort
+    for tag, d in [("d0", 0), ("d1", 1), ("dneg1", -1)]:
+        for desc in (False, True):
+            g.case(f"sort.{tag}{'_desc' if desc else ''}", "sort", [("x", x)], {"dim": d, "descending": desc})
+    g.case("sort.perm", "sort", [("x", xt)], {"dim": 2}, views={"x": "perm:2,1,0"})
+    g.case("sort.T_desc", "sort", [("x", r(6, 3))], {"dim": 1, "descending": True}, views={"x": "T"})
+    g.case("sort.step2", "sort", [("x", r(3, 10))], {"dim": 1}, views={"x": "step2"})
+    small = ints(0, 3, 3, 6).to(f64)
+    long_ties = ints(0, 4, 3, 40).to(f64)  # slices past 16 elements: stable sort only
+    for desc in (False, True):
+        sfx = "_desc" if desc else ""
+        g.case(f"sort.ties{sfx}", "sort", [("x", small)], {"dim": 1, "descending": desc})
+        g.case(f"sort.ties_long{sfx}", "sort", [("x", long_ties)], {"dim": 1, "descending": desc})
+        g.case(f"sort.ties_long_d0{sfx}", "sort", [("x", long_ties.t().contiguous())], {"dim": 0, "descending": desc})
+        special = torch.tensor([[1.0, math.nan, 3.0, math.nan, -1.0], [math.inf, -math.inf, 0.0, -0.0, 0.0],
+                                [-0.0, 0.0, -0.0, math.nan, 0.0]])
+        g.case(f"sort.nan_zero{sfx}", "sort", [("x", special)], {"dim": 1, "descending": desc})
+        g.case(f"sort.f32_special{sfx}", "sort", [("x", special.to(f32))], {"dim": 1, "descending": desc})
+        for dt in (i32, i64, u8):
+            g.case(f"sort.{fmt(dt)}{sfx}", "sort", [("x", ints(0, 5, 3, 20, dtype=dt))], {"dim": 1, "descending": desc})
+        g.case(f"sort.bool{sfx}", "sort", [("x", torch.tensor([[True, False, True, False, True]]))],
+               {"dim": 1, "descending": desc})
+    g.case("sort.f32", "sort", [("x", r(4, 7, dtype=f32))], {"dim": 1})
+    g.case("sort.f16", "sort", [("x", r(3, 8, dtype=f16))], {"dim": 1}, grad=[])
+    g.case("sort.bf16", "sort", [("x", r(3, 8, dtype=bf16))], {"dim": 0, "descending": True}, grad=[])
+    g.case("sort.0dim", "sort", [("x", r(()))], {"dim": 0})
+    g.case("sort.empty_len0", "sort", [("x", r(3, 0))], {"dim": 1})
+    g.case("sort.empty_other", "sort", [("x", r(0, 3))], {"dim": 1})
+    g.case("sort.bad_dim", "sort", [("x", r(2, 3))], {"dim": 2}, error=True)
+    # topk: distinct values, so that which of equal elements is returned does not matter ...
+    distinct = torch.randperm(60).to(f64).reshape(3, 4, 5) / 4 - 7
+    for tag, args in [("k2_d1", {"k": 2, "dim": 1}), ("k3_d0_smallest", {"k": 3, "dim": 0, "largest": False}),
+                      ("k5_dneg1", {"k": 5, "dim": -1}), ("k1_d2_smallest", {"k": 1, "dim": 2, "largest": False}),
+                      ("k0", {"k": 0, "dim": 1})]:
+        g.case(f"topk.{tag}", "topk", [("x", distinct)], args)
+    g.case("topk.perm", "topk", [("x", distinct.permute(2, 1, 0).contiguous())], {"k": 2, "dim": 1},
+           views={"x": "perm:2,1,0"})
+    g.case("topk.T", "topk", [("x", r(6, 3))], {"k": 3, "dim": 1, "largest": False}, views={"x": "T"})
+    g.case("topk.f32", "topk", [("x", r(4, 7, dtype=f32))], {"k": 3, "dim": 1})
+    g.case("topk.bf16", "topk", [("x", r(3, 8, dtype=bf16))], {"k": 2, "dim": 1}, grad=[])
+    perm = torch.randperm(24).reshape(4, 6)
+    for dt in (i32, i64, u8):
+        g.case(f"topk.{fmt(dt)}", "topk", [("x", perm.to(dt))], {"k": 2, "dim": 1})
+        g.case(f"topk.{fmt(dt)}_smallest", "topk", [("x", perm.to(dt))], {"k": 3, "dim": 0, "largest": False})
+    g.case("topk.nan", "topk", [("x", torch.tensor([[1.0, math.nan, 3.0, 2.0], [-math.inf, 0.5, math.inf, -1.0]]))],
+           {"k": 2, "dim": 1})
+    g.case("topk.nan_smallest", "topk", [("x", torch.tensor([[1.0, math.nan, 3.0, 2.0]]))],
+           {"k": 2, "dim": 1, "largest": False})
+    g.case("topk.0dim", "topk", [("x", r(()))], {"k": 1, "dim": 0})
+    g.case("topk.empty_k0", "topk", [("x", r(3, 0))], {"k": 0, "dim": 1})
+    g.case("topk.empty_rows", "topk", [("x", r(0, 3))], {"k": 2, "dim": 1})
+    # ... and with ties: the values only
+    g.case("topk_values.ties", "topk_values", [("x", small)], {"k": 4, "dim": 1}, grad=[])
+    g.case("topk_values.ties_smallest", "topk_values", [("x", long_ties)], {"k": 10, "dim": 1, "largest": False},
+           grad=[])
+    g.case("topk.k_too_large", "topk", [("x", r(2, 3))], {"k": 4, "dim": 1}, error=True)
+    g.case("topk.k_negative", "topk", [("x", r(2, 3))], {"k": -1, "dim": 1}, error=True)
+    g.case("topk.bad_dim", "topk", [("x", r(2, 3))], {"k": 1, "dim": -3}, error=True)
+    g.case("topk.bool", "topk", [("x", torch.tensor([True, False]))], {"k": 1, "dim": 0}, error=True)
+    # large: many slices in parallel, long slices
+    big = lambda seed, shape=(400, 300), dt=f32: gen_spec(list(shape), dt, seed)
+    g.case("cumsum.large_d1_f32", "cumsum", [("x", None)], {"dim": 1}, gens={"x": big(44)}, sample=True,
+           rtol=1e-5, atol=1e-4)
+    g.case("cumsum.large_T_d0_f64", "cumsum", [("x", None)], {"dim": 0}, gens={"x": big(45, (300, 400), f64)},
+           views={"x": "T"}, sample=True)
+    g.case("cumsum.large_1d_f32", "cumsum", [("x", None)], {"dim": 0}, gens={"x": big(46, (130003,))}, sample=True,
+           rtol=1e-5, atol=1e-3)
+    g.case("sort.large_d1_f32", "sort", [("x", None)], {"dim": 1}, gens={"x": big(47)}, sample=True)
+    g.case("sort.large_d0_desc_f32", "sort", [("x", None)], {"dim": 0, "descending": True}, gens={"x": big(48)},
+           sample=True)
+    g.case("topk.large_d1_f32", "topk", [("x", None)], {"k": 10, "dim": 1}, gens={"x": big(49)}, sample=True)
 
 
 # ---- linear algebra ---------------------------------------------------------------------------------------

@@ -106,6 +106,9 @@ const std::vector<OpInfo>& op_registry() {
       {"any", OpKind::Reduction, kAll, false},
       {"softmax", OpKind::Reduction, kFloats, true},
       {"log_softmax", OpKind::Reduction, kFloats, true},
+      {"cumsum", OpKind::Reduction, kAll, true},
+      {"sort", OpKind::Reduction, kAll, true},
+      {"topk", OpKind::Reduction, kNumeric, true},
       // linear algebra
       {"matmul", OpKind::Linalg, kFloats, true},
       {"mm", OpKind::Linalg, kFloats, true},

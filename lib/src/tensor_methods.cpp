@@ -278,6 +278,16 @@ Tensor Tensor::softmax(int64_t dim, std::optional<ScalarType> dt) const { return
 Tensor Tensor::log_softmax(int64_t dim, std::optional<ScalarType> dt) const {
   return wick::log_softmax(*this, dim, dt);
 }
+Tensor Tensor::cumsum(int64_t dim, std::optional<ScalarType> dt) const { return wick::cumsum(*this, dim, dt); }
+std::tuple<Tensor, Tensor> Tensor::sort(int64_t dim, bool descending) const {
+  return wick::sort(*this, dim, descending);
+}
+std::tuple<Tensor, Tensor> Tensor::sort(std::optional<bool> stable, int64_t dim, bool descending) const {
+  return wick::sort(*this, stable, dim, descending);
+}
+std::tuple<Tensor, Tensor> Tensor::topk(int64_t k, int64_t dim, bool largest, bool sorted) const {
+  return wick::topk(*this, k, dim, largest, sorted);
+}
 
 // ---- linear algebra -------------------------------------------------------------------------------------
 Tensor Tensor::matmul(const Tensor& o) const { return wick::matmul(*this, o); }

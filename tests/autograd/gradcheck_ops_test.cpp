@@ -104,6 +104,9 @@ SAMPLE1("norm", -1, 1, x.norm() + x.norm(1) + x.norm(3, {1}));
 SAMPLE1("logsumexp", -2, 2, x.logsumexp({1}));
 SAMPLE1("softmax", -2, 2, x.softmax(1) * leaf({2, 3}, 0.1, 0.9, 2).detach());
 SAMPLE1("log_softmax", -2, 2, x.log_softmax(0) * leaf({2, 3}, 0.1, 0.9, 2).detach());
+SAMPLE1("cumsum", -1, 1, x.cumsum(1) * x.cumsum(0));
+SAMPLE1("sort", -1, 1, std::get<0>(x.sort(1)) * std::get<0>(x.sort(0, true)));
+SAMPLE1("topk", -1, 1, std::get<0>(x.topk(2, 1)) * std::get<0>(x.topk(1, 0, false)).sum());
 
 // ---- linear algebra --------------------------------------------------------------------------------------
 WICK_GRADCHECK_SAMPLE("mm", [] { return V{leaf({2, 3}), leaf({3, 2}, -1, 2)}; },

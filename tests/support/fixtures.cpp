@@ -449,6 +449,18 @@ const OpTable& reference_ops() {
     t["log_softmax"] = [](const V& in, const Args& a) {
       return V{log_softmax(in.at(0), a.i("dim"), a.dtype("dtype"))};
     };
+    t["cumsum"] = [](const V& in, const Args& a) { return V{cumsum(in.at(0), a.i("dim"), a.dtype("dtype"))}; };
+    t["sort"] = [](const V& in, const Args& a) {
+      auto [v, i] = sort(in.at(0), a.i("dim"), a.b("descending"));
+      return V{v, i};
+    };
+    t["topk"] = [](const V& in, const Args& a) {
+      auto [v, i] = in.at(0).topk(a.i("k"), a.i("dim"), a.b("largest", true));
+      return V{v, i};
+    };
+    t["topk_values"] = [](const V& in, const Args& a) {
+      return V{std::get<0>(topk(in.at(0), a.i("k"), a.i("dim"), a.b("largest", true)))};
+    };
     // linear algebra
     t["matmul"] = binary(matmul);
     t["mm"] = binary(mm);

@@ -245,6 +245,14 @@ Tensor any(const Tensor& x);
 Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
 Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+// Running sums along dim; integer and bool inputs sum in int64 unless dtype says otherwise, as torch.cumsum.
+Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+// (values, indices) of each slice along dim sorted, stably: equal values keep their order, NaN sorts as the
+// largest value. `stable` is accepted for LibTorch's signature; wick's sort is always stable.
+std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descending = false);
+std::tuple<Tensor, Tensor> sort(const Tensor& x, std::optional<bool> stable, int64_t dim = -1, bool descending = false);
+// The k largest (or smallest) elements along dim with their indices; always in sorted order, ties in index order.
+std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true);
 
 // ---- linear algebra -----------------------------------------------------------------------------
 Tensor matmul(const Tensor& a, const Tensor& b);  // torch.matmul: 1-D, 2-D and broadcast batches
