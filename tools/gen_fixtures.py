@@ -10,7 +10,7 @@ It writes, deterministically (fixed seed):
     ops_unary.safetensors      every elementwise unary op of wick/ops.h
     ops_binary.safetensors     every binary/ternary elementwise op, comparisons and logical ops
     ops_reduce.safetensors     sum/mean/prod/max/min/amax/amin/argmax/argmin/var/std/norm/logsumexp/all/any,
-                               softmax/log_softmax
+                               softmax/log_softmax, cumsum, sort and topk
     ops_linalg.safetensors     matmul (1-D/2-D/batched broadcast), mm, bmm, addmm, linear, outer, dot
     ops_promotion.safetensors  type promotion: mixed dtypes, 0-dim tensors and Python scalars; the full
                                promote_types table
@@ -221,6 +221,8 @@ OPS = {
                                         x[-1] if a["has_max"] else None),
     "clamp_min": lambda x, a: torch.clamp_min(x[0], a["min"]),
     "clamp_max": lambda x, a: torch.clamp_max(x[0], a["max"]),
+    "hardtanh": lambda x, a: F.hardtanh(x[0], a["min_val"], a["max_val"]),
+    "relu6": lambda x, a: F.relu6(x[0]),
     "logical_not": lambda x, a: torch.logical_not(x[0]),
     "isnan": lambda x, a: torch.isnan(x[0]),
     "isinf": lambda x, a: torch.isinf(x[0]),
@@ -244,6 +246,8 @@ OPS = {
     "logical_and": lambda x, a: torch.logical_and(x[0], x[1]),
     "logical_or": lambda x, a: torch.logical_or(x[0], x[1]),
     "logical_xor": lambda x, a: torch.logical_xor(x[0], x[1]),
+    "max_t": lambda x, a: torch.max(x[0], x[1]),  # the elementwise overloads: maximum/minimum
+    "min_t": lambda x, a: torch.min(x[0], x[1]),
     # binary: tensor (op) scalar, scalar (op) tensor
     "add_s": lambda x, a: torch.add(x[0], a["s"], alpha=a.get("alpha", 1)),
     "sub_s": lambda x, a: torch.sub(x[0], a["s"], alpha=a.get("alpha", 1)),
@@ -293,6 +297,12 @@ OPS = {
     "any": _reduce(lambda x, a: torch.any(x), lambda x, a: torch.any(x, a["dim"], a.get("keepdim", False))),
     "softmax": lambda x, a: torch.softmax(x[0], a["dim"], **_kw_dtype(a)),
     "log_softmax": lambda x, a: torch.log_softmax(x[0], a["dim"], **_kw_dtype(a)),
+    "cumsum": lambda x, a: torch.cumsum(x[0], a["dim"], **_kw_dtype(a)),
+    # wick's sort is always stable: PyTorch's stable=True (its default sort is stable only up to 16 elements)
+    "sort": lambda x, a: tuple(torch.sort(x[0], stable=True, dim=a["dim"], descending=a.get("descending", False))),
+    "topk": lambda x, a: tuple(torch.topk(x[0], a["k"], a["dim"], a.get("largest", True), True)),
+    # ties: which of equal elements topk returns is unspecified in PyTorch, so only the values are compared
+    "topk_values": lambda x, a: torch.topk(x[0], a["k"], a["dim"], a.get("largest", True), True).values,
     # linear algebra
     "matmul": lambda x, a: torch.matmul(x[0], x[1]),
     "mm": lambda x, a: torch.mm(x[0], x[1]),
@@ -461,6 +471,21 @@ def ints(lo, hi, *shape, dtype=i64):
     return torch.randint(lo, hi, _shape(shape), dtype=torch.int64).to(dtype)
 
 
+class own_seed:
+    """Cases added to a file after it was first written draw from their own seed and restore the shared
+    generator afterwards, so neither the cases before them nor the files written after them change."""
+
+    def __init__(self, seed):
+        self.seed = seed
+
+    def __enter__(self):
+        self.state = torch.get_rng_state()
+        torch.manual_seed(self.seed)
+
+    def __exit__(self, *exc):
+        torch.set_rng_state(self.state)
+
+
 # ---- unary ------------------------------------------------------------------------------------------------
 UNARY_DOMAIN = {  # inputs for which the op and its derivative are smooth
     "log": lambda *s, dtype=f64: u(0.1, 3.0, *s, dtype=dtype),
@@ -551,7 +576,44 @@ def gen_unary():
     g.case("sqrt.large_i64", "sqrt", [("x", None)], gens={"x": gen_spec([120007], i64, 5, 0, 1000)}, sample=True)
     g.case("neg.large_f16", "neg", [("x", None)], gens={"x": gen_spec([120001], f16, 6)}, sample=True)
     g.case("log.large_bf16", "log", [("x", None)], gens={"x": gen_spec([120001], bf16, 7, 0.01, 5)}, sample=True)
+    with own_seed(20250310):
+        gen_hardtanh_relu6(g)
     g.write()
+
+
+def gen_hardtanh_relu6(g):
+    """hardtanh and relu6: values in x's dtype, the gradient 0 at and beyond the limits (PyTorch's
+    hardtanh_backward), passed through at NaN; integer limits truncate; uint8 refuses negative limits."""
+    ht = {"min_val": -1.0, "max_val": 1.0}
+    for op, args, scale in [("hardtanh", ht, 1.5), ("relu6", {}, 5.0)]:
+        g.case(f"{op}.f64", op, [("x", r(3, 4) * scale)], args)
+        g.case(f"{op}.f32", op, [("x", r(2, 5, dtype=f32) * scale)], args)
+        g.case(f"{op}.f64_T", op, [("x", r(5, 3) * scale)], args, views={"x": "T"})
+        g.case(f"{op}.f64_step2", op, [("x", r(2, 3, 8) * scale)], args, views={"x": "perm:1,0,2|step2"})
+        g.case(f"{op}.f64_0dim", op, [("x", r(()) * scale)], args)
+        g.case(f"{op}.f64_empty", op, [("x", r(0, 3))], args)
+        x16 = r(9) * scale
+        g.case(f"{op}.f16", op, [("x", x16.to(f16))], args, grad=[])
+        g.case(f"{op}.bf16", op, [("x", x16.to(bf16))], args, grad=[])
+        special = torch.tensor([0.0, -0.0, math.inf, -math.inf, math.nan, 1e-30, -1e30, 6.0, -1.0, 1.0, 0.5, 7.5])
+        for dt in (f64, f32):
+            g.case(f"{op}.special_{fmt(dt)}", op, [("x", special.to(dt))], args, grad=[])
+        for dt in (i32, i64):
+            g.case(f"{op}.{fmt(dt)}", op, [("x", torch.tensor([[-7, -1, 0], [1, 6, 100]], dtype=dt))], args)
+        g.case(f"{op}.bool", op, [("x", torch.tensor([True, False]))], args, error=True)
+    # exactly at the limits (gradient 0 there), just inside them, and NaN (gradient passed through)
+    at_limits = torch.tensor([-1.5, -1.0, -0.999, -0.0, 0.0, 0.5, 0.999, 1.0, 2.0, 6.0, 5.999, 7.0, math.nan])
+    g.case("hardtanh.limits", "hardtanh", [("x", at_limits)], ht)
+    g.case("relu6.limits", "relu6", [("x", at_limits)])
+    g.case("hardtanh.m05_2", "hardtanh", [("x", r(3, 4) * 2)], {"min_val": -0.5, "max_val": 2.0})
+    g.case("hardtanh.min_gt_max", "hardtanh", [("x", r(6))], {"min_val": 0.5, "max_val": -0.5})
+    g.case("hardtanh.int_fractional_limits", "hardtanh", [("x", torch.arange(-4, 5, dtype=i32))],
+           {"min_val": -1.5, "max_val": 2.5})
+    g.case("hardtanh.uint8_nonneg", "hardtanh", [("x", torch.tensor([0, 1, 7, 200], dtype=u8))],
+           {"min_val": 0.0, "max_val": 6.0})
+    g.case("relu6.uint8", "relu6", [("x", torch.tensor([0, 1, 7, 200], dtype=u8))])
+    g.case("hardtanh.uint8_negative_limit", "hardtanh", [("x", torch.tensor([0, 1], dtype=u8))], ht, error=True)
+    g.case("relu6.large_f32", "relu6", [("x", None)], gens={"x": gen_spec([400, 300], f32, 8, -3, 9)}, sample=True)
 
 
 # ---- binary -----------------------------------------------------------------------------------------------
@@ -683,7 +745,25 @@ def gen_binary():
            gens={"a": big(23, (120001,), f16), "b": big(24, (120001,), f16)}, sample=True)
     g.case("where.large_f32", "where", [("c", torch.rand(400, 1) < 0.5), ("a", None), ("b", None)],
            gens={"a": big(25), "b": big(26, (300,))}, sample=True)
+    with own_seed(20250311):
+        gen_max_min_overloads(g)
     g.write()
+
+
+def gen_max_min_overloads(g):
+    """torch.max(a, b) / torch.min(a, b): maximum/minimum under LibTorch's other name (ties split the gradient)."""
+    for op in ("max_t", "min_t"):
+        a, b = binary_inputs("maximum", (3, 1, 4), (2, 4))
+        g.case(f"{op}.bcast_ties", op, [("a", a), ("b", b)])
+        a, b = binary_inputs("maximum", (4, 3), (3, 8))
+        g.case(f"{op}.noncontig", op, [("a", a), ("b", b)], views={"a": "T", "b": "step2|expand:2,3,4"})
+        a, b = binary_inputs("maximum", (2, 5), (2, 5), f32)
+        g.case(f"{op}.f32", op, [("a", a), ("b", b)])
+        g.case(f"{op}.int32", op, [("a", ints(-9, 10, 3, 4, dtype=i32)), ("b", ints(-9, 10, 4, dtype=i32))])
+        g.case(f"{op}.int_float", op, [("a", ints(-3, 3, 3, dtype=i64)), ("b", r(3))])
+        g.case(f"{op}.nan", op, [("a", torch.tensor([math.nan, 1.0, 2.0])), ("b", torch.tensor([0.0, math.nan, 1.0]))],
+               grad=[])
+        g.case(f"{op}.shape_mismatch", op, [("a", r(2, 3)), ("b", r(4))], error=True)
 
 
 # ---- reductions -------------------------------------------------------------------------------------------
@@ -828,7 +908,114 @@ def gen_reduce():
     g.case("softmax.large_d1_f32", "softmax", [("x", None)], {"dim": 1}, gens={"x": big(41)}, sample=True)
     g.case("log_softmax.large_d0_f32", "log_softmax", [("x", None)], {"dim": 0}, gens={"x": big(42)}, sample=True)
     g.case("sum.large_i32", "sum", [("x", None)], gens={"x": big(43, (120007,), i32)})
+    with own_seed(20250312):
+        gen_cumsum_sort_topk(g)
     g.write()
+
+
+def gen_cumsum_sort_topk(g):
+    """cumsum (dtypes as torch.cumsum: integers and bool sum in int64), sort (stable; NaN largest; -0 == 0) and
+    topk, along every dim, on views, empty and 0-dim inputs, with ties and special values."""
+    x = r(3, 4, 5)
+    xt = r(5, 4, 3)  # viewed as [3, 4, 5] through perm:2,1,0
+    # cumsum
+    for tag, d in [("d0", 0), ("d1", 1), ("d2", 2), ("dneg1", -1), ("dneg3", -3)]:
+        g.case(f"cumsum.{tag}", "cumsum", [("x", x)], {"dim": d})
+    g.case("cumsum.perm", "cumsum", [("x", xt)], {"dim": 1}, views={"x": "perm:2,1,0"})
+    g.case("cumsum.T", "cumsum", [("x", r(5, 3))], {"dim": 1}, views={"x": "T"})
+    g.case("cumsum.step2", "cumsum", [("x", r(2, 3, 8))], {"dim": -1}, views={"x": "step2"})
+    g.case("cumsum.f32", "cumsum", [("x", r(6, 7, dtype=f32))], {"dim": 1})
+    g.case("cumsum.dtype_f64", "cumsum", [("x", r(3, 4, dtype=f32))], {"dim": 1, "dtype": f64})
+    g.case("cumsum.dtype_f32", "cumsum", [("x", r(3, 4))], {"dim": 0, "dtype": f32})
+    g.case("cumsum.f16", "cumsum", [("x", r(3, 8, dtype=f16))], {"dim": 1}, grad=[])
+    g.case("cumsum.bf16", "cumsum", [("x", r(3, 8, dtype=bf16))], {"dim": 1}, grad=[])
+    g.case("cumsum.int32", "cumsum", [("x", ints(-9, 9, 3, 4, dtype=i32))], {"dim": 1})
+    g.case("cumsum.int64", "cumsum", [("x", ints(-9, 9, 3, 4))], {"dim": 0})
+    g.case("cumsum.uint8", "cumsum", [("x", torch.tensor([200, 100, 255, 1], dtype=u8))], {"dim": 0})
+    g.case("cumsum.uint8_dtype_uint8", "cumsum", [("x", torch.tensor([200, 100, 255, 1], dtype=u8))],
+           {"dim": 0, "dtype": u8})
+    g.case("cumsum.bool", "cumsum", [("x", torch.tensor([[True, False, True], [True, True, False]]))], {"dim": 1})
+    g.case("cumsum.int_dtype_f64", "cumsum", [("x", ints(-9, 9, 5, dtype=i32))], {"dim": 0, "dtype": f64})
+    g.case("cumsum.0dim", "cumsum", [("x", r(()))], {"dim": 0})
+    g.case("cumsum.0dim_neg", "cumsum", [("x", r(()))], {"dim": -1})
+    g.case("cumsum.empty_d0", "cumsum", [("x", r(0, 3))], {"dim": 0})
+    g.case("cumsum.empty_d1", "cumsum", [("x", r(0, 3))], {"dim": 1})
+    g.case("cumsum.empty_len0", "cumsum", [("x", r(3, 0))], {"dim": 1})
+    g.case("cumsum.nan_inf", "cumsum", [("x", torch.tensor([[1.0, math.nan, 2.0], [math.inf, -math.inf, 1.0],
+                                                             [math.inf, 1.0, 2.0]]))], {"dim": 1})
+    g.case("cumsum.bad_dim", "cumsum", [("x", x)], {"dim": 3}, error=True)
+    g.case("cumsum.dtype_bool", "cumsum", [("x", r(3))], {"dim": 0, "dtype": b8}, error=True)
+    # sort
+    for tag, d in [("d0", 0), ("d1", 1), ("dneg1", -1)]:
+        for desc in (False, True):
+            g.case(f"sort.{tag}{'_desc' if desc else ''}", "sort", [("x", x)], {"dim": d, "descending": desc})
+    g.case("sort.perm", "sort", [("x", xt)], {"dim": 2}, views={"x": "perm:2,1,0"})
+    g.case("sort.T_desc", "sort", [("x", r(6, 3))], {"dim": 1, "descending": True}, views={"x": "T"})
+    g.case("sort.step2", "sort", [("x", r(3, 10))], {"dim": 1}, views={"x": "step2"})
+    small = ints(0, 3, 3, 6).to(f64)
+    long_ties = ints(0, 4, 3, 40).to(f64)  # slices past 16 elements: stable sort only
+    for desc in (False, True):
+        sfx = "_desc" if desc else ""
+        g.case(f"sort.ties{sfx}", "sort", [("x", small)], {"dim": 1, "descending": desc})
+        g.case(f"sort.ties_long{sfx}", "sort", [("x", long_ties)], {"dim": 1, "descending": desc})
+        g.case(f"sort.ties_long_d0{sfx}", "sort", [("x", long_ties.t().contiguous())], {"dim": 0, "descending": desc})
+        special = torch.tensor([[1.0, math.nan, 3.0, math.nan, -1.0], [math.inf, -math.inf, 0.0, -0.0, 0.0],
+                                [-0.0, 0.0, -0.0, math.nan, 0.0]])
+        g.case(f"sort.nan_zero{sfx}", "sort", [("x", special)], {"dim": 1, "descending": desc})
+        g.case(f"sort.f32_special{sfx}", "sort", [("x", special.to(f32))], {"dim": 1, "descending": desc})
+        for dt in (i32, i64, u8):
+            g.case(f"sort.{fmt(dt)}{sfx}", "sort", [("x", ints(0, 5, 3, 20, dtype=dt))], {"dim": 1, "descending": desc})
+        g.case(f"sort.bool{sfx}", "sort", [("x", torch.tensor([[True, False, True, False, True]]))],
+               {"dim": 1, "descending": desc})
+    g.case("sort.f32", "sort", [("x", r(4, 7, dtype=f32))], {"dim": 1})
+    g.case("sort.f16", "sort", [("x", r(3, 8, dtype=f16))], {"dim": 1}, grad=[])
+    g.case("sort.bf16", "sort", [("x", r(3, 8, dtype=bf16))], {"dim": 0, "descending": True}, grad=[])
+    g.case("sort.0dim", "sort", [("x", r(()))], {"dim": 0})
+    g.case("sort.empty_len0", "sort", [("x", r(3, 0))], {"dim": 1})
+    g.case("sort.empty_other", "sort", [("x", r(0, 3))], {"dim": 1})
+    g.case("sort.bad_dim", "sort", [("x", r(2, 3))], {"dim": 2}, error=True)
+    # topk: distinct values, so that which of equal elements is returned does not matter ...
+    distinct = torch.randperm(60).to(f64).reshape(3, 4, 5) / 4 - 7
+    for tag, args in [("k2_d1", {"k": 2, "dim": 1}), ("k3_d0_smallest", {"k": 3, "dim": 0, "largest": False}),
+                      ("k5_dneg1", {"k": 5, "dim": -1}), ("k1_d2_smallest", {"k": 1, "dim": 2, "largest": False}),
+                      ("k0", {"k": 0, "dim": 1})]:
+        g.case(f"topk.{tag}", "topk", [("x", distinct)], args)
+    g.case("topk.perm", "topk", [("x", distinct.permute(2, 1, 0).contiguous())], {"k": 2, "dim": 1},
+           views={"x": "perm:2,1,0"})
+    g.case("topk.T", "topk", [("x", r(6, 3))], {"k": 3, "dim": 1, "largest": False}, views={"x": "T"})
+    g.case("topk.f32", "topk", [("x", r(4, 7, dtype=f32))], {"k": 3, "dim": 1})
+    g.case("topk.bf16", "topk", [("x", r(3, 8, dtype=bf16))], {"k": 2, "dim": 1}, grad=[])
+    perm = torch.randperm(24).reshape(4, 6)
+    for dt in (i32, i64, u8):
+        g.case(f"topk.{fmt(dt)}", "topk", [("x", perm.to(dt))], {"k": 2, "dim": 1})
+        g.case(f"topk.{fmt(dt)}_smallest", "topk", [("x", perm.to(dt))], {"k": 3, "dim": 0, "largest": False})
+    g.case("topk.nan", "topk", [("x", torch.tensor([[1.0, math.nan, 3.0, 2.0], [-math.inf, 0.5, math.inf, -1.0]]))],
+           {"k": 2, "dim": 1})
+    g.case("topk.nan_smallest", "topk", [("x", torch.tensor([[1.0, math.nan, 3.0, 2.0]]))],
+           {"k": 2, "dim": 1, "largest": False})
+    g.case("topk.0dim", "topk", [("x", r(()))], {"k": 1, "dim": 0})
+    g.case("topk.empty_k0", "topk", [("x", r(3, 0))], {"k": 0, "dim": 1})
+    g.case("topk.empty_rows", "topk", [("x", r(0, 3))], {"k": 2, "dim": 1})
+    # ... and with ties: the values only
+    g.case("topk_values.ties", "topk_values", [("x", small)], {"k": 4, "dim": 1}, grad=[])
+    g.case("topk_values.ties_smallest", "topk_values", [("x", long_ties)], {"k": 10, "dim": 1, "largest": False},
+           grad=[])
+    g.case("topk.k_too_large", "topk", [("x", r(2, 3))], {"k": 4, "dim": 1}, error=True)
+    g.case("topk.k_negative", "topk", [("x", r(2, 3))], {"k": -1, "dim": 1}, error=True)
+    g.case("topk.bad_dim", "topk", [("x", r(2, 3))], {"k": 1, "dim": -3}, error=True)
+    g.case("topk.bool", "topk", [("x", torch.tensor([True, False]))], {"k": 1, "dim": 0}, error=True)
+    # large: many slices in parallel, long slices
+    big = lambda seed, shape=(400, 300), dt=f32: gen_spec(list(shape), dt, seed)
+    g.case("cumsum.large_d1_f32", "cumsum", [("x", None)], {"dim": 1}, gens={"x": big(44)}, sample=True,
+           rtol=1e-5, atol=1e-4)
+    g.case("cumsum.large_T_d0_f64", "cumsum", [("x", None)], {"dim": 0}, gens={"x": big(45, (300, 400), f64)},
+           views={"x": "T"}, sample=True)
+    g.case("cumsum.large_1d_f32", "cumsum", [("x", None)], {"dim": 0}, gens={"x": big(46, (130003,))}, sample=True,
+           rtol=1e-5, atol=1e-3)
+    g.case("sort.large_d1_f32", "sort", [("x", None)], {"dim": 1}, gens={"x": big(47)}, sample=True)
+    g.case("sort.large_d0_desc_f32", "sort", [("x", None)], {"dim": 0, "descending": True}, gens={"x": big(48)},
+           sample=True)
+    g.case("topk.large_d1_f32", "topk", [("x", None)], {"k": 10, "dim": 1}, gens={"x": big(49)}, sample=True)
 
 
 # ---- linear algebra ---------------------------------------------------------------------------------------

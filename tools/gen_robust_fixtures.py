@@ -18,7 +18,9 @@ It writes, deterministically:
       "unary.<op>.<dtype>"   op(S) for the special vector S ("S" holds it)
       "binary.<op>.<dtype>"  op(S[:, None], S[None, :]): every pair, through broadcasting
       "reduce.<op>.<dtype>"  op(R, dim=1) for the special rows R ("R" holds them); max/min store ".values" and
-                             ".indices"; "full.<op>.<dtype>" is the reduction over all of R
+                             ".indices"; "full.<op>.<dtype>" is the reduction over all of R; sort (stable, as
+                             wick's) and sort_descending store ".values" and ".indices", topk (k = 2) ".values"
+                             only (which of tied elements it picks is unspecified)
 """
 import torch
 import torch.nn.functional as F
@@ -108,6 +110,7 @@ UNARY = {
     "softplus": F.softplus, "leaky_relu": F.leaky_relu, "elu": F.elu, "floor": torch.floor, "ceil": torch.ceil,
     "round": torch.round, "trunc": torch.trunc, "clamp": lambda x: torch.clamp(x, -1.0, 2.0),
     "logical_not": torch.logical_not, "isnan": torch.isnan, "isinf": torch.isinf, "isfinite": torch.isfinite,
+    "hardtanh": F.hardtanh, "relu6": F.relu6,
 }
 BINARY = {
     "add": torch.add, "sub": torch.sub, "mul": torch.mul, "div": torch.div, "remainder": torch.remainder,
@@ -122,6 +125,7 @@ REDUCE = {
     "argmin": lambda x: x.argmin(1), "var": lambda x: x.var(1), "std": lambda x: x.std(1),
     "norm": lambda x: x.norm(dim=1), "logsumexp": lambda x: x.logsumexp(1), "all": lambda x: x.all(1),
     "any": lambda x: x.any(1), "softmax": lambda x: x.softmax(1), "log_softmax": lambda x: x.log_softmax(1),
+    "cumsum": lambda x: x.cumsum(1),
 }
 FULL = {"sum": torch.sum, "max": torch.max, "min": torch.min, "argmax": torch.argmax, "argmin": torch.argmin,
         "amax": torch.amax, "amin": torch.amin, "mean": torch.mean, "prod": torch.prod, "all": torch.all,
@@ -149,6 +153,11 @@ def special_cases():
             tensors[f"reduce.{op}.{name}.indices"] = stored(indices)
         for op, fn in FULL.items():
             tensors[f"full.{op}.{name}"] = stored(fn(r))
+        for op, descending in (("sort", False), ("sort_descending", True)):
+            values, indices = torch.sort(r, stable=True, dim=1, descending=descending)
+            tensors[f"reduce.{op}.{name}.values"] = stored(values)
+            tensors[f"reduce.{op}.{name}.indices"] = stored(indices)
+        tensors[f"reduce.topk.{name}.values"] = stored(torch.topk(r, 2, 1).values)
     return tensors
 
 

@@ -30,6 +30,8 @@ class CpuBackend final : public Backend, public FusedKernels {
 
   void reduce(ReduceOp op, const View& out, const View& in) override;
   void arg_reduce(ArgReduceOp op, const View* values, const View& indices, const View& in, int dim) override;
+  void scan(ReduceOp op, const View& out, const View& in, int dim) override;
+  void sort(const View& values, const View& indices, const View& in, int dim, bool descending) override;
 
   void matmul(const View& out, const View& a, const View& b) override;
 

@@ -110,6 +110,12 @@ class Backend {
   virtual void reduce(ReduceOp op, const View& out, const View& in) = 0;
   // Max/min along `dim` with the index of the first extreme (int64); both outputs keep dim with size 1.
   virtual void arg_reduce(ArgReduceOp op, const View* values, const View& indices, const View& in, int dim) = 0;
+  // Inclusive scan along `dim` (cumsum for Sum): out[..., i, ...] = in[..., 0, ...] op ... op in[..., i, ...].
+  // out and in share shape and dtype; each op combines as in reduce (integers wrap, NaN wins max and min).
+  virtual void scan(ReduceOp op, const View& out, const View& in, int dim) = 0;
+  // Sorts every slice along `dim`, stably (equal elements keep their order; -0 equals 0), NaN as the largest
+  // value: values (in's dtype) and indices (int64, the positions in the slice) have in's shape.
+  virtual void sort(const View& values, const View& indices, const View& in, int dim, bool descending) = 0;
 
   // ---- linear algebra ---------------------------------------------------------------------------
   // out[b] = a[b] @ b[b] for 3-D views [B, M, K] x [B, K, N] -> [B, M, N]; any strides (transposes are

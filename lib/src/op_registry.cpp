@@ -55,6 +55,8 @@ const std::vector<OpInfo>& op_registry() {
       {"softplus", OpKind::Unary, kFloats, true},
       {"leaky_relu", OpKind::Unary, kFloats, true},
       {"elu", OpKind::Unary, kFloats, true},
+      {"hardtanh", OpKind::Unary, kNumeric, true},  // uint8 only with limits >= 0, as in PyTorch
+      {"relu6", OpKind::Unary, kNumeric, true},
       {"floor", OpKind::Unary, kNumeric, true},
       {"ceil", OpKind::Unary, kNumeric, true},
       {"round", OpKind::Unary, kNumeric, true},
@@ -104,6 +106,9 @@ const std::vector<OpInfo>& op_registry() {
       {"any", OpKind::Reduction, kAll, false},
       {"softmax", OpKind::Reduction, kFloats, true},
       {"log_softmax", OpKind::Reduction, kFloats, true},
+      {"cumsum", OpKind::Reduction, kAll, true},
+      {"sort", OpKind::Reduction, kAll, true},
+      {"topk", OpKind::Reduction, kNumeric, true},
       // linear algebra
       {"matmul", OpKind::Linalg, kFloats, true},
       {"mm", OpKind::Linalg, kFloats, true},

@@ -247,6 +247,8 @@ Tensor Tensor::max() const { return wick::max(*this); }
 std::tuple<Tensor, Tensor> Tensor::max(int64_t dim, bool keepdim) const { return wick::max(*this, dim, keepdim); }
 Tensor Tensor::min() const { return wick::min(*this); }
 std::tuple<Tensor, Tensor> Tensor::min(int64_t dim, bool keepdim) const { return wick::min(*this, dim, keepdim); }
+Tensor Tensor::max(const Tensor& other) const { return wick::max(*this, other); }
+Tensor Tensor::min(const Tensor& other) const { return wick::min(*this, other); }
 Tensor Tensor::amax(IntArrayRef dims, bool keepdim) const { return wick::amax(*this, dims, keepdim); }
 Tensor Tensor::amin(IntArrayRef dims, bool keepdim) const { return wick::amin(*this, dims, keepdim); }
 Tensor Tensor::argmax(std::optional<int64_t> dim, bool keepdim) const { return wick::argmax(*this, dim, keepdim); }
@@ -275,6 +277,16 @@ Tensor Tensor::any(int64_t dim, bool keepdim) const { return wick::any(*this, di
 Tensor Tensor::softmax(int64_t dim, std::optional<ScalarType> dt) const { return wick::softmax(*this, dim, dt); }
 Tensor Tensor::log_softmax(int64_t dim, std::optional<ScalarType> dt) const {
   return wick::log_softmax(*this, dim, dt);
+}
+Tensor Tensor::cumsum(int64_t dim, std::optional<ScalarType> dt) const { return wick::cumsum(*this, dim, dt); }
+std::tuple<Tensor, Tensor> Tensor::sort(int64_t dim, bool descending) const {
+  return wick::sort(*this, dim, descending);
+}
+std::tuple<Tensor, Tensor> Tensor::sort(std::optional<bool> stable, int64_t dim, bool descending) const {
+  return wick::sort(*this, stable, dim, descending);
+}
+std::tuple<Tensor, Tensor> Tensor::topk(int64_t k, int64_t dim, bool largest, bool sorted) const {
+  return wick::topk(*this, k, dim, largest, sorted);
 }
 
 // ---- linear algebra -------------------------------------------------------------------------------------

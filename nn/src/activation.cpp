@@ -38,6 +38,14 @@ Tensor elu(const Tensor& input, const ELUFuncOptions& o) {
   Tensor x = input;
   return maybe_inplace(x, wick::elu(input, o.alpha()), o.inplace());
 }
+Tensor hardtanh(const Tensor& input, const HardtanhFuncOptions& o) {
+  Tensor x = input;
+  return maybe_inplace(x, wick::hardtanh(input, o.min_val(), o.max_val()), o.inplace());
+}
+Tensor relu6(const Tensor& input, const ReLU6FuncOptions& o) {
+  Tensor x = input;
+  return maybe_inplace(x, wick::relu6(input), o.inplace());
+}
 Tensor gelu(const Tensor& input, const GELUFuncOptions& o) { return wick::gelu(input, o.approximate()); }
 Tensor silu(const Tensor& input) { return wick::silu(input); }
 Tensor softplus(const Tensor& input, const SoftplusFuncOptions& o) {
@@ -55,6 +63,11 @@ void ReLUImpl::pretty_print(std::ostream& s) const {
 }
 Tensor ReLUImpl::forward(Tensor input) { return traced(functional::relu(input, options)); }
 
+void ReLU6Impl::pretty_print(std::ostream& s) const {
+  s << "wick::nn::ReLU6(" << (options.inplace() ? "inplace=true" : "") << ")";
+}
+Tensor ReLU6Impl::forward(Tensor input) { return traced(functional::relu6(input, options)); }
+
 void LeakyReLUImpl::pretty_print(std::ostream& s) const {
   s << "wick::nn::LeakyReLU(negative_slope=" << options.negative_slope() << (options.inplace() ? ", inplace=true" : "")
     << ")";
@@ -65,6 +78,17 @@ void ELUImpl::pretty_print(std::ostream& s) const {
   s << "wick::nn::ELU(alpha=" << options.alpha() << (options.inplace() ? ", inplace=true" : "") << ")";
 }
 Tensor ELUImpl::forward(Tensor input) { return traced(functional::elu(input, options)); }
+
+HardtanhImpl::HardtanhImpl(const HardtanhOptions& options) : options(options) {
+  WICK_CHECK(options.max_val() > options.min_val(), "nn::Hardtanh",
+             "max_val must be greater than min_val (got min_val ", options.min_val(), ", max_val ", options.max_val(),
+             ")");
+}
+void HardtanhImpl::pretty_print(std::ostream& s) const {
+  s << "wick::nn::Hardtanh(min_val=" << options.min_val() << ", max_val=" << options.max_val()
+    << (options.inplace() ? ", inplace=true" : "") << ")";
+}
+Tensor HardtanhImpl::forward(Tensor input) { return traced(functional::hardtanh(input, options)); }
 
 void GELUImpl::pretty_print(std::ostream& s) const {
   s << "wick::nn::GELU(" << (options.approximate() == "none" ? "" : "approximate='" + options.approximate() + "'")

@@ -58,6 +58,8 @@ SAMPLE1("silu", -2, 2, silu(x));
 SAMPLE1("softplus", -2, 2, softplus(x, 2, 3));
 SAMPLE1("leaky_relu", -1.5, 1.5, leaky_relu(x, 0.2));
 SAMPLE1("elu", -1.5, 1.5, elu(x, 0.7));
+SAMPLE1("hardtanh", -1.5, 1.5, hardtanh(x, -0.7, 0.8) * x);
+SAMPLE1("relu6", -1, 7, relu6(x) * x);
 SAMPLE1("floor", -1.4, 1.3, x.floor() + x);
 SAMPLE1("ceil", -1.4, 1.3, x.ceil() + x);
 SAMPLE1("round", -1.4, 1.3, x.round() + x);
@@ -75,6 +77,8 @@ SAMPLE2("pow", 0.5, 2, -0.9, 1.6, pow(a, b));  // exponent 0 is a kink of the se
 SAMPLE1("pow", 0.5, 2, x.pow(3) + x.pow(2.5));
 SAMPLE2("maximum", -1, 1, -0.95, 1.05, maximum(a, b));
 SAMPLE2("minimum", -1, 1, -0.95, 1.05, minimum(a, b));
+SAMPLE2("max", -1, 1, -0.95, 1.05, max(a, b) * a.max(b));  // the elementwise overloads
+SAMPLE2("min", -1, 1, -0.95, 1.05, min(a, b) * a.min(b));
 SAMPLE2("atan2", -1, 1, 0.5, 2, atan2(a, b));
 SAMPLE2("lerp", -1, 1, -2, 2, lerp(a, b, 0.3));
 SAMPLE2("where", -1, 1, -2, 2, where(mask23(), a, b * b));
@@ -100,6 +104,9 @@ SAMPLE1("norm", -1, 1, x.norm() + x.norm(1) + x.norm(3, {1}));
 SAMPLE1("logsumexp", -2, 2, x.logsumexp({1}));
 SAMPLE1("softmax", -2, 2, x.softmax(1) * leaf({2, 3}, 0.1, 0.9, 2).detach());
 SAMPLE1("log_softmax", -2, 2, x.log_softmax(0) * leaf({2, 3}, 0.1, 0.9, 2).detach());
+SAMPLE1("cumsum", -1, 1, x.cumsum(1) * x.cumsum(0));
+SAMPLE1("sort", -1, 1, std::get<0>(x.sort(1)) * std::get<0>(x.sort(0, true)));
+SAMPLE1("topk", -1, 1, std::get<0>(x.topk(2, 1)) * std::get<0>(x.topk(1, 0, false)).sum());
 
 // ---- linear algebra --------------------------------------------------------------------------------------
 WICK_GRADCHECK_SAMPLE("mm", [] { return V{leaf({2, 3}), leaf({3, 2}, -1, 2)}; },

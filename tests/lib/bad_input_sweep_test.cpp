@@ -472,6 +472,14 @@ const std::map<std::string, Entry>& sweep_table() {
       UNARY(softplus, softplus(x)),
       UNARY(leaky_relu, leaky_relu(x)),
       UNARY(elu, elu(x)),
+      // uint8 takes only limits >= 0 (checked below): the sweep's uint8 call clamps to [0, 1]
+      {"hardtanh", [](Sweep& s) {
+         unary([](const Tensor& x) { return hardtanh(x, x.defined() && x.dtype() == kUInt8 ? 0 : -1, 1); })(s);
+         s.rejects("argument", "uint8 with min_val -1", [] { return outs(hardtanh(wave({3}, kUInt8))); });
+         s.rejects("argument", "NaN min_val", [] { return outs(hardtanh(wave({3}), kNaN, 1)); });
+         s.rejects("argument", "NaN max_val", [] { return outs(hardtanh(wave({3}), -1, kNaN)); });
+       }},
+      UNARY(relu6, relu6(x)),
       UNARY(floor, floor(x)),
       UNARY(ceil, ceil(x)),
       UNARY(round, round(x)),
@@ -560,6 +568,39 @@ const std::map<std::string, Entry>& sweep_table() {
       {"softmax", reduction(nullptr, [](const Tensor& x, int64_t d) { return outs(x.softmax(d)); }, kSameShape)},
       {"log_softmax",
        reduction(nullptr, [](const Tensor& x, int64_t d) { return outs(x.log_softmax(d)); }, kSameShape)},
+      {"cumsum", [](Sweep& s) {
+         reduction(nullptr, [](const Tensor& x, int64_t d) { return outs(x.cumsum(d)); }, kSameShape)(s);
+         s.rejects("dtype", "dtype=bool", [] { return outs(wave({3}).cumsum(0, kBool)); });
+       }},
+      {"sort", [](Sweep& s) {
+         reduction(nullptr, [](const Tensor& x, int64_t d) { return outs(x.sort(d)); }, kSameShape)(s);
+         for (const char* dt : kSpecialDtypes) {
+           const std::string key = std::string("reduce.sort_descending.") + dt;
+           s.gives("nan/inf", key + " (values, indices)",
+                   [dt] { return outs(specials().get("R").to(testing::dtype_from_name(dt)).sort(1, true)); },
+                   all({equals(specials().get(key + ".values"), special_tolerance(dt), 0),
+                        equals(specials().get(key + ".indices"), {}, 1)}));
+         }
+       }},
+      {"topk", [](Sweep& s) {
+         s.dtypes([](ScalarType t) { return outs(wave({2, 3}, t).topk(2, 1)); });
+         s.undefined({wave({2})}, [](const Tensors& in) { return outs(in[0].topk(1)); });
+         s.bad_dims(2, [](int64_t d) { return outs(wave({2, 3}).topk(1, d)); });
+         for (int64_t k : {int64_t(4), int64_t(-1), kMaxI64, kMinI64})
+           s.rejects("argument", "k " + std::to_string(k) + " of a dim of 3",
+                     [k] { return outs(wave({2, 3}).topk(k, 1)); });
+         s.rejects("empty", "k 1 of a dim of 0", [] { return outs(wave({3, 0}).topk(1, 1)); });
+         s.gives("empty", "k 0 of a dim of 0", [] { return outs(wave({3, 0}).topk(0, 1)); }, shape_is({3, 0}));
+         s.gives("empty", "k 2 along a full dim of [0, 3]", [] { return outs(wave({0, 3}).topk(2, 1)); },
+                 shape_is({0, 2}));
+         s.gives("high rank", "0-d, k 1", [] { return outs(wave({}).topk(1)); }, shape_is({}));
+         for (const char* dt : kSpecialDtypes) {
+           const std::string key = std::string("reduce.topk.") + dt;
+           s.gives("nan/inf", key,
+                   [dt] { return outs(specials().get("R").to(testing::dtype_from_name(dt)).topk(2, 1)); },
+                   equals(specials().get(key + ".values"), special_tolerance(dt)));
+         }
+       }},
       // ---- linear algebra
       {"matmul", matrix_product([](const Tensor& a, const Tensor& b) { return matmul(a, b); }, {1, 2, 3, 4, 5},
                                 {2, 3}, {3, 4})},

@@ -53,6 +53,8 @@ const std::map<std::string, std::function<void()>>& bad_calls() {
       {"softplus", [] { softplus(Tensor()); }},
       {"leaky_relu", [] { leaky_relu(Tensor()); }},
       {"elu", [] { elu(Tensor()); }},
+      {"hardtanh", [] { hardtanh(ones({2}, dtype(kUInt8)), -1, 1); }},
+      {"relu6", [] { relu6(ones({2}, dtype(kBool))); }},
       {"floor", [] { floor(Tensor()); }},
       {"ceil", [] { ceil(Tensor()); }},
       {"round", [] { round(Tensor()); }},
@@ -99,6 +101,9 @@ const std::map<std::string, std::function<void()>>& bad_calls() {
       {"all", [] { ones({2}).all(4); }},
       {"any", [] { ones({2}).any(-3); }},
       {"softmax", [] { ones({2}).softmax(2); }},
+      {"cumsum", [] { ones({2, 3}).cumsum(2); }},
+      {"sort", [] { ones({2, 3}).sort(-3); }},
+      {"topk", [] { ones({2, 3}).topk(4); }},
       {"log_softmax", [] { ones({2}, dtype(kInt64)).log_softmax(0, kInt64); }},
       {"matmul", [] { matmul(ones({64, 784}), ones({100, 10})); }},
       {"mm", [] { mm(ones({2, 3}), ones({2, 3})); }},
@@ -191,6 +196,11 @@ TEST_CASE("bad input: messages carry the offending shapes", "[errors]") {
                     "wick::matmul: shapes [64, 784] and [100, 10] cannot be multiplied (784 != 100)");
   CHECK_THROWS_WITH(add(ones({2, 3}), ones({4})), Catch::Contains("[2, 3]") && Catch::Contains("[4]"));
   CHECK_THROWS_WITH(ones({2}).to(kFloat).data_ptr<int64_t>(), Catch::Contains("int64") && Catch::Contains("float32"));
+  CHECK_THROWS_WITH(ones({2, 3}).topk(4),
+                    "wick::topk: k = 4 is out of range for dim 1 of size 3 (shape [2, 3]); expected 0 <= k <= 3");
+  CHECK_THROWS_WITH(ones({2, 3}).cumsum(2), Catch::StartsWith("wick::cumsum: dim 2 is out of range"));
+  CHECK_THROWS_WITH(hardtanh(ones({2}, dtype(kUInt8)), -1, 1),
+                    Catch::StartsWith("wick::hardtanh:") && Catch::Contains("min_val -1, max_val 1"));
 }
 
 // Inputs the sanitizer build and tests/fuzz found reaching undefined behaviour (signed overflow, float-to-int

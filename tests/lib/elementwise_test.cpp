@@ -144,3 +144,16 @@ TEST_CASE("elementwise: an integer power's exponent must fit its dtype, as in Py
   // Beyond 2^53 an int64 exponent is not carried exactly, so it is refused rather than rounded.
   CHECK_THROWS_WITH(pow(tensor({3}), INT64_MAX), Catch::Contains("cannot be converted to int64"));
 }
+
+TEST_CASE("max/min: the elementwise overloads are maximum/minimum, beside the reductions", "[elementwise]") {
+  const Tensor a = tensor({1.0, 5.0, -2.0}), b = tensor({3.0, 4.0, -2.0});
+  CHECK(equal(max(a, b), maximum(a, b)));
+  CHECK(equal(a.max(b), maximum(a, b)));
+  CHECK(equal(min(a, b), minimum(a, b)));
+  CHECK(equal(a.min(b), minimum(a, b)));
+  // the reductions keep their overloads: an integer is a dim
+  auto [values, indices] = a.unsqueeze(0).max(1);
+  CHECK(indices.item<int64_t>() == 1);
+  CHECK(a.max().item<double>() == 5.0);
+  CHECK(std::get<0>(min(a, 0)).item<double>() == -2.0);
+}

@@ -91,3 +91,33 @@ TEST_CASE("activation: embedding with padding_idx and one_hot match PyTorch", "[
   CHECK_THROWS_WITH(emb(tensor({7}, dtype(kInt64))), Catch::Contains("index"));
   CHECK_THROWS_WITH(nn::Embedding(nn::EmbeddingOptions(5, 3).padding_idx(5)), Catch::StartsWith("wick::nn::Embedding:"));
 }
+
+TEST_CASE("activation: Hardtanh and ReLU6 in functional and module forms, as LibTorch spells them",
+          "[nn][activation]") {
+  // The op itself is checked against PyTorch in ops_unary (tests/lib/elementwise_test.cpp).
+  const Tensor x = tensor({-7.0, -1.0, -0.5, 0.0, 0.5, 2.0, 6.0, 8.0});
+  CHECK(equal(F::hardtanh(x), hardtanh(x)));
+  CHECK(equal(F::hardtanh(x, F::HardtanhFuncOptions().min_val(-0.5).max_val(2.5)), hardtanh(x, -0.5, 2.5)));
+  CHECK(equal(F::relu6(x, F::ReLU6FuncOptions()), relu6(x)));
+  CHECK(equal(nn::Hardtanh(nn::HardtanhOptions().min_val(0).max_val(1))(x), hardtanh(x, 0, 1)));
+  CHECK(equal(nn::ReLU6()(x), tensor({0.0, 0.0, 0.0, 0.0, 0.5, 2.0, 6.0, 6.0})));
+  // in place
+  Tensor y = x.clone();
+  CHECK(F::relu6(y, F::ReLU6FuncOptions(true)).is_same(y));
+  CHECK(equal(y, relu6(x)));
+  nn::Hardtanh inplace(nn::HardtanhOptions().inplace(true));
+  Tensor z = x.clone();
+  CHECK(inplace(z).is_same(z));
+  CHECK(equal(z, hardtanh(x)));
+  // printing and LibTorch's check of the limits
+  CHECK(nn::Hardtanh()->str() == "wick::nn::Hardtanh(min_val=-1, max_val=1)");
+  CHECK(inplace->str() == "wick::nn::Hardtanh(min_val=-1, max_val=1, inplace=true)");
+  CHECK(nn::ReLU6()->str() == "wick::nn::ReLU6()");
+  CHECK(nn::ReLU6(nn::ReLU6Options(true))->str() == "wick::nn::ReLU6(inplace=true)");
+  CHECK_THROWS_WITH(nn::Hardtanh(nn::HardtanhOptions().min_val(1).max_val(1)),
+                    Catch::StartsWith("wick::nn::Hardtanh: max_val must be greater than min_val"));
+  // gradients flow through the module
+  const Tensor w = tensor({-2.0, 0.5, 3.0}).requires_grad_(true);
+  nn::Hardtanh()(w).sum().backward();
+  CHECK(equal(w.grad(), tensor({0.0, 1.0, 0.0})));
+}

@@ -341,6 +341,10 @@ const OpTable& reference_ops() {
     };
     t["clamp_min"] = [](const V& in, const Args& a) { return V{clamp_min(in.at(0), a.scalar("min"))}; };
     t["clamp_max"] = [](const V& in, const Args& a) { return V{clamp_max(in.at(0), a.scalar("max"))}; };
+    t["hardtanh"] = [](const V& in, const Args& a) {
+      return V{hardtanh(in.at(0), a.scalar("min_val"), a.scalar("max_val"))};
+    };
+    t["relu6"] = unary(relu6);
     // binary
     t["add"] = [](const V& in, const Args& a) {
       return V{a.has("alpha") ? add(in.at(0), in.at(1), a.scalar("alpha")) : add(in.at(0), in.at(1))};
@@ -354,6 +358,8 @@ const OpTable& reference_ops() {
     t["pow"] = binary(pow);
     t["maximum"] = binary(maximum);
     t["minimum"] = binary(minimum);
+    t["max_t"] = [](const V& in, const Args&) { return V{max(in.at(0), in.at(1))}; };
+    t["min_t"] = [](const V& in, const Args&) { return V{in.at(0).min(in.at(1))}; };  // the method form
     t["atan2"] = binary(atan2);
     t["eq"] = binary(eq);
     t["ne"] = binary(ne);
@@ -442,6 +448,18 @@ const OpTable& reference_ops() {
     t["softmax"] = [](const V& in, const Args& a) { return V{softmax(in.at(0), a.i("dim"), a.dtype("dtype"))}; };
     t["log_softmax"] = [](const V& in, const Args& a) {
       return V{log_softmax(in.at(0), a.i("dim"), a.dtype("dtype"))};
+    };
+    t["cumsum"] = [](const V& in, const Args& a) { return V{cumsum(in.at(0), a.i("dim"), a.dtype("dtype"))}; };
+    t["sort"] = [](const V& in, const Args& a) {
+      auto [v, i] = sort(in.at(0), a.i("dim"), a.b("descending"));
+      return V{v, i};
+    };
+    t["topk"] = [](const V& in, const Args& a) {
+      auto [v, i] = in.at(0).topk(a.i("k"), a.i("dim"), a.b("largest", true));
+      return V{v, i};
+    };
+    t["topk_values"] = [](const V& in, const Args& a) {
+      return V{std::get<0>(topk(in.at(0), a.i("k"), a.i("dim"), a.b("largest", true)))};
     };
     // linear algebra
     t["matmul"] = binary(matmul);

@@ -70,6 +70,9 @@ Tensor silu(const Tensor& x);
 Tensor softplus(const Tensor& x, double beta = 1, double threshold = 20);
 Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
 Tensor elu(const Tensor& x, double alpha = 1);
+// x clamped to [min_val, max_val], keeping x's dtype; the gradient passes strictly inside (0 at the bounds).
+Tensor hardtanh(const Tensor& x, Scalar min_val = -1, Scalar max_val = 1);
+Tensor relu6(const Tensor& x);  // hardtanh(x, 0, 6)
 Tensor floor(const Tensor& x);
 Tensor ceil(const Tensor& x);
 Tensor round(const Tensor& x);
@@ -93,6 +96,8 @@ Tensor remainder(const Tensor& a, const Tensor& b);
 Tensor remainder(const Tensor& a, Scalar b);
 Tensor maximum(const Tensor& a, const Tensor& b);
 Tensor minimum(const Tensor& a, const Tensor& b);
+Tensor max(const Tensor& a, const Tensor& b);  // maximum(a, b), as LibTorch's alias
+Tensor min(const Tensor& a, const Tensor& b);  // minimum(a, b)
 Tensor atan2(const Tensor& a, const Tensor& b);
 Tensor eq(const Tensor& a, const Tensor& b);
 Tensor ne(const Tensor& a, const Tensor& b);
@@ -207,6 +212,14 @@ Tensor any(const Tensor& x);
 Tensor any(const Tensor& x, int64_t dim, bool keepdim = false);
 Tensor softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
 Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+// Running sums along dim; integer and bool inputs sum in int64 unless dtype says otherwise, as torch.cumsum.
+Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype = std::nullopt);
+// (values, indices) of each slice along dim sorted, stably: equal values keep their order, NaN sorts as the
+// largest value. `stable` is accepted for LibTorch's signature; wick's sort is always stable.
+std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim = -1, bool descending = false);
+std::tuple<Tensor, Tensor> sort(const Tensor& x, std::optional<bool> stable, int64_t dim = -1, bool descending = false);
+// The k largest (or smallest) elements along dim with their indices; always in sorted order, ties in index order.
+std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim = -1, bool largest = true, bool sorted = true);
 
 // ---- linear algebra -----------------------------------------------------------------------------
 Tensor matmul(const Tensor& a, const Tensor& b);  // torch.matmul: 1-D, 2-D and broadcast batches

@@ -173,6 +173,10 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
   return out;
 }
 
+// LibTorch's aliases: torch::max(a, b) is maximum, so errors and the tape name maximum/minimum.
+Tensor max(const Tensor& a, const Tensor& b) { return maximum(a, b); }
+Tensor min(const Tensor& a, const Tensor& b) { return minimum(a, b); }
+
 Tensor atan2(const Tensor& a, const Tensor& b) {
   Tensor out = binary_kernel("atan2", BinaryOp::Atan2, a, b, to_floating(result_type(a, b)));
   if (record_needed(a, b))

@@ -222,6 +222,31 @@ Tensor elu(const Tensor& x, double alpha) {
 }
 
 namespace {
+// hardtanh and relu6: x clamped to [lo, hi] in x's own dtype (integer bounds truncate, as PyTorch casts them).
+// The gradient is PyTorch's hardtanh_backward: zero at and beyond the bounds, passed through inside and at NaN.
+// Errors name the op called; the tape entry is hardtanh's for both, as PyTorch's relu6 (HardtanhBackward0).
+Tensor clamp_activation(const char* name, const Tensor& x, double lo, double hi) {
+  WICK_CHECK(x.dtype() != kBool, name, "not supported on bool tensors");
+  WICK_CHECK(!std::isnan(lo) && !std::isnan(hi), name, "min_val and max_val must not be NaN (got ", lo, " and ", hi,
+             ")");
+  WICK_CHECK(x.dtype() != kUInt8 || (lo >= 0 && hi >= 0), name,
+             "cannot clamp a uint8 tensor to negative limits (min_val ", lo, ", max_val ", hi, ")");
+  Tensor out = unary_kernel(UnaryOp::Clamp, x, x.dtype(), lo, hi);
+  if (record_needed(x))
+    record("hardtanh", {&x}, out, [sx = save(x), lo, hi](Grads g) {
+      const Tensor v = sx.get();
+      g.in[0] = where(logical_or(v <= lo, v >= hi), 0, g.out[0]);
+    });
+  return out;
+}
+}  // namespace
+
+Tensor hardtanh(const Tensor& x, Scalar min_val, Scalar max_val) {
+  return clamp_activation("hardtanh", x, min_val.to_double(), max_val.to_double());
+}
+Tensor relu6(const Tensor& x) { return clamp_activation("relu6", x, 0, 6); }
+
+namespace {
 Tensor rounding(UnaryOp op, const char* name, const Tensor& x) {
   WICK_CHECK(x.dtype() != kBool, name, "not supported on bool tensors");
   Tensor out = is_floating_point(x.dtype()) ? unary_kernel(op, x, x.dtype()) : x.clone();

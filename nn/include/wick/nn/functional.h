@@ -59,6 +59,8 @@ Tensor one_hot(const Tensor& tensor, int64_t num_classes = -1);
 Tensor relu(const Tensor& input, const ReLUFuncOptions& options = {});
 Tensor leaky_relu(const Tensor& input, const LeakyReLUFuncOptions& options = {});
 Tensor elu(const Tensor& input, const ELUFuncOptions& options = {});
+Tensor hardtanh(const Tensor& input, const HardtanhFuncOptions& options = {});
+Tensor relu6(const Tensor& input, const ReLU6FuncOptions& options = {});
 Tensor gelu(const Tensor& input, const GELUFuncOptions& options = {});
 Tensor silu(const Tensor& input);
 Tensor softplus(const Tensor& input, const SoftplusFuncOptions& options = {});

@@ -1,4 +1,5 @@
-// Activation layers: ReLU, LeakyReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax, LogSoftmax.
+// Activation layers: ReLU, ReLU6, LeakyReLU, ELU, Hardtanh, GELU, SiLU, Tanh, Sigmoid, Softplus, Softmax,
+// LogSoftmax.
 #pragma once
 
 #include "wick/nn/module.h"
@@ -17,6 +18,7 @@ namespace wick::nn {
   WICK_MODULE(Name)
 
 WICK_ACTIVATION(ReLU, ReLUOptions);
+WICK_ACTIVATION(ReLU6, ReLU6Options);
 WICK_ACTIVATION(LeakyReLU, LeakyReLUOptions);
 WICK_ACTIVATION(ELU, ELUOptions);
 WICK_ACTIVATION(GELU, GELUOptions);
@@ -36,6 +38,16 @@ WICK_PLAIN_ACTIVATION(SiLU);
 WICK_PLAIN_ACTIVATION(Tanh);
 WICK_PLAIN_ACTIVATION(Sigmoid);
 #undef WICK_PLAIN_ACTIVATION
+
+class HardtanhImpl : public Module {
+ public:
+  // Throws unless max_val > min_val, as LibTorch's.
+  explicit HardtanhImpl(const HardtanhOptions& options = {});
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(Tensor input);
+  HardtanhOptions options;
+};
+WICK_MODULE(Hardtanh);
 
 class SoftmaxImpl : public Module {
  public:

@@ -25,6 +25,18 @@ struct ELUOptions {
   WICK_ARG(bool, inplace) = false;
 };
 
+// Hardtanh: x clamped to [min_val, max_val]; ReLU6 is Hardtanh(0, 6).
+struct HardtanhOptions {
+  WICK_ARG(double, min_val) = -1.0;
+  WICK_ARG(double, max_val) = 1.0;
+  WICK_ARG(bool, inplace) = false;
+};
+
+struct ReLU6Options {
+  ReLU6Options(bool inplace = false) : inplace_(inplace) {}
+  WICK_ARG(bool, inplace);
+};
+
 struct GELUOptions {
   WICK_ARG(std::string, approximate) = "none";  // or "tanh"
 };
@@ -48,6 +60,8 @@ namespace functional {
 using ReLUFuncOptions = ReLUOptions;
 using LeakyReLUFuncOptions = LeakyReLUOptions;
 using ELUFuncOptions = ELUOptions;
+using HardtanhFuncOptions = HardtanhOptions;
+using ReLU6FuncOptions = ReLU6Options;
 using GELUFuncOptions = GELUOptions;
 using SoftplusFuncOptions = SoftplusOptions;
 
