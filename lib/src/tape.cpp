@@ -149,6 +149,7 @@ void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* con
 }
 
 const void* current_tape() { return &t_tape_marker; }
+uint64_t tape_position() { return t_sequence; }
 int64_t live_entries() { return t_live_entries; }
 
 // ---- saved tensors ----------------------------------------------------------------------------------

@@ -93,15 +93,16 @@ struct Function {
     else
       for (Tensor& t : result) outputs.push_back(&t);
     const size_t num_args = size_t(position);
-    detail::record_list(name(), inputs, outputs, [ctx, arg_of_input, num_args](detail::Grads g) {
-      const size_t num_outputs = detail::running_outputs();
-      variable_list grads(g.out, g.out + num_outputs);
-      variable_list per_arg = T::backward(ctx.get(), grads);
-      if (per_arg.size() != num_args)
-        fail(name(), "backward returned ", int64_t(per_arg.size()), " gradients, expected one per forward argument (",
-             int64_t(num_args), ")");
-      for (size_t k = 0; k < arg_of_input.size(); ++k) g.in[k] = per_arg[size_t(arg_of_input[k])];
-    });
+    detail::record_list({name(), detail::kCustomFunction}, inputs, outputs,
+                        [ctx, arg_of_input, num_args](detail::Grads g) {
+                          const size_t num_outputs = detail::running_outputs();
+                          variable_list grads(g.out, g.out + num_outputs);
+                          variable_list per_arg = T::backward(ctx.get(), grads);
+                          if (per_arg.size() != num_args)
+                            fail(name(), "backward returned ", int64_t(per_arg.size()),
+                                 " gradients, expected one per forward argument (", int64_t(num_args), ")");
+                          for (size_t k = 0; k < arg_of_input.size(); ++k) g.in[k] = per_arg[size_t(arg_of_input[k])];
+                        });
     return result;
   }
 
