@@ -158,7 +158,6 @@ thread_local Node* t_running = nullptr;  // the entry whose backward is executin
 }
 
 Node* running_node() { return t_running; }
-size_t running_outputs() { return t_running ? t_running->num_outputs : 0; }
 
 const char* type_name(const char* mangled) {
   static std::mutex mutex;

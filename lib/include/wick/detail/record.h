@@ -164,8 +164,6 @@ int64_t live_entries();                          // entries recorded on this thr
 void destroy_autograd_extras(TensorImpl* impl);  // when a tensor dies
 
 // ---- recording ------------------------------------------------------------------------------------
-// Number of outputs of the entry whose backward is running (for variable-arity rules).
-size_t running_outputs();
 // A readable, interned name for a C++ type (custom autograd functions are named after their class).
 const char* type_name(const char* mangled);
 
