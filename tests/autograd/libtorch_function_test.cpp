@@ -371,7 +371,8 @@ TEST_CASE("libtorch function: node names are LibTorch's, overload number include
   //   max MaxBackward1        max_dim MaxBackward0    amax AmaxBackward0       var VarBackward0
   //   std StdBackward0        norm NormBackward0      norm_p_dim NormBackward1 logsumexp LogsumexpBackward0
   //   softmax SoftmaxBackward0                        log_softmax LogSoftmaxBackward0
-  //   matmul_2d MmBackward0   matmul_1d DotBackward0  matmul_21 MvBackward0    mm MmBackward0
+  //   matmul_2d MmBackward0   matmul_1d DotBackward0  matmul_21 MvBackward0    matmul_12 SqueezeBackward3
+  //   batched_matmul UnsafeViewBackward0              linear_3d_nb UnsafeViewBackward0             mm MmBackward0
   //   bmm BmmBackward0        addmm AddmmBackward0    linear_b AddmmBackward0  linear_nb MmBackward0
   //   dot DotBackward0        view ViewBackward0      reshape ReshapeAliasBackward0
   //   reshape_nc UnsafeViewBackward0                  squeeze SqueezeBackward0 squeeze_dim SqueezeBackward1
@@ -454,6 +455,9 @@ TEST_CASE("libtorch function: node names are LibTorch's, overload number include
       {"MmBackward0", x.matmul(m)},
       {"DotBackward0", v.matmul(v)},
       {"MvBackward0", x.matmul(v)},
+      {"SqueezeBackward3", x.select(0, 0).matmul(m)},
+      {"UnsafeViewBackward0", x.view({1, 2, 3}).matmul(m)},
+      {"UnsafeViewBackward0", F::linear(x.view({1, 2, 3}), m.t())},
       {"MmBackward0", x.mm(m)},
       {"BmmBackward0", bmm(x.view({1, 2, 3}), m.view({1, 3, 4}))},
       {"AddmmBackward0", addmm(zeros({2, 4}), x, m)},

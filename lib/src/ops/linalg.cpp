@@ -101,11 +101,12 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const int64_t ka = a.size(-1), kb = db == 1 ? b.size(0) : b.size(-2);
   WICK_CHECK(ka == kb, "matmul", "shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()),
              " cannot be multiplied (", ka, " != ", kb, ")");
-  // Named as LibTorch's nodes: DotBackward0, MvBackward0.
+  // Named as LibTorch's nodes: DotBackward0, SqueezeBackward3 (LibTorch squeezes in place, squeeze_(dim)),
+  // MvBackward0, and UnsafeViewBackward0 for the batched case.
   const uint64_t since = detail::tape_position();
   if (da == 1 && db == 1) return detail::named((a * b).sum(), "dot", since);
   if (da == 2 && db == 2) return mm(a, b);
-  if (da == 1 && db == 2) return mm(a.unsqueeze(0), b).squeeze(0);
+  if (da == 1 && db == 2) return detail::named(mm(a.unsqueeze(0), b).squeeze(0), {"squeeze", 3}, since);
   if (da == 2 && db == 1) return detail::named(mm(a, b.unsqueeze(1)).squeeze(1), "mv", since);
   // Batched: lift vectors to matrices, broadcast the batch dims, flatten them into one.
   const Tensor a2 = da == 1 ? a.unsqueeze(0) : a;
@@ -122,7 +123,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor out = batched_mm("bmm", a2.expand(a_full).reshape({B, n, k}), b2.expand(b_full).reshape({B, k, m}));
   if (da > 1) out_shape.push_back(n);
   if (db > 1) out_shape.push_back(m);
-  return out.reshape(out_shape);
+  return detail::named(out.reshape(out_shape), "_unsafe_view", since);
 }
 
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
