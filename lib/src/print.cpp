@@ -309,12 +309,12 @@ std::string Tensor::str() const {
     }
   }
 
-  // PyTorch numbers the nodes of its built-in ops by overload (MulBackward0); wick's op names are snake_case
-  // with one overload each, so they get 0. Custom functions, named after their class, get none, as in PyTorch.
+  // Built-in ops' nodes as LibTorch names them (MulBackward0); a custom function's as PyTorch's repr shows a
+  // Function subclass: its class name and "Backward".
   if (!is_leaf()) {
-    const char* op = impl()->grad_fn->name;
-    const bool builtin = op && *op >= 'a' && *op <= 'z';
-    suffixes.push_back("grad_fn=<" + grad_fn_name() + (builtin ? "0>" : ">"));
+    const detail::Node* node = impl()->grad_fn;
+    const bool custom = node->overload == detail::kCustomFunction;
+    suffixes.push_back("grad_fn=<" + (custom ? std::string(node->name) + "Backward" : grad_fn_name()) + ">");
   } else if (requires_grad()) {
     suffixes.push_back("requires_grad=True");
   }

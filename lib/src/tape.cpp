@@ -149,6 +149,7 @@ void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* con
 }
 
 const void* current_tape() { return &t_tape_marker; }
+uint64_t tape_position() { return t_sequence; }
 int64_t live_entries() { return t_live_entries; }
 
 // ---- saved tensors ----------------------------------------------------------------------------------
@@ -157,7 +158,6 @@ thread_local Node* t_running = nullptr;  // the entry whose backward is executin
 }
 
 Node* running_node() { return t_running; }
-size_t running_outputs() { return t_running ? t_running->num_outputs : 0; }
 
 const char* type_name(const char* mangled) {
   static std::mutex mutex;

@@ -1,7 +1,9 @@
 // The autograd members of Tensor that read or write what the tape recorded: requires_grad_, grad, retain_grad,
 // detach, hooks, names. backward() needs the engine and lives above, in autograd/src/tensor_backward.cpp.
 #include <algorithm>
+#include <cctype>
 #include <string>
+#include <string_view>
 
 #include "tensor_factory.h"
 #include "wick/detail/record.h"
@@ -40,6 +42,61 @@ void destroy_autograd_extras(TensorImpl* impl) {
   unregister_output(impl);
   delete impl->extras;
   impl->extras = nullptr;
+}
+
+namespace {
+// The ATen op LibTorch records where wick's op has another name. The hand-written nodes LibTorch names after their
+// C++ class map to that class, in wick's namespace as the port's torch:: -> wick:: would have it.
+struct NodeRename {
+  std::string_view op;
+  const char* aten;
+  bool full = false;  // `aten` is the whole node name
+};
+constexpr NodeRename kNodeRenames[] = {
+    {"to", "_to_copy"},
+    {"copy_", "wick::autograd::CopyBackwards", true},
+    {"as_strided_scatter", "wick::autograd::CopySlices", true},
+    {"reshape", "_reshape_alias"},
+    {"relu6", "hardtanh"},
+    {"conv1d", "convolution"},
+    {"conv2d", "convolution"},
+    {"conv_transpose1d", "convolution"},
+    {"conv_transpose2d", "convolution"},
+    {"conv2d_backward_input", "convolution_backward"},
+    {"conv2d_backward_weight", "convolution_backward"},
+    {"max_pool2d", "max_pool2d_with_indices"},
+    {"max_pool2d_backward", "max_pool2d_with_indices_backward"},
+    {"batch_norm", "native_batch_norm"},
+    {"layer_norm", "native_layer_norm"},
+    {"group_norm", "native_group_norm"},
+    {"fused_lstm_cell", "_thnn_fused_lstm_cell"},
+    {"fused_gru_cell", "_thnn_fused_gru_cell"},
+};
+}  // namespace
+
+std::string node_name(const Node* node) {
+  if (node->overload == kCustomFunction) return std::string("wick::autograd::CppNode<") + node->name + ">";
+  std::string_view op = node->name;
+  for (const NodeRename& r : kNodeRenames) {
+    if (r.op != op) continue;
+    if (r.full) return r.aten;
+    op = r.aten;
+    break;
+  }
+  // As LibTorch's code generator: each '_'-separated word title-cased (a letter after a digit is capitalised too:
+  // log1p -> Log1P, upsample_nearest2d -> UpsampleNearest2D), then "Backward" and the overload number.
+  std::string out;
+  bool upper = true;
+  for (char c : op) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    const bool letter = std::isalpha(static_cast<unsigned char>(c)) != 0;
+    out += upper && letter ? char(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = !letter;
+  }
+  return out + "Backward" + std::to_string(node->overload);
 }
 
 }  // namespace detail
@@ -87,20 +144,7 @@ Tensor& Tensor::detach_() const {
 
 std::string Tensor::grad_fn_name() const {
   TensorImpl* i = checked();
-  if (!i->grad_fn) return "";
-  std::string n = i->grad_fn->name;
-  // "mul" -> "MulBackward", as PyTorch names its nodes
-  std::string out;
-  bool upper = true;
-  for (char c : n) {
-    if (c == '_') {
-      upper = true;
-      continue;
-    }
-    out += upper ? char(std::toupper(static_cast<unsigned char>(c))) : c;
-    upper = false;
-  }
-  return out + "Backward";
+  return i->grad_fn ? detail::node_name(i->grad_fn) : "";
 }
 
 unsigned Tensor::register_hook_impl(detail::HookFn hook) const {

@@ -16,7 +16,7 @@ struct ScaledCube : autograd::Function<ScaledCube> {
   }
   static variable_list backward(AutogradContext* ctx, variable_list grads) {
     const Tensor x = ctx->get_saved_variables()[0];
-    const double k = ctx->saved_data["k"].to_double();
+    const double k = ctx->saved_data["k"].toDouble();
     return {grads[0] * x * x * (3 * k), Tensor()};
   }
 };

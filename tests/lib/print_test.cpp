@@ -148,7 +148,9 @@ std::vector<Case> cpu_cases() {
       {"requires_grad", [] { return tensor({1.f, 2.f}, requires_grad()); }},
       {"requires_grad_float64", [=] { return leaf(arange(3, D) / 4); }},
       {"requires_grad_scalar", [] { return leaf(tensor(2.f)); }},
-      {"grad_fn_mul", [] { return leaf(tensor({1.f, 2.f})) * 2; }},
+      // Python's 2 is a 0-dim tensor, so PyTorch's x * 2 is MulBackward0; LibTorch's (and wick's) C++ x * 2 is
+      // mul(Tensor, Scalar), MulBackward1.
+      {"grad_fn_mul", [] { return leaf(tensor({1.f, 2.f})) * tensor(2.f); }},
       {"grad_fn_add", [=] { return leaf(arange(3, D)) + leaf(arange(3, D)); }},
       {"grad_fn_sum", [] { return leaf(tensor({1.f, 2.f})).sum(); }},
       {"grad_fn_custom",
@@ -157,7 +159,7 @@ std::vector<Case> cpu_cases() {
          return Twice::apply(x);
        }},
       {"suffix_wraps", [=] { return arange(8, D) / 3; }},
-      {"suffix_wraps_2d", [=] { return leaf(arange(16, D).reshape({2, 8}) / 3) * 1; }},
+      {"suffix_wraps_2d", [=] { return leaf(arange(16, D).reshape({2, 8}) / 3) * tensor(1.0); }},
       {"opts_precision2", [=] { return arange(5, F) / 3; }, opts(2, 1000, 3, 80)},
       {"opts_precision2_ties", [] { return tensor({0.125f, 0.375f, 0.625f, 1.5f}); }, opts(2, 1000, 3, 80)},
       {"opts_precision0", [] { return tensor({0.5f, 1.5f, 2.25f}); }, opts(0, 1000, 3, 80)},

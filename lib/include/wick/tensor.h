@@ -26,6 +26,9 @@ namespace wick {
 
 class TensorIndex;
 class Tensor;
+namespace autograd {
+class NodePtr;
+}
 
 namespace detail {
 // A type-erased callable Tensor(Tensor) for gradient hooks, without <functional> in public headers.
@@ -148,7 +151,10 @@ class Tensor {
   Tensor& detach_() const;
   void backward(const Tensor& gradient = Tensor(), std::optional<bool> retain_graph = std::nullopt,
                 bool create_graph = false) const;
-  std::string grad_fn_name() const;  // "MulBackward" style name of the recording op; "" for leaves
+  // The node that recorded this tensor, as LibTorch's grad_fn(): null for a leaf; ->name(), ->next_edges()
+  // (defined by the autograd layer: <wick/autograd/node.h>, which <wick/wick.h> includes).
+  autograd::NodePtr grad_fn() const;
+  std::string grad_fn_name() const;  // grad_fn()->name(): LibTorch's node name, "MulBackward0"; "" for leaves
   // Runs hook(grad) when this tensor's gradient is computed; a defined return value replaces it.
   template <class F>
   unsigned register_hook(F&& hook) const;

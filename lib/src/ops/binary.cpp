@@ -44,7 +44,7 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
 Tensor add(const Tensor& a, Scalar b, Scalar alpha) {
   const double bv = b.to_double() * alpha.to_double();
   Tensor out = binary_kernel("add", BinaryOp::Add, a, alpha.to_double() != 1 ? Scalar(bv) : b, result_type(a, b));
-  if (record_needed(a)) record("add", {&a}, out, [](Grads g) { g.in[0] = g.out[0]; });
+  if (record_needed(a)) record({"add", 1}, {&a}, out, [](Grads g) { g.in[0] = g.out[0]; });
   return out;
 }
 
@@ -61,7 +61,9 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 }
 
 Tensor sub(const Tensor& a, Scalar b, Scalar alpha) {
-  return add(a, b.is_floating_point() ? Scalar(-b.to_double()) : Scalar(-b.to_long()), alpha);
+  const uint64_t since = detail::tape_position();
+  return detail::named(add(a, b.is_floating_point() ? Scalar(-b.to_double()) : Scalar(-b.to_long()), alpha), {"sub", 1},
+                       since);
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
@@ -77,7 +79,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 
 Tensor mul(const Tensor& a, Scalar b) {
   Tensor out = binary_kernel("mul", BinaryOp::Mul, a, b, result_type(a, b));
-  if (record_needed(a)) record("mul", {&a}, out, [b](Grads g) { g.in[0] = g.out[0] * b; });
+  if (record_needed(a)) record({"mul", 1}, {&a}, out, [b](Grads g) { g.in[0] = g.out[0] * b; });
   return out;
 }
 
@@ -94,14 +96,14 @@ Tensor div(const Tensor& a, const Tensor& b) {
 
 Tensor div(const Tensor& a, Scalar b) {
   Tensor out = binary_kernel("div", BinaryOp::Div, a, b, to_floating(result_type(a, b)));
-  if (record_needed(a)) record("div", {&a}, out, [b](Grads g) { g.in[0] = g.out[0] / b; });
+  if (record_needed(a)) record({"div", 1}, {&a}, out, [b](Grads g) { g.in[0] = g.out[0] / b; });
   return out;
 }
 
 Tensor remainder(const Tensor& a, const Tensor& b) {
   Tensor out = binary_kernel("remainder", BinaryOp::Remainder, a, b, result_type(a, b));
   if (record_needed(a, b))
-    record("remainder", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
+    record({"remainder", 1}, {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
       g.in[0] = g.out[0];
       if (g.needed(1)) g.in[1] = -g.out[0] * floor(sa.get() / sb.get());
     });
@@ -118,7 +120,7 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
   WICK_CHECK(result_type(base, exponent) != kBool, "pow", "not supported on bool tensors");
   Tensor out = binary_kernel("pow", BinaryOp::Pow, base, exponent, result_type(base, exponent));
   if (record_needed(base, exponent))
-    record("pow", {&base, &exponent}, out, [sa = save(base), sb = save(exponent), so = save_output(out)](Grads g) {
+    record({"pow", 1}, {&base, &exponent}, out, [sa = save(base), sb = save(exponent), so = save_output(out)](Grads g) {
       const Tensor a = sa.get(), e = sb.get();
       if (g.needed(0)) g.in[0] = where(e == 0, 0, g.out[0] * e * pow(a, e - 1));
       // d/de a^e = a^e log a; PyTorch defines it as 0 where a == 0 and e >= 0
@@ -145,8 +147,9 @@ Tensor pow(const Tensor& base, Scalar exponent) {
 }
 
 Tensor pow(Scalar base, const Tensor& exponent) {
+  const uint64_t since = detail::tape_position();
   const Tensor b = full({}, base, TensorOptions().dtype(result_type(exponent, base)).device(exponent.device()));
-  return pow(b, exponent);
+  return detail::named(pow(b, exponent), {"pow", 2}, since);
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
@@ -193,7 +196,8 @@ Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight) {
   broadcast_shape("lerp", start.sizes(), end.sizes());
   WICK_CHECK(is_floating_point(start.dtype()) && is_floating_point(end.dtype()), "lerp",
              "expected floating point tensors, got ", dtype_name(start.dtype()), " and ", dtype_name(end.dtype()));
-  return start + (end - start) * weight;
+  const uint64_t since = detail::tape_position();
+  return detail::named(start + (end - start) * weight, "lerp", since);
 }
 
 // ---- operators ----------------------------------------------------------------------------------------
@@ -209,9 +213,15 @@ Tensor operator*(const Tensor& a, Scalar b) { return mul(a, b); }
 Tensor operator/(const Tensor& a, Scalar b) { return div(a, b); }
 Tensor operator%(const Tensor& a, Scalar b) { return remainder(a, b); }
 Tensor operator+(Scalar a, const Tensor& b) { return add(b, a); }
-Tensor operator-(Scalar a, const Tensor& b) { return add(neg(b), a); }
+Tensor operator-(Scalar a, const Tensor& b) {
+  const uint64_t since = detail::tape_position();
+  return detail::named(add(neg(b), a), "sub", since);  // LibTorch's node: SubBackward0
+}
 Tensor operator*(Scalar a, const Tensor& b) { return mul(b, a); }
-Tensor operator/(Scalar a, const Tensor& b) { return mul(reciprocal(b), a); }
+Tensor operator/(Scalar a, const Tensor& b) {
+  const uint64_t since = detail::tape_position();
+  return detail::named(mul(reciprocal(b), a), "div", since);  // LibTorch's node: DivBackward0
+}
 
 Tensor& operator+=(Tensor& a, const Tensor& b) { return a.add_(b); }
 Tensor& operator-=(Tensor& a, const Tensor& b) { return a.sub_(b); }

@@ -280,19 +280,24 @@ Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, Int
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
               IntArrayRef dilation, int64_t groups) {
-  return conv_nd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups);
+  const uint64_t since = detail::tape_position();
+  return detail::named(conv_nd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups), "conv1d", since);
 }
 
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
-  return conv_transpose_nd("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups,
-                           dilation);
+  const uint64_t since = detail::tape_position();
+  return detail::named(
+      conv_transpose_nd("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups, dilation),
+      "conv_transpose2d", since);
 }
 
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
-  return conv_transpose_nd("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups,
-                           dilation);
+  const uint64_t since = detail::tape_position();
+  return detail::named(
+      conv_transpose_nd("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups, dilation),
+      "conv_transpose1d", since);
 }
 
 }  // namespace wick

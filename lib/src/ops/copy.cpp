@@ -35,10 +35,11 @@ Tensor convert(const Tensor& src, Device device, ScalarType dtype) {
   return out;
 }
 
-Tensor convert_recorded(const Tensor& x, Device device, ScalarType dtype) {
+// `op` is "to" (LibTorch's ToCopyBackward0) or "clone" (CloneBackward0, also contiguous()'s).
+Tensor convert_recorded(const char* op, const Tensor& x, Device device, ScalarType dtype) {
   Tensor out = convert(x, device, dtype);
   if (record_needed(x) && is_floating_point(dtype))
-    record("to", {&x}, out, [](Grads g) { g.in[0] = g.out[0]; });  // the engine casts/moves it back
+    record(op, {&x}, out, [](Grads g) { g.in[0] = g.out[0]; });  // the engine casts/moves it back
   return out;
 }
 
@@ -56,10 +57,10 @@ void check_memory_format(const char* op, std::optional<MemoryFormat> format) {
 Tensor Tensor::contiguous(MemoryFormat memory_format) const {
   check_memory_format("contiguous", memory_format);
   if (is_contiguous()) return *this;
-  return convert_recorded(*this, device(), dtype());
+  return convert_recorded("clone", *this, device(), dtype());
 }
 
-Tensor Tensor::clone() const { return convert_recorded(*this, device(), dtype()); }
+Tensor Tensor::clone() const { return convert_recorded("clone", *this, device(), dtype()); }
 
 Tensor Tensor::to(ScalarType t, bool non_blocking, bool copy, std::optional<MemoryFormat> memory_format) const {
   return to(device(), t, non_blocking, copy, memory_format);
@@ -78,7 +79,7 @@ Tensor Tensor::to(Device d, ScalarType t, bool /*non_blocking*/, bool copy,
              d.is_cuda() ? "no CUDA device, or CUDA not built" : "no backend", ")");
   WICK_CHECK(d.index >= 0 && d.index < target->device_count(), "to", "device ", d.str(), " does not exist (",
              target->device_count(), " device(s) of that type)");
-  return convert_recorded(*this, d, t);
+  return convert_recorded("to", *this, d, t);
 }
 
 Tensor& Tensor::copy_(const Tensor& src) const {
@@ -90,9 +91,10 @@ Tensor& Tensor::copy_(const Tensor& src) const {
     if (impl()->view_base)
       WICK_CHECK(!(impl()->view_base->grad_fn == nullptr && impl()->view_base->requires_grad), "copy_",
                  "a view of a leaf tensor that requires grad is being used in an in-place operation");
+    const uint64_t since = detail::tape_position();
     Tensor value = src.to(device(), dtype());
     if (!IntArrayRef(value.sizes()).equals(sizes())) value = value.expand(sizes());
-    value = value.clone();
+    value = detail::named(value.clone(), "copy_", since);  // LibTorch's CopyBackwards
     // As PyTorch, self stays in the graph (its old value gets a zero gradient) when src does not require grad:
     // taking src's history alone would cut self off it.
     if (requires_grad() && !value.requires_grad() && !impl()->view_base) record("copy_", {this}, value, [](Grads) {});

@@ -159,7 +159,8 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, Scalar value) 
   const Tensor src = full(index.sizes(), value, x.options());
   Tensor out = scatter_impl("scatter", x.detach(), dim, index, src, false);
   if (record_needed(x))
-    record("scatter", {&x}, out, [idx = index.to(kInt64), dim](Grads g) { g.in[0] = g.out[0].scatter(dim, idx, 0); });
+    record({"scatter", 1}, {&x}, out,
+           [idx = index.to(kInt64), dim](Grads g) { g.in[0] = g.out[0].scatter(dim, idx, 0); });
   return out;
 }
 
@@ -192,7 +193,8 @@ Tensor masked_select(const Tensor& x, const Tensor& mask) {
   const SizeVec shape = broadcast_shape("masked_select", x.sizes(), mask.sizes());
   const Tensor flat_mask = mask.expand(shape).reshape({-1});
   const Tensor positions = nonzero(flat_mask).reshape({-1});
-  return x.expand(shape).reshape({-1}).index_select(0, positions);
+  const uint64_t since = detail::tape_position();
+  return detail::named(x.expand(shape).reshape({-1}).index_select(0, positions), "masked_select", since);
 }
 
 // ---- Tensor::index --------------------------------------------------------------------------------------
@@ -329,7 +331,8 @@ Tensor apply_advanced(const char* op, const Indexed& r) {
 Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
   Indexed r = apply_basic("index", *this, indices);
   if (r.tensors.empty()) return r.view;
-  return apply_advanced("index", r);
+  const uint64_t since = detail::tape_position();
+  return detail::named(apply_advanced("index", r), "index", since);
 }
 
 Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {

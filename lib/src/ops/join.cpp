@@ -76,7 +76,8 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
                " at entry 0 and ", shape_str(tensors[k].sizes()), " at entry ", int64_t(k));
     lifted.push_back(tensors[k].unsqueeze(d));
   }
-  return cat(lifted, d);
+  const uint64_t since = detail::tape_position();
+  return detail::named(cat(lifted, d), "stack", since);
 }
 
 Tensor repeat(const Tensor& x, IntArrayRef repeats) {
@@ -98,10 +99,12 @@ Tensor repeat(const Tensor& x, IntArrayRef repeats) {
                " give more elements than int64 counts");
     result.push_back(tiled);
   }
-  return x.reshape(lifted).expand(expanded).reshape(result);
+  const uint64_t since = detail::tape_position();
+  return detail::named(x.reshape(lifted).expand(expanded).reshape(result), "repeat", since);
 }
 
 Tensor flip(const Tensor& x, IntArrayRef dims) {
+  const uint64_t since = detail::tape_position();
   Tensor out = x;
   SizeVec seen(size_t(x.dim()), 0);
   for (int64_t dim : dims) {
@@ -111,7 +114,7 @@ Tensor flip(const Tensor& x, IntArrayRef dims) {
     const int64_t n = x.size(d);
     out = out.index_select(d, arange(n - 1, -1, -1, TensorOptions().dtype(kInt64).device(x.device())));
   }
-  return dims.empty() ? x.clone() : out;
+  return detail::named(dims.empty() ? x.clone() : out, "flip", since);
 }
 
 namespace {
@@ -120,7 +123,8 @@ Tensor triangle(const char* op, const Tensor& x, int64_t diagonal, bool lower) {
   const TensorOptions o = TensorOptions().dtype(kInt64).device(x.device());
   const Tensor rows = arange(x.size(-2), o).unsqueeze(1), cols = arange(x.size(-1), o).unsqueeze(0);
   const Tensor keep = lower ? (cols - rows) <= diagonal : (cols - rows) >= diagonal;
-  return where(keep, x, zeros({}, x.options()));
+  const uint64_t since = detail::tape_position();
+  return detail::named(where(keep, x, zeros({}, x.options())), op, since);
 }
 }  // namespace
 
@@ -133,6 +137,7 @@ Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode, double val
              " is too large for a tensor of ", x.dim(), " dims");
   WICK_CHECK(mode == "constant" || mode == "reflect" || mode == "replicate", "pad", "unknown mode '", mode,
              "' (expected 'constant', 'reflect' or 'replicate')");
+  const uint64_t since = detail::tape_position();
   Tensor out = x;
   const TensorOptions index_options = TensorOptions().dtype(kInt64).device(x.device());
   for (size_t k = 0; k < pad.size() / 2; ++k) {
@@ -187,7 +192,14 @@ Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode, double val
     }
     out = out.index_select(d, tensor(idx, index_options));
   }
-  return out;
+  // LibTorch's nodes: ConstantPadNdBackward0; ReflectionPad1DBackward0 ... ReplicationPad3DBackward0 by the number
+  // of padded dims.
+  static const char* const kReflect[] = {"reflection_pad1d", "reflection_pad2d", "reflection_pad3d"};
+  static const char* const kReplicate[] = {"replication_pad1d", "replication_pad2d", "replication_pad3d"};
+  const size_t padded = pad.size() / 2;
+  const char* node = "constant_pad_nd";
+  if (mode != "constant" && padded >= 1 && padded <= 3) node = (mode == "reflect" ? kReflect : kReplicate)[padded - 1];
+  return detail::named(out, node, since);
 }
 
 std::vector<int64_t> broadcast_shapes(IntArrayRef a, IntArrayRef b) {

@@ -101,10 +101,13 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   const int64_t ka = a.size(-1), kb = db == 1 ? b.size(0) : b.size(-2);
   WICK_CHECK(ka == kb, "matmul", "shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()),
              " cannot be multiplied (", ka, " != ", kb, ")");
-  if (da == 1 && db == 1) return (a * b).sum();
+  // Named as LibTorch's nodes: DotBackward0, SqueezeBackward3 (LibTorch squeezes in place, squeeze_(dim)),
+  // MvBackward0, and UnsafeViewBackward0 for the batched case.
+  const uint64_t since = detail::tape_position();
+  if (da == 1 && db == 1) return detail::named((a * b).sum(), "dot", since);
   if (da == 2 && db == 2) return mm(a, b);
-  if (da == 1 && db == 2) return mm(a.unsqueeze(0), b).squeeze(0);
-  if (da == 2 && db == 1) return mm(a, b.unsqueeze(1)).squeeze(1);
+  if (da == 1 && db == 2) return detail::named(mm(a.unsqueeze(0), b).squeeze(0), {"squeeze", 3}, since);
+  if (da == 2 && db == 1) return detail::named(mm(a, b.unsqueeze(1)).squeeze(1), "mv", since);
   // Batched: lift vectors to matrices, broadcast the batch dims, flatten them into one.
   const Tensor a2 = da == 1 ? a.unsqueeze(0) : a;
   const Tensor b2 = db == 1 ? b.unsqueeze(1) : b;
@@ -117,20 +120,22 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   b_full.push_back(k);
   b_full.push_back(m);
   const int64_t B = product(batch);
-  Tensor out = batched_mm("matmul", a2.expand(a_full).reshape({B, n, k}), b2.expand(b_full).reshape({B, k, m}));
+  Tensor out = batched_mm("bmm", a2.expand(a_full).reshape({B, n, k}), b2.expand(b_full).reshape({B, k, m}));
   if (da > 1) out_shape.push_back(n);
   if (db > 1) out_shape.push_back(m);
-  return out.reshape(out_shape);
+  return detail::named(out.reshape(out_shape), "_unsafe_view", since);
 }
 
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
   WICK_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "addmm", "shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()), " cannot be multiplied");
   check_dtypes("addmm", a, b);
+  const uint64_t since = detail::tape_position();
   Tensor prod = mm(a, b);
   if (alpha.to_double() != 1) prod = prod * alpha;
-  if (beta.to_double() == 0) return prod + zeros_like(bias);  // beta = 0 ignores bias values (even NaN)
-  return beta.to_double() == 1 ? prod + bias : prod + bias * beta;
+  // beta = 0 ignores bias values (even NaN)
+  if (beta.to_double() == 0) return detail::named(prod + zeros_like(bias), "addmm", since);
+  return detail::named(beta.to_double() == 1 ? prod + bias : prod + bias * beta, "addmm", since);
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
@@ -161,8 +166,9 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
       out = out + cb;
     }
   }
+  // Named as LibTorch's linear records a 2-D input: addmm with a bias (AddmmBackward0), mm without (MmBackward0).
   if (record_needed({&x, &weight, &bias}))
-    record("linear", {&x, &weight, &bias}, out, [sx = save(x), sw = save(weight)](Grads g) {
+    record(bias.defined() ? "addmm" : "mm", {&x, &weight, &bias}, out, [sx = save(x), sw = save(weight)](Grads g) {
       const Tensor& go = g.out[0];
       if (g.needed(0)) g.in[0] = go.mm(sw.get());
       if (g.needed(1)) g.in[1] = go.t().mm(sx.get());
@@ -181,7 +187,8 @@ Tensor dot(const Tensor& a, const Tensor& b) {
   WICK_CHECK(a.dim() == 1 && b.dim() == 1 && a.size(0) == b.size(0), "dot",
              "expected 1-D tensors of equal length, got shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()));
   check_dtypes("dot", a, b);
-  return (a * b).sum();
+  const uint64_t since = detail::tape_position();
+  return detail::named((a * b).sum(), "dot", since);
 }
 
 }  // namespace wick

@@ -282,7 +282,9 @@ Tensor avg_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& input, IntArrayRef output_size) {
-  return adaptive_avg_pool_nd("adaptive_avg_pool2d", 2, input, output_size);
+  const uint64_t since = detail::tape_position();
+  return detail::named(adaptive_avg_pool_nd("adaptive_avg_pool2d", 2, input, output_size), "adaptive_avg_pool2d",
+                       since);
 }
 
 Tensor adaptive_avg_pool1d(const Tensor& input, IntArrayRef output_size) {

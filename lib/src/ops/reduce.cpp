@@ -106,20 +106,29 @@ Tensor extreme(const char* op, ReduceOp rop, const Tensor& x, IntArrayRef dims, 
 
 }  // namespace
 
-Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+namespace {
+Tensor sum_impl(detail::OpName op, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
   const SizeVec mask = reduced_mask("sum", x, dims);
   const ScalarType dt = sum_dtype(x, dtype);
   Tensor out = reduce_kernel(ReduceOp::Sum, x, mask, keepdim, dt == kBool ? kInt64 : dt);
   if (record_needed(x))
-    record("sum", {&x}, out, [keep = keepdim_shape(x, mask), in_shape = SizeVec(x.sizes())](Grads g) {
+    record(op, {&x}, out, [keep = keepdim_shape(x, mask), in_shape = SizeVec(x.sizes())](Grads g) {
       g.in[0] = expand_back(g.out[0], keep, in_shape);
     });
   return out;
 }
+}  // namespace
 
-Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) { return sum(x, {}, false, dtype); }
+// LibTorch's nodes: SumBackward0 for sum(), SumBackward1 for sum(dims), even over every dim.
+Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  return sum_impl({"sum", 1}, x, dims, keepdim, dtype);
+}
 
-Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) { return sum_impl("sum", x, {}, false, dtype); }
+
+namespace {
+Tensor mean_impl(detail::OpName op, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  const uint64_t since = detail::tape_position();
   const ScalarType dt = dtype.value_or(x.dtype());
   WICK_CHECK(is_floating_point(dt), "mean", "could not infer output dtype: input dtype must be floating point, got ",
              dtype_name(dt));
@@ -127,18 +136,25 @@ Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<Scala
   const int64_t n = reduced_count(x, mask);
   // As PyTorch: half and bfloat16 accumulate in float, so a mean whose sum passes the type's range
   // (65504 for half) is still finite; only the result is rounded to the requested type.
-  if (dt == kHalf || dt == kBFloat16) return (sum(x, dims, keepdim, kFloat) / double(n)).to(dt);
-  return sum(x, dims, keepdim, dt) / double(n);
+  if (dt == kHalf || dt == kBFloat16)
+    return detail::named((sum(x, dims, keepdim, kFloat) / double(n)).to(dt), op, since);
+  return detail::named(sum(x, dims, keepdim, dt) / double(n), op, since);
+}
+}  // namespace
+
+// LibTorch's nodes: MeanBackward0 for mean(), MeanBackward1 for mean(dims).
+Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  return mean_impl({"mean", 1}, x, dims, keepdim, dtype);
 }
 
-Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) { return mean(x, {}, false, dtype); }
+Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) { return mean_impl("mean", x, {}, false, dtype); }
 
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
   const int64_t d = wrap_dim("prod", dim, x.dim());
   const SizeVec mask = reduced_mask("prod", x, {d});
   Tensor out = reduce_kernel(ReduceOp::Prod, x, mask, keepdim, sum_dtype(x, dtype));
   if (record_needed(x))
-    record("prod", {&x}, out, [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), d](Grads g) {
+    record({"prod", 1}, {&x}, out, [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask), d](Grads g) {
       const Tensor v = sx.get();
       const Tensor is_zero = v == 0;
       const Tensor out_k = so.get().reshape(keep);
@@ -167,7 +183,8 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType
 }
 
 Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
-  return prod(x.reshape({-1}), 0, false, dtype).reshape({});
+  const uint64_t since = detail::tape_position();
+  return detail::named(prod(x.reshape({-1}), 0, false, dtype).reshape({}), "prod", since);
 }
 
 Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) {
@@ -178,11 +195,13 @@ Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) {
 }
 Tensor max(const Tensor& x) {
   WICK_CHECK(x.numel() > 0, "max", "cannot take the max of an empty tensor (shape ", shape_str(x.sizes()), ")");
-  return amax(x, {}, false);
+  const uint64_t since = detail::tape_position();
+  return detail::named(amax(x, {}, false), {"max", 1}, since);  // LibTorch: MaxBackward1 (max(dim) is 0)
 }
 Tensor min(const Tensor& x) {
   WICK_CHECK(x.numel() > 0, "min", "cannot take the min of an empty tensor (shape ", shape_str(x.sizes()), ")");
-  return amin(x, {}, false);
+  const uint64_t since = detail::tape_position();
+  return detail::named(amin(x, {}, false), {"min", 1}, since);
 }
 
 namespace {
@@ -258,8 +277,9 @@ Tensor var(const Tensor& x, IntArrayRef dims, std::optional<int64_t> correction,
   WICK_CHECK(is_floating_point(x.dtype()), "var", "expected a floating point tensor, got ", dtype_name(x.dtype()));
   const SizeVec mask = reduced_mask("var", x, dims);
   const int64_t n = reduced_count(x, mask);
+  const uint64_t since = detail::tape_position();
   const Tensor centered = x - mean(x, dims, true);
-  return sum(centered * centered, dims, keepdim) / denominator(n, correction);
+  return detail::named(sum(centered * centered, dims, keepdim) / denominator(n, correction), "var", since);
 }
 Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
   return var(x, dims, std::optional<int64_t>(unbiased ? 1 : 0), keepdim);
@@ -293,12 +313,15 @@ Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
 }
 Tensor std(const Tensor& x, bool unbiased) { return std(x, {}, unbiased, false); }
 
-Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
+namespace {
+Tensor norm_impl(detail::OpName op, const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
   WICK_CHECK(is_floating_point(x.dtype()), "norm", "expected a floating point tensor, got ", dtype_name(x.dtype()));
   reduced_mask("norm", x, dims);  // bad dims name norm, not the reduction it is built from
   const double pv = p.to_double();
-  if (std::isinf(pv)) return pv > 0 ? amax(abs(x), dims, keepdim) : amin(abs(x), dims, keepdim);
-  if (pv == 1) return sum(abs(x), dims, keepdim);
+  const uint64_t since = detail::tape_position();
+  if (std::isinf(pv))
+    return detail::named(pv > 0 ? amax(abs(x), dims, keepdim) : amin(abs(x), dims, keepdim), op, since);
+  if (pv == 1) return detail::named(sum(abs(x), dims, keepdim), op, since);
   if (pv == 0) {
     Tensor out;
     {
@@ -307,7 +330,7 @@ Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
     }
     // A count of non-zeros: PyTorch gives it a gradient that is zero everywhere, rather than none.
     if (record_needed(x))
-      record("norm", {&x}, out, [shape = SizeVec(x.sizes())](Grads g) { g.in[0] = zeros(shape, g.out[0].options()); });
+      record(op, {&x}, out, [shape = SizeVec(x.sizes())](Grads g) { g.in[0] = zeros(shape, g.out[0].options()); });
     return out;
   }
   if (pv == 2) {
@@ -318,7 +341,7 @@ Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
     }
     const SizeVec mask = reduced_mask("norm", x, dims);
     if (record_needed(x))
-      record("norm", {&x}, out, [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask)](Grads g) {
+      record(op, {&x}, out, [sx = save(x), so = save_output(out), keep = keepdim_shape(x, mask)](Grads g) {
         // d||x|| = x / ||x||, and 0 where the norm is 0 (PyTorch's subgradient)
         const Tensor v = sx.get();
         const Tensor nk = so.get().reshape(keep);
@@ -326,11 +349,17 @@ Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
       });
     return out;
   }
-  return pow(sum(pow(abs(x), pv), dims, keepdim), 1.0 / pv);
+  return detail::named(pow(sum(pow(abs(x), pv), dims, keepdim), 1.0 / pv), op, since);
 }
-Tensor norm(const Tensor& x, Scalar p) { return norm(x, p, {}, false); }
+}  // namespace
+
+Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
+  return norm_impl({"norm", 1}, x, p, dims, keepdim);
+}
+Tensor norm(const Tensor& x, Scalar p) { return norm_impl("norm", x, p, {}, false); }
 
 Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  const uint64_t since = detail::tape_position();
   const Tensor xf = is_floating_point(x.dtype()) ? x : x.to(kFloat);
   const SizeVec mask = reduced_mask("logsumexp", xf, dims);
   // Over an empty slice the sum of exponentials is 0, so the result is -inf (amax has nothing to shift by).
@@ -338,7 +367,7 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
   Tensor m = amax(xf, dims, true).detach();
   m = where(isinf(m), 0, m);  // all -inf (or +inf) slices: keep exp() finite
   const Tensor shift = keepdim ? m : m.reshape(final_shape(xf, mask, false));
-  return log(sum(exp(xf - m), dims, keepdim)) + shift;
+  return detail::named(log(sum(exp(xf - m), dims, keepdim)) + shift, "logsumexp", since);
 }
 
 Tensor all(const Tensor& x) { return all(x.reshape({-1}), 0, false); }

@@ -265,8 +265,10 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
   const ScalarType dtype = result_type(x, min ? *min : *max);
   const double lo = min ? min->to_double() : -INFINITY, hi = max ? max->to_double() : INFINITY;
   Tensor out = unary_kernel(UnaryOp::Clamp, x, dtype, lo, hi);
+  // LibTorch's nodes: ClampBackward1 (clamp with Scalar bounds), ClampMinBackward0, ClampMaxBackward0.
+  const detail::OpName node = min && max ? detail::OpName("clamp", 1) : min ? "clamp_min" : "clamp_max";
   if (record_needed(x))
-    record("clamp", {&x}, out, [sx = save(x), lo, hi](Grads g) {
+    record(node, {&x}, out, [sx = save(x), lo, hi](Grads g) {
       const Tensor v = sx.get();
       g.in[0] = where(logical_and(v >= lo, v <= hi), g.out[0], 0);
     });

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ops/elementwise.h"
+#include "wick/detail/record.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
 
@@ -86,15 +87,18 @@ Tensor upsample_nearest2d(const Tensor& input, IntArrayRef output_size, std::opt
   const TensorOptions o = TensorOptions().device(input.device());
   const Tensor rows = tensor(nearest_indices(input.size(2), output_size[0], scales_h), o);
   const Tensor cols = tensor(nearest_indices(input.size(3), output_size[1], scales_w), o);
-  return input.index_select(2, rows).index_select(3, cols);
+  const uint64_t since = detail::tape_position();
+  return detail::named(input.index_select(2, rows).index_select(3, cols), "upsample_nearest2d", since);
 }
 
 Tensor upsample_bilinear2d(const Tensor& input, IntArrayRef output_size, bool align_corners,
                            std::optional<double> scales_h, std::optional<double> scales_w) {
   check_resample("upsample_bilinear2d", input, output_size);
   const ScalarType t = input.dtype();
+  const uint64_t since = detail::tape_position();
   const Tensor y = lerp_along(input, 2, linear_taps(t, input.size(2), output_size[0], align_corners, scales_h));
-  return lerp_along(y, 3, linear_taps(t, input.size(3), output_size[1], align_corners, scales_w));
+  return detail::named(lerp_along(y, 3, linear_taps(t, input.size(3), output_size[1], align_corners, scales_w)),
+                       "upsample_bilinear2d", since);
 }
 
 }  // namespace wick

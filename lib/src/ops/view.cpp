@@ -91,7 +91,7 @@ Tensor view_alias(const Tensor& x, IntArrayRef shape, IntArrayRef strides, int64
 }
 
 // A recorded alias of x whose gradient is reshaped back to x's shape.
-Tensor reshaped_alias(const char* op, const Tensor& x, IntArrayRef shape, IntArrayRef strides) {
+Tensor reshaped_alias(detail::OpName op, const Tensor& x, IntArrayRef shape, IntArrayRef strides) {
   Tensor out = view_alias(x, shape, strides, x.storage_offset());
   if (record_needed(x)) record(op, {&x}, out, [in_shape = SizeVec(x.sizes())](Grads g) { g.in[0] = g.out[0].reshape(in_shape); });
   return out;
@@ -153,7 +153,8 @@ Tensor view(const Tensor& x, IntArrayRef requested) {
 Tensor reshape(const Tensor& x, IntArrayRef requested) {
   const SizeVec shape = infer_shape("reshape", requested, x.numel());
   if (auto strides = view_strides(x.sizes(), x.strides(), shape)) return reshaped_alias("reshape", x, shape, *strides);
-  return view(x.contiguous(), shape);
+  const uint64_t since = detail::tape_position();
+  return detail::named(view(x.contiguous(), shape), "_unsafe_view", since);  // as LibTorch's copying reshape
 }
 
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
@@ -196,11 +197,12 @@ Tensor squeeze(const Tensor& x) {
 
 Tensor squeeze(const Tensor& x, int64_t dim) {
   const int64_t d = wrap_dim("squeeze", dim, x.dim());
-  if (x.dim() == 0 || x.size(d) != 1) return reshaped_alias("squeeze", x, x.sizes(), x.strides());
+  // squeeze(dim) is LibTorch's SqueezeBackward1.
+  if (x.dim() == 0 || x.size(d) != 1) return reshaped_alias({"squeeze", 1}, x, x.sizes(), x.strides());
   SizeVec shape(x.sizes()), strides(x.strides());
   shape.erase(size_t(d));
   strides.erase(size_t(d));
-  return reshaped_alias("squeeze", x, shape, strides);
+  return reshaped_alias({"squeeze", 1}, x, shape, strides);
 }
 
 Tensor unsqueeze(const Tensor& x, int64_t dim) {
@@ -236,12 +238,14 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
   SizeVec order(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) order[size_t(i)] = i;
   std::swap(order[size_t(a)], order[size_t(b)]);
-  return permute(x, order);
+  const uint64_t since = detail::tape_position();
+  return detail::named(permute(x, order), "transpose", since);
 }
 
 Tensor t(const Tensor& x) {
   WICK_CHECK(x.dim() <= 2, "t", "expects a tensor with <= 2 dimensions, but got one of shape ", shape_str(x.sizes()));
-  return x.dim() < 2 ? x : transpose(x, 0, 1);
+  const uint64_t since = detail::tape_position();
+  return x.dim() < 2 ? x : detail::named(transpose(x, 0, 1), "t", since);
 }
 
 Tensor expand(const Tensor& x, IntArrayRef sizes) {
@@ -316,7 +320,8 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
   WICK_CHECK(index >= -size && index < size, "select", "index ", index, " is out of range for dim ", d,
              " with size ", size);
   if (index < 0) index += size;
-  return squeeze(slice(x, d, index, index + 1, 1), d);
+  const uint64_t since = detail::tape_position();
+  return detail::named(squeeze(slice(x, d, index, index + 1, 1), d), "select", since);
 }
 
 namespace {
@@ -325,7 +330,7 @@ namespace {
 // backward concatenates the parts' gradients (zeros for parts without one). Slicing each part on its own would
 // give every part a gradient the size of the whole tensor: a loop over the T time steps of an RNN's input
 // projection would then cost O(T^2) in its backward pass.
-std::vector<Tensor> split_views(const char* op, const Tensor& x, int64_t d, IntArrayRef sizes, bool drop_dim) {
+std::vector<Tensor> split_views(detail::OpName op, const Tensor& x, int64_t d, IntArrayRef sizes, bool drop_dim) {
   const bool recording = record_needed(x);
   std::vector<Tensor> parts;
   std::vector<SizeVec> shapes;  // for the backward's zeros; only when recording
@@ -380,7 +385,7 @@ std::vector<Tensor> split(const Tensor& x, IntArrayRef split_sizes, int64_t dim)
   }
   WICK_CHECK(total == x.size(d), "split", "split sizes ", shape_str(split_sizes), " add up to ", total,
              " but dim ", d, " has size ", x.size(d));
-  return split_views("split", x, d, split_sizes, false);
+  return split_views("split_with_sizes", x, d, split_sizes, false);
 }
 
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {

@@ -43,7 +43,8 @@ Tensor where(const Tensor& condition, Scalar a, const Tensor& b) {
 Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
   WICK_CHECK(mask.dtype() == kBool, "masked_fill", "mask must be a bool tensor, got ", dtype_name(mask.dtype()));
   broadcast_shape("masked_fill", x.sizes(), mask.sizes());
-  Tensor out = where(mask, full({}, value, x.options()), x);
+  const uint64_t since = detail::tape_position();
+  Tensor out = detail::named(where(mask, full({}, value, x.options()), x), "masked_fill", since);
   WICK_CHECK(IntArrayRef(out.sizes()).equals(x.sizes()), "masked_fill", "mask of shape ", shape_str(mask.sizes()),
              " does not broadcast to the tensor's shape ", shape_str(x.sizes()));
   return out;
@@ -54,7 +55,8 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, const Tensor& value) {
   WICK_CHECK(mask.dtype() == kBool, "masked_fill", "mask must be a bool tensor, got ", dtype_name(mask.dtype()));
   WICK_CHECK(broadcast_shape("masked_fill", x.sizes(), mask.sizes()) == x.sizes(), "masked_fill", "mask of shape ",
              shape_str(mask.sizes()), " does not broadcast to the tensor's shape ", shape_str(x.sizes()));
-  return where(mask, value.to(x.dtype()), x);
+  const uint64_t since = detail::tape_position();
+  return detail::named(where(mask, value.to(x.dtype()), x), {"masked_fill", 1}, since);
 }
 
 }  // namespace wick

@@ -1,11 +1,12 @@
 // wick::autograd: gradients of outputs with respect to chosen inputs, anomaly detection, scope labels and
-// graph export.
+// graph export; node.h's grad_fn() nodes come with it.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "wick/autograd/node.h"
 #include "wick/tensor.h"
 
 namespace wick::autograd {

@@ -9,6 +9,10 @@
 // The lambda is the derivative, written with public ops so that create_graph=true differentiates it again.
 // The engine sums each input gradient back over broadcast dims and casts it to the input's dtype, so rules
 // never do. A tape entry (Node) is one pooled allocation holding the lambda and its captures.
+//
+// An entry is named as LibTorch names its node (node_name): "mul" records MulBackward0; an overload LibTorch
+// numbers differently says so, record({"mul", 1}, ...) for mul(Tensor, Scalar), MulBackward1; and a composite op
+// (mean is sum then div) renames the entry its last step recorded with named(), so the node is MeanBackward0.
 #pragma once
 
 #include <cstdint>
@@ -38,6 +42,16 @@ inline bool record_needed(std::initializer_list<const Tensor*> ts) {
 
 // ---- tape entries ---------------------------------------------------------------------------------
 struct Node;
+
+// What an op records as: its name in wick's messages ("mul"), and the overload number LibTorch's node name ends
+// in (add(Tensor, Tensor) is AddBackward0, add(Tensor, Scalar) AddBackward1). A user's autograd::Function records
+// its class name with kCustomFunction.
+struct OpName {
+  OpName(const char* name, uint8_t overload = 0) : name(name), overload(overload) {}
+  const char* name;
+  uint8_t overload;
+};
+inline constexpr uint8_t kCustomFunction = 0xff;
 
 // Where an input's gradient goes: into another entry's output slot, or into a leaf's .grad.
 struct Edge {
@@ -82,6 +96,7 @@ struct Node {
   uint16_t num_inputs = 0;
   uint16_t num_outputs = 0;
   bool released = false;       // saved values were freed by a backward without retain_graph
+  uint8_t overload = 0;        // LibTorch's overload number of the op (OpName), or kCustomFunction
   uint64_t sequence = 0;       // recording order on the owning tape: newer entries have larger numbers
   const void* tape = nullptr;  // the recording thread's tape
   const char* name = nullptr;  // op name, e.g. "mul"
@@ -149,10 +164,31 @@ int64_t live_entries();                          // entries recorded on this thr
 void destroy_autograd_extras(TensorImpl* impl);  // when a tensor dies
 
 // ---- recording ------------------------------------------------------------------------------------
-// Number of outputs of the entry whose backward is running (for variable-arity rules).
-size_t running_outputs();
 // A readable, interned name for a C++ type (custom autograd functions are named after their class).
 const char* type_name(const char* mangled);
+
+// LibTorch's name for the node: the ATen op wick's op corresponds to, title-cased word by word as LibTorch's code
+// generator does ("max_pool2d_with_indices" -> "MaxPool2DWithIndices"), then "Backward" and the overload number;
+// "wick::autograd::CppNode<Class>" for a custom function, as LibTorch's "torch::autograd::CppNode<Class>"
+// (lib/src/tensor_autograd.cpp).
+std::string node_name(const Node* node);
+
+// The calling thread's tape position: entries recorded from now on have a larger sequence.
+uint64_t tape_position();
+
+// For a composite op: names the entry that recorded `out` as `op`, if that entry was recorded since `since` (the
+// tape_position() when the op began), so that a composite that returns its input as it is leaves its input's
+// entry alone.
+inline Tensor named(Tensor out, OpName op, uint64_t since) {
+  if (out.defined()) {
+    Node* node = out.impl()->grad_fn;
+    if (node && node->sequence > since) {
+      node->name = op.name;
+      node->overload = op.overload;
+    }
+  }
+  return out;
+}
 
 // Fills in edges, metadata and sequence, and makes `outputs` non-leaves pointing at `node` (lib/src/tape.cpp).
 void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* const* outputs, int num_outputs);
@@ -162,25 +198,27 @@ void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* con
 bool prepare_inplace(const char* op, const Tensor& t);
 
 template <class F>
-void record(const char* op, std::initializer_list<const Tensor*> inputs, std::initializer_list<Tensor*> outputs,
+void record(OpName op, std::initializer_list<const Tensor*> inputs, std::initializer_list<Tensor*> outputs,
             F&& backward) {
   Node* node = new LambdaNode<std::decay_t<F>>(std::forward<F>(backward));
-  node->name = op;
+  node->name = op.name;
+  node->overload = op.overload;
   attach(node, inputs.begin(), int(inputs.size()), outputs.begin(), int(outputs.size()));
 }
 
 // Convenience for the common one-output case.
 template <class F>
-void record(const char* op, std::initializer_list<const Tensor*> inputs, Tensor& output, F&& backward) {
+void record(OpName op, std::initializer_list<const Tensor*> inputs, Tensor& output, F&& backward) {
   record(op, inputs, {&output}, std::forward<F>(backward));
 }
 
 // Variable-arity ops (cat, stack, custom functions) record through this one.
 template <class F>
-void record_list(const char* op, const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs,
+void record_list(OpName op, const std::vector<const Tensor*>& inputs, const std::vector<Tensor*>& outputs,
                  F&& backward) {
   Node* node = new LambdaNode<std::decay_t<F>>(std::forward<F>(backward));
-  node->name = op;
+  node->name = op.name;
+  node->overload = op.overload;
   attach(node, inputs.data(), int(inputs.size()), outputs.data(), int(outputs.size()));
 }
 
