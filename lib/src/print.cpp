@@ -325,7 +325,7 @@ std::string Tensor::toString() const {
   if (!defined()) return "UndefinedType";
   // LibTorch's ScalarType names, which differ from the Python dtype names.
   static const char* names[] = {"Bool", "Byte", "Int", "Long", "Half", "BFloat16", "Float", "Double"};
-  return std::string(is_cuda() ? "CUDA" : "CPU") + names[int(dtype())] + "Type";
+  return std::string(is_cuda() ? "CUDA" : "CPU") + names[int(scalar_type())] + "Type";
 }
 
 std::ostream& operator<<(std::ostream& os, const Tensor& t) { return os << t.str(); }

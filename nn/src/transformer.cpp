@@ -74,7 +74,7 @@ Tensor sinusoidal_position_encoding(int64_t length, int64_t dim, const TensorOpt
   const Tensor angle = position * frequency;  // [length, dim/2]
   // Interleave: column 2i is sin(angle i), column 2i + 1 its cosine.
   const Tensor encoding = stack({sin(angle), cos(angle)}, 2).reshape({length, dim});
-  return encoding.to(options.has_dtype() ? options.dtype() : kFloat).to(options.device());
+  return encoding.to(options.has_dtype() ? options.dtype().toScalarType() : kFloat).to(options.device());
 }
 
 // ---- MultiheadAttention -----------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 // LibTorch's spellings that a port by namespace change meets (tests/porting runs whole programs; these pin each
 // piece): tensor() literals nested to any depth with LibTorch's dtypes, to()'s (non_blocking, copy) order,
-// memory formats, new_* and data(), IntArrayRef printing and slicing, c10::Scalar's accessors, F::pad, and
-// <wick/torch.h>'s at::/c10:: names and TORCH_CHECK. Expected values are LibTorch 1.13's, printed by the same
-// calls compiled against it.
+// memory formats, new_* and data(), dtype() as a TypeMeta, IntArrayRef printing and slicing, c10::Scalar's accessors,
+// F::pad, and <wick/torch.h>'s at::/c10:: names and TORCH_CHECK. Expected values are LibTorch 1.13's, printed by the
+// same calls compiled against it.
 #include <catch2/catch.hpp>
 #include <wick/torch.h>
 
@@ -10,6 +10,16 @@
 
 using namespace wick;
 namespace F = wick::nn::functional;
+
+namespace {
+// A switch over dtype(), as ported code writes it against ScalarType.
+bool caffe2_style_is_double(TypeMeta t) {
+  switch (t) {
+    case kDouble: return true;
+    default: return false;
+  }
+}
+}  // namespace
 
 TEST_CASE("libtorch surface: tensor() literals have LibTorch's shapes and dtypes", "[porting]") {
   // LibTorch 1.13: {{0.f}, {1.f}} -> Float [2, 1]; {{{1.5}}} -> Float [1, 1, 1]; {} -> Float [0]; {{}, {}} ->
@@ -66,6 +76,44 @@ TEST_CASE("libtorch surface: new_* keep dtype and device, data() aliases outside
   const Tensor d = x.data();
   CHECK(d.data_ptr() == x.data_ptr());
   CHECK(!d.requires_grad());
+}
+
+TEST_CASE("libtorch surface: dtype() prints as LibTorch's TypeMeta and acts as a ScalarType", "[porting]") {
+  // LibTorch 1.13 prints x.dtype() (and x.options().dtype()) through caffe2::TypeMeta, x.scalar_type() through
+  // ScalarType: one line per dtype of `dtype()|dtype().name()|dtype().itemsize()|scalar_type()`.
+  const std::pair<ScalarType, const char*> expected[] = {
+      {kBool, "bool|bool|1|Bool"},
+      {kUInt8, "unsigned char|unsigned char|1|Byte"},
+      {kInt32, "int|int|4|Int"},
+      {kInt64, "long int|long int|8|Long"},
+      {kHalf, "c10::Half|c10::Half|2|Half"},
+      {kBFloat16, "c10::BFloat16|c10::BFloat16|2|BFloat16"},
+      {kFloat, "float|float|4|Float"},
+      {kDouble, "double|double|8|Double"},
+  };
+  for (const auto& [type, line] : expected) {
+    const Tensor x = zeros({1}, type);
+    std::ostringstream printed;
+    printed << x.dtype() << "|" << x.dtype().name() << "|" << x.dtype().itemsize() << "|" << x.scalar_type();
+    CHECK(printed.str() == line);
+    std::ostringstream from_options;
+    from_options << x.options().dtype();
+    CHECK(from_options.str() == x.dtype().name());
+  }
+  // Everything that takes a ScalarType takes it: comparison both ways, a switch, creation and conversion.
+  const Tensor x = ones({2}, kDouble);
+  CHECK(x.dtype() == kDouble);
+  CHECK(kDouble == x.dtype());
+  CHECK(x.dtype() != kFloat);
+  CHECK(x.dtype() == x.to(kDouble).dtype());
+  CHECK(x.dtype().toScalarType() == kDouble);
+  CHECK(x.dtype().Match<double>());
+  CHECK_FALSE(x.dtype().Match<float>());
+  CHECK(caffe2_style_is_double(x.dtype()));
+  CHECK(zeros({3}, x.dtype()).scalar_type() == kDouble);
+  CHECK(zeros({3}, kInt32).to(x.dtype()).scalar_type() == kDouble);
+  CHECK(ones({1}, kFloat).type_as(x).scalar_type() == kDouble);
+  CHECK(TypeMeta::Make<int64_t>() == kInt64);
 }
 
 TEST_CASE("libtorch surface: IntArrayRef prints and slices as c10's", "[porting]") {

@@ -83,8 +83,8 @@ class Tensor {
   int64_t stride(int64_t d) const;
   int64_t numel() const { return checked()->numel(); }
   int64_t storage_offset() const { return checked()->offset; }
-  ScalarType dtype() const { return checked()->dtype; }
-  ScalarType scalar_type() const { return dtype(); }
+  TypeMeta dtype() const { return checked()->dtype; }  // a ScalarType that prints as LibTorch's TypeMeta
+  ScalarType scalar_type() const { return checked()->dtype; }
   Device device() const { return checked()->device; }
   bool is_cpu() const { return device().is_cpu(); }
   bool is_cuda() const { return device().is_cuda(); }
@@ -120,6 +120,11 @@ class Tensor {
             std::optional<MemoryFormat> memory_format = std::nullopt) const;
   Tensor to(Device device, ScalarType dtype, bool non_blocking = false, bool copy = false,
             std::optional<MemoryFormat> memory_format = std::nullopt) const;
+  // dtype() is a TypeMeta, which converts both to ScalarType and to TensorOptions: this picks the first.
+  Tensor to(TypeMeta dtype, bool non_blocking = false, bool copy = false,
+            std::optional<MemoryFormat> memory_format = std::nullopt) const {
+    return to(dtype.toScalarType(), non_blocking, copy, memory_format);
+  }
   Tensor to(const TensorOptions& options, bool non_blocking = false, bool copy = false,
             std::optional<MemoryFormat> memory_format = std::nullopt) const;
   Tensor to(Device device, bool non_blocking = false, bool copy = false) const {

@@ -4,13 +4,18 @@
 
 #include "wick/device.h"
 #include "wick/dtype.h"
+#include "wick/type_meta.h"
 
 namespace wick {
 
 class TensorOptions {
  public:
   TensorOptions() = default;
-  TensorOptions(ScalarType t) { dtype_ = t; has_dtype_ = true; }
+  TensorOptions(ScalarType t) {
+    dtype_ = t;
+    has_dtype_ = true;
+  }
+  TensorOptions(TypeMeta t) : TensorOptions(t.toScalarType()) {}
   TensorOptions(Device d) { device_ = d; }
   TensorOptions(DeviceType d) { device_ = Device(d); }
 
@@ -31,7 +36,7 @@ class TensorOptions {
     return o;
   }
 
-  ScalarType dtype() const { return dtype_; }
+  TypeMeta dtype() const { return dtype_; }
   bool has_dtype() const { return has_dtype_; }
   Device device() const { return device_; }
   bool requires_grad() const { return requires_grad_; }

@@ -15,7 +15,7 @@ Tensor finish(Tensor t, const TensorOptions& options) {
   return t;
 }
 
-ScalarType dtype_or(const TensorOptions& o, ScalarType fallback) { return o.has_dtype() ? o.dtype() : fallback; }
+ScalarType dtype_or(const TensorOptions& o, ScalarType fallback) { return o.has_dtype() ? o.dtype().toScalarType() : fallback; }
 
 // Builds a CPU tensor from host values of type T, then moves it to the requested dtype and device.
 template <class T>

@@ -74,7 +74,7 @@ Tensor expand_back(const Tensor& g, const SizeVec& keep_shape, IntArrayRef in_sh
 
 ScalarType sum_dtype(const Tensor& x, std::optional<ScalarType> dtype) {
   if (dtype) return *dtype;
-  return is_integral(x.dtype(), true) ? kInt64 : x.dtype();
+  return is_integral(x.dtype(), true) ? kInt64 : x.scalar_type();
 }
 
 std::vector<int64_t> mask_to_dims(const SizeVec& mask) {

@@ -30,7 +30,7 @@ Tensor scan_kernel(ReduceOp op, const Tensor& x, int64_t d, ScalarType dtype) {
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   const int64_t d = wrap_dim("cumsum", dim, x.dim());
   // As torch.cumsum: integer and bool inputs accumulate in int64 unless a dtype is given.
-  const ScalarType dt = dtype ? *dtype : (is_integral(x.dtype(), true) ? kInt64 : x.dtype());
+  const ScalarType dt = dtype ? *dtype : (is_integral(x.dtype(), true) ? kInt64 : x.scalar_type());
   WICK_CHECK(dt != kBool, "cumsum", "cannot accumulate in bool (dtype=bool); use an integer or floating dtype");
   Tensor out = scan_kernel(ReduceOp::Sum, x, d, dt);
   if (is_floating_point(dt) && record_needed(x))
