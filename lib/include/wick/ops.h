@@ -266,7 +266,46 @@ Tensor tril(const Tensor& x, int64_t diagonal = 0);
 Tensor triu(const Tensor& x, int64_t diagonal = 0);
 // mode: "constant", "reflect" or "replicate"; pad lists (left, right) pairs from the last dim backwards.
 Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode = "constant", double value = 0);
+// LibTorch's at::constant_pad_nd: pad's constant mode (negative entries crop).
+Tensor constant_pad_nd(const Tensor& x, IntArrayRef pad, Scalar value = 0);
 std::vector<int64_t> broadcast_shapes(IntArrayRef a, IntArrayRef b);
+
+// ---- out= variants (lib/src/ops/out_variants.cpp) --------------------------------------------------------------
+// LibTorch's at::add_out(out, a, b) and friends: the op's result written into out, which is resized to the
+// result's shape (in place when its storage has room, as resize_) and may have any dtype the result casts to
+// (matrix products: the result's dtype only). Refused when grad mode is on and an argument requires grad. wick
+// computes into a temporary and copies, so these save no allocation; they exist so ported code runs unchanged.
+Tensor& add_out(Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha = 1);
+Tensor& sub_out(Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha = 1);
+Tensor& mul_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& div_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& pow_out(Tensor& out, const Tensor& base, const Tensor& exponent);
+Tensor& pow_out(Tensor& out, const Tensor& base, Scalar exponent);
+Tensor& maximum_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& minimum_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& neg_out(Tensor& out, const Tensor& x);
+Tensor& abs_out(Tensor& out, const Tensor& x);
+Tensor& exp_out(Tensor& out, const Tensor& x);
+Tensor& log_out(Tensor& out, const Tensor& x);
+Tensor& sqrt_out(Tensor& out, const Tensor& x);
+Tensor& sin_out(Tensor& out, const Tensor& x);
+Tensor& cos_out(Tensor& out, const Tensor& x);
+Tensor& tanh_out(Tensor& out, const Tensor& x);
+Tensor& sigmoid_out(Tensor& out, const Tensor& x);
+Tensor& clamp_out(Tensor& out, const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max = std::nullopt);
+Tensor& mm_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& bmm_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& matmul_out(Tensor& out, const Tensor& a, const Tensor& b);
+Tensor& addmm_out(Tensor& out, const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta = 1, Scalar alpha = 1);
+Tensor& sum_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim = false,
+                std::optional<ScalarType> dtype = std::nullopt);
+Tensor& mean_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim = false,
+                 std::optional<ScalarType> dtype = std::nullopt);
+Tensor& cat_out(Tensor& out, const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor& stack_out(Tensor& out, const std::vector<Tensor>& tensors, int64_t dim = 0);
+Tensor& index_select_out(Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
+Tensor& gather_out(Tensor& out, const Tensor& x, int64_t dim, const Tensor& index);
+Tensor& where_out(Tensor& out, const Tensor& condition, const Tensor& a, const Tensor& b);
 
 // ---- comparison helpers -------------------------------------------------------------------------
 bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false);

@@ -15,7 +15,9 @@ Tensor finish(Tensor t, const TensorOptions& options) {
   return t;
 }
 
-ScalarType dtype_or(const TensorOptions& o, ScalarType fallback) { return o.has_dtype() ? o.dtype().toScalarType() : fallback; }
+ScalarType dtype_or(const TensorOptions& o, ScalarType fallback) {
+  return o.has_dtype() ? o.dtype().toScalarType() : fallback;
+}
 
 // Builds a CPU tensor from host values of type T, then moves it to the requested dtype and device.
 template <class T>
@@ -61,22 +63,28 @@ Tensor scalar_tensor(Scalar value, const TensorOptions& options) {
 }
 
 Tensor empty_like(const Tensor& t, const TensorOptions& o) {
-  return empty(t.sizes(), o.has_dtype() ? o.device(t.device()).requires_grad(o.requires_grad()) : t.options().requires_grad(o.requires_grad()));
+  return empty(t.sizes(), o.has_dtype() ? o.device(t.device()).requires_grad(o.requires_grad())
+                                        : t.options().requires_grad(o.requires_grad()));
 }
 Tensor zeros_like(const Tensor& t, const TensorOptions& o) {
-  return zeros(t.sizes(), TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+  return zeros(t.sizes(),
+               TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 Tensor ones_like(const Tensor& t, const TensorOptions& o) {
-  return ones(t.sizes(), TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+  return ones(t.sizes(),
+              TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 Tensor full_like(const Tensor& t, Scalar value, const TensorOptions& o) {
-  return full(t.sizes(), value, TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+  return full(t.sizes(), value,
+              TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 Tensor rand_like(const Tensor& t, const TensorOptions& o) {
-  return rand(t.sizes(), TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+  return rand(t.sizes(),
+              TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 Tensor randn_like(const Tensor& t, const TensorOptions& o) {
-  return randn(t.sizes(), TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
+  return randn(t.sizes(),
+               TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 
 Tensor arange(Scalar end, const TensorOptions& options) { return arange(0, end, 1, options); }
@@ -143,8 +151,8 @@ TensorData::TensorData(std::initializer_list<TensorData> items) : sizes_{int64_t
   type_ = first.type_;
   sizes_.insert(sizes_.end(), first.sizes_.begin(), first.sizes_.end());
   for (const TensorData& item : items) {
-    WICK_CHECK(item.sizes_ == first.sizes_, "tensor", "expected all sub-lists to have sizes ",
-               shape_str(first.sizes_), ", but got one with sizes ", shape_str(item.sizes_));
+    WICK_CHECK(item.sizes_ == first.sizes_, "tensor", "expected all sub-lists to have sizes ", shape_str(first.sizes_),
+               ", but got one with sizes ", shape_str(item.sizes_));
     WICK_CHECK(item.type_ == type_, "tensor", "expected all elements to have the same dtype ", dtype_name(type_),
                ", but got an element of dtype ", dtype_name(item.type_));
     floats_.insert(floats_.end(), item.floats_.begin(), item.floats_.end());
@@ -168,8 +176,10 @@ Tensor wrap_blob(void* data, IntArrayRef sizes, IntArrayRef strides, void (*dele
   for (size_t i = 0; i < sizes.size(); ++i) {
     WICK_CHECK(sizes[i] >= 0 && strides[i] >= 0, "from_blob", "negative size or stride in ", shape_str(sizes), " / ",
                shape_str(strides));
-    if (sizes[i] == 0) extent = 0;
-    else if (extent) extent += (sizes[i] - 1) * strides[i];
+    if (sizes[i] == 0)
+      extent = 0;
+    else if (extent)
+      extent += (sizes[i] - 1) * strides[i];
   }
   auto* storage = new StorageImpl;
   storage->data = data;

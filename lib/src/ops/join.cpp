@@ -202,6 +202,10 @@ Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode, double val
   return detail::named(out, node, since);
 }
 
+Tensor constant_pad_nd(const Tensor& x, IntArrayRef pad, Scalar value) {
+  return wick::pad(x, pad, "constant", value.toDouble());
+}
+
 std::vector<int64_t> broadcast_shapes(IntArrayRef a, IntArrayRef b) {
   return broadcast_shape("broadcast_shapes", a, b).vec();
 }
