@@ -91,8 +91,10 @@ Tensor randperm(int64_t n, const TensorOptions& o) {
   WICK_CHECK(n >= 0, "randperm", "n must be non-negative, got ", n);
   const ScalarType type = o.dtype();
   WICK_CHECK(type != kBool, "randperm", "not supported for bool");
-  WICK_CHECK(n <= (type == kUInt8 ? 256 : type == kInt32 ? int64_t(INT32_MAX) + 1 : n), "randperm", "n = ", n,
-             " does not fit ", dtype_name(type), " (values 0 to n - 1)");
+  WICK_CHECK(n <= (type == kUInt8   ? 256
+                   : type == kInt32 ? int64_t(INT32_MAX) + 1
+                                    : n),
+             "randperm", "n = ", n, " does not fit ", dtype_name(type), " (values 0 to n - 1)");
   // Sort random keys: the permutation follows the counter stream, so it reproduces like every other op.
   Tensor keys = random_tensor({n}, kDouble, kCPU, RandomKind::Uniform, 0, 1);
   const double* k = keys.data_ptr<double>();
@@ -109,6 +111,55 @@ Tensor bernoulli(const Tensor& p) {
              "probabilities must lie in [0, 1] (NaN is not a probability)");
   Tensor u = random_tensor(p.sizes(), p.dtype(), p.device(), RandomKind::Uniform, 0, 1);
   return (u < p).to(p.dtype());
+}
+
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement) {
+  const char* op = "multinomial";
+  WICK_CHECK(probs.dim() == 1 || probs.dim() == 2, op, "prob_dist must be 1 or 2 dim, got ", probs.dim(), " dims");
+  WICK_CHECK(is_floating_point(probs.scalar_type()), op, "expected a floating point tensor of probabilities, got ",
+             dtype_name(probs.scalar_type()));
+  WICK_CHECK(num_samples > 0, op, "cannot sample ", num_samples, " samples: num_samples must be positive");
+  const int64_t categories = probs.size(-1);
+  WICK_CHECK(categories > 0, op, "number of categories cannot be zero");
+  WICK_CHECK(replacement || num_samples <= categories, op, "cannot sample ", num_samples, " samples from ", categories,
+             " categories without replacement");
+  NoGradGuard no_grad;  // the draws are indices: nothing to differentiate
+  // Weights need not sum to 1 (as torch.multinomial); float64 keeps the running totals exact enough for float32
+  // and half weights alike.
+  const Tensor p = (probs.dim() == 1 ? probs.unsqueeze(0) : probs).to(kDouble);
+  const int64_t rows = p.size(0);
+  WICK_CHECK(logical_and(isfinite(p), p >= 0).all().item<bool>(), op,
+             "probability tensor contains either inf, nan or element < 0");
+  const Tensor total = p.sum({1}, true);
+  WICK_CHECK((total > 0).all().item<bool>(), op, "invalid multinomial distribution (sum of probabilities <= 0)");
+  Tensor samples;
+  if (replacement) {
+    // Inverse CDF: a draw u lands in the category whose running total first exceeds u * total, i.e. after every
+    // category whose running total is at most that. A zero-weight category adds nothing to the total, so no draw
+    // lands in it. Costs rows x num_samples x categories comparisons.
+    const Tensor cdf = cumsum(p, 1);
+    const Tensor u = random_tensor({rows, num_samples}, kDouble, p.device(), RandomKind::Uniform, 0, 1);
+    const Tensor below = (cdf.unsqueeze(1) <= (u * total).unsqueeze(2)).sum({2});
+    // Rounding can put u * total at or past the last running total: that draw belongs to the last category
+    // with weight.
+    const Tensor last_with_weight =
+        amax(arange(categories, TensorOptions().dtype(kInt64).device(p.device())) * (p > 0), {1}, true);
+    samples = minimum(below, last_with_weight);
+  } else {
+    WICK_CHECK(((p > 0).sum({1}) >= num_samples).all().item<bool>(), op, "cannot sample ", num_samples,
+               " samples without replacement from a row with fewer categories of non-zero weight");
+    // Exponential races (Efraimidis and Spirakis): with E ~ Exp(1) per category, the num_samples largest
+    // weight / E are a draw without replacement, as PyTorch samples. Zero weights get a key below every other.
+    const Tensor u = random_tensor({rows, categories}, kDouble, p.device(), RandomKind::Uniform, 0, 1);
+    const Tensor race = -log1p(-u);  // Exp(1) from u in [0, 1)
+    const Tensor keys = where(p > 0, p / race, full({}, -1.0, p.options()));
+    samples = std::get<1>(topk(keys, num_samples, 1));
+  }
+  return probs.dim() == 1 ? samples.squeeze(0) : samples;
+}
+
+Tensor Tensor::multinomial(int64_t num_samples, bool replacement) const {
+  return wick::multinomial(*this, num_samples, replacement);
 }
 
 Tensor& Tensor::uniform_(double from, double to) const {

@@ -28,6 +28,9 @@ Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& options = dt
 Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& options = dtype(kInt64));
 Tensor randperm(int64_t n, const TensorOptions& options = dtype(kInt64));
 Tensor bernoulli(const Tensor& p);
+// num_samples category indices (int64) per row of non-negative weights (1-D or 2-D; rows need not sum to 1),
+// drawn with or without replacement, as torch.multinomial.
+Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement = false);
 Tensor empty_like(const Tensor& t, const TensorOptions& options = {});
 Tensor zeros_like(const Tensor& t, const TensorOptions& options = {});
 Tensor ones_like(const Tensor& t, const TensorOptions& options = {});

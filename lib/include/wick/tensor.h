@@ -251,6 +251,7 @@ class Tensor {
   Tensor& uniform_(double from = 0, double to = 1) const;
   Tensor& normal_(double mean = 0, double std = 1) const;
   Tensor& bernoulli_(double p = 0.5) const;
+  Tensor multinomial(int64_t num_samples, bool replacement = false) const;
 
   // ---- reductions -------------------------------------------------------------------------------
   Tensor sum(std::optional<ScalarType> dtype = std::nullopt) const;
