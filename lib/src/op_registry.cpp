@@ -117,6 +117,7 @@ const std::vector<OpInfo>& op_registry() {
       {"linear", OpKind::Linalg, kFloats, true},
       {"outer", OpKind::Linalg, kAll, true},
       {"dot", OpKind::Linalg, kFloats, true},
+      {"einsum", OpKind::Linalg, kFloats, true},
       // shape and views
       {"view", OpKind::Shape, kAll, true},
       {"reshape", OpKind::Shape, kAll, true},
@@ -137,6 +138,7 @@ const std::vector<OpInfo>& op_registry() {
       {"narrow", OpKind::Shape, kAll, true},
       {"select", OpKind::Shape, kAll, true},
       {"slice", OpKind::Shape, kAll, true},
+      {"diagonal", OpKind::Shape, kAll, true},
       {"flip", OpKind::Shape, kAll, true},
       {"tril", OpKind::Shape, kAll, true},
       {"triu", OpKind::Shape, kAll, true},

@@ -316,6 +316,7 @@ Tensor Tensor::select(int64_t d, int64_t i) const { return wick::select(*this, d
 Tensor Tensor::slice(int64_t d, std::optional<int64_t> s, std::optional<int64_t> e, int64_t step) const {
   return wick::slice(*this, d, s, e, step);
 }
+Tensor Tensor::diagonal(int64_t o, int64_t d1, int64_t d2) const { return wick::diagonal(*this, o, d1, d2); }
 Tensor Tensor::index_select(int64_t d, const Tensor& i) const { return wick::index_select(*this, d, i); }
 Tensor Tensor::gather(int64_t d, const Tensor& i) const { return wick::gather(*this, d, i); }
 Tensor Tensor::scatter(int64_t d, const Tensor& i, const Tensor& s) const { return wick::scatter(*this, d, i, s); }

@@ -127,6 +127,16 @@ WICK_GRADCHECK_SAMPLE("outer", [] { return V{leaf({3}), leaf({2}, -1, 2)}; },
                       [](const V& in) { return V{outer(in[0], in[1])}; });
 WICK_GRADCHECK_SAMPLE("dot", [] { return V{leaf({3}), leaf({3}, -1, 2)}; },
                       [](const V& in) { return V{dot(in[0], in[1])}; });
+// einsum is composed (diagonal, sum, permute, expand, reshape, bmm): three operands, a broadcast ellipsis, a
+// repeated subscript and a size-1 dim broadcast against a contracted one.
+WICK_GRADCHECK_SAMPLE("einsum", [] { return V{leaf({2, 3}), leaf({2, 3, 2}, -1, 2, 3), leaf({2, 2}, -2, 1, 5)}; },
+                      [](const V& in) { return V{einsum("bn,anm,bm->ba", in)}; });
+WICK_GRADCHECK_SAMPLE("einsum", [] { return V{leaf({2, 1, 2, 3}, -1, 1, 3), leaf({3, 3, 2}, -1, 2)}; },
+                      [](const V& in) { return V{einsum("...ij,...jk->...ik", in)}; });
+WICK_GRADCHECK_SAMPLE("einsum", [] { return V{leaf({3, 3, 2}, -1, 1, 2), leaf({2, 2}, -1, 2)}; },
+                      [](const V& in) { return V{einsum("iij,jk->ik", in)}; });
+WICK_GRADCHECK_SAMPLE("einsum", [] { return V{leaf({2, 1}), leaf({3, 2}, -1, 2, 4)}; },
+                      [](const V& in) { return V{einsum("ij,jk->ik", in)}; });
 
 // ---- shape -----------------------------------------------------------------------------------------------
 namespace {
@@ -152,6 +162,11 @@ SAMPLE1("narrow", -1, 1, x.narrow(1, 1, 2) * weights({2, 2}));
 SAMPLE1("select", -1, 1, x.select(1, -1) * weights({2}));
 SAMPLE1("slice", -1, 1, x.slice(1, 0, 3, 2) * weights({2, 2}));
 SAMPLE1("flip", -1, 1, x.flip({0, 1}) * weights({2, 3}));
+SAMPLE1("diagonal", -1, 1, x.diagonal(1) * weights({2}));
+WICK_GRADCHECK_SAMPLE("diagonal", [] { return V{leaf({2, 3, 4}, -1, 1, 2)}; }, [](const V& in) {
+  const Tensor d = in[0].diagonal(-1, 2, 0);  // [3, 2]: the diagonal of dims (2, 0) below the main one
+  return V{d * d * weights({3, 2})};
+});
 WICK_GRADCHECK_SAMPLE("tril", [] { return V{leaf({3, 3})}; }, [](const V& in) { return V{tril(in[0]) * 2 + triu(in[0], 1)}; });
 WICK_GRADCHECK_SAMPLE("triu", [] { return V{leaf({2, 3, 3})}; }, [](const V& in) { return V{triu(in[0], -1)}; });
 SAMPLE1("pad", -1, 1, pad(x, {1, 2}, "constant", 0.5) * weights({2, 6}));

@@ -608,6 +608,8 @@ const std::map<std::string, Entry>& sweep_table() {
       {"bmm", matrix_product([](const Tensor& a, const Tensor& b) { return bmm(a, b); }, {3}, {2, 2, 3}, {2, 3, 4})},
       {"addmm", matrix_product([](const Tensor& a, const Tensor& b) { return addmm(zeros({4}, a.options()), a, b); },
                                {2}, {2, 3}, {3, 4})},
+      {"einsum", matrix_product([](const Tensor& a, const Tensor& b) { return einsum("ij,jk->ik", {a, b}); }, {2},
+                                {2, 3}, {3, 4})},
       {"linear", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(linear(wave({2, 3}, t), wave({4, 3}, t), wave({4}, t))); });
          s.undefined({wave({2, 3}), wave({4, 3})}, [](const Tensors& in) { return outs(linear(in[0], in[1])); });
@@ -808,6 +810,20 @@ const std::map<std::string, Entry>& sweep_table() {
          s.gives("index", "end before start", [] { return outs(wave({5}).slice(0, 3, 1)); }, shape_is({0}));
          s.gives("index", "end int64 min", [] { return outs(wave({5}).slice(0, 0, kMinI64)); }, shape_is({0}));
          s.gives("empty", "of [0]", [] { return outs(wave({0}).slice(0, 0, 2)); }, shape_is({0}));
+       }},
+      {"diagonal", [](Sweep& s) {
+         s.dtypes([](ScalarType t) { return outs(wave({3, 4}, t).diagonal()); });
+         s.rejects("undefined", "undefined", [] { return outs(Tensor().diagonal()); });
+         s.bad_dims(2, [](int64_t d) { return outs(wave({2, 3}).diagonal(0, d, 0)); });
+         s.bad_dims(2, [](int64_t d) { return outs(wave({2, 3}).diagonal(0, 1, d)); });
+         s.bad_ranks({2, 3, 4, 5}, [](const Tensor& x) { return outs(x.diagonal()); });
+         s.rejects("dim", "dim1 == dim2 (1 and -1 of rank 2)", [] { return outs(wave({3, 3}).diagonal(0, 1, -1)); });
+         // An offset past either edge is an empty diagonal, as in PyTorch, and must not overflow.
+         s.gives("index", "offset int64 max", [] { return outs(wave({3, 4}).diagonal(kMaxI64)); }, shape_is({0}));
+         s.gives("index", "offset int64 min", [] { return outs(wave({3, 4}).diagonal(kMinI64)); }, shape_is({0}));
+         s.gives("empty", "[0, 3]", [] { return outs(wave({0, 3}).diagonal(1)); }, shape_is({0}));
+         s.gives("nan/inf", "NaN on the diagonal", [] { return outs(full({2, 2}, kNaN).diagonal()); },
+                 equals(tensor({kNaN, kNaN})));
        }},
       {"flip", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(wave({4}, t).flip({0})); });

@@ -20,6 +20,7 @@ const char* const kFile = "ops_shape.safetensors";
 // Registry ops of these kinds that ops_shape leaves to another fixture, with where they are checked.
 const std::map<std::string, std::string>& covered_elsewhere() {
   static const std::map<std::string, std::string> list = {
+      {"diagonal", "ops_einsum.safetensors (tools/gen_einsum_fixtures.py), tests/lib/einsum_test.cpp"},
       {"upsample_nearest2d", "resampling: nn_pool.safetensors (F.interpolate cases), tests/nn/pool_test.cpp"},
       {"upsample_bilinear2d", "resampling: nn_pool.safetensors (F.interpolate cases), tests/nn/pool_test.cpp"},
   };

@@ -474,6 +474,7 @@ const OpTable& reference_ops() {
     };
     t["outer"] = binary(outer);
     t["dot"] = binary(dot);
+    t["einsum"] = [](const V& in, const Args& a) { return V{einsum(a.str("equation"), in)}; };
     // shape and views (ops_shape)
     t["view"] = [](const V& in, const Args& a) { return V{view(in.at(0), a.ints("shape"))}; };
     t["reshape"] = [](const V& in, const Args& a) { return V{reshape(in.at(0), a.ints("shape"))}; };
@@ -491,6 +492,9 @@ const OpTable& reference_ops() {
       return V{narrow(in.at(0), a.i("dim"), a.i("start"), a.i("length"))};
     };
     t["select"] = [](const V& in, const Args& a) { return V{select(in.at(0), a.i("dim"), a.i("index"))}; };
+    t["diagonal"] = [](const V& in, const Args& a) {
+      return V{diagonal(in.at(0), a.i("offset"), a.i("dim1"), a.i("dim2"))};
+    };
     t["slice"] = [](const V& in, const Args& a) {
       return V{slice(in.at(0), a.i("dim"), opt_int(a, "start"), opt_int(a, "end"), a.i("step"))};
     };

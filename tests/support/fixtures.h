@@ -91,7 +91,8 @@ Tensor generate_input(const std::string& spec);
 using OpFn = std::function<std::vector<Tensor>(const std::vector<Tensor>& inputs, const Args& args)>;
 using OpTable = std::map<std::string, OpFn>;
 
-// Every op of the op fixtures (ops_unary/binary/reduce/linalg/promotion/shape), by the generator's names.
+// Every op of the op fixtures (ops_unary/binary/reduce/linalg/promotion/shape, and ops_einsum from
+// tools/gen_einsum_fixtures.py), by the generators' names.
 const OpTable& reference_ops();
 
 struct RunOptions {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -232,6 +233,9 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta =
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});  // x @ weight.T + bias
 Tensor outer(const Tensor& a, const Tensor& b);
 Tensor dot(const Tensor& a, const Tensor& b);
+// torch.einsum: "ij,jk->ik", implicit outputs ("ij,jk": the letters used once, in A-Z, a-z order), "..." with
+// broadcasting, repeated subscripts as diagonals; the operands are contracted left to right, each pair by bmm.
+Tensor einsum(std::string_view equation, const std::vector<Tensor>& operands);
 
 // ---- shape, views, joining ----------------------------------------------------------------------
 Tensor view(const Tensor& x, IntArrayRef shape);
@@ -256,6 +260,9 @@ std::vector<Tensor> unbind(const Tensor& x, int64_t dim = 0);
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length);
 Tensor select(const Tensor& x, int64_t dim, int64_t index);
 Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> end, int64_t step = 1);
+// The diagonal of dims (dim1, dim2), `offset` above (> 0) or below (< 0) the main one, as a view appended as the
+// last dim (torch.diagonal); empty when the offset lies past the matrix.
+Tensor diagonal(const Tensor& x, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
 Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source);
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index);

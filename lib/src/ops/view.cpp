@@ -326,6 +326,58 @@ Tensor select(const Tensor& x, int64_t dim, int64_t index) {
 
 namespace {
 
+// Where diagonal `offset` of dims (d1, d2) lies in a tensor of these sizes and strides: the view's sizes and
+// strides (the two dims dropped, the diagonal appended) and its element offset from the tensor's start.
+struct DiagonalLayout {
+  SizeVec sizes, strides;
+  int64_t offset = 0;
+};
+
+DiagonalLayout diagonal_layout(IntArrayRef sizes, IntArrayRef strides, int64_t offset, int64_t d1, int64_t d2) {
+  const int64_t n1 = sizes[size_t(d1)], n2 = sizes[size_t(d2)];
+  // Neither difference overflows: sizes are non-negative and the offset's sign picks the side it is taken from.
+  const int64_t length = std::max<int64_t>(offset >= 0 ? std::min(n1, n2 - offset) : std::min(n1 + offset, n2), 0);
+  DiagonalLayout l;
+  if (length > 0) l.offset = offset >= 0 ? offset * strides[size_t(d2)] : -offset * strides[size_t(d1)];
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    if (int64_t(d) == d1 || int64_t(d) == d2) continue;
+    l.sizes.push_back(sizes[d]);
+    l.strides.push_back(strides[d]);
+  }
+  l.sizes.push_back(length);
+  l.strides.push_back(strides[size_t(d1)] + strides[size_t(d2)]);
+  return l;
+}
+
+// The gradient of a diagonal: g written onto that diagonal of zeros of the input's shape. Recorded, so it
+// differentiates again (its own gradient is the diagonal of the incoming one).
+Tensor diagonal_backward(const Tensor& g, IntArrayRef in_shape, int64_t offset, int64_t d1, int64_t d2) {
+  Tensor z = zeros(in_shape, g.options());
+  const DiagonalLayout l = diagonal_layout(z.sizes(), z.strides(), offset, d1, d2);
+  if (g.numel() > 0) backend_for(z.device()).copy(view_of(make_alias(z, l.sizes, l.strides, l.offset)), view_of(g));
+  if (record_needed(g))
+    record("diagonal_backward", {&g}, z, [offset, d1, d2](Grads gg) { gg.in[0] = gg.out[0].diagonal(offset, d1, d2); });
+  return z;
+}
+
+}  // namespace
+
+Tensor diagonal(const Tensor& x, int64_t offset, int64_t dim1, int64_t dim2) {
+  WICK_CHECK(x.dim() >= 2, "diagonal", "expects a tensor with at least 2 dims, got shape ", shape_str(x.sizes()));
+  const int64_t d1 = wrap_dim("diagonal", dim1, x.dim()), d2 = wrap_dim("diagonal", dim2, x.dim());
+  WICK_CHECK(d1 != d2, "diagonal", "dim1 (", dim1, ") and dim2 (", dim2, ") name the same dim ", d1, " of shape ",
+             shape_str(x.sizes()));
+  const DiagonalLayout l = diagonal_layout(x.sizes(), x.strides(), offset, d1, d2);
+  Tensor out = view_alias(x, l.sizes, l.strides, x.storage_offset() + l.offset);
+  if (record_needed(x))
+    record("diagonal", {&x}, out, [in_shape = SizeVec(x.sizes()), offset, d1, d2](Grads g) {
+      g.in[0] = diagonal_backward(g.out[0], in_shape, offset, d1, d2);
+    });
+  return out;
+}
+
+namespace {
+
 // Views of x along dim d, sizes[i] long each (without the dim when drop_dim), recorded as one tape entry whose
 // backward concatenates the parts' gradients (zeros for parts without one). Slicing each part on its own would
 // give every part a gradient the size of the whole tensor: a loop over the T time steps of an RNN's input
