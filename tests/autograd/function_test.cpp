@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <wick/autograd/gradcheck.h>
 #include <wick/wick.h>
+#include "support/fixtures.h"
 
 using namespace wick;
 using autograd::AutogradContext;
@@ -46,9 +47,9 @@ struct SumAndProduct : autograd::Function<SumAndProduct> {
 TEST_CASE("function: custom forward/backward in the LibTorch shape", "[autograd][function]") {
   Tensor x = tensor({1.0, 2.0}, dtype(kDouble).requires_grad(true));
   Tensor y = ScaledCube::apply(x, 2.0);
-  CHECK(allclose(y.detach(), tensor({2.0, 16.0}, dtype(kDouble))));
+  CHECK_TENSOR_CLOSE(y.detach(), tensor({2.0, 16.0}, dtype(kDouble)));
   y.sum().backward();
-  CHECK(allclose(x.grad(), tensor({6.0, 24.0}, dtype(kDouble))));
+  CHECK_TENSOR_CLOSE(x.grad(), tensor({6.0, 24.0}, dtype(kDouble)));
   CHECK(autograd::gradcheck([](const variable_list& in) { return variable_list{ScaledCube::apply(in[0], 0.5)}; },
                             {x.detach().requires_grad_(true)}) == "");
   CHECK(autograd::to_dot(y).find("ScaledCube") != std::string::npos);
@@ -67,8 +68,8 @@ TEST_CASE("function: several inputs and outputs", "[autograd][function]") {
   Tensor b = tensor({3.0, 5.0}, dtype(kDouble).requires_grad(true));
   auto outs = SumAndProduct::apply(a, b);
   (outs[0] * 2 + outs[1]).sum().backward();
-  CHECK(allclose(a.grad(), b.detach() + 2));
-  CHECK(allclose(b.grad(), a.detach() + 2));
+  CHECK_TENSOR_CLOSE(a.grad(), b.detach() + 2);
+  CHECK_TENSOR_CLOSE(b.grad(), a.detach() + 2);
   CHECK(autograd::gradcheck([](const variable_list& in) { return SumAndProduct::apply(in[0], in[1]); },
                             {a.detach().requires_grad_(true), b.detach().requires_grad_(true)}) == "");
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "support/gradcheck_samples.h"
+#include "support/fixtures.h"
 
 using namespace wick::autograd;  // as the tutorial's `using namespace torch::autograd;`
 using wick::Tensor;
@@ -160,8 +161,8 @@ TEST_CASE("libtorch function: the tutorial's LinearFunction, with and without it
   Tensor y = LinearFunction::apply(x, weight);  // backward returns 3 gradients for these 2 arguments
   CHECK(y.grad_fn()->name() == "wick::autograd::CppNode<LinearFunction>");
   y.sum().backward();
-  CHECK(wick::allclose(x.grad(), wick::tensor({2.2f, 2.6f, 3.0f}).expand({2, 3})));
-  CHECK(wick::allclose(weight.grad(), wick::tensor({-0.8f, 0.f, 0.8f}).expand({4, 3}), 1e-5, 1e-6));
+  CHECK_TENSOR_CLOSE(x.grad(), wick::tensor({2.2f, 2.6f, 3.0f}).expand({2, 3}));
+  CHECK_TENSOR(weight.grad(), wick::tensor({-0.8f, 0.f, 0.8f}).expand({4, 3}), (::wick::testing::Tolerance{1e-5, 1e-6}));
 
   // Both forms against finite differences, in float64.
   auto without_bias = [](const variable_list& in) { return variable_list{LinearFunction::apply(in[0], in[1])}; };
@@ -175,7 +176,7 @@ TEST_CASE("libtorch function: the tutorial's LinearFunction, with and without it
   Tensor b = d({1, 2, 3, 4});
   Tensor x64 = leaf({2, 3});
   Tensor y64 = LinearFunction::apply(x64, leaf({4, 3}), b);
-  CHECK(wick::allclose(y64.detach(), x64.detach().mm(leaf({4, 3}).detach().t()) + b));
+  CHECK_TENSOR_CLOSE(y64.detach(), x64.detach().mm(leaf({4, 3}).detach().t()) + b);
   y64.sum().backward();
   CHECK_FALSE(b.grad().defined());
 }
@@ -185,9 +186,9 @@ TEST_CASE("libtorch function: the tutorial's MulConstant keeps its double in ctx
   // LibTorch 1.13: MulConstant::apply(x, 5.5) for x = {1, 2}: x.grad = [5.5, 5.5].
   Tensor x = wick::tensor({1.f, 2.f}, wick::requires_grad());
   Tensor y = MulConstant::apply(x, 5.5);
-  CHECK(wick::allclose(y.detach(), wick::tensor({5.5f, 11.f})));
+  CHECK_TENSOR_CLOSE(y.detach(), wick::tensor({5.5f, 11.f}));
   y.sum().backward();
-  CHECK(wick::allclose(x.grad(), wick::tensor({5.5f, 5.5f})));
+  CHECK_TENSOR_CLOSE(x.grad(), wick::tensor({5.5f, 5.5f}));
   CHECK(gradcheck([](const variable_list& in) { return variable_list{MulConstant::apply(in[0], -2.5)}; },
                   {leaf({2, 3})}) == "");
   CHECK(gradgradcheck([](const variable_list& in) { return variable_list{MulConstant::apply(in[0] * in[0], 1.5)}; },
@@ -226,7 +227,7 @@ TEST_CASE("libtorch function: needs_input_grad counts tensor arguments; outputs 
   CHECK(f.grad_fn()->next_edges().size() == 2);  // the two tensors; the double has no edge
   f.sum().backward();
   CHECK(g_scalar_first_needs == std::vector<bool>{true, false});
-  CHECK(wick::allclose(x.grad(), d({2, 2})));
+  CHECK_TENSOR_CLOSE(x.grad(), d({2, 2}));
 
   // LibTorch 1.13: Two's backward gets a defined zero gradient for its unused second output.
   x.mutable_grad() = Tensor();
@@ -234,18 +235,18 @@ TEST_CASE("libtorch function: needs_input_grad counts tensor arguments; outputs 
   CHECK(outs[0].grad_fn() == outs[1].grad_fn());  // one node, two outputs
   outs[0].sum().backward();
   CHECK(g_two_second_defined);
-  CHECK(wick::allclose(x.grad(), d({2, 2})));
+  CHECK_TENSOR_CLOSE(x.grad(), d({2, 2}));
   // set_materialize_grads(false): undefined instead.
   x.mutable_grad() = Tensor();
   auto raw = Two::apply(x, false);
   raw[0].sum().backward();
   CHECK_FALSE(g_two_second_defined);
-  CHECK(wick::allclose(x.grad(), d({2, 2})));
+  CHECK_TENSOR_CLOSE(x.grad(), d({2, 2}));
   // Both outputs used: 2 + 3.
   x.mutable_grad() = Tensor();
   auto both = Two::apply(x, true);
   (both[0] + both[1]).sum().backward();
-  CHECK(wick::allclose(x.grad(), d({5, 5})));
+  CHECK_TENSOR_CLOSE(x.grad(), d({5, 5}));
 }
 
 TEST_CASE("libtorch function: mark_non_differentiable, mark_dirty, returned inputs and optional tensors",
@@ -258,7 +259,7 @@ TEST_CASE("libtorch function: mark_non_differentiable, mark_dirty, returned inpu
   CHECK_FALSE(outs[1].requires_grad());
   CHECK(outs[1].item<int64_t>() == 1);
   outs[0].sum().backward();
-  CHECK(wick::allclose(x.grad(), d({2, 2, 2})));
+  CHECK_TENSOR_CLOSE(x.grad(), d({2, 2, 2}));
 
   // An input returned as it is comes back as a new tensor with the function's node; the input stays a leaf
   // (LibTorch 1.13: a different TensorImpl, grad_fn CppNode<ReturnsInput>).
@@ -275,7 +276,7 @@ TEST_CASE("libtorch function: mark_non_differentiable, mark_dirty, returned inpu
   CHECK(h.grad_fn()->next_edges()[0].function->name() == "MulBackward1");
   x.mutable_grad() = Tensor();
   h.sum().backward();
-  CHECK(wick::allclose(x.grad(), d({2, 2, 2})));
+  CHECK_TENSOR_CLOSE(x.grad(), d({2, 2, 2}));
   CHECK_THROWS_WITH(DoubleInPlace::apply(x), Catch::Contains("marked a leaf tensor that requires grad dirty"));
   // A view's base would keep its old history: refused (LibTorch rebases the base).
   Tensor base = x.detach() * 1;

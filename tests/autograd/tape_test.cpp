@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include "support/fixtures.h"
 
 using namespace wick;
 
@@ -24,10 +25,10 @@ TEST_CASE("tape: gradients accumulate into leaves until zeroed", "[autograd][tap
   Tensor x = tensor({1.0, 2.0}, dtype(kDouble).requires_grad(true));
   (x * 3).sum().backward();
   (x * x).sum().backward();
-  CHECK(allclose(x.grad(), tensor({5.0, 7.0}, dtype(kDouble))));
+  CHECK_TENSOR_CLOSE(x.grad(), tensor({5.0, 7.0}, dtype(kDouble)));
   x.grad().zero_();  // in-place methods are const on the handle, so LibTorch's idiom compiles
   (x * 2).sum().backward();
-  CHECK(allclose(x.grad(), tensor({2.0, 2.0}, dtype(kDouble))));
+  CHECK_TENSOR_CLOSE(x.grad(), tensor({2.0, 2.0}, dtype(kDouble)));
   CHECK(x.is_leaf());
   CHECK(!(x * 2).is_leaf());
 }
@@ -37,9 +38,9 @@ TEST_CASE("tape: broadcasting is undone by summing back to each input's shape", 
   Tensor b = ones({4, 1}, requires_grad());
   (a * b).sum().backward();
   CHECK(a.grad().sizes() == IntArrayRef{2, 1, 3});
-  CHECK(allclose(a.grad(), full({2, 1, 3}, 4.0)));
+  CHECK_TENSOR_CLOSE(a.grad(), full({2, 1, 3}, 4.0));
   CHECK(b.grad().sizes() == IntArrayRef{4, 1});
-  CHECK(allclose(b.grad(), full({4, 1}, 6.0)));
+  CHECK_TENSOR_CLOSE(b.grad(), full({4, 1}, 6.0));
 }
 
 TEST_CASE("tape: a second backward through freed entries throws; retain_graph keeps them", "[autograd][tape]") {
@@ -47,7 +48,7 @@ TEST_CASE("tape: a second backward through freed entries throws; retain_graph ke
   Tensor y = (x.exp() * 2).sum();
   y.backward({}, true);
   y.backward();
-  CHECK(allclose(x.grad(), x.detach().exp() * 4));
+  CHECK_TENSOR_CLOSE(x.grad(), x.detach().exp() * 4);
   CHECK_THROWS_WITH(y.backward(), Catch::Contains("backward through the graph a second time"));
 }
 
@@ -56,7 +57,7 @@ TEST_CASE("tape: non-scalar outputs need a gradient argument", "[autograd][tape]
   Tensor y = x * 2;
   CHECK_THROWS_WITH(y.backward(), Catch::Contains("only for scalar outputs"));
   y.backward(tensor({1.f, 2.f, 3.f}));
-  CHECK(allclose(x.grad(), tensor({2.f, 4.f, 6.f})));
+  CHECK_TENSOR_CLOSE(x.grad(), tensor({2.f, 4.f, 6.f}));
   CHECK_THROWS_WITH(zeros({2}).backward(), Catch::Contains("does not require grad"));
 }
 
@@ -64,12 +65,12 @@ TEST_CASE("tape: autograd::grad returns gradients without touching .grad", "[aut
   Tensor x = tensor({1.0, 2.0, 3.0}, dtype(kDouble).requires_grad(true));
   Tensor y = (x * x).sum();
   auto g = autograd::grad({y}, {x}, {}, std::nullopt, true);
-  CHECK(allclose(g[0], x.detach() * 2));
+  CHECK_TENSOR_CLOSE(g[0], x.detach() * 2);
   CHECK(!x.grad().defined());
   // Hessian-vector product through create_graph.
   Tensor v = tensor({1.0, 0.0, 2.0}, dtype(kDouble));
   auto hv = autograd::grad({(g[0] * v).sum()}, {x});
-  CHECK(allclose(hv[0], v * 2));
+  CHECK_TENSOR_CLOSE(hv[0], v * 2);
   Tensor unused = ones({2}, requires_grad());
   CHECK_THROWS_WITH(autograd::grad({(x * 2).sum()}, {unused}), Catch::Contains("not used in the graph"));
   auto none = autograd::grad({(x * 2).sum()}, {unused}, {}, std::nullopt, false, true);
@@ -83,7 +84,7 @@ TEST_CASE("tape: gradient penalty (create_graph) matches the analytic value", "[
   Tensor f = (w * x * x).sum();
   Tensor gx = autograd::grad({f}, {x}, {}, std::nullopt, true)[0];
   gx.pow(2).sum().backward();
-  CHECK(allclose(w.grad(), w.detach() * x.detach().pow(2) * 8));
+  CHECK_TENSOR_CLOSE(w.grad(), w.detach() * x.detach().pow(2) * 8);
 }
 
 TEST_CASE("tape: retain_grad and hooks on intermediate tensors", "[autograd][tape]") {
@@ -98,8 +99,8 @@ TEST_CASE("tape: retain_grad and hooks on intermediate tensors", "[autograd][tap
   });
   y.sum().backward();
   CHECK(calls == 1);
-  CHECK(allclose(h.grad(), tensor({60.f, 120.f})));  // retain_grad sees the hooked gradient, as PyTorch
-  CHECK(allclose(x.grad(), tensor({180.f, 360.f})));
+  CHECK_TENSOR_CLOSE(h.grad(), tensor({60.f, 120.f}));  // retain_grad sees the hooked gradient, as PyTorch
+  CHECK_TENSOR_CLOSE(x.grad(), tensor({180.f, 360.f}));
   h.remove_hook(id);
   CHECK_THROWS_AS(h.remove_hook(id), Error);
   // A hook on a leaf, observing only.
@@ -107,7 +108,7 @@ TEST_CASE("tape: retain_grad and hooks on intermediate tensors", "[autograd][tap
   Tensor seen;
   z.register_hook([&](const Tensor& g) { seen = g.clone(); });
   (z * 5).sum().backward();
-  CHECK(allclose(seen, full({2}, 5.f)));
+  CHECK_TENSOR_CLOSE(seen, full({2}, 5.f));
 }
 
 TEST_CASE("tape: in-place edits of saved tensors and of leaves are caught", "[autograd][tape]") {
@@ -121,7 +122,7 @@ TEST_CASE("tape: in-place edits of saved tensors and of leaves are caught", "[au
     NoGradGuard no_grad;
     x.add_(1);  // allowed, as an optimizer step
   }
-  CHECK(allclose(x.detach(), tensor({2.f, 3.f})));
+  CHECK_TENSOR_CLOSE(x.detach(), tensor({2.f, 3.f}));
 }
 
 TEST_CASE("tape: in-place ops on non-leaf tensors keep the gradient right", "[autograd][tape]") {
@@ -130,7 +131,7 @@ TEST_CASE("tape: in-place ops on non-leaf tensors keep the gradient right", "[au
   y.add_(x * x);   // y = 2x + x^2
   y.mul_(3);       // y = 6x + 3x^2
   y.sum().backward();
-  CHECK(allclose(x.grad(), x.detach() * 6 + 6));
+  CHECK_TENSOR_CLOSE(x.grad(), x.detach() * 6 + 6);
   CHECK(y.grad_fn_name() != "");
 }
 
@@ -164,7 +165,7 @@ TEST_CASE("tape: detach cuts the graph and shares storage", "[autograd][tape]") 
   CHECK(d.is_alias_of(y));
   Tensor z = (y * d).sum();
   z.backward();
-  CHECK(allclose(x.grad(), full({2}, 4.f)));
+  CHECK_TENSOR_CLOSE(x.grad(), full({2}, 4.f));
   Tensor w = x * 3;
   w.detach_();
   CHECK(!w.requires_grad());
@@ -266,9 +267,9 @@ TEST_CASE("tape: in-place writes through views reach the base's gradient", "[aut
   Tensor y = x * 2;
   Tensor v = y.narrow(0, 1, 1);
   v.mul_(3);
-  CHECK(allclose(y.detach(), tensor({2.0, 12.0, 6.0}, dtype(kDouble))));
+  CHECK_TENSOR_CLOSE(y.detach(), tensor({2.0, 12.0, 6.0}, dtype(kDouble)));
   (y * w).sum().backward();
-  CHECK(allclose(x.grad(), tensor({2.0, 60.0, 200.0}, dtype(kDouble))));
+  CHECK_TENSOR_CLOSE(x.grad(), tensor({2.0, 60.0, 200.0}, dtype(kDouble)));
 }
 
 TEST_CASE("tape: assigning into a slice of a plain tensor makes it part of the graph", "[autograd][tape][views]") {
@@ -277,13 +278,13 @@ TEST_CASE("tape: assigning into a slice of a plain tensor makes it part of the g
   buffer.index_put_({Slice(), 1}, w * w);  // column 1 = w^2
   CHECK(buffer.requires_grad());
   buffer.sum().backward();
-  CHECK(allclose(w.grad(), w.detach() * 2));
+  CHECK_TENSOR_CLOSE(w.grad(), w.detach() * 2);
   // And through operator= on a row view, as LibTorch's t[0] = x.
   Tensor w2 = tensor({1.0, 2.0, 3.0}, dtype(kDouble).requires_grad(true));
   Tensor m = zeros({2, 3}, dtype(kDouble));
   m[0] = w2 * 3;
   (m * m).sum().backward();
-  CHECK(allclose(w2.grad(), w2.detach() * 18));
+  CHECK_TENSOR_CLOSE(w2.grad(), w2.detach() * 18);
 }
 
 TEST_CASE("tape: in-place through a view of a leaf that requires grad throws", "[autograd][tape][views]") {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include "support/fixtures.h"
 
 using namespace wick;
 
@@ -189,7 +190,7 @@ TEST_CASE("tensor: large tensors on the threaded path match the single-thread re
   Tensor s4 = (a * b + 1).exp().sum({1});
   Tensor m4 = a.t().contiguous();
   set_num_threads(before);
-  CHECK(allclose(s1, s4, 1e-6, 1e-6));
+  CHECK_TENSOR(s1, s4, (::wick::testing::Tolerance{1e-6, 1e-6}));
   CHECK(equal(m1, m4));
   CHECK_THROWS_AS(set_num_threads(0), Error);
 }
@@ -274,7 +275,7 @@ TEST_CASE("tensor: dtypes and devices print as LibTorch prints them; arange(star
 
 // Same dtype, shape and values, NaN matching NaN.
 static bool same(const Tensor& a, const Tensor& b) {
-  return a.dtype() == b.dtype() && allclose(a.to(kDouble), b.to(kDouble), 0, 0, /*equal_nan=*/true);
+  return wick::testing::compare(a, b, wick::testing::Tolerance{0, 0}).empty();
 }
 
 TEST_CASE("tensor: where and comparisons give the same on contiguous and strided inputs", "[tensor][where]") {

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "fixture.h"
+#include "support/fixtures.h"
 
 using namespace wick;
 namespace init = wick::nn::init;
@@ -67,7 +68,7 @@ TEST_CASE("init: distributions have PyTorch's bounds and moments", "[nn][init]")
     init::orthogonal_(q, 2.0);
     const Tensor m = q.reshape({shape[0], -1});
     const Tensor gram = m.size(0) >= m.size(1) ? m.t().matmul(m) : m.matmul(m.t());
-    CHECK(allclose(gram, eye(gram.size(0), dtype(kDouble)) * 4, 1e-9, 1e-9));
+    CHECK_TENSOR(gram, eye(gram.size(0), dtype(kDouble)) * 4, (::wick::testing::Tolerance{1e-9, 1e-9}));
   }
   // in place on a parameter that requires grad, without recording
   const Tensor p = empty({3, 3}).requires_grad_();

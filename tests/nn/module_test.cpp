@@ -4,6 +4,7 @@
 #include <wick/wick.h>
 
 #include <sstream>
+#include "support/fixtures.h"
 
 using namespace wick;
 
@@ -153,7 +154,7 @@ TEST_CASE("module: to(dtype) converts in place, so every handle sees it", "[nn][
   CHECK(weight.dtype() == kDouble);
   CHECK(net->first->fc->weight.is_same(weight));
   CHECK(net->named_parameters()["first.fc.weight"].dtype() == kDouble);
-  CHECK(allclose(weight, before.to(kDouble)));
+  CHECK_TENSOR_CLOSE(weight, before.to(kDouble));
   CHECK(weight.requires_grad());
   CHECK(weight.grad().dtype() == kDouble);
   CHECK(net->first->norm->running_mean.dtype() == kDouble);
@@ -173,9 +174,9 @@ TEST_CASE("module: Sequential, ModuleList, ModuleDict and Functional", "[nn][mod
   const Tensor x = randn({5, 3});
   const Tensor expected =
       seq->ptr<nn::LinearImpl>(3)->forward(seq->ptr<nn::LinearImpl>(0)->forward(x).relu() * 2);
-  CHECK(allclose(seq->forward(x), expected));
-  CHECK(allclose(seq->forward<Tensor>(x), expected));
-  CHECK(allclose(seq(x), expected));
+  CHECK_TENSOR_CLOSE(seq->forward(x), expected);
+  CHECK_TENSOR_CLOSE(seq->forward<Tensor>(x), expected);
+  CHECK_TENSOR_CLOSE(seq(x), expected);
   CHECK(seq->at<nn::LinearImpl>(0).options.out_features() == 4);
   CHECK(seq[0].as<nn::Linear>() != nullptr);
   CHECK_THROWS_WITH(seq->ptr(9), Catch::Contains("out of range"));

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../support/fixtures.h"
 #include "../support/scoped_settings.h"
 
 using namespace wick;
@@ -138,7 +139,7 @@ TEST_CASE("determinism: across thread counts a run agrees to rounding", "[determ
     }
     for (const auto& [key, value] : one.state) {
       INFO("state '" << key << "'");
-      REQUIRE(allclose(value.to(kDouble), two.state.at(key).to(kDouble), 1e-3, 1e-5));
+      CHECK_TENSOR(two.state.at(key), value, (::wick::testing::Tolerance{1e-3, 1e-5}));
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "../nn/fixture.h"
+#include "support/fixtures.h"
 
 using namespace wick;
 using testing::Fixture;
@@ -212,7 +213,7 @@ TEST_CASE("optim: zero_grad, parameter groups and argument checks", "[optim]") {
   w.mutable_grad() = ones({2});
   opt.step();
   CHECK(equal(b, zeros({1})));
-  CHECK(allclose(w, full({2}, 0.9)));
+  CHECK_TENSOR_CLOSE(w, full({2}, 0.9));
 
   CHECK_THROWS_WITH(opt.add_param_group(O::OptimizerParamGroup({w})), Catch::Contains("more than one parameter group"));
   CHECK_THROWS_WITH(opt.add_param_group(O::OptimizerParamGroup({ones({1}, requires_grad()) * 2})),

@@ -79,6 +79,10 @@ std::string compare(const Tensor& actual, const Tensor& expected, Tolerance tol,
   return msg.str();
 }
 
+std::string compare(const Tensor& actual, const Tensor& expected) {
+  return compare(actual, expected, default_tolerance(expected.scalar_type()));
+}
+
 ScalarType dtype_from_name(const std::string& name) {
   for (int i = 0; i < kNumScalarTypes; ++i)
     if (name == dtype_name(ScalarType(i))) return ScalarType(i);

@@ -39,6 +39,8 @@ std::vector<double> to_doubles(const Tensor& t);
 // "" when `actual` has expected's dtype (if check_dtype) and shape and |a - e| <= atol + rtol * |e| elementwise
 // (NaN matches NaN, infinities match themselves); otherwise a message naming the first mismatches.
 std::string compare(const Tensor& actual, const Tensor& expected, Tolerance tol, bool check_dtype = true);
+// The same at expected's dtype's default_tolerance.
+std::string compare(const Tensor& actual, const Tensor& expected);
 
 ScalarType dtype_from_name(const std::string& name);             // "float32", "int64", ... as PyTorch spells them
 std::vector<std::string> split(const std::string& s, char sep);  // "" gives no parts
@@ -122,10 +124,25 @@ RunStats run_cases(const RefFile& f, const OpTable& ops, const RunOptions& optio
 
 }  // namespace wick::testing
 
-// CHECK_TENSOR(actual, expected, tolerance) with the mismatches in the message.
+// The assertions every test uses for tensors, instead of wick::allclose (which is code under test, broadcasts and
+// ignores dtypes): dtype, shape and values compared through raw memory, mismatches in the message.
+// CHECK_TENSOR(actual, expected, tolerance); CHECK_TENSOR_CLOSE(actual, expected) at expected's dtype's
+// default tolerance; REQUIRE_TENSOR_CLOSE stops the case.
 #define CHECK_TENSOR(actual, expected, tolerance)                                              \
   do {                                                                                         \
     const std::string wick_msg_ = ::wick::testing::compare((actual), (expected), (tolerance)); \
     INFO(#actual << ": " << wick_msg_);                                                        \
     CHECK(wick_msg_.empty());                                                                  \
+  } while (0)
+#define CHECK_TENSOR_CLOSE(actual, expected)                                      \
+  do {                                                                            \
+    const std::string wick_msg_ = ::wick::testing::compare((actual), (expected)); \
+    INFO(#actual << ": " << wick_msg_);                                           \
+    CHECK(wick_msg_.empty());                                                     \
+  } while (0)
+#define REQUIRE_TENSOR_CLOSE(actual, expected)                                    \
+  do {                                                                            \
+    const std::string wick_msg_ = ::wick::testing::compare((actual), (expected)); \
+    INFO(#actual << ": " << wick_msg_);                                           \
+    REQUIRE(wick_msg_.empty());                                                   \
   } while (0)

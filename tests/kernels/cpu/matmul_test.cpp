@@ -2,6 +2,7 @@
 // across layouts (transposed operands are strides, not copies), sizes around the blocking edges and dtypes.
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
+#include "support/fixtures.h"
 
 using namespace wick;
 
@@ -33,7 +34,7 @@ TEST_CASE("matmul: every CPU path agrees with a reference loop", "[kernels][matm
         INFO("dtype " << dtype_name(dt) << " M " << M << " K " << K << " N " << N << " layout " << layout);
         const Tensor got = a.mm(b);
         const double tol = dt == kFloat ? 1e-4 * std::sqrt(double(K) + 1) : 1e-10;
-        CHECK(allclose(got.to(kDouble), reference_mm(a, b), tol, tol));
+        CHECK_TENSOR(got.to(kDouble), reference_mm(a, b), (::wick::testing::Tolerance{tol, tol}));
       }
     }
   }
@@ -45,7 +46,7 @@ TEST_CASE("matmul: strided batches and broadcast batch dims", "[kernels][matmul]
   Tensor c = a.matmul(b);
   CHECK(c.sizes() == IntArrayRef{3, 2, 4, 6});
   for (int64_t i = 0; i < 3; ++i)
-    for (int64_t j = 0; j < 2; ++j) CHECK(allclose(c[i][j], reference_mm(a[i][0], b[j]), 1e-10, 1e-10));
+    for (int64_t j = 0; j < 2; ++j) CHECK_TENSOR(c[i][j], reference_mm(a[i][0], b[j]), (::wick::testing::Tolerance{1e-10, 1e-10}));
 }
 
 TEST_CASE("matmul: threaded GEMM equals single-threaded", "[kernels][matmul][threads]") {

@@ -11,10 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include "../../support/fixtures.h"
 #include "../../support/skip.h"
 
 using namespace wick;
-
 
 namespace {
 
@@ -36,20 +36,29 @@ double tolerance(ScalarType t) {
 // The CUDA tensor `gpu` holds the values of the CPU tensor `cpu` (same dtype and shape).
 void check_same(const Tensor& gpu, const Tensor& cpu, double tol = -1) {
   REQUIRE(gpu.is_cuda());
-  const Tensor g = gpu.cpu();
-  REQUIRE(g.dtype() == cpu.dtype());
-  REQUIRE(g.sizes() == cpu.sizes());
-  if (is_floating_point(cpu.dtype())) {
-    const double t = tol < 0 ? tolerance(cpu.dtype()) : tol;
-    const bool ok = allclose(g.to(kDouble), cpu.to(kDouble), t, t, /*equal_nan=*/true);
-    if (!ok) {
-      const Tensor diff = (g.to(kDouble) - cpu.to(kDouble)).abs();
-      INFO("max abs difference " << diff.max().item<double>() << " at tolerance " << t);
-      CHECK(ok);
-    }
-  } else {
-    CHECK(equal(g, cpu));
+  const double t = tol < 0 ? tolerance(cpu.dtype()) : tol;
+  const std::string mismatch = wick::testing::compare(gpu.cpu(), cpu, wick::testing::Tolerance{t, t});
+  INFO(mismatch);
+  CHECK(mismatch.empty());
+}
+
+// A CUDA matmul's result `got` (dtype dt) against `exact`, the float64 product of the same inputs, within the
+// standard rounding bound: |got - exact| <= u_out * |exact| + 2 K u_acc * (|A| |B|), where u_out is the unit
+// roundoff of the result's dtype, u_acc that of the accumulation (float64 for double, float32 for the rest:
+// cuBLAS accumulates 16-bit products in float32) and |A| |B| the product of absolute values.
+void check_matmul(const Tensor& got, const Tensor& exact, const Tensor& abs_product, ScalarType dt, int64_t K) {
+  REQUIRE(got.sizes() == exact.sizes());
+  const double u_out = dt == kDouble ? 0x1p-53 : dt == kFloat ? 0x1p-24 : dt == kHalf ? 0x1p-11 : 0x1p-8;
+  const double u_acc = dt == kDouble ? 0x1p-53 : 0x1p-24;
+  const std::vector<double> g = wick::testing::to_doubles(got), e = wick::testing::to_doubles(exact),
+                            m = wick::testing::to_doubles(abs_product);
+  int64_t bad = 0;
+  for (size_t i = 0; i < g.size(); ++i) {
+    const double allowed = u_out * std::abs(e[i]) + 2.0 * double(K) * u_acc * m[i];
+    if (std::abs(g[i] - e[i]) <= allowed) continue;
+    if (bad++ < 3) UNSCOPED_INFO("[" << i << "] got " << g[i] << ", exact " << e[i] << ", allowed error " << allowed);
   }
+  CHECK(bad == 0);
 }
 
 // Random values of `dtype` that every dtype can hold: integers 0..9 for integer types, bool from 0/1,
@@ -413,11 +422,11 @@ TEST_CASE("cuda: matmul layouts, batches and dtypes", "[cuda]") {
         Tensor b = (layout & 2) ? randn({N, K}, dtype(dt)).t() : randn({K, N}, dtype(dt));
         if (layout == 4) b = randn({K, 2 * N}, dtype(dt)).slice(1, 0, std::nullopt, 2);  // needs packing
         INFO(dtype_name(dt) << " M " << M << " K " << K << " N " << N << " layout " << layout);
-        // Reference: the CPU in double, rounded to dt (16-bit results are compared at their precision).
-        const Tensor ref = a.to(kDouble).mm(b.to(kDouble));
+        // Reference: the CPU in double on the same (exactly representable) inputs; the error allowed is what
+        // rounding can add, element by element (see check_matmul), so a zero or a sign-flipped result fails.
         const Tensor got = a.to(kCUDA).mm(b.to(kCUDA));
-        const double tol = dt == kDouble ? 1e-10 : dt == kFloat ? 1e-4 : dt == kHalf ? 2e-2 : 1e-1;
-        check_same(got.to(kDouble), ref, tol * std::sqrt(double(K)));
+        REQUIRE(got.scalar_type() == dt);
+        check_matmul(got, a.to(kDouble).mm(b.to(kDouble)), a.to(kDouble).abs().mm(b.to(kDouble).abs()), dt, K);
       }
     }
   }
