@@ -18,17 +18,8 @@ namespace wick {
 
 namespace {
 
-struct PrintOptions {
-  int precision, threshold, edgeitems, linewidth;
-};
-
 // Atomics so that a set_printoptions on one thread never tears a print on another.
 std::atomic<int> g_precision{4}, g_threshold{1000}, g_edgeitems{3}, g_linewidth{80};
-
-PrintOptions current_options() {
-  return {g_precision.load(std::memory_order_relaxed), g_threshold.load(std::memory_order_relaxed),
-          g_edgeitems.load(std::memory_order_relaxed), g_linewidth.load(std::memory_order_relaxed)};
-}
 
 // Reads elements of a host tensor through its strides, whatever the dtype, without copying it.
 class ElementReader {
@@ -262,6 +253,11 @@ std::string add_suffixes(std::string text, const std::vector<std::string>& suffi
 
 }  // namespace
 
+PrintOptions get_printoptions() {
+  return {g_precision.load(std::memory_order_relaxed), g_threshold.load(std::memory_order_relaxed),
+          g_edgeitems.load(std::memory_order_relaxed), g_linewidth.load(std::memory_order_relaxed)};
+}
+
 void set_printoptions(int precision, int threshold, int edgeitems, int linewidth) {
   WICK_CHECK(precision >= 0, "set_printoptions", "precision must be >= 0, got ", precision);
   WICK_CHECK(threshold >= 0, "set_printoptions", "threshold must be >= 0, got ", threshold);
@@ -275,7 +271,7 @@ void set_printoptions(int precision, int threshold, int edgeitems, int linewidth
 
 std::string Tensor::str() const {
   if (!defined()) return "[ Tensor (undefined) ]";
-  const PrintOptions opts = current_options();
+  const PrintOptions opts = get_printoptions();
   const std::string prefix = "tensor(";
   const int64_t indent = int64_t(prefix.size());
   std::vector<std::string> suffixes;

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "../support/scoped_settings.h"
 #include "malloc_counter.h"
 #include "thread_pool.h"  // kernels/cpu: cpu::pool_dispatches()
 
@@ -82,8 +83,7 @@ TEST_CASE("embedded: a training step without InferenceMode does allocate (the co
 }
 
 TEST_CASE("embedded: batch-1 policies never wake the thread pool", "[embedded][threads]") {
-  const int saved = get_num_threads();
-  set_num_threads(4);
+  wick::testing::ThreadCount threads(4);
   nn::Sequential mlp = policy_mlp();
   nn::LSTM lstm(nn::LSTMOptions(16, 64));
   const Tensor x = randn({1, 16});
@@ -99,14 +99,12 @@ TEST_CASE("embedded: batch-1 policies never wake the thread pool", "[embedded][t
   // A large elementwise op does wake it, so the count above is not blind.
   (randn({1 << 20}) + 1).sum();
   CHECK(cpu::pool_dispatches() > before);
-  set_num_threads(saved);
 }
 
 TEST_CASE("embedded: InferenceMode flushes denormals, in its workers too, unless told not to", "[embedded][threads]") {
   const float tiny = 1e-40f;  // a float32 denormal
   const Tensor x = full({1 << 20}, tiny);
-  const int saved = get_num_threads();
-  set_num_threads(4);
+  wick::testing::ThreadCount threads(4);
   CHECK(!flush_denormal_enabled());
   CHECK((x * 1.0f).max().item<float>() == tiny);  // IEEE by default
   {
@@ -124,5 +122,4 @@ TEST_CASE("embedded: InferenceMode flushes denormals, in its workers too, unless
     CHECK((x * 1.0f).min().item<float>() == tiny);
   }
   InferenceMode::set_flushes_denormals(true);
-  set_num_threads(saved);
 }

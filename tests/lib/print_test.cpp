@@ -48,9 +48,7 @@ std::map<std::string, std::string> load_fixtures() {
   return cases;
 }
 
-struct Options {
-  int precision = 4, threshold = 1000, edgeitems = 3, linewidth = 80;
-};
+using Options = PrintOptions;
 
 struct Case {
   std::string name;
@@ -58,10 +56,11 @@ struct Case {
   Options options = {};
 };
 
-// Restores the defaults even when a check throws.
+// Sets a case's options and restores the ones before it, even when a check throws.
 struct PrintOptionsGuard {
   explicit PrintOptionsGuard(const Options& o) { set_printoptions(o.precision, o.threshold, o.edgeitems, o.linewidth); }
-  ~PrintOptionsGuard() { set_printoptions(); }
+  ~PrintOptionsGuard() { set_printoptions(saved.precision, saved.threshold, saved.edgeitems, saved.linewidth); }
+  const Options saved = get_printoptions();
 };
 
 constexpr float kNan = std::numeric_limits<float>::quiet_NaN();

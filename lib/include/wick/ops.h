@@ -340,6 +340,10 @@ bool fused_kernels_enabled();
 
 // ---- printing options ---------------------------------------------------------------------------
 void set_printoptions(int precision = 4, int threshold = 1000, int edgeitems = 3, int linewidth = 80);
+struct PrintOptions {
+  int precision = 4, threshold = 1000, edgeitems = 3, linewidth = 80;
+};
+PrintOptions get_printoptions();  // the current ones, e.g. to restore them after a set_printoptions
 
 // ---- from_blob with a deleter: the deleter is type-erased into the storage ----------------------
 namespace detail {

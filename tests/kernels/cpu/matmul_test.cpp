@@ -1,8 +1,9 @@
 // The CPU matmul paths (small-M dot/axpy, packed xsimd GEMM, oneDNN sgemm) against a plain reference loop,
 // across layouts (transposed operands are strides, not copies), sizes around the blocking edges and dtypes.
+#include "../../support/scoped_settings.h"
+#include "support/fixtures.h"
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
-#include "support/fixtures.h"
 
 using namespace wick;
 
@@ -22,9 +23,9 @@ Tensor reference_mm(const Tensor& a, const Tensor& b) {
 
 TEST_CASE("matmul: every CPU path agrees with a reference loop", "[kernels][matmul]") {
   manual_seed(11);
-  const std::vector<std::array<int64_t, 3>> shapes = {
-      {1, 16, 64}, {1, 64, 4}, {3, 7, 5}, {4, 33, 17}, {5, 300, 9}, {6, 16, 16},
-      {13, 257, 31}, {64, 784, 256}, {97, 65, 129}, {200, 3, 260}, {1, 1, 1}, {7, 0, 5}};
+  const std::vector<std::array<int64_t, 3>> shapes = {{1, 16, 64},   {1, 64, 4},    {3, 7, 5},     {4, 33, 17},
+                                                      {5, 300, 9},   {6, 16, 16},   {13, 257, 31}, {64, 784, 256},
+                                                      {97, 65, 129}, {200, 3, 260}, {1, 1, 1},     {7, 0, 5}};
   for (ScalarType dt : {kFloat, kDouble}) {
     for (const auto& [M, K, N] : shapes) {
       for (int layout = 0; layout < 4; ++layout) {
@@ -46,17 +47,22 @@ TEST_CASE("matmul: strided batches and broadcast batch dims", "[kernels][matmul]
   Tensor c = a.matmul(b);
   CHECK(c.sizes() == IntArrayRef{3, 2, 4, 6});
   for (int64_t i = 0; i < 3; ++i)
-    for (int64_t j = 0; j < 2; ++j) CHECK_TENSOR(c[i][j], reference_mm(a[i][0], b[j]), (::wick::testing::Tolerance{1e-10, 1e-10}));
+    for (int64_t j = 0; j < 2; ++j)
+      CHECK_TENSOR(c[i][j], reference_mm(a[i][0], b[j]), (::wick::testing::Tolerance{1e-10, 1e-10}));
 }
 
 TEST_CASE("matmul: threaded GEMM equals single-threaded", "[kernels][matmul][threads]") {
   manual_seed(13);
   Tensor a = randn({300, 200}, dtype(kDouble)), b = randn({200, 150}, dtype(kDouble));
-  const int before = get_num_threads();
-  set_num_threads(1);
-  Tensor one = a.mm(b);
-  set_num_threads(3);
-  Tensor three = a.mm(b);
-  set_num_threads(before);
-  CHECK(equal(one, three));  // rows of C are split across threads, each computed the same way
+  Tensor one, three;
+  {
+    wick::testing::ThreadCount threads(1);
+    one = a.mm(b);
+  }
+  {
+    wick::testing::ThreadCount threads(3);
+    three = a.mm(b);
+  }
+  CHECK_TENSOR(three, one,
+               (wick::testing::Tolerance{0, 0}));  // rows of C are split across threads, each computed the same way
 }

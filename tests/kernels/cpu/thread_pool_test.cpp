@@ -6,14 +6,14 @@
 #include <thread>
 #include <vector>
 
+#include "../../support/scoped_settings.h"
 #include "thread_pool.h"
 
 using namespace wick::cpu;
 
 TEST_CASE("thread pool: covers a range exactly once, for any thread count", "[kernels][threads]") {
-  const int before = get_num_threads();
   for (int threads : {1, 2, 3, 4}) {
-    set_num_threads(threads);
+    wick::testing::ThreadCount count(threads);
     std::vector<std::atomic<int>> hits(100000);
     parallel_for(0, 100000, 1000, [&](int64_t b, int64_t e) {
       for (int64_t i = b; i < e; ++i) hits[size_t(i)]++;
@@ -22,7 +22,6 @@ TEST_CASE("thread pool: covers a range exactly once, for any thread count", "[ke
     for (auto& h : hits) once = once && h.load() == 1;
     CHECK(once);
   }
-  set_num_threads(before);
 }
 
 TEST_CASE("thread pool: small ranges run inline on the caller", "[kernels][threads]") {
@@ -33,8 +32,7 @@ TEST_CASE("thread pool: small ranges run inline on the caller", "[kernels][threa
 }
 
 TEST_CASE("thread pool: an exception in any chunk is rethrown on the caller", "[kernels][threads]") {
-  const int before = get_num_threads();
-  set_num_threads(4);
+  wick::testing::ThreadCount threads(4);
   CHECK_THROWS_WITH(parallel_for(0, 100000, 100,
                                  [&](int64_t b, int64_t) {
                                    if (b > 50000) throw std::runtime_error("chunk failed");
@@ -44,17 +42,13 @@ TEST_CASE("thread pool: an exception in any chunk is rethrown on the caller", "[
   std::atomic<int64_t> sum{0};
   parallel_for(0, 100000, 100, [&](int64_t b, int64_t e) { sum += e - b; });
   CHECK(sum.load() == 100000);
-  set_num_threads(before);
 }
 
 TEST_CASE("thread pool: nested regions run inline instead of deadlocking", "[kernels][threads]") {
-  const int before = get_num_threads();
-  set_num_threads(2);
+  wick::testing::ThreadCount threads(2);
   std::atomic<int64_t> total{0};
   parallel_for(0, 4, 1, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i)
-      parallel_for(0, 100000, 10, [&](int64_t ib, int64_t ie) { total += ie - ib; });
+    for (int64_t i = b; i < e; ++i) parallel_for(0, 100000, 10, [&](int64_t ib, int64_t ie) { total += ie - ib; });
   });
   CHECK(total.load() == 400000);
-  set_num_threads(before);
 }
