@@ -16,12 +16,13 @@ using testing::load_parameters;
 
 namespace {
 
-// The case's stored inputs: floating ones require grad, masks stay as stored.
+// The case's stored inputs: floating ones require grad, float (additive) masks included, whose gradient PyTorch
+// gives too.
 Inputs inputs_of(const Fixture& f, const std::string& c, std::initializer_list<const char*> names) {
   Inputs in;
   for (const char* k : names) {
     Tensor t = f(c + "." + k);
-    in[k] = t.is_floating_point() && std::string(k) != "mask" ? t.requires_grad_() : t;
+    in[k] = t.is_floating_point() ? t.requires_grad_() : t;
   }
   return in;
 }
