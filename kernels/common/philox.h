@@ -42,14 +42,37 @@ WICK_HOST_DEVICE int64_t random_integer(double a, double b, const uint32_t w[4])
   return int64_t(a) + int64_t(r % range);
 }
 
-// One element of a random() call as a double, before conversion to the output's dtype. `narrow`: the dtype
-// holds at most 24 bits of mantissa, so a uniform draw uses 24 random bits (it cannot round up to b).
-WICK_HOST_DEVICE double random_value(RandomKind kind, double a, double b, const uint32_t w[4], bool narrow) {
+// The significand bits a uniform draw for `dtype` uses, PyTorch's numeric_limits<T>::digits: with that many
+// random bits every value of [0, 1) is exact in the dtype, so none rounds up to 1 (a float16 draw from 24 bits
+// could). Integer outputs keep the float32 or float64 draw of their width.
+inline constexpr int random_digits(ScalarType dtype) {
+  switch (dtype) {
+    case ScalarType::Half: return 11;
+    case ScalarType::BFloat16: return 8;
+    case ScalarType::Double:
+    case ScalarType::Int64: return 53;
+    default: return 24;
+  }
+}
+
+// v rounded to a `digits`-bit significand, as converting it to a dtype with that many digits rounds (to nearest
+// even; subnormals aside, which cannot be an upper bound here).
+WICK_HOST_DEVICE double round_to_digits(double v, int digits) {
+  if (v == 0 || digits >= 53) return v;
+  int e = 0;
+  const double m = ::frexp(v, &e);
+  return ::ldexp(::nearbyint(::ldexp(m, digits)), e - digits);
+}
+
+// One element of a random() call as a double, before conversion to the output's dtype, whose significand has
+// `digits` bits (random_digits).
+WICK_HOST_DEVICE double random_value(RandomKind kind, double a, double b, const uint32_t w[4], int digits) {
   switch (kind) {
     case RandomKind::Uniform: {
-      const double u = narrow ? double(w[0] >> 8) * (1.0 / 16777216.0) : uniform53(w[0], w[1]);
+      const double u = digits >= 53 ? uniform53(w[0], w[1]) : double(w[0] >> (32 - digits)) * ::ldexp(1.0, -digits);
       const double v = a + (b - a) * u;
-      return v >= b ? a : v;  // rounding must not reach the open end
+      // Rounding to the dtype must not reach the open end: uniform_(0, 3) in float32 can round 3 - 2^-23 to 3.
+      return round_to_digits(v, digits) >= b ? a : v;
     }
     case RandomKind::Normal: {                        // Box-Muller on two independent uniforms
       const double u1 = 1.0 - uniform53(w[0], w[1]);  // (0, 1]

@@ -10,6 +10,7 @@
 namespace wick::cpu {
 
 void CpuBackend::random(const View& out, RandomKind kind, double a, double b, uint64_t seed, uint64_t offset) {
+  const int digits = kernels::random_digits(out.dtype);
   dispatch_all(out.dtype, "random", [&]<class T>() {
     T* o = static_cast<T*>(out.data);
     parallel_for(0, out.numel(), 16384, [&](int64_t begin, int64_t end) {
@@ -22,7 +23,7 @@ void CpuBackend::random(const View& out, RandomKind kind, double a, double b, ui
             continue;
           }
         }
-        const double v = kernels::random_value(kind, a, b, w, sizeof(T) <= 4);
+        const double v = kernels::random_value(kind, a, b, w, digits);
         if constexpr (std::is_same_v<T, bool>)
           o[i] = v != 0;
         else

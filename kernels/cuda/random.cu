@@ -12,6 +12,7 @@ struct RandomArgs {
   RandomKind kind;
   double a, b;
   uint64_t seed, offset;
+  int digits;  // kernels::random_digits of the output dtype
 };
 
 template <class T>
@@ -25,7 +26,7 @@ __global__ void __launch_bounds__(kBlock) random_kernel(T* out, int64_t n, Rando
         continue;
       }
     }
-    const double v = kernels::random_value(r.kind, r.a, r.b, w, sizeof(T) <= 4);
+    const double v = kernels::random_value(r.kind, r.a, r.b, w, r.digits);
     out[i] = from_value<T>(v);
   }
 }
@@ -38,7 +39,7 @@ void CudaBackend::random(const View& out, RandomKind kind, double a, double b, u
   WICK_CHECK(out.is_contiguous(), "random", "the output must be contiguous");
   if (kind == RandomKind::Integer) WICK_CHECK(int64_t(b) > int64_t(a), "random", "empty range [", a, ", ", b, ")");
   const cudaStream_t stream = launch_stream(out.data);
-  const RandomArgs args{kind, a, b, seed, offset};
+  const RandomArgs args{kind, a, b, seed, offset, kernels::random_digits(out.dtype)};
   dispatch_all(out.dtype, "random", [&](auto tag) {
     using T = typename decltype(tag)::type;
     random_kernel<T><<<blocks_for(n, kBlock), kBlock, 0, stream>>>(static_cast<T*>(out.data), n, args);
