@@ -157,3 +157,20 @@ TEST_CASE("max/min: the elementwise overloads are maximum/minimum, beside the re
   CHECK(a.max().item<double>() == 5.0);
   CHECK(std::get<0>(min(a, 0)).item<double>() == -2.0);
 }
+
+TEST_CASE("elementwise: a NaN clamp bound gives NaN, with a zero gradient", "[elementwise][clamp]") {
+  // PyTorch 1.13: clamp_min(x, nan), clamp_max(x, nan), clamp(x, nan, 2), clamp(x, 0, nan) and a tensor bound of
+  // NaN all give NaN; its one-bound clamp(x, min=nan) alone passes x through, which wick does not copy.
+  const Tensor x = tensor({1.0, 5.0, NAN}).to(kDouble).requires_grad_();
+  const Tensor all_nan = full({3}, NAN, kDouble);
+  CHECK_TENSOR_CLOSE(clamp_min(x, NAN), all_nan);
+  CHECK_TENSOR_CLOSE(clamp_max(x, NAN), all_nan);
+  CHECK_TENSOR_CLOSE(clamp(x, NAN, 2.0), all_nan);
+  CHECK_TENSOR_CLOSE(clamp(x, 0.0, NAN), all_nan);
+  CHECK_TENSOR_CLOSE(clamp(x, std::optional<Tensor>(tensor({NAN, 0.0, 0.0}).to(kDouble)), std::nullopt),
+                     tensor({NAN, 5.0, NAN}).to(kDouble));
+  clamp(x, 0.0, NAN).sum().backward();
+  CHECK_TENSOR_CLOSE(x.grad(), zeros({3}, kDouble));
+  // An integer tensor with a NaN bound promotes to float, as PyTorch's result type does.
+  CHECK_TENSOR_CLOSE(clamp(tensor({1, 5}), 0.0, NAN), full({2}, NAN, kFloat));
+}

@@ -264,7 +264,10 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
   WICK_CHECK(min || max, "clamp", "at least one of 'min' or 'max' must not be None");
   const ScalarType dtype = result_type(x, min ? *min : *max);
   const double lo = min ? min->to_double() : -INFINITY, hi = max ? max->to_double() : INFINITY;
-  Tensor out = unary_kernel(UnaryOp::Clamp, x, dtype, lo, hi);
+  // A NaN bound gives NaN everywhere, as clamp_min, clamp_max and two-bound clamp do in PyTorch 1.13 (and the
+  // tensor-bound clamp here, through maximum/minimum); 1.13's one-bound clamp alone passes x through.
+  Tensor out = std::isnan(lo) || std::isnan(hi) ? full(x.sizes(), NAN, TensorOptions().dtype(dtype).device(x.device()))
+                                                : unary_kernel(UnaryOp::Clamp, x, dtype, lo, hi);
   // LibTorch's nodes: ClampBackward1 (clamp with Scalar bounds), ClampMinBackward0, ClampMaxBackward0.
   const detail::OpName node = min && max ? detail::OpName("clamp", 1) : min ? "clamp_min" : "clamp_max";
   if (record_needed(x))
