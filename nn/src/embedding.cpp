@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/nn/aliases.h"
 #include "wick/nn/functional.h"
@@ -21,6 +22,7 @@ Tensor lookup(const char* op, const Tensor& weight, const Tensor& indices, std::
              "expected int64 or int32 indices, got ",
              indices.defined() ? dtype_name(indices.dtype()) : std::string("an undefined tensor"));
   const Tensor flat = indices.reshape({-1}).to(kInt64);
+  const uint64_t since = detail::tape_position();
   if (max_norm) {  // renormalise the rows about to be read, in place and unrecorded (as PyTorch)
     NoGradGuard no_grad;
     const Tensor rows = weight.index_select(0, flat);
@@ -37,7 +39,7 @@ Tensor lookup(const char* op, const Tensor& weight, const Tensor& indices, std::
     const Tensor pad_rows = (indices == *padding_idx).unsqueeze(-1);
     out = where(pad_rows, out.detach(), out);
   }
-  return out;
+  return detail::named(out, "embedding", since);  // LibTorch's EmbeddingBackward0
 }
 
 std::optional<int64_t> wrap_padding_idx(const char* op, std::optional<int64_t> padding_idx, int64_t num_embeddings) {

@@ -1,9 +1,13 @@
 // Losses, composed from public ops so each gradient comes from the ops it is made of. Log-probabilities
 // come from log_softmax / log_sigmoid (softplus), never from log(softmax(x)), so logits of +-1e4 stay finite.
+// A loss LibTorch computes in one ATen kernel gets that kernel's node name (MseLossBackward0, NllLoss2DBackward0,
+// ...) on its last step, so grad_fn()->name() reads as in LibTorch; the composite ones (l1, kl_div, cross_entropy
+// past its nll_loss) keep the name of their last op, as LibTorch's do.
 #include "wick/nn/modules/loss.h"
 
 #include <ostream>
 
+#include "wick/detail/record.h"
 #include "wick/nn/aliases.h"
 #include "wick/nn/functional.h"
 #include "wick/ops.h"
@@ -41,6 +45,7 @@ void check_broadcast(const char* op, const Tensor& input, const Tensor& target) 
 // Negative log-likelihood over class dim 1 of logp [N, C, ...] with integer targets [N, ...].
 Tensor nll(const char* op, const Tensor& logp_in, const Tensor& target_in, const Tensor& weight, int64_t ignore_index,
            Tag reduction) {
+  const uint64_t since = detail::tape_position();
   WICK_CHECK(logp_in.dim() >= 1, op, "expected an input of at least 1 dim ([C] or [N, C, ...]), got a scalar");
   WICK_CHECK(target_in.dtype() == kInt64 || target_in.dtype() == kInt32 || target_in.dtype() == kUInt8, op,
              "expected class-index targets of an integer dtype (int64), got ", dtype_name(target_in.dtype()));
@@ -49,13 +54,14 @@ Tensor nll(const char* op, const Tensor& logp_in, const Tensor& target_in, const
   Tensor target = (single ? target_in.unsqueeze(0) : target_in).to(kInt64);
   bool shape_ok = target.dim() == logp.dim() - 1 && target.size(0) == logp.size(0);
   for (int64_t d = 1; shape_ok && d < target.dim(); ++d) shape_ok = target.size(d) == logp.size(d + 1);
-  WICK_CHECK(shape_ok, op, "expected target of shape ",
-             [&] {
-               std::vector<int64_t> want{logp.size(0)};
-               for (int64_t d = 2; d < logp.dim(); ++d) want.push_back(logp.size(d));
-               return shape_str(want);
-             }(),
-             " for input of shape ", shape_str(logp_in.sizes()), ", got ", shape_str(target_in.sizes()));
+  WICK_CHECK(
+      shape_ok, op, "expected target of shape ",
+      [&] {
+        std::vector<int64_t> want{logp.size(0)};
+        for (int64_t d = 2; d < logp.dim(); ++d) want.push_back(logp.size(d));
+        return shape_str(want);
+      }(),
+      " for input of shape ", shape_str(logp_in.sizes()), ", got ", shape_str(target_in.sizes()));
   const int64_t C = logp.size(1);
   if (weight.defined())
     WICK_CHECK(weight.dim() == 1 && weight.size(0) == C, op, "weight should be defined for all ", C,
@@ -68,18 +74,22 @@ Tensor nll(const char* op, const Tensor& logp_in, const Tensor& target_in, const
   const Tensor picked = logp.gather(1, safe.unsqueeze(1)).squeeze(1);
   Tensor loss, denom;
   if (weight.defined()) {
-    const Tensor w = weight.to(logp.dtype()).index_select(0, safe.reshape({-1})).view(safe.sizes()).masked_fill(ignored, 0);
+    const Tensor w =
+        weight.to(logp.dtype()).index_select(0, safe.reshape({-1})).view(safe.sizes()).masked_fill(ignored, 0);
     loss = -picked * w;
     denom = w.sum();
   } else {
     loss = (-picked).masked_fill(ignored, 0);
     denom = logical_not(ignored).sum().to(loss.dtype());
   }
+  Tensor out;
   switch (reduction) {
-    case Tag::None: return single ? loss.squeeze(0) : loss;
-    case Tag::Sum: return loss.sum();
-    default: return loss.sum() / denom;
+    case Tag::None: out = single ? loss.squeeze(0) : loss; break;
+    case Tag::Sum: out = loss.sum(); break;
+    default: out = loss.sum() / denom;
   }
+  // LibTorch runs inputs with spatial dims ([N, C, d1, ...]) through nll_loss2d.
+  return detail::named(out, logp_in.dim() >= 3 ? "nll_loss2d" : "nll_loss", since);
 }
 
 Tensor channel_view(const Tensor& w, int64_t dims, int64_t class_dim) {
@@ -134,24 +144,26 @@ Tensor cross_entropy_impl(const char* op, const Tensor& input, const Tensor& tar
 Tensor bce_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight, Tag reduction) {
   check_pair(op, input, target);
   check_same_shape(op, input, target);
-  WICK_CHECK(!logical_or(input < 0, input > 1).any().item<bool>(), op,
+  WICK_CHECK(!logical_or(input<0, input> 1).any().item<bool>(), op,
              "all elements of input should be between 0 and 1 (it takes probabilities; use "
              "binary_cross_entropy_with_logits for logits)");
+  const uint64_t since = detail::tape_position();
   // PyTorch clamps each log term at -100 so that probabilities of exactly 0 or 1 give a finite loss.
   Tensor loss = -(target * log(input).clamp_min(-100) + (1 - target) * log(1 - input).clamp_min(-100));
   if (weight.defined()) loss = loss * weight;
-  return reduce(loss, reduction);
+  return detail::named(reduce(loss, reduction), "binary_cross_entropy", since);
 }
 
 Tensor bce_logits_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                        const Tensor& pos_weight, Tag reduction) {
   check_pair(op, input, target);
   check_same_shape(op, input, target);
+  const uint64_t since = detail::tape_position();
   const Tensor log_sig = log_sigmoid(input);
   Tensor loss = pos_weight.defined() ? (1 - target) * input - ((pos_weight - 1) * target + 1) * log_sig
                                      : (1 - target) * input - log_sig;
   if (weight.defined()) loss = loss * weight;
-  return reduce(loss, reduction);
+  return detail::named(reduce(loss, reduction), "binary_cross_entropy_with_logits", since);
 }
 
 Tensor kl_div_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, bool log_target) {
@@ -172,16 +184,25 @@ Tensor kl_div_impl(const char* op, const Tensor& input, const Tensor& target, Ta
 Tensor smooth_l1_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, double beta) {
   check_broadcast(op, input, target);
   WICK_CHECK(beta >= 0, op, "beta must be non-negative, got ", beta);
+  const uint64_t since = detail::tape_position();
   const Tensor d = abs(input - target);
-  if (beta == 0) return reduce(d, reduction);
-  return reduce(where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta), reduction);
+  const Tensor loss = beta == 0 ? d : where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta);
+  return detail::named(reduce(loss, reduction), "smooth_l1_loss", since);
 }
 
 Tensor huber_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, double delta) {
   check_broadcast(op, input, target);
   WICK_CHECK(delta > 0, op, "delta must be positive, got ", delta);
+  const uint64_t since = detail::tape_position();
   const Tensor d = abs(input - target);
-  return reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction);
+  return detail::named(reduce(where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta), reduction), "huber_loss",
+                       since);
+}
+
+Tensor mse_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction) {
+  check_broadcast(op, input, target);
+  const uint64_t since = detail::tape_position();
+  return detail::named(reduce(square(input - target), reduction), "mse_loss", since);
 }
 
 Tag tag_of(int64_t reduction) {
@@ -193,8 +214,7 @@ Tag tag_of(int64_t reduction) {
 // ---- top-level (ATen signatures) -----------------------------------------------------------------------------
 
 Tensor mse_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
-  check_broadcast("mse_loss", self, target);
-  return reduce(square(self - target), tag_of(reduction));
+  return mse_impl("mse_loss", self, target, tag_of(reduction));
 }
 Tensor l1_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
   check_broadcast("l1_loss", self, target);
@@ -233,8 +253,7 @@ namespace nn {
 
 namespace functional {
 Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& o) {
-  check_broadcast("nn::functional::mse_loss", input, target);
-  return reduce(square(input - target), o.reduction().tag());
+  return mse_impl("nn::functional::mse_loss", input, target, o.reduction().tag());
 }
 Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& o) {
   check_broadcast("nn::functional::l1_loss", input, target);
@@ -269,11 +288,11 @@ Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions&
 
 // ---- modules -----------------------------------------------------------------------------------------------
 
-#define WICK_LOSS_MODULE(Name, call, buffers)                                                         \
-  Name##Impl::Name##Impl(const Name##Options& options) : options(options) { buffers; }                 \
-  void Name##Impl::pretty_print(std::ostream& s) const { s << "wick::nn::" #Name "()"; }               \
-  Tensor Name##Impl::forward(const Tensor& input, const Tensor& target) {                              \
-    return functional::call(input, target, options);                                                  \
+#define WICK_LOSS_MODULE(Name, call, buffers)                                            \
+  Name##Impl::Name##Impl(const Name##Options& options) : options(options) { buffers; }   \
+  void Name##Impl::pretty_print(std::ostream& s) const { s << "wick::nn::" #Name "()"; } \
+  Tensor Name##Impl::forward(const Tensor& input, const Tensor& target) {                \
+    return functional::call(input, target, options);                                     \
   }
 
 #define WICK_WEIGHT_BUFFER \
