@@ -270,7 +270,7 @@ OPS = {
     "where_sa": lambda x, a: torch.where(x[0], a["s"], x[1]),
     "masked_fill_s": lambda x, a: x[0].masked_fill(x[1], a["s"]),
     "masked_fill_t": lambda x, a: x[0].masked_fill(x[1], x[2]),
-    "lerp": lambda x, a: torch.lerp(x[0], x[1], a["weight"]),
+    "lerp": lambda x, a: torch.lerp(x[0], x[1], x[2] if len(x) == 3 else a["weight"]),
     # reductions
     "sum": _reduce(lambda x, a: torch.sum(x, **_kw_dtype(a)),
                    lambda x, a: torch.sum(x, a["dims"], a.get("keepdim", False), **_kw_dtype(a))),
@@ -727,6 +727,10 @@ def gen_binary():
     g.case("masked_fill_t.float", "masked_fill_t", [("x", r(3, 4)), ("mask", c), ("v", r(()))])
     g.case("lerp.same", "lerp", [("a", r(3, 4)), ("b", r(3, 4))], {"weight": 0.3})
     g.case("lerp.bcast", "lerp", [("a", r(3, 1)), ("b", r(4))], {"weight": 1.25})
+    # Drawn from a generator of its own, so the cases after it (added later) keep their inputs.
+    with torch.random.fork_rng():
+        torch.manual_seed(29)
+        g.case("lerp.tensor_weight", "lerp", [("a", r(3, 1)), ("b", r(4)), ("w", r(2, 1, 1))], {})
     # large tensors: threaded, broadcast and strided paths (sampled outputs)
     big = lambda seed, shape=(400, 300), dt=f32, lo=-3, hi=3: gen_spec(list(shape), dt, seed, lo, hi)
     g.case("add.large_bcast_f32", "add", [("a", None), ("b", None)], gens={"a": big(10), "b": big(11, (300,))},

@@ -398,7 +398,9 @@ const OpTable& reference_ops() {
     t["where_sa"] = [](const V& in, const Args& a) { return V{where(in.at(0), a.scalar("s"), in.at(1))}; };
     t["masked_fill_s"] = [](const V& in, const Args& a) { return V{masked_fill(in.at(0), in.at(1), a.scalar("s"))}; };
     t["masked_fill_t"] = [](const V& in, const Args&) { return V{masked_fill(in.at(0), in.at(1), in.at(2))}; };
-    t["lerp"] = [](const V& in, const Args& a) { return V{lerp(in.at(0), in.at(1), a.scalar("weight"))}; };
+    t["lerp"] = [](const V& in, const Args& a) {
+      return V{in.size() == 3 ? lerp(in.at(0), in.at(1), in.at(2)) : lerp(in.at(0), in.at(1), a.scalar("weight"))};
+    };
     // reductions
     t["sum"] = [](const V& in, const Args& a) {
       return V{a.has("dims") ? sum(in.at(0), a.ints("dims"), a.b("keepdim"), a.dtype("dtype"))

@@ -128,6 +128,7 @@ Tensor where(const Tensor& condition, Scalar a, const Tensor& b);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value);
 Tensor masked_fill(const Tensor& x, const Tensor& mask, const Tensor& value);
 Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight);
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
 
 // Operators, with Python-number promotion for scalars.
 Tensor operator-(const Tensor& x);

@@ -200,6 +200,15 @@ Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight) {
   return detail::named(start + (end - start) * weight, "lerp", since);
 }
 
+Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
+  broadcast_shape("lerp", broadcast_shape("lerp", start.sizes(), end.sizes()), weight.sizes());
+  WICK_CHECK(is_floating_point(start.dtype()) && is_floating_point(end.dtype()) && is_floating_point(weight.dtype()),
+             "lerp", "expected floating point tensors, got ", dtype_name(start.dtype()), ", ", dtype_name(end.dtype()),
+             " and ", dtype_name(weight.dtype()));
+  const uint64_t since = detail::tape_position();
+  return detail::named(start + (end - start) * weight, {"lerp", 1}, since);  // LerpBackward1
+}
+
 // ---- operators ----------------------------------------------------------------------------------------
 Tensor operator-(const Tensor& x) { return neg(x); }
 Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
