@@ -176,15 +176,24 @@ Entry unary(UnaryFn f) {
     s.dtypes([f](ScalarType t) { return outs(f(wave({2, 3}, t))); });
     s.undefined({wave({2})}, [f](const Tensors& in) { return outs(f(in[0])); });
     for (std::vector<int64_t> shape : {std::vector<int64_t>{0}, {2, 0}, {0, 3, 1}})
-      s.gives("empty", shape_str(shape), [f, shape] { return outs(f(wave(shape))); }, shape_is(shape));
-    s.gives("high rank", "0-d", [f] { return outs(f(wave({}))); }, shape_is({}));
+      s.gives(
+          "empty", shape_str(shape), [f, shape] { return outs(f(wave(shape))); }, shape_is(shape));
+    s.gives(
+        "high rank", "0-d", [f] { return outs(f(wave({}))); }, shape_is({}));
     // More dims than the inline shape buffer holds (8): same values as the flat call.
-    s.gives("high rank", "9 dims", [f] { return Tensors{f(wave({1, 2, 1, 1, 1, 1, 1, 1, 3})), f(wave({6}))}; },
-            [](const Tensors& o) { CHECK(testing::compare(o[0].flatten(), o[1], {0, 0}).empty()); });  // NaN == NaN
+    s.gives(
+        "high rank", "9 dims",
+        [f] {
+          return Tensors{f(wave({1, 2, 1, 1, 1, 1, 1, 1, 3})), f(wave({6}))};
+        },
+        [](const Tensors& o) {
+          CHECK(testing::compare(o[0].flatten(), o[1], {0, 0}).empty());
+        });  // NaN == NaN
     for (const char* dt : kSpecialDtypes) {
       const std::string key = "unary." + s.op() + "." + dt;
-      s.gives("nan/inf", key, [f, dt] { return outs(f(specials().get("S").to(testing::dtype_from_name(dt)))); },
-              equals(specials().get(key), special_tolerance(dt)));
+      s.gives(
+          "nan/inf", key, [f, dt] { return outs(f(specials().get("S").to(testing::dtype_from_name(dt)))); },
+          equals(specials().get(key), special_tolerance(dt)));
     }
   };
 }
@@ -197,20 +206,23 @@ Entry binary(BinaryFn f) {
     const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> mismatched = {
         {{2, 3}, {4}}, {{3}, {2}}, {{2, 3}, {3, 2}}, {{2, 0}, {2, 3}}, {{4, 1, 3}, {2, 3, 3}}, {{0}, {2}}};
     for (const auto& [a, b] : mismatched)
-      s.rejects("shape", shape_str(a) + " with " + shape_str(b), [f, a = a, b = b] { return outs(f(wave(a), wave(b))); });
+      s.rejects("shape", shape_str(a) + " with " + shape_str(b),
+                [f, a = a, b = b] { return outs(f(wave(a), wave(b))); });
     const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>>> empty = {
         {{0}, {0}, {0}}, {{0}, {1}, {0}}, {{2, 0}, {2, 1}, {2, 0}}, {{0, 3}, {3}, {0, 3}}, {{1, 0}, {3, 1}, {3, 0}}};
     for (const auto& [a, b, r] : empty)
-      s.gives("empty", shape_str(a) + " with " + shape_str(b), [f, a = a, b = b] { return outs(f(wave(a), wave(b))); },
-              shape_is(r));
+      s.gives(
+          "empty", shape_str(a) + " with " + shape_str(b), [f, a = a, b = b] { return outs(f(wave(a), wave(b))); },
+          shape_is(r));
     for (const char* dt : kSpecialDtypes) {
       const std::string key = "binary." + s.op() + "." + dt;
-      s.gives("nan/inf", key,
-              [f, dt] {
-                const Tensor v = specials().get("S").to(testing::dtype_from_name(dt));
-                return outs(f(v.unsqueeze(1), v.unsqueeze(0)));
-              },
-              equals(specials().get(key), special_tolerance(dt)));
+      s.gives(
+          "nan/inf", key,
+          [f, dt] {
+            const Tensor v = specials().get("S").to(testing::dtype_from_name(dt));
+            return outs(f(v.unsqueeze(1), v.unsqueeze(0)));
+          },
+          equals(specials().get(key), special_tolerance(dt)));
     }
   };
 }
@@ -243,36 +255,58 @@ Entry reduction(FullFn full, DimFn along, EmptyRule empty) {
       }
     };
     if (full) {
-      expect_empty("full reduction of [0]", [full] { return full(wave({0})); }, empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{0} : std::vector<int64_t>{});
-      expect_empty("full reduction of [2, 0]", [full] { return full(wave({2, 0})); }, empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{2, 0} : std::vector<int64_t>{});
+      expect_empty(
+          "full reduction of [0]", [full] { return full(wave({0})); },
+          empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{0} : std::vector<int64_t>{});
+      expect_empty(
+          "full reduction of [2, 0]",
+          [full] {
+            return full(wave({2, 0}));
+          },
+          empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{2, 0} : std::vector<int64_t>{});
     }
     if (along) {
       s.bad_dims(2, [along](int64_t d) { return along(wave({2, 3}), d); });
       s.rejects("dim", "dim 1 of a 0-d input", [along] { return along(wave({}), 1); });
       s.rejects("dim", "dim -2 of a 0-d input", [along] { return along(wave({}), -2); });
       // Along a zero-sized dim: the identity per row; along a full dim of an empty tensor: an empty result.
-      expect_empty("[3, 0] along dim 1", [along] { return along(wave({3, 0}), 1); },
-                   empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{3, 0} : std::vector<int64_t>{3});
-      s.gives("empty", "[3, 0] along dim 0", [along] { return along(wave({3, 0}), 0); },
-              shape_is(empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{3, 0} : std::vector<int64_t>{0}));
-      s.gives("empty", "[0, 2] along dim 1", [along] { return along(wave({0, 2}), 1); },
-              shape_is(empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{0, 2} : std::vector<int64_t>{0}));
+      expect_empty(
+          "[3, 0] along dim 1",
+          [along] {
+            return along(wave({3, 0}), 1);
+          },
+          empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{3, 0} : std::vector<int64_t>{3});
+      s.gives(
+          "empty", "[3, 0] along dim 0",
+          [along] {
+            return along(wave({3, 0}), 0);
+          },
+          shape_is(empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{3, 0} : std::vector<int64_t>{0}));
+      s.gives(
+          "empty", "[0, 2] along dim 1",
+          [along] {
+            return along(wave({0, 2}), 1);
+          },
+          shape_is(empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{0, 2} : std::vector<int64_t>{0}));
     }
     for (const char* dt : kSpecialDtypes) {
       const ScalarType t = testing::dtype_from_name(dt);
       auto rows = [t] { return specials().get("R").to(t); };
       const std::string reduce_key = "reduce." + s.op() + "." + dt;
       if (along && specials().has(reduce_key))
-        s.gives("nan/inf", reduce_key, [along, rows] { return along(rows(), 1); },
-                equals(specials().get(reduce_key), special_tolerance(dt)));
+        s.gives(
+            "nan/inf", reduce_key, [along, rows] { return along(rows(), 1); },
+            equals(specials().get(reduce_key), special_tolerance(dt)));
       if (along && specials().has(reduce_key + ".values"))
-        s.gives("nan/inf", reduce_key + " (values, indices)", [along, rows] { return along(rows(), 1); },
-                all({equals(specials().get(reduce_key + ".values"), special_tolerance(dt), 0),
-                     equals(specials().get(reduce_key + ".indices"), {}, 1)}));
+        s.gives(
+            "nan/inf", reduce_key + " (values, indices)", [along, rows] { return along(rows(), 1); },
+            all({equals(specials().get(reduce_key + ".values"), special_tolerance(dt), 0),
+                 equals(specials().get(reduce_key + ".indices"), {}, 1)}));
       const std::string full_key = "full." + s.op() + "." + dt;
       if (full && specials().has(full_key))
-        s.gives("nan/inf", full_key, [full, rows] { return full(rows()); },
-                equals(specials().get(full_key), special_tolerance(dt)));
+        s.gives(
+            "nan/inf", full_key, [full, rows] { return full(rows()); },
+            equals(specials().get(full_key), special_tolerance(dt)));
     }
   };
 }
@@ -291,17 +325,19 @@ Entry matrix_product(BinaryFn f, std::set<int64_t> ok_ranks, std::vector<int64_t
     std::vector<int64_t> a0 = a, b0 = b;
     a0.back() = 0;
     b0[b.size() >= 2 ? b.size() - 2 : 0] = 0;
-    s.gives("empty", "inner size 0", [=] { return outs(f(wave(a0), wave(b0))); },
-            [](const Tensors& o) { CHECK((o[0].numel() == 0 || o[0].abs().max().item<double>() == 0)); });
+    s.gives(
+        "empty", "inner size 0", [=] { return outs(f(wave(a0), wave(b0))); },
+        [](const Tensors& o) { CHECK((o[0].numel() == 0 || o[0].abs().max().item<double>() == 0)); });
     // A NaN anywhere in a row of `a` and an Inf against a 0 give NaN (no zero-skipping shortcut).
-    s.gives("nan/inf", "NaN and Inf * 0 in a product",
-            [=] {
-              Tensor x = ones(a), y = zeros(b);
-              x.view({-1})[0] = kNaN;
-              x.view({-1})[x.numel() - 1] = kInf;
-              return outs(f(x, y));
-            },
-            [](const Tensors& o) { CHECK(o[0].isnan().any().item<bool>()); });
+    s.gives(
+        "nan/inf", "NaN and Inf * 0 in a product",
+        [=] {
+          Tensor x = ones(a), y = zeros(b);
+          x.view({-1})[0] = kNaN;
+          x.view({-1})[x.numel() - 1] = kInf;
+          return outs(f(x, y));
+        },
+        [](const Tensors& o) { CHECK(o[0].isnan().any().item<bool>()); });
   };
 }
 
@@ -314,14 +350,16 @@ Entry spatial(UnaryFn f, std::set<int64_t> ok_ranks, std::vector<int64_t> x_shap
     s.bad_ranks(ok_ranks, [f](const Tensor& x) { return outs(f(x)); });
     std::vector<int64_t> empty_in = x_shape, empty_out = out_shape;
     empty_in[0] = empty_out[0] = 0;
-    s.gives("empty", "batch of 0", [=] { return outs(f(wave(empty_in))); }, shape_is(empty_out));
-    s.gives("nan/inf", "NaN input",
-            [=] {
-              Tensor x = wave(x_shape);
-              x.fill_(kNaN);
-              return outs(f(x));
-            },
-            [](const Tensors& o) { CHECK(o[0].isnan().all().item<bool>()); });
+    s.gives(
+        "empty", "batch of 0", [=] { return outs(f(wave(empty_in))); }, shape_is(empty_out));
+    s.gives(
+        "nan/inf", "NaN input",
+        [=] {
+          Tensor x = wave(x_shape);
+          x.fill_(kNaN);
+          return outs(f(x));
+        },
+        [](const Tensors& o) { CHECK(o[0].isnan().all().item<bool>()); });
     for (const auto& [input, call] : bad_args) s.rejects("argument", input, [call = call] { return outs(call()); });
   };
 }
@@ -330,17 +368,28 @@ Entry spatial(UnaryFn f, std::set<int64_t> ok_ranks, std::vector<int64_t> x_shap
 Entry sized(std::function<Tensor(IntArrayRef, ScalarType)> f) {
   return [f](Sweep& s) {
     s.dtypes([f](ScalarType t) { return outs(f({2, 3}, t)); });
-    for (std::vector<int64_t> size : {std::vector<int64_t>{-1}, {2, -3}, {kMinI64}, {kMaxI64, kMaxI64},
-                                      {int64_t(1) << 32, int64_t(1) << 32}, {kMaxI64, 0, -1}})
+    for (std::vector<int64_t> size : {std::vector<int64_t>{-1},
+                                      {2, -3},
+                                      {kMinI64},
+                                      {kMaxI64, kMaxI64},
+                                      {int64_t(1) << 32, int64_t(1) << 32},
+                                      {kMaxI64, 0, -1}})
       s.rejects("size", shape_str(size), [f, size] { return outs(f(size, kFloat)); });
     for (std::vector<int64_t> size : {std::vector<int64_t>{0}, {3, 0}, {0, kMaxI64}})
-      s.gives("empty", shape_str(size), [f, size] { return outs(f(size, kFloat)); }, shape_is(size));
+      s.gives(
+          "empty", shape_str(size), [f, size] { return outs(f(size, kFloat)); }, shape_is(size));
   };
 }
 
 // ---- the table ------------------------------------------------------------------------------------------------
-#define UNARY(op, ...) {#op, unary([](const Tensor& x) { return __VA_ARGS__; })}
-#define BINARY(op, ...) {#op, binary([](const Tensor& a, const Tensor& b) { return __VA_ARGS__; })}
+#define UNARY(op, ...)                                      \
+  {                                                         \
+#op, unary([](const Tensor& x) { return __VA_ARGS__; }) \
+  }
+#define BINARY(op, ...)                                                       \
+  {                                                                           \
+#op, binary([](const Tensor& a, const Tensor& b) { return __VA_ARGS__; }) \
+  }
 
 const std::map<std::string, Entry>& sweep_table() {
   static const std::map<std::string, Entry> table = {
@@ -1199,17 +1248,18 @@ TEST_CASE("bad input sweep: each op throws an error naming itself or gives PyTor
       try {
         const Tensors result = c.call();
         if (!c.check) {
-          FAIL_CHECK("accepted a bad input" << (result.empty() || !result[0].defined()
-                                                   ? std::string()
-                                                   : " and returned " + result[0].str()));
+          FAIL_CHECK("accepted a bad input"
+                     << (result.empty() || !result[0].defined() ? std::string() : " and returned " + result[0].str()));
         } else {
           c.check(result);
         }
       } catch (const Error& e) {
         const std::string what = e.what();
         INFO("wick::Error: " << what);
-        if (c.check) FAIL_CHECK("threw where PyTorch gives a result");
-        else CHECK(names_op(what, name, c.category));
+        if (c.check)
+          FAIL_CHECK("threw where PyTorch gives a result");
+        else
+          CHECK(names_op(what, name, c.category));
       } catch (const std::exception& e) {
         FAIL_CHECK("threw a " << typeid(e).name() << " (not wick::Error): " << e.what());
       }
@@ -1217,7 +1267,7 @@ TEST_CASE("bad input sweep: each op throws an error naming itself or gives PyTor
   }
   std::string summary;
   for (const auto& [category, n] : per_category) summary += " " + category + "=" + std::to_string(n);
-  WARN("bad-input sweep: " << bad_inputs << " bad inputs over " << sweep_table().size() << " ops, plus "
-                           << good_inputs << " calls that must work;" << summary);
+  WARN("bad-input sweep: " << bad_inputs << " bad inputs over " << sweep_table().size() << " ops, plus " << good_inputs
+                           << " calls that must work;" << summary);
   CHECK(bad_inputs > 1000);
 }
