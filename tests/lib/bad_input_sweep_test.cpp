@@ -247,13 +247,13 @@ Entry reduction(FullFn full, DimFn along, EmptyRule empty) {
   return [full, along, empty](Sweep& s) {
     s.dtypes([full, along](ScalarType t) { return full ? full(wave({2, 3}, t)) : along(wave({2, 3}, t), 1); });
     s.undefined({wave({2})}, [full, along](const Tensors& in) { return full ? full(in[0]) : along(in[0], 0); });
-    // key: the identity's name in sweep_results ("<op>.<key>").
+    // key: where PyTorch's identity is in sweep_results ("<op>.<key>").
     auto expect_empty = [&](std::string input, std::string key, std::function<Tensors()> call,
-                            std::vector<int64_t> out_shape) {
+                            std::vector<int64_t> input_shape) {
       if (empty == EmptyRule::Throws) {
         s.rejects("empty", input, call);
       } else if (empty == EmptyRule::SameShape) {
-        s.gives("empty", input, call, shape_is(out_shape));
+        s.gives("empty", input, call, shape_is(input_shape));
       } else {
         s.gives("empty", input, call, pytorch(s.op() + "." + key));
       }
