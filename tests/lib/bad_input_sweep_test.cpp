@@ -2,14 +2,15 @@
 // applies to it (unsupported dtypes, wrong ranks, mismatched shapes, out-of-range dims and indices, undefined
 // tensors, bad arguments) and with the inputs PyTorch gives a documented result for (empty tensors, NaN/Inf).
 // Each call either throws a wick::Error whose message names the op ("wick::<op>: ...") or returns what PyTorch
-// 1.13 returns; NaN/Inf results are read from tests/fixtures/special_values.safetensors
-// (tools/gen_robust_fixtures.py). tests/lib/bad_input_test.cpp keeps one hand-picked bad call per op.
+// 1.13 returns, read from fixtures: tests/fixtures/special_values.safetensors (tools/gen_robust_fixtures.py) for
+// the NaN/Inf sweeps over whole op families, tests/fixtures/sweep_results.safetensors
+// (tools/gen_sweep_fixtures.py, which makes the same calls in PyTorch) for every other result compared.
+// tests/lib/bad_input_test.cpp keeps one hand-picked bad call per op.
 //
 // Adding an op: one line in sweep_table() (an op with no line fails "every registry op has a sweep entry").
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
-#include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
@@ -70,11 +71,11 @@ Check shape_is(std::vector<int64_t> shape) {
     CHECK(o[0].sizes() == IntArrayRef(shape));
   };
 }
-// Shape and values, NaN matching NaN; the actual is cast to the expected dtype when that is floating.
-Check equals(Tensor expected, Tolerance tol = {1e-6, 1e-6}, size_t output = 0) {
-  return [expected, tol, output](const Tensors& o) {
+// Shape and values (and the dtype if check_dtype), NaN matching NaN.
+Check equals(Tensor expected, Tolerance tol = {1e-6, 1e-6}, size_t output = 0, bool check_dtype = false) {
+  return [expected, tol, output, check_dtype](const Tensors& o) {
     REQUIRE(o.size() > output);
-    const std::string msg = testing::compare(o[output], expected, tol, /*check_dtype=*/false);
+    const std::string msg = testing::compare(o[output], expected, tol, check_dtype);
     INFO(msg);
     CHECK(msg.empty());
   };
@@ -166,6 +167,12 @@ Tolerance special_tolerance(const std::string& dt) {
   return dt == "float32" ? Tolerance{2e-5, 1e-6} : Tolerance{1e-12, 1e-14};
 }
 
+// PyTorch's result, dtype included, of the call the case makes: "<op>.<case>" in sweep_results.safetensors.
+Check pytorch(const std::string& key, size_t output = 0) {
+  static const RefFile results("sweep_results.safetensors");
+  return equals(results.get(key), {1e-6, 1e-6}, output, /*check_dtype=*/true);
+}
+
 // ---- builders for families of ops -----------------------------------------------------------------------------
 using UnaryFn = std::function<Tensor(const Tensor&)>;
 using BinaryFn = std::function<Tensor(const Tensor&, const Tensor&)>;
@@ -176,15 +183,24 @@ Entry unary(UnaryFn f) {
     s.dtypes([f](ScalarType t) { return outs(f(wave({2, 3}, t))); });
     s.undefined({wave({2})}, [f](const Tensors& in) { return outs(f(in[0])); });
     for (std::vector<int64_t> shape : {std::vector<int64_t>{0}, {2, 0}, {0, 3, 1}})
-      s.gives("empty", shape_str(shape), [f, shape] { return outs(f(wave(shape))); }, shape_is(shape));
-    s.gives("high rank", "0-d", [f] { return outs(f(wave({}))); }, shape_is({}));
+      s.gives(
+          "empty", shape_str(shape), [f, shape] { return outs(f(wave(shape))); }, shape_is(shape));
+    s.gives(
+        "high rank", "0-d", [f] { return outs(f(wave({}))); }, shape_is({}));
     // More dims than the inline shape buffer holds (8): same values as the flat call.
-    s.gives("high rank", "9 dims", [f] { return Tensors{f(wave({1, 2, 1, 1, 1, 1, 1, 1, 3})), f(wave({6}))}; },
-            [](const Tensors& o) { CHECK(testing::compare(o[0].flatten(), o[1], {0, 0}).empty()); });  // NaN == NaN
+    s.gives(
+        "high rank", "9 dims",
+        [f] {
+          return Tensors{f(wave({1, 2, 1, 1, 1, 1, 1, 1, 3})), f(wave({6}))};
+        },
+        [](const Tensors& o) {
+          CHECK(testing::compare(o[0].flatten(), o[1], {0, 0}).empty());
+        });  // NaN == NaN
     for (const char* dt : kSpecialDtypes) {
       const std::string key = "unary." + s.op() + "." + dt;
-      s.gives("nan/inf", key, [f, dt] { return outs(f(specials().get("S").to(testing::dtype_from_name(dt)))); },
-              equals(specials().get(key), special_tolerance(dt)));
+      s.gives(
+          "nan/inf", key, [f, dt] { return outs(f(specials().get("S").to(testing::dtype_from_name(dt)))); },
+          equals(specials().get(key), special_tolerance(dt)));
     }
   };
 }
@@ -197,33 +213,31 @@ Entry binary(BinaryFn f) {
     const std::vector<std::pair<std::vector<int64_t>, std::vector<int64_t>>> mismatched = {
         {{2, 3}, {4}}, {{3}, {2}}, {{2, 3}, {3, 2}}, {{2, 0}, {2, 3}}, {{4, 1, 3}, {2, 3, 3}}, {{0}, {2}}};
     for (const auto& [a, b] : mismatched)
-      s.rejects("shape", shape_str(a) + " with " + shape_str(b), [f, a = a, b = b] { return outs(f(wave(a), wave(b))); });
+      s.rejects("shape", shape_str(a) + " with " + shape_str(b),
+                [f, a = a, b = b] { return outs(f(wave(a), wave(b))); });
     const std::vector<std::tuple<std::vector<int64_t>, std::vector<int64_t>, std::vector<int64_t>>> empty = {
         {{0}, {0}, {0}}, {{0}, {1}, {0}}, {{2, 0}, {2, 1}, {2, 0}}, {{0, 3}, {3}, {0, 3}}, {{1, 0}, {3, 1}, {3, 0}}};
     for (const auto& [a, b, r] : empty)
-      s.gives("empty", shape_str(a) + " with " + shape_str(b), [f, a = a, b = b] { return outs(f(wave(a), wave(b))); },
-              shape_is(r));
+      s.gives(
+          "empty", shape_str(a) + " with " + shape_str(b), [f, a = a, b = b] { return outs(f(wave(a), wave(b))); },
+          shape_is(r));
     for (const char* dt : kSpecialDtypes) {
       const std::string key = "binary." + s.op() + "." + dt;
-      s.gives("nan/inf", key,
-              [f, dt] {
-                const Tensor v = specials().get("S").to(testing::dtype_from_name(dt));
-                return outs(f(v.unsqueeze(1), v.unsqueeze(0)));
-              },
-              equals(specials().get(key), special_tolerance(dt)));
+      s.gives(
+          "nan/inf", key,
+          [f, dt] {
+            const Tensor v = specials().get("S").to(testing::dtype_from_name(dt));
+            return outs(f(v.unsqueeze(1), v.unsqueeze(0)));
+          },
+          equals(specials().get(key), special_tolerance(dt)));
     }
   };
 }
 
 // What a reduction of an empty tensor gives: PyTorch's identity value (sum 0, prod 1, mean NaN, ...), an error
 // (max/min/argmax/argmin have no identity), or an output shaped as the input (softmax).
-struct EmptyRule {
-  enum Kind { Value, Throws, SameShape } kind;
-  double value = 0;
-};
-EmptyRule identity(double v) { return {EmptyRule::Value, v}; }
-const EmptyRule kNoIdentity{EmptyRule::Throws};
-const EmptyRule kSameShape{EmptyRule::SameShape};
+enum class EmptyRule { Identity, Throws, SameShape };
+constexpr EmptyRule kIdentity = EmptyRule::Identity, kNoIdentity = EmptyRule::Throws, kSameShape = EmptyRule::SameShape;
 
 using FullFn = std::function<Tensors(const Tensor&)>;
 using DimFn = std::function<Tensors(const Tensor&, int64_t)>;
@@ -233,46 +247,58 @@ Entry reduction(FullFn full, DimFn along, EmptyRule empty) {
   return [full, along, empty](Sweep& s) {
     s.dtypes([full, along](ScalarType t) { return full ? full(wave({2, 3}, t)) : along(wave({2, 3}, t), 1); });
     s.undefined({wave({2})}, [full, along](const Tensors& in) { return full ? full(in[0]) : along(in[0], 0); });
-    auto expect_empty = [&](std::string input, std::function<Tensors()> call, std::vector<int64_t> out_shape) {
-      if (empty.kind == EmptyRule::Throws) {
+    // key: where PyTorch's identity is in sweep_results ("<op>.<key>").
+    auto expect_empty = [&](std::string input, std::string key, std::function<Tensors()> call,
+                            std::vector<int64_t> input_shape) {
+      if (empty == EmptyRule::Throws) {
         s.rejects("empty", input, call);
-      } else if (empty.kind == EmptyRule::SameShape) {
-        s.gives("empty", input, call, shape_is(out_shape));
+      } else if (empty == EmptyRule::SameShape) {
+        s.gives("empty", input, call, shape_is(input_shape));
       } else {
-        s.gives("empty", input, call, equals(full_like(zeros(out_shape, dtype(kDouble)), empty.value)));
+        s.gives("empty", input, call, pytorch(s.op() + "." + key));
       }
     };
     if (full) {
-      expect_empty("full reduction of [0]", [full] { return full(wave({0})); }, empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{0} : std::vector<int64_t>{});
-      expect_empty("full reduction of [2, 0]", [full] { return full(wave({2, 0})); }, empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{2, 0} : std::vector<int64_t>{});
+      expect_empty("full reduction of [0]", "empty_full_0", [full] { return full(wave({0})); }, {0});
+      expect_empty("full reduction of [2, 0]", "empty_full_2x0", [full] { return full(wave({2, 0})); }, {2, 0});
     }
     if (along) {
       s.bad_dims(2, [along](int64_t d) { return along(wave({2, 3}), d); });
       s.rejects("dim", "dim 1 of a 0-d input", [along] { return along(wave({}), 1); });
       s.rejects("dim", "dim -2 of a 0-d input", [along] { return along(wave({}), -2); });
       // Along a zero-sized dim: the identity per row; along a full dim of an empty tensor: an empty result.
-      expect_empty("[3, 0] along dim 1", [along] { return along(wave({3, 0}), 1); },
-                   empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{3, 0} : std::vector<int64_t>{3});
-      s.gives("empty", "[3, 0] along dim 0", [along] { return along(wave({3, 0}), 0); },
-              shape_is(empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{3, 0} : std::vector<int64_t>{0}));
-      s.gives("empty", "[0, 2] along dim 1", [along] { return along(wave({0, 2}), 1); },
-              shape_is(empty.kind == EmptyRule::SameShape ? std::vector<int64_t>{0, 2} : std::vector<int64_t>{0}));
+      expect_empty("[3, 0] along dim 1", "empty_3x0_dim1", [along] { return along(wave({3, 0}), 1); }, {3, 0});
+      s.gives(
+          "empty", "[3, 0] along dim 0",
+          [along] {
+            return along(wave({3, 0}), 0);
+          },
+          shape_is(empty == EmptyRule::SameShape ? std::vector<int64_t>{3, 0} : std::vector<int64_t>{0}));
+      s.gives(
+          "empty", "[0, 2] along dim 1",
+          [along] {
+            return along(wave({0, 2}), 1);
+          },
+          shape_is(empty == EmptyRule::SameShape ? std::vector<int64_t>{0, 2} : std::vector<int64_t>{0}));
     }
     for (const char* dt : kSpecialDtypes) {
       const ScalarType t = testing::dtype_from_name(dt);
       auto rows = [t] { return specials().get("R").to(t); };
       const std::string reduce_key = "reduce." + s.op() + "." + dt;
       if (along && specials().has(reduce_key))
-        s.gives("nan/inf", reduce_key, [along, rows] { return along(rows(), 1); },
-                equals(specials().get(reduce_key), special_tolerance(dt)));
+        s.gives(
+            "nan/inf", reduce_key, [along, rows] { return along(rows(), 1); },
+            equals(specials().get(reduce_key), special_tolerance(dt)));
       if (along && specials().has(reduce_key + ".values"))
-        s.gives("nan/inf", reduce_key + " (values, indices)", [along, rows] { return along(rows(), 1); },
-                all({equals(specials().get(reduce_key + ".values"), special_tolerance(dt), 0),
-                     equals(specials().get(reduce_key + ".indices"), {}, 1)}));
+        s.gives(
+            "nan/inf", reduce_key + " (values, indices)", [along, rows] { return along(rows(), 1); },
+            all({equals(specials().get(reduce_key + ".values"), special_tolerance(dt), 0),
+                 equals(specials().get(reduce_key + ".indices"), {}, 1)}));
       const std::string full_key = "full." + s.op() + "." + dt;
       if (full && specials().has(full_key))
-        s.gives("nan/inf", full_key, [full, rows] { return full(rows()); },
-                equals(specials().get(full_key), special_tolerance(dt)));
+        s.gives(
+            "nan/inf", full_key, [full, rows] { return full(rows()); },
+            equals(specials().get(full_key), special_tolerance(dt)));
     }
   };
 }
@@ -291,17 +317,18 @@ Entry matrix_product(BinaryFn f, std::set<int64_t> ok_ranks, std::vector<int64_t
     std::vector<int64_t> a0 = a, b0 = b;
     a0.back() = 0;
     b0[b.size() >= 2 ? b.size() - 2 : 0] = 0;
-    s.gives("empty", "inner size 0", [=] { return outs(f(wave(a0), wave(b0))); },
-            [](const Tensors& o) { CHECK((o[0].numel() == 0 || o[0].abs().max().item<double>() == 0)); });
+    s.gives(
+        "empty", "inner size 0", [=] { return outs(f(wave(a0), wave(b0))); }, pytorch(s.op() + ".inner_size_0"));
     // A NaN anywhere in a row of `a` and an Inf against a 0 give NaN (no zero-skipping shortcut).
-    s.gives("nan/inf", "NaN and Inf * 0 in a product",
-            [=] {
-              Tensor x = ones(a), y = zeros(b);
-              x.view({-1})[0] = kNaN;
-              x.view({-1})[x.numel() - 1] = kInf;
-              return outs(f(x, y));
-            },
-            [](const Tensors& o) { CHECK(o[0].isnan().any().item<bool>()); });
+    s.gives(
+        "nan/inf", "NaN and Inf * 0 in a product",
+        [=] {
+          Tensor x = ones(a), y = zeros(b);
+          x.view({-1})[0] = kNaN;
+          x.view({-1})[x.numel() - 1] = kInf;
+          return outs(f(x, y));
+        },
+        pytorch(s.op() + ".nan_inf_times_0"));
   };
 }
 
@@ -314,14 +341,16 @@ Entry spatial(UnaryFn f, std::set<int64_t> ok_ranks, std::vector<int64_t> x_shap
     s.bad_ranks(ok_ranks, [f](const Tensor& x) { return outs(f(x)); });
     std::vector<int64_t> empty_in = x_shape, empty_out = out_shape;
     empty_in[0] = empty_out[0] = 0;
-    s.gives("empty", "batch of 0", [=] { return outs(f(wave(empty_in))); }, shape_is(empty_out));
-    s.gives("nan/inf", "NaN input",
-            [=] {
-              Tensor x = wave(x_shape);
-              x.fill_(kNaN);
-              return outs(f(x));
-            },
-            [](const Tensors& o) { CHECK(o[0].isnan().all().item<bool>()); });
+    s.gives(
+        "empty", "batch of 0", [=] { return outs(f(wave(empty_in))); }, shape_is(empty_out));
+    s.gives(
+        "nan/inf", "NaN input",
+        [=] {
+          Tensor x = wave(x_shape);
+          x.fill_(kNaN);
+          return outs(f(x));
+        },
+        pytorch(s.op() + ".nan_input"));
     for (const auto& [input, call] : bad_args) s.rejects("argument", input, [call = call] { return outs(call()); });
   };
 }
@@ -330,17 +359,28 @@ Entry spatial(UnaryFn f, std::set<int64_t> ok_ranks, std::vector<int64_t> x_shap
 Entry sized(std::function<Tensor(IntArrayRef, ScalarType)> f) {
   return [f](Sweep& s) {
     s.dtypes([f](ScalarType t) { return outs(f({2, 3}, t)); });
-    for (std::vector<int64_t> size : {std::vector<int64_t>{-1}, {2, -3}, {kMinI64}, {kMaxI64, kMaxI64},
-                                      {int64_t(1) << 32, int64_t(1) << 32}, {kMaxI64, 0, -1}})
+    for (std::vector<int64_t> size : {std::vector<int64_t>{-1},
+                                      {2, -3},
+                                      {kMinI64},
+                                      {kMaxI64, kMaxI64},
+                                      {int64_t(1) << 32, int64_t(1) << 32},
+                                      {kMaxI64, 0, -1}})
       s.rejects("size", shape_str(size), [f, size] { return outs(f(size, kFloat)); });
     for (std::vector<int64_t> size : {std::vector<int64_t>{0}, {3, 0}, {0, kMaxI64}})
-      s.gives("empty", shape_str(size), [f, size] { return outs(f(size, kFloat)); }, shape_is(size));
+      s.gives(
+          "empty", shape_str(size), [f, size] { return outs(f(size, kFloat)); }, shape_is(size));
   };
 }
 
 // ---- the table ------------------------------------------------------------------------------------------------
-#define UNARY(op, ...) {#op, unary([](const Tensor& x) { return __VA_ARGS__; })}
-#define BINARY(op, ...) {#op, binary([](const Tensor& a, const Tensor& b) { return __VA_ARGS__; })}
+#define UNARY(op, ...)                                      \
+  {                                                         \
+#op, unary([](const Tensor& x) { return __VA_ARGS__; }) \
+  }
+#define BINARY(op, ...)                                                       \
+  {                                                                           \
+#op, binary([](const Tensor& a, const Tensor& b) { return __VA_ARGS__; }) \
+  }
 
 const std::map<std::string, Entry>& sweep_table() {
   static const std::map<std::string, Entry> table = {
@@ -373,7 +413,7 @@ const std::map<std::string, Entry>& sweep_table() {
          s.rejects("size", "steps int64 min", [] { return outs(linspace(0, 1, kMinI64)); });
          s.gives("empty", "steps 0", [] { return outs(linspace(0, 1, 0)); }, shape_is({0}));
          s.gives("nan/inf", "NaN start", [] { return outs(linspace(kNaN, 1, 3, dtype(kDouble))); },
-                 equals(tensor({kNaN, kNaN, kNaN})));
+                 pytorch("linspace.nan_start"));
        }},
       {"eye", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(eye(3, dtype(t))); });
@@ -388,7 +428,7 @@ const std::map<std::string, Entry>& sweep_table() {
          s.rejects("shape", "ragged first row", [] { return outs(tensor({{1}, {2, 3}})); });
          s.gives("empty", "no values", [] { return outs(tensor(std::vector<float>{})); }, shape_is({0}));
          s.gives("nan/inf", "NaN and Inf kept", [] { return outs(tensor({kNaN, kInf, -kInf})); },
-                 [](const Tensors& o) { CHECK(o[0].isnan().sum().item<int64_t>() == 1); });
+                 pytorch("tensor.nan_inf"));
        }},
       {"from_blob", [](Sweep& s) {
          static float data[6] = {1, 2, 3, 4, 5, 6};
@@ -426,7 +466,7 @@ const std::map<std::string, Entry>& sweep_table() {
          s.rejects("undefined", "undefined", [] { return outs(Tensor().clone()); });
          s.gives("empty", "[2, 0]", [] { return outs(wave({2, 0}).clone()); }, shape_is({2, 0}));
          s.gives("nan/inf", "NaN payload kept", [] { return outs(tensor({kNaN, -kInf}).clone()); },
-                 equals(tensor({kNaN, -kInf})));
+                 pytorch("clone.nan_inf"));
        }},
       {"to", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(wave({2, 3}).to(t)); });
@@ -435,10 +475,9 @@ const std::map<std::string, Entry>& sweep_table() {
          s.gives("empty", "[0] to int64", [] { return outs(wave({0}).to(kInt64)); }, shape_is({0}));
          s.gives("nan/inf", "NaN and Inf to float16",
                  [] { return outs(tensor({kNaN, kInf, -kInf, 1e5}, dtype(kDouble)).to(kHalf)); },
-                 // 1e5 overflows float16 to inf, as in PyTorch.
-                 equals(tensor({kNaN, kInf, -kInf, kInf})));
+                 pytorch("to.nan_inf_to_float16"));  // 1e5 overflows float16 to inf
          s.gives("nan/inf", "NaN to bool is true", [] { return outs(tensor({kNaN, 0.0, -0.0}).to(kBool)); },
-                 equals(tensor({true, false, false})));
+                 pytorch("to.nan_to_bool"));
        }},
       {"copy_", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(zeros({2, 3}, dtype(t)).copy_(wave({3}))); });
@@ -521,7 +560,7 @@ const std::map<std::string, Entry>& sweep_table() {
          s.gives("empty", "[0]", [] { return outs(where(ones({0}, dtype(kBool)), ones({0}), ones({1}))); }, shape_is({0}));
          s.gives("nan/inf", "NaN not chosen does not leak",
                  [] { return outs(where(tensor({true, false}), tensor({1.0, kNaN}), tensor({kNaN, kInf}))); },
-                 equals(tensor({1.0, kInf})));
+                 pytorch("where.nan_not_chosen"));
        }},
       {"masked_fill", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(wave({2, 3}, t).masked_fill(wave({3}).gt(0), 1)); });
@@ -532,15 +571,15 @@ const std::map<std::string, Entry>& sweep_table() {
          s.rejects("shape", "value of 2 elements", [] { return outs(ones({2}).masked_fill(ones({2}, dtype(kBool)), ones({2}))); });
          s.gives("empty", "[0]", [] { return outs(ones({0}).masked_fill(ones({0}, dtype(kBool)), 1.0)); }, shape_is({0}));
          s.gives("nan/inf", "fill NaN", [] { return outs(ones({2}).masked_fill(tensor({true, false}), kNaN)); },
-                 equals(tensor({kNaN, 1.0})));
+                 pytorch("masked_fill.nan"));
        }},
       // ---- reductions
       {"sum", reduction([](const Tensor& x) { return outs(x.sum()); },
-                        [](const Tensor& x, int64_t d) { return outs(x.sum({d})); }, identity(0))},
+                        [](const Tensor& x, int64_t d) { return outs(x.sum({d})); }, kIdentity)},
       {"mean", reduction([](const Tensor& x) { return outs(x.mean()); },
-                         [](const Tensor& x, int64_t d) { return outs(x.mean({d})); }, identity(kNaN))},
+                         [](const Tensor& x, int64_t d) { return outs(x.mean({d})); }, kIdentity)},
       {"prod", reduction([](const Tensor& x) { return outs(x.prod()); },
-                         [](const Tensor& x, int64_t d) { return outs(x.prod(d)); }, identity(1))},
+                         [](const Tensor& x, int64_t d) { return outs(x.prod(d)); }, kIdentity)},
       {"max", reduction([](const Tensor& x) { return outs(x.max()); },
                         [](const Tensor& x, int64_t d) { return outs(x.max(d)); }, kNoIdentity)},
       {"min", reduction([](const Tensor& x) { return outs(x.min()); },
@@ -554,17 +593,17 @@ const std::map<std::string, Entry>& sweep_table() {
       {"argmin", reduction([](const Tensor& x) { return outs(x.argmin()); },
                            [](const Tensor& x, int64_t d) { return outs(x.argmin(d)); }, kNoIdentity)},
       {"var", reduction([](const Tensor& x) { return outs(x.var()); },
-                        [](const Tensor& x, int64_t d) { return outs(x.var({d})); }, identity(kNaN))},
+                        [](const Tensor& x, int64_t d) { return outs(x.var({d})); }, kIdentity)},
       {"std", reduction([](const Tensor& x) { return outs(x.std()); },
-                        [](const Tensor& x, int64_t d) { return outs(x.std({d})); }, identity(kNaN))},
+                        [](const Tensor& x, int64_t d) { return outs(x.std({d})); }, kIdentity)},
       {"norm", reduction([](const Tensor& x) { return outs(x.norm()); },
-                         [](const Tensor& x, int64_t d) { return outs(x.norm(2, {d})); }, identity(0))},
+                         [](const Tensor& x, int64_t d) { return outs(x.norm(2, {d})); }, kIdentity)},
       {"logsumexp", reduction(nullptr, [](const Tensor& x, int64_t d) { return outs(x.logsumexp({d})); },
-                              identity(-kInf))},
+                              kIdentity)},
       {"all", reduction([](const Tensor& x) { return outs(x.all()); },
-                        [](const Tensor& x, int64_t d) { return outs(x.all(d)); }, identity(1))},
+                        [](const Tensor& x, int64_t d) { return outs(x.all(d)); }, kIdentity)},
       {"any", reduction([](const Tensor& x) { return outs(x.any()); },
-                        [](const Tensor& x, int64_t d) { return outs(x.any(d)); }, identity(0))},
+                        [](const Tensor& x, int64_t d) { return outs(x.any(d)); }, kIdentity)},
       {"softmax", reduction(nullptr, [](const Tensor& x, int64_t d) { return outs(x.softmax(d)); }, kSameShape)},
       {"log_softmax",
        reduction(nullptr, [](const Tensor& x, int64_t d) { return outs(x.log_softmax(d)); }, kSameShape)},
@@ -620,9 +659,9 @@ const std::map<std::string, Entry>& sweep_table() {
          s.gives("empty", "batch of 0", [] { return outs(linear(wave({0, 3}), wave({4, 3}), wave({4}))); },
                  shape_is({0, 4}));
          s.gives("empty", "in_features 0: the bias", [] { return outs(linear(wave({2, 0}), wave({4, 0}), ones({4}))); },
-                 equals(ones({2, 4})));
+                 pytorch("linear.in_features_0"));
          s.gives("nan/inf", "Inf * 0", [] { return outs(linear(tensor({{kInf, 1.0}}), tensor({{0.0, 1.0}}))); },
-                 equals(full({1, 1}, kNaN)));
+                 pytorch("linear.inf_times_0"));
        }},
       {"outer", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(outer(wave({2}, t), wave({3}, t))); });
@@ -630,16 +669,16 @@ const std::map<std::string, Entry>& sweep_table() {
          s.bad_ranks({1}, [](const Tensor& x) { return outs(outer(x, wave({3}))); });
          s.gives("empty", "[0] with [3]", [] { return outs(outer(wave({0}), wave({3}))); }, shape_is({0, 3}));
          s.gives("nan/inf", "Inf * 0", [] { return outs(outer(tensor({kInf}), tensor({0.f, 1.f}))); },
-                 equals(tensor({{kNaN, kInf}})));
+                 pytorch("outer.inf_times_0"));
        }},
       {"dot", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(dot(wave({3}, t), wave({3}, t))); });
          s.undefined({wave({2}), wave({2})}, [](const Tensors& in) { return outs(dot(in[0], in[1])); });
          s.bad_ranks({1}, [](const Tensor& x) { return outs(dot(x, wave({2}))); });
          s.rejects("shape", "[2] with [3]", [] { return outs(dot(wave({2}), wave({3}))); });
-         s.gives("empty", "[0] with [0]", [] { return outs(dot(wave({0}), wave({0}))); }, equals(tensor(0.0)));
+         s.gives("empty", "[0] with [0]", [] { return outs(dot(wave({0}), wave({0}))); }, pytorch("dot.empty"));
          s.gives("nan/inf", "Inf * 0", [] { return outs(dot(tensor({kInf, 1.f}), tensor({0.f, 1.f}))); },
-                 equals(tensor(kNaN)));
+                 pytorch("dot.inf_times_0"));
        }},
       // ---- shape and views
       {"view", [](Sweep& s) {
@@ -823,7 +862,7 @@ const std::map<std::string, Entry>& sweep_table() {
          s.gives("index", "offset int64 min", [] { return outs(wave({3, 4}).diagonal(kMinI64)); }, shape_is({0}));
          s.gives("empty", "[0, 3]", [] { return outs(wave({0, 3}).diagonal(1)); }, shape_is({0}));
          s.gives("nan/inf", "NaN on the diagonal", [] { return outs(full({2, 2}, kNaN).diagonal()); },
-                 equals(tensor({kNaN, kNaN})));
+                 pytorch("diagonal.nan"));
        }},
       {"flip", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(wave({4}, t).flip({0})); });
@@ -837,18 +876,24 @@ const std::map<std::string, Entry>& sweep_table() {
          s.undefined({wave({2, 2})}, [](const Tensors& in) { return outs(tril(in[0])); });
          s.bad_ranks({2, 3, 4, 5}, [](const Tensor& x) { return outs(tril(x)); });
          s.gives("empty", "[0, 3]", [] { return outs(tril(wave({0, 3}))); }, shape_is({0, 3}));
-         s.gives("index", "diagonal int64 min", [] { return outs(tril(ones({2, 2}), kMinI64)); }, equals(zeros({2, 2})));
-         s.gives("index", "diagonal int64 max", [] { return outs(tril(ones({2, 2}), kMaxI64)); }, equals(ones({2, 2})));
+         s.gives("index", "diagonal int64 min", [] { return outs(tril(ones({2, 2}), kMinI64)); },
+                 pytorch("tril.diagonal_int64_min"));
+         // PyTorch 1.13 overflows here (pytorch/pytorch#153240): the reference is its result at diagonal 2^62.
+         s.gives("index", "diagonal int64 max", [] { return outs(tril(ones({2, 2}), kMaxI64)); },
+                 pytorch("tril.diagonal_huge"));
          s.gives("nan/inf", "NaN above the diagonal is zeroed",
-                 [] { return outs(tril(full({2, 2}, kNaN))); }, equals(tensor({{kNaN, 0.0}, {kNaN, kNaN}})));
+                 [] { return outs(tril(full({2, 2}, kNaN))); }, pytorch("tril.nan"));
        }},
       {"triu", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(triu(wave({3, 3}, t))); });
          s.undefined({wave({2, 2})}, [](const Tensors& in) { return outs(triu(in[0])); });
          s.bad_ranks({2, 3, 4, 5}, [](const Tensor& x) { return outs(triu(x)); });
          s.gives("empty", "[3, 0]", [] { return outs(triu(wave({3, 0}))); }, shape_is({3, 0}));
-         s.gives("index", "diagonal int64 min", [] { return outs(triu(ones({2, 2}), kMinI64)); }, equals(ones({2, 2})));
-         s.gives("index", "diagonal int64 max", [] { return outs(triu(ones({2, 2}), kMaxI64)); }, equals(zeros({2, 2})));
+         s.gives("index", "diagonal int64 min", [] { return outs(triu(ones({2, 2}), kMinI64)); },
+                 pytorch("triu.diagonal_int64_min"));
+         // As for tril: PyTorch 1.13 overflows here; the reference is its result at diagonal 2^62.
+         s.gives("index", "diagonal int64 max", [] { return outs(triu(ones({2, 2}), kMaxI64)); },
+                 pytorch("triu.diagonal_huge"));
        }},
       {"pad", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(pad(wave({3}, t), {1, 1})); });
@@ -859,9 +904,10 @@ const std::map<std::string, Entry>& sweep_table() {
          s.rejects("argument", "reflect pad >= size", [] { return outs(pad(wave({1, 3}), {3, 0}, "reflect")); });
          s.rejects("argument", "negative pad below size 0", [] { return outs(pad(wave({3}), {-2, -2})); });
          s.rejects("empty", "replicate of an empty dim", [] { return outs(pad(wave({1, 0}), {1, 1}, "replicate")); });
-         s.gives("empty", "constant pad of [0]", [] { return outs(pad(wave({0}), {1, 2})); }, equals(zeros({3})));
+         s.gives("empty", "constant pad of [0]", [] { return outs(pad(wave({0}), {1, 2})); },
+                 pytorch("pad.constant_of_empty"));
          s.gives("argument", "negative pad crops", [] { return outs(pad(arange(5, dtype(kDouble)), {-1, -2})); },
-                 equals(tensor({1.0, 2.0})));
+                 pytorch("pad.negative_crops"));
        }},
       // ---- indexing
       {"index", [](Sweep& s) {
@@ -889,9 +935,9 @@ const std::map<std::string, Entry>& sweep_table() {
          s.rejects("shape", "value [4] into a row of 3", [] { return outs(zeros({2, 3}).index_put_({0}, ones({4}))); });
          s.rejects("rank", "too many indices", [] { return outs(zeros({2}).index_put_({0, 0}, 1.0)); });
          s.gives("empty", "empty index tensor", [] { return outs(zeros({2}).index_put_({longs({})}, 5.0)); },
-                 equals(zeros({2})));
+                 pytorch("index_put_.empty_index"));
          s.gives("nan/inf", "put NaN", [] { return outs(zeros({2}).index_put_({1}, kNaN)); },
-                 equals(tensor({0.0, kNaN})));
+                 pytorch("index_put_.nan"));
        }},
       {"index_select", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(wave({2, 3}, t).index_select(1, longs({0, 2}))); });
@@ -916,9 +962,9 @@ const std::map<std::string, Entry>& sweep_table() {
                    [] { return outs(wave({2, 3}).index_add(0, longs({0}), wave({1, 4}))); });
          s.rejects("dtype", "float index", [] { return outs(wave({2, 3}).index_add(0, tensor({0.f}), wave({1, 3}))); });
          s.gives("empty", "empty index", [] { return outs(ones({2, 3}).index_add(0, longs({}), wave({0, 3}))); },
-                 equals(ones({2, 3})));
+                 pytorch("index_add.empty_index"));
          s.gives("nan/inf", "adds NaN", [] { return outs(zeros({2}).index_add(0, longs({1}), tensor({kNaN}))); },
-                 equals(tensor({0.0, kNaN})));
+                 pytorch("index_add.nan"));
        }},
       {"gather", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(wave({2, 3}, t).gather(1, longs({0, 2}).view({1, 2}))); });
@@ -944,7 +990,7 @@ const std::map<std::string, Entry>& sweep_table() {
          s.rejects("rank", "1-d index on 2-d input", [] { return outs(wave({2, 3}).scatter(1, longs({0}), wave({1}))); });
          s.rejects("dtype", "float index", [] { return outs(wave({2, 3}).scatter(1, zeros({1, 1}), wave({1, 1}))); });
          s.gives("empty", "[0, 0] index", [] { return outs(ones({2, 3}).scatter(1, zeros({0, 0}, dtype(kInt64)), 5.0)); },
-                 equals(ones({2, 3})));
+                 pytorch("scatter.empty_index"));
        }},
       {"scatter_add", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(wave({2, 3}, t).scatter_add(1, longs({2}).view({1, 1}), wave({1, 1}, t))); });
@@ -957,7 +1003,7 @@ const std::map<std::string, Entry>& sweep_table() {
          s.rejects("dtype", "float index", [] { return outs(wave({2, 3}).scatter_add(1, ones({1, 1}), ones({1, 1}))); });
          s.gives("nan/inf", "adds Inf and -Inf", [] {
                    return outs(zeros({1, 2}).scatter_add(1, longs({0, 0}).view({1, 2}), tensor({{kInf, -kInf}})));
-                 }, equals(tensor({{kNaN, 0.0}})));
+                 }, pytorch("scatter_add.inf_minus_inf"));
        }},
       {"masked_select", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(masked_select(wave({2, 3}, t), wave({3}).gt(0))); });
@@ -974,7 +1020,7 @@ const std::map<std::string, Entry>& sweep_table() {
          s.gives("empty", "[0, 3]", [] { return outs(nonzero(wave({0, 3}))); }, shape_is({0, 2}));
          s.gives("empty", "all zero", [] { return outs(nonzero(zeros({2, 3}))); }, shape_is({0, 2}));
          s.gives("nan/inf", "NaN and Inf are nonzero, -0 is zero",
-                 [] { return outs(nonzero(tensor({kNaN, 0.0, kInf, -0.0}))); }, equals(longs({0, 2}).view({2, 1})));
+                 [] { return outs(nonzero(tensor({kNaN, 0.0, kInf, -0.0}))); }, pytorch("nonzero.nan_inf_signed_zero"));
        }},
       // ---- convolution, pooling, resampling
       {"conv1d", spatial([](const Tensor& x) { return conv1d(x, ones({4, 3, 3}, x.options())); }, {2, 3}, {1, 3, 8},
@@ -1086,7 +1132,7 @@ const std::map<std::string, Entry>& sweep_table() {
                  shape_is({0, 3}));
          s.gives("nan/inf", "NaN in channel 0",
                  [] { return outs(batch_norm(tensor({{kNaN, 1.0}, {2.0, 3.0}}), {}, {}, {}, {}, true, 0.1, 0.0)); },
-                 equals(tensor({{kNaN, -1.0}, {kNaN, 1.0}}), {1e-6, 1e-6}));
+                 pytorch("batch_norm.nan"));
        }},
       {"layer_norm", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(layer_norm(wave({2, 4}, t), {4}, ones({4}, dtype(t)))); });
@@ -1099,9 +1145,9 @@ const std::map<std::string, Entry>& sweep_table() {
          s.gives("empty", "batch of 0", [] { return outs(layer_norm(wave({0, 4}), {4})); }, shape_is({0, 4}));
          s.gives("empty", "0 features", [] { return outs(layer_norm(wave({2, 0}), {0})); }, shape_is({2, 0}));
          s.gives("nan/inf", "NaN in row 0", [] { return outs(layer_norm(tensor({{kNaN, 1.0}, {2.0, 3.0}}), {2}, {}, {}, 0.0)); },
-                 equals(tensor({{kNaN, kNaN}, {-1.0, 1.0}}), {1e-6, 1e-6}));
+                 pytorch("layer_norm.nan"));
          s.gives("nan/inf", "Inf in row 0", [] { return outs(layer_norm(tensor({{kInf, 1.0}, {2.0, 3.0}}), {2}, {}, {}, 0.0)); },
-                 equals(tensor({{kNaN, kNaN}, {-1.0, 1.0}}), {1e-6, 1e-6}));
+                 pytorch("layer_norm.inf"));
        }},
       {"group_norm", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(group_norm(wave({2, 4, 3}, t), 2, ones({4}, dtype(t)))); });
@@ -1114,7 +1160,7 @@ const std::map<std::string, Entry>& sweep_table() {
          s.gives("empty", "batch of 0", [] { return outs(group_norm(wave({0, 4, 3}), 2)); }, shape_is({0, 4, 3}));
          s.gives("nan/inf", "NaN in sample 0",
                  [] { return outs(group_norm(tensor({{kNaN, 1.0}, {2.0, 3.0}}).unsqueeze(2), 1, {}, {}, 0.0)); },
-                 equals(tensor({{kNaN, kNaN}, {-1.0, 1.0}}).unsqueeze(2), {1e-6, 1e-6}));
+                 pytorch("group_norm.nan"));
        }},
       // ---- recurrent steps: a NaN gate spoils only its own unit; an infinite one saturates the gate
       {"fused_lstm_cell", [](Sweep& s) {
@@ -1140,9 +1186,9 @@ const std::map<std::string, Entry>& sweep_table() {
            return fused_lstm_cell(tensor({{kNaN, 0.0, 0.0, 0.0}, {0.0, kInf, 0.0, 0.0}}), zeros({2, 4}), ones({2, 1}));
          };
          s.gives("nan/inf", "NaN input gate in row 0, +Inf forget gate in row 1", [special] { return outs(special()); },
-                 equals(tensor({kNaN, 0.5 * std::tanh(1.0)}).unsqueeze(1), {1e-6, 1e-6}, 0));
+                 pytorch("fused_lstm_cell.nan_inf.hy", 0));
          s.gives("nan/inf", "the same step's cell state", [special] { return outs(special()); },
-                 equals(tensor({kNaN, 1.0}).unsqueeze(1), {1e-6, 1e-6}, 1));
+                 pytorch("fused_lstm_cell.nan_inf.cy", 1));
        }},
       {"fused_gru_cell", [](Sweep& s) {
          s.dtypes([](ScalarType t) { return outs(fused_gru_cell(wave({2, 6}, t), wave({2, 6}, t), wave({2, 2}, t))); });
@@ -1161,7 +1207,7 @@ const std::map<std::string, Entry>& sweep_table() {
                  [] {
                    return outs(fused_gru_cell(tensor({{kNaN, 0.0, 0.0}, {0.0, 0.0, kInf}}), zeros({2, 3}), ones({2, 1})));
                  },
-                 equals(tensor({kNaN, 1.0}).unsqueeze(1), {1e-6, 1e-6}));
+                 pytorch("fused_gru_cell.nan_inf"));
        }},
   };
   return table;
@@ -1199,17 +1245,18 @@ TEST_CASE("bad input sweep: each op throws an error naming itself or gives PyTor
       try {
         const Tensors result = c.call();
         if (!c.check) {
-          FAIL_CHECK("accepted a bad input" << (result.empty() || !result[0].defined()
-                                                   ? std::string()
-                                                   : " and returned " + result[0].str()));
+          FAIL_CHECK("accepted a bad input"
+                     << (result.empty() || !result[0].defined() ? std::string() : " and returned " + result[0].str()));
         } else {
           c.check(result);
         }
       } catch (const Error& e) {
         const std::string what = e.what();
         INFO("wick::Error: " << what);
-        if (c.check) FAIL_CHECK("threw where PyTorch gives a result");
-        else CHECK(names_op(what, name, c.category));
+        if (c.check)
+          FAIL_CHECK("threw where PyTorch gives a result");
+        else
+          CHECK(names_op(what, name, c.category));
       } catch (const std::exception& e) {
         FAIL_CHECK("threw a " << typeid(e).name() << " (not wick::Error): " << e.what());
       }
@@ -1217,7 +1264,7 @@ TEST_CASE("bad input sweep: each op throws an error naming itself or gives PyTor
   }
   std::string summary;
   for (const auto& [category, n] : per_category) summary += " " + category + "=" + std::to_string(n);
-  WARN("bad-input sweep: " << bad_inputs << " bad inputs over " << sweep_table().size() << " ops, plus "
-                           << good_inputs << " calls that must work;" << summary);
+  WARN("bad-input sweep: " << bad_inputs << " bad inputs over " << sweep_table().size() << " ops, plus " << good_inputs
+                           << " calls that must work;" << summary);
   CHECK(bad_inputs > 1000);
 }
