@@ -216,18 +216,37 @@ Tensor& Tensor::div_(Scalar o) const {
 Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar v) const {
   return inplace(*this, "masked_fill_", nullptr, [&](const Tensor& s) { return wick::masked_fill(s, mask, v); });
 }
-Tensor& Tensor::zero_() const { return fill_(0); }
+namespace {
+// A fill under autograd stays in the graph with a zero gradient for the old values: where() with a condition that
+// is false everywhere, so inf and NaN in the old values cannot leak in (as s * 0 + v would), named as LibTorch's
+// node for the fill (ZeroBackward0, FillBackward2 for a Scalar, FillBackward3 for a 0-dim tensor).
+Tensor filled_in_graph(const Tensor& s, const Tensor& value, detail::OpName node) {
+  const uint64_t since = detail::tape_position();
+  const Tensor nowhere = zeros(s.sizes(), TensorOptions().dtype(kBool).device(s.device()));
+  return detail::named(where(nowhere, s, value.to(s.dtype())), node, since);
+}
+}  // namespace
+
+Tensor& Tensor::zero_() const {
+  if (detail::grad_mode_enabled() && requires_grad())
+    return inplace(*this, "zero_", nullptr,
+                   [&](const Tensor& s) { return filled_in_graph(s, zeros({}, s.options()), "zero"); });
+  backend_for(device()).fill(view_of(*this), 0.0);
+  bump_version(*this);
+  return const_cast<Tensor&>(*this);
+}
 Tensor& Tensor::fill_(Scalar v) const {
-  if (detail::grad_mode_enabled() && requires_grad()) {  // stays in the graph, with a zero gradient
-    return inplace(*this, "fill_", nullptr, [&](const Tensor& s) { return s * 0 + v; });
-  }
+  if (detail::grad_mode_enabled() && requires_grad())
+    return inplace(*this, "fill_", nullptr, [&](const Tensor& s) {
+      return filled_in_graph(s, full({}, v, s.options()), {"fill", 2});
+    });
   backend_for(device()).fill(view_of(*this), v.to_double());
   bump_version(*this);
   return const_cast<Tensor&>(*this);
 }
 Tensor& Tensor::fill_(const Tensor& v) const {
   WICK_CHECK(v.dim() == 0, "fill_", "only supports a 0-dim value tensor, got shape ", shape_str(v.sizes()));
-  return inplace(*this, "fill_", &v, [&](const Tensor& s) { return s * 0 + v.to(s.dtype()); });
+  return inplace(*this, "fill_", &v, [&](const Tensor& s) { return filled_in_graph(s, v, {"fill", 3}); });
 }
 
 // ---- reductions -----------------------------------------------------------------------------------------

@@ -327,3 +327,21 @@ TEST_CASE("tape: views and in-place pass gradcheck", "[autograd][tape][views]") 
   CHECK(autograd::gradcheck(fn, {a, b}) == "");
   CHECK(autograd::gradgradcheck(fn, {a, b}) == "");
 }
+
+TEST_CASE("tape: fill_ and zero_ under autograd overwrite inf and NaN, pass no gradient back, and name their nodes",
+          "[autograd][tape]") {
+  // LibTorch 1.13, the same calls: [2, 2, 2] FillBackward3, [3, 3, 3] FillBackward2, [0, 0, 0] ZeroBackward0, and
+  // a zero gradient for x; the 0-dim value tensor gets the sum of the upstream gradient.
+  const Tensor x = tensor({1.0, INFINITY, NAN}).to(kDouble).requires_grad_();
+  const Tensor value = tensor(2.0).to(kDouble).requires_grad_();
+  const Tensor a = x.clone().fill_(value), b = x.clone().fill_(3), c = x.clone().zero_();
+  CHECK_TENSOR_CLOSE(a, full({3}, 2.0, kDouble));
+  CHECK_TENSOR_CLOSE(b, full({3}, 3.0, kDouble));
+  CHECK_TENSOR_CLOSE(c, zeros({3}, kDouble));
+  CHECK(a.grad_fn()->name() == "FillBackward3");
+  CHECK(b.grad_fn()->name() == "FillBackward2");
+  CHECK(c.grad_fn()->name() == "ZeroBackward0");
+  (a.sum() + b.sum() + c.sum()).backward();
+  CHECK_TENSOR_CLOSE(x.grad(), zeros({3}, kDouble));
+  CHECK_TENSOR_CLOSE(value.grad(), tensor(3.0).to(kDouble));
+}

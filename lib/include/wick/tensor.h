@@ -160,6 +160,8 @@ class Tensor {
   // (defined by the autograd layer: <wick/autograd/node.h>, which <wick/wick.h> includes).
   autograd::NodePtr grad_fn() const;
   std::string grad_fn_name() const;  // grad_fn()->name(): LibTorch's node name, "MulBackward0"; "" for leaves
+  // Which output of grad_fn() this tensor is (split's pieces count 0, 1, ...); 0 for leaves, as LibTorch's.
+  int64_t output_nr() const { return checked()->output_nr; }
   // Runs hook(grad) when this tensor's gradient is computed; a defined return value replaces it.
   template <class F>
   unsigned register_hook(F&& hook) const;

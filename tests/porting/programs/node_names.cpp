@@ -111,4 +111,23 @@ int main() {
   show("MSELoss", m(x, y));
   torch::nn::Embedding e(5, 4);
   show("Embedding", e(target));
+  // In-place ops on a copy of a leaf, and which output of its node a piece is.
+  show("zero_", x.clone().zero_());
+  show("fill_", x.clone().fill_(2));
+  show("fill_tensor", x.clone().fill_(torch::tensor(2.f)));
+  show("mul_", x.clone().mul_(2));
+  show("add_", x.clone().add_(y));
+  show("sub_", x.clone().sub_(1));
+  show("div_", x.clone().div_(2));
+  show("relu_", x.clone().relu_());
+  show("clamp_", x.clone().clamp_(0, 1));
+  show("masked_fill_", x.clone().masked_fill_(y > 0.5, 1.0));
+  show("lerp", torch::lerp(x, y, 0.3));
+  show("lerp_tensor", torch::lerp(x, y, y));
+  auto parts = x.split(2, 1);
+  show("split", parts[1]);
+  std::cout << "split output_nr: " << parts[0].output_nr() << " " << parts[1].output_nr() << "\n";
+  show("chunk", x.chunk(2, 0)[1]);
+  show("unbind", x.unbind(0)[2]);
+  std::cout << "unbind output_nr: " << x.unbind(0)[2].output_nr() << "\n";
 }

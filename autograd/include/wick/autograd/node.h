@@ -37,7 +37,7 @@ class Node {
   std::string name() const;
   // One edge per input of the recorded op, in order.
   edge_list next_edges() const;
-  edge_list next_functions() const { return next_edges(); }  // the name PyTorch's Python API uses
+  edge_list next_functions() const;  // the name PyTorch's Python API uses
   Edge next_edge(size_t i) const;
   // As LibTorch counts them from the node's side: outputs are the gradients it passes on (one per next edge),
   // inputs the gradients it takes (one per output of the recorded op).
@@ -89,5 +89,8 @@ struct Edge {
   uint32_t input_nr = 0;
   bool is_valid() const { return bool(function); }
 };
+
+// Defined here, where Edge is complete (a vector of an incomplete type cannot be destroyed).
+inline edge_list Node::next_functions() const { return next_edges(); }
 
 }  // namespace wick::autograd
