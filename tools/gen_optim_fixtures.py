@@ -35,6 +35,42 @@ def problem(dtype):
     return [w, b], lambda ps: ((x @ ps[0] + ps[1]).tanh() - y).pow(2).mean()
 
 
+class NAdamPyTorch2(torch.optim.Optimizer):
+    """torch.optim.NAdam's single-tensor update as PyTorch 2.0 computes it, which wick follows: 1.13 multiplies the
+    current mu into the next step's product twice (mu_product * mu * mu_next after mu_product *= mu), fixed in 2.0.
+    Like PyTorch, it keeps mu_product in a float32 tensor and uses its value as a Python float."""
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 foreach=False):
+        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                                      momentum_decay=momentum_decay))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state.update(step=0, mu_product=torch.tensor(1.), exp_avg=torch.zeros_like(p),
+                                 exp_avg_sq=torch.zeros_like(p))
+                state["step"] += 1
+                step = state["step"]
+                grad = p.grad if group["weight_decay"] == 0 else p.grad.add(p, alpha=group["weight_decay"])
+                bias_correction2 = 1 - beta2 ** step
+                mu = beta1 * (1. - 0.5 * (0.96 ** (step * group["momentum_decay"])))
+                mu_next = beta1 * (1. - 0.5 * (0.96 ** ((step + 1) * group["momentum_decay"])))
+                state["mu_product"] *= mu
+                mu_product = state["mu_product"].item()
+                state["exp_avg"].mul_(beta1).add_(grad, alpha=1 - beta1)
+                state["exp_avg_sq"].mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
+                denom = state["exp_avg_sq"].div(bias_correction2).sqrt().add_(group["eps"])
+                p.addcdiv_(grad, denom, value=-group["lr"] * (1. - mu) / (1. - mu_product))
+                p.addcdiv_(state["exp_avg"], denom, value=-group["lr"] * mu_next / (1. - mu_product * mu_next))
+
+
 # name -> (optimizer class, defaults, per-group options or None, steps at which p1 gets no gradient)
 O = torch.optim
 CASES = {
@@ -63,6 +99,18 @@ CASES = {
     "adagrad_lr_decay": (O.Adagrad, dict(lr=1e-1, lr_decay=0.1), None, ()),
     "adagrad_weight_decay": (O.Adagrad, dict(lr=1e-1, weight_decay=0.1), None, ()),
     "adagrad_initial": (O.Adagrad, dict(lr=1e-1, initial_accumulator_value=0.5, eps=1e-6), None, (4,)),
+    "adadelta": (O.Adadelta, dict(), None, ()),
+    "adadelta_all": (O.Adadelta, dict(lr=0.5, rho=0.8, eps=1e-5, weight_decay=0.1, maximize=True), None, (3,)),
+    "adamax": (O.Adamax, dict(lr=2e-2), None, ()),
+    "adamax_all": (O.Adamax, dict(lr=2e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, maximize=True), None, (5,)),
+    "nadam": (NAdamPyTorch2, dict(lr=2e-2), None, ()),
+    "nadam_all": (NAdamPyTorch2, dict(lr=2e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1, momentum_decay=1e-2),
+                  None, (2,)),
+    "nadam_f32": (NAdamPyTorch2, dict(lr=2e-2), None, ()),
+    "radam": (O.RAdam, dict(lr=1e-2), None, ()),
+    "radam_all": (O.RAdam, dict(lr=1e-2, betas=(0.8, 0.99), eps=1e-6, weight_decay=0.1), None, (6,)),
+    "rprop": (O.Rprop, dict(lr=1e-2), None, ()),
+    "rprop_all": (O.Rprop, dict(lr=2e-2, etas=(0.3, 1.5), step_sizes=(1e-3, 0.05), maximize=True), None, (4,)),
 }
 
 

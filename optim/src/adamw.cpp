@@ -7,7 +7,6 @@
 namespace wick::optim {
 
 namespace detail {
-void check_adam_options(const char* op, double lr, double beta1, double beta2, double eps, double weight_decay);
 AdamParamState& adam_state(std::unordered_map<TensorImpl*, std::unique_ptr<OptimizerParamState>>& states,
                            const Tensor& p, bool amsgrad);
 }  // namespace detail

@@ -62,6 +62,21 @@ const std::vector<std::pair<std::string, Make>>& cases() {
       {"adagrad_lr_decay", one_group<O::Adagrad>(O::AdagradOptions(1e-1).lr_decay(0.1))},
       {"adagrad_weight_decay", one_group<O::Adagrad>(O::AdagradOptions(1e-1).weight_decay(0.1))},
       {"adagrad_initial", one_group<O::Adagrad>(O::AdagradOptions(1e-1).initial_accumulator_value(0.5).eps(1e-6))},
+      {"adadelta", one_group<O::Adadelta>(O::AdadeltaOptions())},
+      {"adadelta_all",
+       one_group<O::Adadelta>(O::AdadeltaOptions(0.5).rho(0.8).eps(1e-5).weight_decay(0.1).maximize(true))},
+      {"adamax", one_group<O::Adamax>(O::AdamaxOptions(2e-2))},
+      {"adamax_all",
+       one_group<O::Adamax>(O::AdamaxOptions(2e-2).betas({0.8, 0.99}).eps(1e-6).weight_decay(0.1).maximize(true))},
+      {"nadam", one_group<O::NAdam>(O::NAdamOptions(2e-2))},
+      {"nadam_all",
+       one_group<O::NAdam>(O::NAdamOptions(2e-2).betas({0.8, 0.99}).eps(1e-6).weight_decay(0.1).momentum_decay(1e-2))},
+      {"nadam_f32", one_group<O::NAdam>(O::NAdamOptions(2e-2))},
+      {"radam", one_group<O::RAdam>(O::RAdamOptions(1e-2))},
+      {"radam_all", one_group<O::RAdam>(O::RAdamOptions(1e-2).betas({0.8, 0.99}).eps(1e-6).weight_decay(0.1))},
+      {"rprop", one_group<O::Rprop>(O::RpropOptions(1e-2))},
+      {"rprop_all",
+       one_group<O::Rprop>(O::RpropOptions(2e-2).etas({0.3, 1.5}).step_sizes({1e-3, 0.05}).maximize(true))},
   };
   return all;
 }
@@ -223,6 +238,11 @@ TEST_CASE("optim: zero_grad, parameter groups and argument checks", "[optim]") {
       Catch::Contains("another optimizer"));
   CHECK_THROWS_WITH(O::Adam({w}, O::AdamOptions(-1)), Catch::Contains("invalid learning rate"));
   CHECK_THROWS_WITH(O::Adam({w}, O::AdamOptions().betas({0.9, 1.0})), Catch::Contains("beta parameter at index 1"));
+  CHECK_THROWS_WITH(O::Adadelta({w}, O::AdadeltaOptions().rho(1.5)), Catch::Contains("invalid rho value: 1.5"));
+  CHECK_THROWS_WITH(O::Adamax({w}, O::AdamaxOptions(-0.1)), Catch::Contains("optim::Adamax"));
+  CHECK_THROWS_WITH(O::NAdam({w}, O::NAdamOptions().momentum_decay(-1)), Catch::Contains("momentum_decay"));
+  CHECK_THROWS_WITH(O::RAdam({w}, O::RAdamOptions().betas({1.0, 0.9})), Catch::Contains("beta parameter at index 0"));
+  CHECK_THROWS_WITH(O::Rprop({w}, O::RpropOptions().etas({0.5, 0.9})), Catch::Contains("invalid eta values"));
   CHECK_THROWS_WITH(O::SGD({w}, O::SGDOptions(0.1).nesterov(true)), Catch::Contains("Nesterov"));
 }
 

@@ -47,6 +47,8 @@ class Adam : public Optimizer {
 };
 
 namespace detail {
+// The argument checks of Adam and its relatives (AdamW, Adamax, NAdam, RAdam), with PyTorch's messages.
+void check_adam_options(const char* op, double lr, double beta1, double beta2, double eps, double weight_decay);
 // The moment update and parameter step shared by Adam and AdamW (the gradient already has any L2 term).
 void adam_update(const Tensor& param, const Tensor& grad, AdamParamState& state, double lr, double beta1, double beta2,
                  double eps, bool amsgrad);
