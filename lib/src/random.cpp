@@ -59,6 +59,19 @@ detail::RandomSlice detail::reserve_random(uint64_t count) {
   return s;
 }
 
+detail::RandomSlice detail::random_state() {
+  Generator& g = generator();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  return {g.seed, g.offset};
+}
+
+void detail::set_random_state(RandomSlice state) {
+  Generator& g = generator();
+  std::lock_guard<std::mutex> lock(g.mutex);
+  g.seed = state.seed;
+  g.offset = state.offset;
+}
+
 Tensor rand(IntArrayRef size, const TensorOptions& o) {
   WICK_CHECK(is_floating_point(o.dtype()), "rand", "expected a floating point dtype, got ", dtype_name(o.dtype()));
   check_sizes("rand", size);

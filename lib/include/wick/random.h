@@ -15,6 +15,10 @@ struct RandomSlice {
   uint64_t seed, offset;
 };
 RandomSlice reserve_random(uint64_t count);
+// The generator's seed and next counter, and setting them back: code that must replay a stretch of draws
+// (gradient checkpointing re-runs a forward with the same dropout masks) saves one and restores it.
+RandomSlice random_state();
+void set_random_state(RandomSlice state);
 }  // namespace detail
 
 }  // namespace wick

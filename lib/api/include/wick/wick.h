@@ -21,6 +21,7 @@
 #include "wick/tensor_options.h"
 
 #include "wick/autograd/autograd.h"
+#include "wick/autograd/checkpoint.h"
 #include "wick/autograd/function.h"
 
 #include "wick/data.h"
