@@ -2,6 +2,8 @@
 // tools/gen_fixtures.py): values, result dtypes and gradients, on contiguous, transposed, strided, broadcast,
 // 0-dim, empty and large (multi-threaded) inputs, for floating, integer and bool dtypes.
 #include <catch2/catch.hpp>
+
+#include <limits>
 #include <wick/cuda.h>
 #include <wick/wick.h>
 
@@ -173,4 +175,12 @@ TEST_CASE("elementwise: a NaN clamp bound gives NaN, with a zero gradient", "[el
   CHECK_TENSOR_CLOSE(x.grad(), zeros({3}, kDouble));
   // An integer tensor with a NaN bound promotes to float, as PyTorch's result type does.
   CHECK_TENSOR_CLOSE(clamp(tensor({1, 5}), 0.0, NAN), full({2}, NAN, kFloat));
+}
+
+TEST_CASE("elementwise: subtracting INT64_MIN wraps as PyTorch's integer arithmetic", "[elementwise]") {
+  // PyTorch 1.13: torch.tensor([1, -1, 0]) - (-2**63) == [-9223372036854775807, 9223372036854775807,
+  // -9223372036854775808]. (Negating the scalar as int64_t was undefined behaviour, found by the ops fuzzer.)
+  const int64_t lowest = std::numeric_limits<int64_t>::min();
+  const Tensor got = sub(tensor({int64_t(1), int64_t(-1), int64_t(0)}), lowest);
+  CHECK_TENSOR(got, tensor({lowest + 1, std::numeric_limits<int64_t>::max(), lowest}), (Tolerance{0, 0}));
 }

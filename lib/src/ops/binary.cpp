@@ -62,8 +62,10 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 
 Tensor sub(const Tensor& a, Scalar b, Scalar alpha) {
   const uint64_t since = detail::tape_position();
-  return detail::named(add(a, b.is_floating_point() ? Scalar(-b.to_double()) : Scalar(-b.to_long()), alpha), {"sub", 1},
-                       since);
+  // Integers negate in two's complement, as the subtraction itself wraps: -INT64_MIN is INT64_MIN, and
+  // a + INT64_MIN == a - INT64_MIN modulo 2^64 (negating it as int64_t is undefined behaviour).
+  const Scalar negated = b.is_floating_point() ? Scalar(-b.to_double()) : Scalar(int64_t(0 - uint64_t(b.to_long())));
+  return detail::named(add(a, negated, alpha), {"sub", 1}, since);
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
