@@ -69,9 +69,16 @@ WICK_HOST_DEVICE double round_to_digits(double v, int digits) {
 WICK_HOST_DEVICE double random_value(RandomKind kind, double a, double b, const uint32_t w[4], int digits) {
   switch (kind) {
     case RandomKind::Uniform: {
-      const double u = digits >= 53 ? uniform53(w[0], w[1]) : double(w[0] >> (32 - digits)) * ::ldexp(1.0, -digits);
-      const double v = a + (b - a) * u;
-      // Rounding to the dtype must not reach the open end: uniform_(0, 3) in float32 can round 3 - 2^-23 to 3.
+      if (digits >= 53) {
+        const double v = a + (b - a) * uniform53(w[0], w[1]);
+        return v >= b ? a : v;
+      }
+      const double unit = 1.0 / double(uint64_t(1) << digits);  // 2^-digits, exact
+      const double v = a + (b - a) * (double(w[0] >> (32 - digits)) * unit);
+      // Rounding to the dtype must not reach the open end (uniform_(2.9, 3) in float32 can round 3 - 0.1 * 2^-24
+      // up to 3). Only a value within half an ulp of b, at most |b| * 2^-digits, can: the rounding is done for
+      // those alone, so the common draw costs a multiply and a compare.
+      if (b - v > ::fabs(b) * unit) return v;
       return round_to_digits(v, digits) >= b ? a : v;
     }
     case RandomKind::Normal: {                        // Box-Muller on two independent uniforms
