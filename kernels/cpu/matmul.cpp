@@ -1,8 +1,12 @@
 // Batched matmul over 3-D strided views. float32 goes to oneDNN's sgemm when it is built in and the
 // problem is big enough to amortise the call; everything else (float64, tiny shapes, builds without
-// oneDNN) runs the packed xsimd GEMM in simd/simd_kernels.h.
+// oneDNN) runs the packed xsimd GEMM in simd/simd_kernels.h. bfloat16 comes here only on CPUs that multiply
+// it in hardware (matmul_natively): oneDNN's bf16 matmul, or for small problems the float32 path.
+#include <vector>
+
 #include "cpu_backend.h"
 #include "dispatch.h"
+#include "matmul_onednn.h"
 #include "simd/simd_table.h"
 #include "thread_pool.h"
 
@@ -46,9 +50,40 @@ bool onednn_sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t a_rs,
 }
 #endif
 
+// A bfloat16 product as float32: widened operands, the float32 kernels, one rounding of the result. The
+// arithmetic is the same as oneDNN's (products of bf16 values are exact in float32, sums accumulate in
+// float32); only the order of the sums differs.
+void matmul_widened(CpuBackend& backend, const View& out, const View& a, const View& b) {
+  struct Widened {
+    std::vector<float> data;
+    int64_t strides[3];
+    View view;
+    Widened(CpuBackend& backend, const View& v) : data(size_t(v.numel())) {
+      strides[2] = 1;
+      strides[1] = v.sizes[2];
+      strides[0] = v.sizes[1] * v.sizes[2];
+      view = View{data.data(), kFloat, 3, v.sizes, strides};
+      backend.copy(view, v);
+    }
+  };
+  const Widened wa(backend, a), wb(backend, b);
+  Widened wout(backend, out);  // its copy-in is wasted, but keeps one constructor
+  backend.matmul(wout.view, wa.view, wb.view);
+  backend.copy(out, wout.view);
+}
+
 }  // namespace
 
+bool CpuBackend::matmul_natively(ScalarType t) const {
+  return t == kBFloat16 ? cpu_has_bf16_dot() : computes_natively(t);
+}
+
 void CpuBackend::matmul(const View& out, const View& a, const View& b) {
+  if (out.dtype == kBFloat16) {
+    const int64_t flops = out.sizes[0] * out.sizes[1] * out.sizes[2] * a.sizes[2];
+    if (flops < kOneDnnMinFlops || !matmul_bf16_onednn(out, a, b)) matmul_widened(*this, out, a, b);
+    return;
+  }
   const int64_t batch = out.sizes[0], M = out.sizes[1], N = out.sizes[2], K = a.sizes[2];
   const int64_t esz = element_size(out.dtype);
   dispatch_floating(out.dtype, "matmul", [&]<class T>() {
@@ -59,15 +94,14 @@ void CpuBackend::matmul(const View& out, const View& a, const View& b) {
       char* pc = static_cast<char*>(out.data) + bi * out.strides[0] * esz;
 #ifdef WICK_HAVE_ONEDNN
       if constexpr (sizeof(T) == 4) {
-        if (M * N * K >= kOneDnnMinFlops &&
-            onednn_sgemm(M, N, K, reinterpret_cast<const float*>(pa), a.strides[1], a.strides[2],
-                         reinterpret_cast<const float*>(pb), b.strides[1], b.strides[2], reinterpret_cast<float*>(pc),
-                         out.strides[1]))
+        if (M * N * K >= kOneDnnMinFlops && onednn_sgemm(M, N, K, reinterpret_cast<const float*>(pa), a.strides[1],
+                                                         a.strides[2], reinterpret_cast<const float*>(pb), b.strides[1],
+                                                         b.strides[2], reinterpret_cast<float*>(pc), out.strides[1]))
           continue;
       }
 #endif
-      simd_table().gemm[ti](M, N, K, pa, a.strides[1], a.strides[2], pb, b.strides[1], b.strides[2], pc,
-                            out.strides[1], false);
+      simd_table().gemm[ti](M, N, K, pa, a.strides[1], a.strides[2], pb, b.strides[1], b.strides[2], pc, out.strides[1],
+                            false);
     }
   });
 }

@@ -7,6 +7,7 @@
 
 #include <ostream>
 
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/record.h"
 #include "wick/nn/aliases.h"
 #include "wick/nn/functional.h"
@@ -17,6 +18,7 @@ namespace wick {
 namespace {
 
 using enumtype::Tag;
+namespace lists = detail::autocast_lists;
 
 Tensor reduce(const Tensor& loss, Tag reduction) {
   switch (reduction) {
@@ -45,6 +47,8 @@ void check_broadcast(const char* op, const Tensor& input, const Tensor& target) 
 // Negative log-likelihood over class dim 1 of logp [N, C, ...] with integer targets [N, ...].
 Tensor nll(const char* op, const Tensor& logp_in, const Tensor& target_in, const Tensor& weight, int64_t ignore_index,
            Tag reduction) {
+  if (detail::AutocastOp ac{lists::loss, logp_in.device()})
+    return nll(op, ac(logp_in), target_in, ac(weight), ignore_index, reduction);
   const uint64_t since = detail::tape_position();
   WICK_CHECK(logp_in.dim() >= 1, op, "expected an input of at least 1 dim ([C] or [N, C, ...]), got a scalar");
   WICK_CHECK(target_in.dtype() == kInt64 || target_in.dtype() == kInt32 || target_in.dtype() == kUInt8, op,
@@ -100,6 +104,8 @@ Tensor channel_view(const Tensor& w, int64_t dims, int64_t class_dim) {
 
 Tensor cross_entropy_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                           int64_t ignore_index, Tag reduction, double label_smoothing) {
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return cross_entropy_impl(op, ac(input), ac(target), ac(weight), ignore_index, reduction, label_smoothing);
   check_pair(op, input, target);
   WICK_CHECK(input.dim() >= 1, op, "expected an input of at least 1 dim ([C] or [N, C, ...]), got a scalar");
   WICK_CHECK(label_smoothing >= 0 && label_smoothing <= 1, op, "label_smoothing must be between 0.0 and 1.0, got ",
@@ -142,6 +148,8 @@ Tensor cross_entropy_impl(const char* op, const Tensor& input, const Tensor& tar
 }
 
 Tensor bce_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight, Tag reduction) {
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return bce_impl(op, ac(input), ac(target), ac(weight), reduction);
   check_pair(op, input, target);
   check_same_shape(op, input, target);
   WICK_CHECK(!logical_or(input<0, input> 1).any().item<bool>(), op,
@@ -156,6 +164,8 @@ Tensor bce_impl(const char* op, const Tensor& input, const Tensor& target, const
 
 Tensor bce_logits_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                        const Tensor& pos_weight, Tag reduction) {
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return bce_logits_impl(op, ac(input), ac(target), ac(weight), ac(pos_weight), reduction);
   check_pair(op, input, target);
   check_same_shape(op, input, target);
   const uint64_t since = detail::tape_position();
@@ -167,6 +177,8 @@ Tensor bce_logits_impl(const char* op, const Tensor& input, const Tensor& target
 }
 
 Tensor kl_div_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, bool log_target) {
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return kl_div_impl(op, ac(input), ac(target), reduction, log_target);
   check_broadcast(op, input, target);
   Tensor loss;
   if (log_target) {
@@ -182,6 +194,8 @@ Tensor kl_div_impl(const char* op, const Tensor& input, const Tensor& target, Ta
 }
 
 Tensor smooth_l1_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, double beta) {
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return smooth_l1_impl(op, ac(input), ac(target), reduction, beta);
   check_broadcast(op, input, target);
   WICK_CHECK(beta >= 0, op, "beta must be non-negative, got ", beta);
   const uint64_t since = detail::tape_position();
@@ -191,6 +205,8 @@ Tensor smooth_l1_impl(const char* op, const Tensor& input, const Tensor& target,
 }
 
 Tensor huber_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, double delta) {
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return huber_impl(op, ac(input), ac(target), reduction, delta);
   check_broadcast(op, input, target);
   WICK_CHECK(delta > 0, op, "delta must be positive, got ", delta);
   const uint64_t since = detail::tape_position();
@@ -200,9 +216,16 @@ Tensor huber_impl(const char* op, const Tensor& input, const Tensor& target, Tag
 }
 
 Tensor mse_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction) {
+  if (detail::AutocastOp ac{lists::loss, input.device()}) return mse_impl(op, ac(input), ac(target), reduction);
   check_broadcast(op, input, target);
   const uint64_t since = detail::tape_position();
   return detail::named(reduce(square(input - target), reduction), "mse_loss", since);
+}
+
+Tensor l1_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction) {
+  if (detail::AutocastOp ac{lists::loss, input.device()}) return l1_impl(op, ac(input), ac(target), reduction);
+  check_broadcast(op, input, target);
+  return reduce(abs(input - target), reduction);
 }
 
 Tag tag_of(int64_t reduction) {
@@ -217,8 +240,7 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
   return mse_impl("mse_loss", self, target, tag_of(reduction));
 }
 Tensor l1_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
-  check_broadcast("l1_loss", self, target);
-  return reduce(abs(self - target), tag_of(reduction));
+  return l1_impl("l1_loss", self, target, tag_of(reduction));
 }
 Tensor smooth_l1_loss(const Tensor& self, const Tensor& target, int64_t reduction, double beta) {
   return smooth_l1_impl("smooth_l1_loss", self, target, tag_of(reduction), beta);
@@ -256,8 +278,7 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOpti
   return mse_impl("nn::functional::mse_loss", input, target, o.reduction().tag());
 }
 Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& o) {
-  check_broadcast("nn::functional::l1_loss", input, target);
-  return reduce(abs(input - target), o.reduction().tag());
+  return l1_impl("nn::functional::l1_loss", input, target, o.reduction().tag());
 }
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& o) {
   return smooth_l1_impl("nn::functional::smooth_l1_loss", input, target, o.reduction().tag(), o.beta());

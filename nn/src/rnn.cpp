@@ -6,6 +6,7 @@
 #include <cmath>
 #include <ostream>
 
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/shape_of.h"
 #include "wick/grad_mode.h"
 #include "wick/nn/aliases.h"
@@ -213,9 +214,22 @@ void RNNImplBase::check_state(const Tensor& s, int64_t batch, int64_t size, bool
              shape_of(s));
 }
 
-std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& data, const std::vector<int64_t>& batch_sizes,
+std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& input, const std::vector<int64_t>& batch_sizes,
                                                            Tensor hx, Tensor cx) {
   const RNNOptionsBase& o = options_base;
+  // Under autocast the whole stack runs in the low dtype, weights and states included (PyTorch 2 lists the CPU's
+  // mkldnn_rnn and CUDA's cells as lower precision); autocast is off inside, so the layers' linear calls do not
+  // cast again.
+  const wick::detail::AutocastOp ac{wick::detail::autocast_lists::recurrent, input.device()};
+  std::vector<Weights> low_weights;
+  if (ac) {
+    for (const Weights& w : weights_)
+      low_weights.push_back({ac(w.w_ih), ac(w.w_hh), ac(w.b_ih), ac(w.b_hh), ac(w.w_hr)});
+    hx = ac(hx);
+    cx = ac(cx);
+  }
+  const std::vector<Weights>& weights = ac ? low_weights : weights_;
+  const Tensor data = ac(input);
   WICK_CHECK(is_floating_point(data.dtype()), name_, "expected a floating point input, got ", dtype_name(data.dtype()));
   WICK_CHECK(data.dim() == 2 && data.size(1) == o.input_size, name_,
              "input.size(-1) must be equal to input_size. Expected ", o.input_size, ", got ", data.size(-1));
@@ -237,7 +251,7 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& data, c
   for (int64_t layer = 0; layer < o.num_layers; ++layer) {
     std::vector<Tensor> outputs;
     for (int64_t direction = 0; direction < D; ++direction) {
-      const Weights& w = weights_[size_t(layer * D + direction)];
+      const Weights& w = weights[size_t(layer * D + direction)];
       // Every time step's input projection in one matmul, then split into steps by one recorded split.
       const std::vector<Tensor> projected = linear(layer_input, w.w_ih, w.b_ih).split(IntArrayRef(batch_sizes), 0);
       Tensor h = hx.select(0, layer * D + direction), c = lstm ? cx.select(0, layer * D + direction) : Tensor();

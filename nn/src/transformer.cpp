@@ -5,6 +5,7 @@
 #include <limits>
 #include <ostream>
 
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/shape_of.h"
 #include "wick/grad_mode.h"
 #include "wick/nn/aliases.h"
@@ -39,6 +40,8 @@ namespace functional {
 Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
                                     const Tensor& attn_mask, double dropout_p, bool is_causal,
                                     std::optional<double> scale) {
+  if (wick::detail::AutocastOp ac{wick::detail::autocast_lists::attention, query.device()})
+    return scaled_dot_product_attention(ac(query), ac(key), ac(value), ac(attn_mask), dropout_p, is_causal, scale);
   constexpr const char* op = "scaled_dot_product_attention";
   WICK_CHECK(
       query.defined() && key.defined() && value.defined() && query.dim() >= 2 && key.dim() >= 2 && value.dim() >= 2, op,

@@ -8,6 +8,7 @@
 #include "fused.h"
 #include "ops/conv_composed.h"
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
@@ -182,6 +183,8 @@ Tensor lower_output(const Tensor& y, int spatial, bool unbatched) {
 
 Tensor conv_nd(const char* op, int spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
                IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) {
+  if (detail::AutocastOp ac{detail::autocast_lists::conv, input.device()})
+    return conv_nd(op, spatial, ac(input), ac(weight), ac(bias), stride, padding, dilation, groups);
   check_operands(op, spatial, input, weight, bias);
   const ConvParams p = conv_params(op, spatial, stride, padding, dilation, groups);
   const bool unbatched = input.dim() == spatial + 1;
@@ -210,6 +213,9 @@ Tensor conv_nd(const char* op, int spatial, const Tensor& input, const Tensor& w
 Tensor conv_transpose_nd(const char* op, int spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
                          IntArrayRef stride, IntArrayRef padding, IntArrayRef output_padding, int64_t groups,
                          IntArrayRef dilation) {
+  if (detail::AutocastOp ac{detail::autocast_lists::conv_transpose, input.device()})
+    return conv_transpose_nd(op, spatial, ac(input), ac(weight), ac(bias), stride, padding, output_padding, groups,
+                             dilation);
   check_operands(op, spatial, input, weight, bias);
   const ConvParams p = conv_params(op, spatial, stride, padding, dilation, groups);
   int64_t out_pad[2] = {0, 0};

@@ -8,6 +8,7 @@
 
 #include "fused.h"
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
@@ -193,6 +194,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
 
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
                   double eps, bool) {
+  if (detail::AutocastOp ac{detail::autocast_lists::norm, input.device()})
+    return layer_norm(ac(input), normalized_shape, ac(weight), ac(bias), eps);
   const char* op = "layer_norm";
   const int64_t k = int64_t(normalized_shape.size());
   check_floating_input(op, input, 1, "[*, normalized_shape]");
@@ -289,6 +292,8 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
 // ---- group norm -----------------------------------------------------------------------------------------
 
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps, bool) {
+  if (detail::AutocastOp ac{detail::autocast_lists::norm, input.device()})
+    return group_norm(ac(input), num_groups, ac(weight), ac(bias), eps);
   const char* op = "group_norm";
   check_floating_input(op, input, 2, "[N, C, ...]");
   const int64_t N = input.size(0), C = input.size(1), dims = input.dim();

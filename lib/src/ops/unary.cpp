@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -58,24 +59,28 @@ Tensor sign(const Tensor& x) {
 }
 
 Tensor exp(const Tensor& x) {
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return exp(ac(x));
   Tensor out = floating(UnaryOp::Exp, x);
   if (record_needed(x)) record("exp", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * so.get(); });
   return out;
 }
 
 Tensor log(const Tensor& x) {
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return log(ac(x));
   Tensor out = floating(UnaryOp::Log, x);
   if (record_needed(x)) record("log", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / sx.get(); });
   return out;
 }
 
 Tensor log1p(const Tensor& x) {
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return log1p(ac(x));
   Tensor out = floating(UnaryOp::Log1p, x);
   if (record_needed(x)) record("log1p", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / (sx.get() + 1); });
   return out;
 }
 
 Tensor expm1(const Tensor& x) {
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return expm1(ac(x));
   Tensor out = floating(UnaryOp::Expm1, x);
   if (record_needed(x))
     record("expm1", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * (so.get() + 1); });
@@ -90,6 +95,7 @@ Tensor sqrt(const Tensor& x) {
 }
 
 Tensor rsqrt(const Tensor& x) {
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return rsqrt(ac(x));
   Tensor out = floating(UnaryOp::Rsqrt, x);
   if (record_needed(x))
     record("rsqrt", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * pow(so.get(), 3) * -0.5; });
@@ -97,6 +103,7 @@ Tensor rsqrt(const Tensor& x) {
 }
 
 Tensor reciprocal(const Tensor& x) {
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return reciprocal(ac(x));
   Tensor out = floating(UnaryOp::Reciprocal, x);
   if (record_needed(x))
     record("reciprocal", {&x}, out, [so = save_output(out)](Grads g) {
@@ -193,6 +200,7 @@ Tensor silu(const Tensor& x) {
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return softplus(ac(x), beta, threshold);
   Tensor out = activation("softplus", UnaryOp::Softplus, x, beta, threshold);
   if (record_needed(x))
     record("softplus", {&x}, out, [sx = save(x), beta, threshold](Grads g) {

@@ -1,0 +1,226 @@
+// Autocast against torch.autocast("cpu", dtype=torch.bfloat16) (tools/gen_autocast_fixtures.py): for every case the
+// output dtype PyTorch's op lists give, the values within bfloat16's resolution, and the gradients that reach
+// float32 leaves through the recorded casts. Also the guard's scoping, and bfloat16 products on the CPU's bf16
+// instructions against the same product widened to float32.
+#include <catch2/catch.hpp>
+#include <wick/autocast.h>
+#include <wick/wick.h>
+
+#include <functional>
+#include <map>
+#include <thread>
+
+#include "fixture.h"
+
+using namespace wick;
+using testing::Fixture;
+namespace F = wick::nn::functional;
+
+namespace {
+
+using Args = std::vector<Tensor>;
+struct Case {
+  // Returns the op's output; `leaves` starts as the inputs and names where each input's gradient lands, for a
+  // case whose inputs are copied into a module's parameters.
+  std::function<Tensor(const Args&, Args& leaves)> fn;
+  bool low_precision_path;  // the result went through bfloat16 rounding (compared at bf16 tolerance)
+};
+
+// The same table as tools/gen_autocast_fixtures.py.
+const std::map<std::string, Case>& cases() {
+  static const std::map<std::string, Case> all = {
+      {"linear", {[](const Args& a, Args&) { return F::linear(a[0], a[1], a[2]); }, true}},
+      {"linear_no_bias", {[](const Args& a, Args&) { return F::linear(a[0], a[1]); }, true}},
+      {"linear_3d", {[](const Args& a, Args&) { return F::linear(a[0], a[1], a[2]); }, true}},
+      {"matmul", {[](const Args& a, Args&) { return matmul(a[0], a[1]); }, true}},
+      {"mm", {[](const Args& a, Args&) { return mm(a[0], a[1]); }, true}},
+      {"bmm", {[](const Args& a, Args&) { return bmm(a[0], a[1]); }, true}},
+      {"addmm", {[](const Args& a, Args&) { return addmm(a[0], a[1], a[2]); }, true}},
+      {"mm_bf16_f32", {[](const Args& a, Args&) { return mm(a[0], a[1]); }, true}},
+      {"mm_f64", {[](const Args& a, Args&) { return mm(a[0], a[1]); }, false}},
+      {"conv2d", {[](const Args& a, Args&) { return F::conv2d(a[0], a[1], F::Conv2dFuncOptions().bias(a[2])); }, true}},
+      {"conv1d", {[](const Args& a, Args&) { return F::conv1d(a[0], a[1], F::Conv1dFuncOptions().bias(a[2])); }, true}},
+      {"conv_transpose2d",
+       {[](const Args& a, Args&) {
+          return F::conv_transpose2d(a[0], a[1], F::ConvTranspose2dFuncOptions().bias(a[2]));
+        },
+        true}},
+      {"cross_entropy", {[](const Args& a, Args&) { return F::cross_entropy(a[0], a[1]); }, false}},
+      {"cross_entropy_f32", {[](const Args& a, Args&) { return F::cross_entropy(a[0], a[1]); }, false}},
+      {"nll_loss", {[](const Args& a, Args&) { return F::nll_loss(a[0], a[1]); }, false}},
+      {"mse_loss", {[](const Args& a, Args&) { return F::mse_loss(a[0], a[1]); }, false}},
+      {"l1_loss", {[](const Args& a, Args&) { return F::l1_loss(a[0], a[1]); }, false}},
+      {"smooth_l1_loss", {[](const Args& a, Args&) { return F::smooth_l1_loss(a[0], a[1]); }, false}},
+      {"huber_loss", {[](const Args& a, Args&) { return F::huber_loss(a[0], a[1]); }, false}},
+      {"binary_cross_entropy", {[](const Args& a, Args&) { return F::binary_cross_entropy(a[0], a[1]); }, false}},
+      {"bce_with_logits",
+       {[](const Args& a, Args&) { return F::binary_cross_entropy_with_logits(a[0], a[1]); }, false}},
+      {"kl_div",
+       {[](const Args& a, Args&) { return F::kl_div(a[0], a[1], F::KLDivFuncOptions().reduction(kBatchMean)); },
+        false}},
+      {"prod", {[](const Args& a, Args&) { return prod(a[0]); }, false}},
+      {"cat",
+       {[](const Args& a, Args&) {
+          return cat({a[0], a[1]});
+        },
+        false}},
+      {"stack",
+       {[](const Args& a, Args&) {
+          return stack({a[0], a[1]});
+        },
+        false}},
+      {"cat_bf16",
+       {[](const Args& a, Args&) {
+          return cat({a[0], a[1]});
+        },
+        false}},
+      {"softmax_bf16", {[](const Args& a, Args&) { return softmax(a[0], 1); }, true}},
+      {"softmax_f32", {[](const Args& a, Args&) { return softmax(a[0], 1); }, false}},
+      {"log_softmax_bf16", {[](const Args& a, Args&) { return log_softmax(a[0], 1); }, true}},
+      {"layer_norm_bf16", {[](const Args& a, Args&) { return layer_norm(a[0], {16}); }, true}},
+      {"sum_bf16", {[](const Args& a, Args&) { return sum(a[0]); }, true}},
+      {"add_mixed", {[](const Args& a, Args&) { return add(a[0], a[1]); }, false}},
+      {"relu_f32", {[](const Args& a, Args&) { return relu(a[0]); }, false}},
+      {"exp_bf16", {[](const Args& a, Args&) { return exp(a[0]); }, true}},
+      {"attention", {[](const Args& a, Args&) { return F::scaled_dot_product_attention(a[0], a[1], a[2]); }, true}},
+      {"lstm",
+       {[](const Args& a, Args& leaves) {
+          static nn::LSTM lstm(nn::LSTMOptions(16, 8));  // lives on: the test reads its parameters' gradients
+          auto p = lstm->named_parameters();
+          NoGradGuard no_grad;
+          int i = 1;
+          for (const char* name : {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"}) {
+            p[name].copy_(a[size_t(i)]);
+            p[name].mutable_grad() = Tensor();
+            leaves[size_t(i++)] = p[name];
+          }
+          EnableGradGuard grad;
+          return std::get<0>(lstm(a[0]));
+        },
+        true}},
+      {"mlp_loss",
+       {[](const Args& a, Args&) {
+          return F::cross_entropy(F::linear(relu(F::linear(a[0], a[1], a[2])), a[3], a[4]), a[5]);
+        },
+        true}},
+  };
+  return all;
+}
+
+}  // namespace
+
+TEST_CASE("autocast: every case's dtype, values and gradients match torch.autocast on the CPU", "[autocast]") {
+  const Fixture f("autocast.safetensors");
+  int ran = 0;
+  for (const auto& [name, c] : cases()) {
+    INFO("case " << name << " (reference: " << f.meta(name + ".source") << ")");
+    Args inputs;
+    for (int i = 0; f.has(name + ".in" + std::to_string(i)); ++i) {
+      const std::string key = name + ".in" + std::to_string(i);
+      Tensor t = f(key).to(testing::dtype_from_name(f.meta(key + ".dtype")));
+      if (f.has(name + ".grad" + std::to_string(i))) t.requires_grad_();
+      inputs.push_back(t);
+    }
+    REQUIRE(!inputs.empty());
+    Args leaves = inputs;
+    Tensor out;
+    {
+      autocast::AutocastGuard guard(kCPU, kBFloat16);
+      out = c.fn(inputs, leaves);
+    }
+    const ScalarType want = testing::dtype_from_name(f.meta(name + ".dtype"));
+    CHECK(dtype_name(out.dtype()) == std::string(dtype_name(want)));
+    const Tensor ref = f(name + ".out");
+    // bfloat16 keeps 8 significant bits: one rounding is 2^-9 relative, and a different summation order can move
+    // a result by a unit or two. Results computed in float32 from the same bfloat16 inputs agree far closer.
+    const double scale = ref.abs().max().to(kDouble).item<double>();
+    const testing::Tolerance tol = c.low_precision_path ? testing::Tolerance{2e-2, 1e-2 * scale}
+                                   : want == kDouble    ? testing::Tolerance{1e-12, 1e-12}
+                                                        : testing::Tolerance{1e-5, 1e-6 * scale};
+    CHECK_TENSOR(out.to(ref.dtype()), ref, tol);
+    if (f.has(name + ".gout")) {
+      (out.to(kFloat) * f(name + ".gout")).sum().backward();
+      for (size_t i = 0; i < inputs.size(); ++i) {
+        const std::string key = name + ".grad" + std::to_string(i);
+        if (!f.has(key)) continue;
+        INFO("gradient of input " << i);
+        REQUIRE(leaves[i].grad().defined());
+        CHECK(leaves[i].grad().dtype() == kFloat);  // the cast's backward returns it in the leaf's dtype
+        const Tensor gref = f(key);
+        const double gscale = gref.abs().max().to(kDouble).item<double>();
+        CHECK_TENSOR(leaves[i].grad(), gref, (testing::Tolerance{3e-2, 2e-2 * gscale}));
+      }
+    }
+    ++ran;
+  }
+  // Every fixture case has an entry in the table, and the other way round.
+  int in_fixture = 0;
+  for (const std::string& k : f.keys())
+    if (k.size() > 4 && k.compare(k.size() - 4, 4, ".out") == 0) ++in_fixture;
+  CHECK(ran == in_fixture);
+}
+
+TEST_CASE("autocast: the guard is scoped, nests, is per thread and checks its dtype", "[autocast]") {
+  const Tensor a = randn({4, 8}), b = randn({8, 3});
+  CHECK_FALSE(autocast::is_enabled(kCPU));
+  CHECK(mm(a, b).dtype() == kFloat);
+  {
+    autocast::AutocastGuard outer(kCPU, kBFloat16);
+    CHECK(autocast::is_enabled(kCPU));
+    CHECK(mm(a, b).dtype() == kBFloat16);
+    {
+      autocast::AutocastGuard inner(kCPU, kHalf);
+      CHECK(mm(a, b).dtype() == kHalf);
+    }
+    CHECK(autocast::get_autocast_dtype(kCPU) == kBFloat16);
+    // Another thread has its own state: off.
+    ScalarType other = kBool;
+    std::thread([&] { other = mm(a, b).dtype(); }).join();
+    CHECK(other == kFloat);
+    // Autocast for CUDA does not touch CPU tensors' float32 products.
+    autocast::set_enabled(kCPU, false);
+    CHECK(mm(a, b).dtype() == kFloat);
+    autocast::set_enabled(kCPU, true);
+  }
+  CHECK_FALSE(autocast::is_enabled(kCPU));
+  CHECK(mm(a, b).dtype() == kFloat);
+  // LibTorch's spellings.
+  autocast::set_cpu_enabled(true);
+  CHECK(autocast::is_cpu_enabled());
+  CHECK(mm(a, b).dtype() == autocast::get_autocast_cpu_dtype());
+  autocast::set_cpu_enabled(false);
+
+  CHECK_THROWS_WITH(autocast::AutocastGuard(kCPU, kFloat),
+                    Catch::Contains("autocast") && Catch::Contains("float16 or bfloat16") && Catch::Contains("float"));
+  CHECK_FALSE(autocast::is_enabled(kCPU));  // the refused guard changed nothing
+}
+
+TEST_CASE("autocast: an op's body runs without autocast, so composite ops cast once", "[autocast]") {
+  // matmul of 3-D by 2-D reaches bmm: one cast of each input, not one per inner op, so the tape holds
+  // exactly the two casts and the product.
+  const Tensor a = randn({2, 3, 8}).requires_grad_(), b = randn({8, 5}).requires_grad_();
+  autocast::AutocastGuard guard(kCPU, kBFloat16);
+  const Tensor y = matmul(a, b);
+  CHECK(y.dtype() == kBFloat16);
+  // Softmax on the CPU is not listed: its bfloat16 input stays bfloat16 (PyTorch's CPU list).
+  CHECK(softmax(y, -1).dtype() == kBFloat16);
+  // cross_entropy is listed float32: the loss is float32 whatever it is given.
+  CHECK(F::cross_entropy(y.reshape({6, 5}), zeros({6}, kLong)).dtype() == kFloat);
+}
+
+TEST_CASE("bfloat16 products: the CPU's bf16 instructions give the float32 product of the same values, rounded",
+          "[autocast][matmul]") {
+  manual_seed(3);
+  // Shapes on both sides of the size where the oneDNN primitive takes over, transposed and batched operands.
+  for (auto [m, k, n] : std::vector<std::array<int64_t, 3>>{{3, 5, 4}, {64, 96, 80}, {128, 256, 192}}) {
+    INFO(m << "x" << k << " @ " << k << "x" << n);
+    const Tensor a = randn({m, k}).to(kBFloat16), b = randn({n, k}).to(kBFloat16).t();  // b transposed view
+    const Tensor ref = mm(a.to(kFloat), b.to(kFloat));
+    const Tensor got = mm(a, b);
+    CHECK(got.dtype() == kBFloat16);
+    // One rounding of the float32 result: within one bfloat16 unit of the widened product.
+    CHECK_TENSOR(got.to(kFloat), ref, (testing::Tolerance{1.0 / 128, 1e-3}));
+    const Tensor ba = randn({3, m, k}).to(kBFloat16), bb = randn({3, k, n}).to(kBFloat16);
+    CHECK_TENSOR(bmm(ba, bb).to(kFloat), bmm(ba.to(kFloat), bb.to(kFloat)), (testing::Tolerance{1.0 / 128, 1e-3}));
+  }
+}
