@@ -2,13 +2,12 @@
 // problem is big enough to amortise the call; everything else (float64, tiny shapes, builds without
 // oneDNN) runs the packed xsimd GEMM in simd/simd_kernels.h. bfloat16 comes here only on CPUs that multiply
 // it in hardware (matmul_natively): oneDNN's bf16 matmul, or for small problems the float32 path.
-#include <vector>
-
 #include "cpu_backend.h"
 #include "dispatch.h"
 #include "matmul_onednn.h"
 #include "simd/simd_table.h"
 #include "thread_pool.h"
+#include "widened.h"
 
 #ifdef WICK_HAVE_ONEDNN
 #include <dnnl.h>
@@ -50,28 +49,6 @@ bool onednn_sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t a_rs,
 }
 #endif
 
-// A bfloat16 product as float32: widened operands, the float32 kernels, one rounding of the result. The
-// arithmetic is the same as oneDNN's (products of bf16 values are exact in float32, sums accumulate in
-// float32); only the order of the sums differs.
-void matmul_widened(CpuBackend& backend, const View& out, const View& a, const View& b) {
-  struct Widened {
-    std::vector<float> data;
-    int64_t strides[3];
-    View view;
-    Widened(CpuBackend& backend, const View& v) : data(size_t(v.numel())) {
-      strides[2] = 1;
-      strides[1] = v.sizes[2];
-      strides[0] = v.sizes[1] * v.sizes[2];
-      view = View{data.data(), kFloat, 3, v.sizes, strides};
-      backend.copy(view, v);
-    }
-  };
-  const Widened wa(backend, a), wb(backend, b);
-  Widened wout(backend, out);  // its copy-in is wasted, but keeps one constructor
-  backend.matmul(wout.view, wa.view, wb.view);
-  backend.copy(out, wout.view);
-}
-
 }  // namespace
 
 bool CpuBackend::matmul_natively(ScalarType t) const {
@@ -81,7 +58,10 @@ bool CpuBackend::matmul_natively(ScalarType t) const {
 void CpuBackend::matmul(const View& out, const View& a, const View& b) {
   if (out.dtype == kBFloat16) {
     const int64_t flops = out.sizes[0] * out.sizes[1] * out.sizes[2] * a.sizes[2];
-    if (flops < kOneDnnMinFlops || !matmul_bf16_onednn(out, a, b)) matmul_widened(*this, out, a, b);
+    if (flops >= kOneDnnMinFlops && matmul_bf16_onednn(out, a, b)) return;
+    const Widened wa(*this, a), wb(*this, b), wout(*this, out, false);
+    matmul(wout.view(), wa.view(), wb.view());
+    wout.store(*this, out);
     return;
   }
   const int64_t batch = out.sizes[0], M = out.sizes[1], N = out.sizes[2], K = a.sizes[2];

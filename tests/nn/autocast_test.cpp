@@ -224,3 +224,35 @@ TEST_CASE("bfloat16 products: the CPU's bf16 instructions give the float32 produ
     CHECK_TENSOR(bmm(ba, bb).to(kFloat), bmm(ba.to(kFloat), bb.to(kFloat)), (testing::Tolerance{1.0 / 128, 1e-3}));
   }
 }
+
+TEST_CASE("bfloat16 convolutions: forward and both gradients as float32 convolutions of the same values, rounded",
+          "[autocast][conv]") {
+  manual_seed(4);
+  // A LeNet layer, a strided/padded one, a grouped one and a single-channel image (a geometry the float32
+  // path sends past oneDNN).
+  struct Geo {
+    int64_t n, c, hw, oc, k, stride, pad, groups;
+  };
+  for (const Geo& g : {Geo{4, 6, 12, 16, 5, 1, 0, 1}, Geo{2, 8, 9, 8, 3, 2, 1, 1}, Geo{2, 8, 8, 8, 3, 1, 1, 4},
+                       Geo{3, 1, 10, 4, 3, 1, 0, 1}}) {
+    INFO("conv of " << g.c << " channels, kernel " << g.k << ", stride " << g.stride << ", groups " << g.groups);
+    const Tensor x = randn({g.n, g.c, g.hw, g.hw}).to(kBFloat16).requires_grad_();
+    const Tensor w = (randn({g.oc, g.c / g.groups, g.k, g.k}) * 0.3).to(kBFloat16).requires_grad_();
+    const Tensor b = randn({g.oc}).to(kBFloat16).requires_grad_();
+    const Tensor xf = x.detach().to(kFloat).requires_grad_(), wf = w.detach().to(kFloat).requires_grad_(),
+                 bf = b.detach().to(kFloat).requires_grad_();
+    const Tensor y = conv2d(x, w, b, g.stride, g.pad, 1, g.groups);
+    const Tensor yf = conv2d(xf, wf, bf, g.stride, g.pad, 1, g.groups);
+    CHECK(y.dtype() == kBFloat16);
+    const double s = yf.abs().max().item<double>();
+    CHECK_TENSOR(y.to(kFloat), yf.detach(), (testing::Tolerance{1.0 / 128, 1e-2 * s}));
+    const Tensor gout = randn(yf.sizes());
+    (y.to(kFloat) * gout).sum().backward();
+    (yf * gout).sum().backward();
+    for (auto [low, ref] : {std::pair{x, xf}, std::pair{w, wf}, std::pair{b, bf}}) {
+      const double gs = ref.grad().abs().max().item<double>();
+      CHECK(low.grad().dtype() == kBFloat16);
+      CHECK_TENSOR(low.grad().to(kFloat), ref.grad(), (testing::Tolerance{1.0 / 64, 1e-2 * gs}));
+    }
+  }
+}

@@ -26,6 +26,13 @@ namespace {
 Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_sizes, const ConvParams& p);
 Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_sizes, const ConvParams& p);
 
+// The dtype a convolution runs in: the tensors' own where the backend's fused kernels take it (bfloat16 on CPUs
+// with bf16 dot-product instructions, accumulating in float32), else the usual widening.
+ScalarType conv_dtype(Device device, ScalarType t) {
+  const ScalarType widened = compute_dtype(device, t);
+  return widened != t && detail::fused_for(device, FusedOp::Conv2d, t) ? t : widened;
+}
+
 int64_t conv_out_size(int64_t in, int64_t k, int64_t s, int64_t pad, int64_t d) {
   return (in + 2 * pad - d * (k - 1) - 1) / s + 1;
 }
@@ -38,7 +45,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
   Tensor out;
   {
     NoGradGuard guard;
-    const ScalarType ct = compute_dtype(x.device(), x.dtype());
+    const ScalarType ct = conv_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct), wc = as_compute(w, ct);
     const Tensor bc = b.defined() ? as_compute(b, ct) : Tensor();
     FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
@@ -58,7 +65,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
       const Tensor& gy = g.out[0];
       const Tensor x = sx.get(), w = sw.get();
       if (g.needed(0)) g.in[0] = conv_input_grad(gy, w, x.sizes(), p);
-      const ScalarType ct = compute_dtype(x.device(), x.dtype());
+      const ScalarType ct = conv_dtype(x.device(), x.dtype());
       FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
       if (g.needed(1) && g.needed(2) && !detail::grad_mode_enabled() && fused) {
         // Plain backward: one kernel call gives both (oneDNN fuses the bias reduction).
@@ -81,7 +88,7 @@ Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_size
   Tensor out;
   {
     NoGradGuard guard;
-    const ScalarType ct = compute_dtype(gy.device(), gy.dtype());
+    const ScalarType ct = conv_dtype(gy.device(), gy.dtype());
     const Tensor gyc = as_compute(gy, ct), wc = as_compute(w, ct);
     FusedKernels* fused = detail::fused_for(gy.device(), FusedOp::Conv2d, ct);
     if (gyc.numel() == 0 || wc.numel() == 0) {
@@ -108,7 +115,7 @@ Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_si
   Tensor out;
   {
     NoGradGuard guard;
-    const ScalarType ct = compute_dtype(x.device(), x.dtype());
+    const ScalarType ct = conv_dtype(x.device(), x.dtype());
     const Tensor gyc = as_compute(gy, ct), xc = as_compute(x, ct);
     FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
     if (gyc.numel() == 0 || xc.numel() == 0) {
