@@ -6,8 +6,11 @@
 #include <wick/autocast.h>
 #include <wick/wick.h>
 
+#include <cmath>
+#include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <thread>
 
 #include "fixture.h"
@@ -255,4 +258,56 @@ TEST_CASE("bfloat16 convolutions: forward and both gradients as float32 convolut
       CHECK_TENSOR(low.grad().to(kFloat), ref.grad(), (testing::Tolerance{1.0 / 64, 1e-2 * gs}));
     }
   }
+}
+
+namespace {
+
+// Held-out accuracy (%) of a 784-256-10 MLP after `epochs` of SGD with momentum on the training digits, in
+// float32 or under bfloat16 autocast (evaluation too).
+double mnist_accuracy(const std::string& root, bool bf16, int epochs, uint64_t seed) {
+  const data::datasets::MNIST train(root), test(root, data::datasets::MNIST::Mode::kTest);
+  const Tensor x = ((train.images() - 0.1307) / 0.3081).flatten(1), y = train.targets();
+  const Tensor xt = ((test.images() - 0.1307) / 0.3081).flatten(1), yt = test.targets();
+  manual_seed(seed);
+  nn::Sequential model(nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 10));
+  optim::SGD opt(model->parameters(), optim::SGDOptions(0.05).momentum(0.9));
+  std::optional<autocast::AutocastGuard> guard;
+  if (bf16) guard.emplace(kCPU, kBFloat16);
+  constexpr int64_t kBatch = 64;
+  for (int epoch = 0; epoch < epochs; ++epoch) {
+    const Tensor order = randperm(x.size(0));
+    for (int64_t i = 0; i + kBatch <= x.size(0); i += kBatch) {
+      const Tensor idx = order.narrow(0, i, kBatch);
+      opt.zero_grad();
+      F::cross_entropy(model->forward(x.index_select(0, idx)), y.index_select(0, idx)).backward();
+      opt.step();
+    }
+  }
+  NoGradGuard no_grad;
+  return 100.0 * double(model->forward(xt).argmax(1).eq(yt).sum().item<int64_t>()) / double(xt.size(0));
+}
+
+}  // namespace
+
+TEST_CASE("autocast: an MLP trained on real digits under bfloat16 autocast matches float32's accuracy",
+          "[autocast][mnist]") {
+  const std::string root = std::string(WICK_FIXTURES_DIR) + "/../../data/mnist";
+  if (!std::filesystem::exists(root + "/train-images-idx3-ubyte")) {
+    WARN("no " << root << " (tools/mnist/fetch writes it); skipped");
+    return;
+  }
+  // One run's accuracy moves by about 0.3 points with the seed (2,000 test digits; measured: float32 94.25,
+  // 94.5, 95.0 against bfloat16 94.25, 94.65, 94.75 for seeds 0-2 after 3 epochs), so the claim is made on the
+  // mean of three seeds: within 0.3 points.
+  double f32 = 0, bf16 = 0;
+  for (uint64_t seed : {0, 1, 2}) {
+    const double a = mnist_accuracy(root, false, 3, seed), b = mnist_accuracy(root, true, 3, seed);
+    INFO("seed " << seed << ": float32 " << a << "%, bfloat16 autocast " << b << "%");
+    CHECK(a > 93);
+    CHECK(b > 93);
+    f32 += a / 3;
+    bf16 += b / 3;
+  }
+  INFO("mean over 3 seeds: float32 " << f32 << "%, bfloat16 autocast " << bf16 << "%");
+  CHECK(std::abs(f32 - bf16) <= 0.3);
 }
