@@ -7,6 +7,7 @@
 #include <wick/wick.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -310,4 +311,49 @@ TEST_CASE("autocast: an MLP trained on real digits under bfloat16 autocast match
   }
   INFO("mean over 3 seeds: float32 " << f32 << "%, bfloat16 autocast " << bf16 << "%");
   CHECK(std::abs(f32 - bf16) <= 0.3);
+}
+
+TEST_CASE("bfloat16 casts: whole contiguous arrays round as one value does, NaN, infinities and ties included",
+          "[autocast][dtype]") {
+  // Bit patterns from every exponent (random mantissas), and the edges: +-0, denormals, +-inf, NaNs with payloads
+  // only in the low half (which a plain truncation would turn into infinity), and exact ties.
+  std::vector<uint32_t> bits = {0x00000000u,
+                                0x80000000u,
+                                0x00000001u,
+                                0x807fffffu,
+                                0x7f800000u,
+                                0xff800000u,
+                                0x7f800001u,
+                                0xff80ffffu,
+                                0x7fc00000u,
+                                0x3f808000u /* 1 + 2^-8: tie, to even 1 */,
+                                0x3f818000u /* tie, to even upwards */,
+                                0x7f7fffffu /* rounds to infinity */};
+  uint64_t state = 12345;
+  for (int i = 0; i < 100000; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    bits.push_back(uint32_t(state >> 32));
+  }
+  Tensor f = empty({int64_t(bits.size())}, kFloat);
+  std::memcpy(f.data_ptr(), bits.data(), bits.size() * 4);
+  const Tensor b = f.to(kBFloat16);
+  const uint16_t* got = static_cast<const uint16_t*>(b.data_ptr());
+  int64_t wrong = 0;
+  for (size_t i = 0; i < bits.size(); ++i) {
+    float v;
+    std::memcpy(&v, &bits[i], 4);
+    if (got[i] != BFloat16::from_float(v)) ++wrong;
+  }
+  CHECK(wrong == 0);
+  CHECK(got[9] == 0x3f80);
+  CHECK(got[10] == 0x3f82);
+  CHECK(got[11] == 0x7f80);
+  CHECK((got[6] & 0x7f80) == 0x7f80);
+  CHECK((got[6] & 0x7f) != 0);  // still a NaN
+  // And back: widening is exact.
+  const Tensor back = b.to(kFloat);
+  const uint32_t* wide = static_cast<const uint32_t*>(back.data_ptr());
+  int64_t inexact = 0;
+  for (size_t i = 0; i < bits.size(); ++i) inexact += wide[i] != uint32_t(got[i]) << 16;
+  CHECK(inexact == 0);
 }
