@@ -47,5 +47,8 @@ inline bool is_enabled() { return is_enabled(kCUDA); }
 inline void set_enabled(bool on) { set_enabled(kCUDA, on); }
 inline ScalarType get_autocast_gpu_dtype() { return get_autocast_dtype(kCUDA); }
 inline void set_autocast_gpu_dtype(ScalarType t) { set_autocast_dtype(kCUDA, t); }
+// LibTorch drops its cache of parameters' low-precision copies here; wick keeps none (above), so there is
+// nothing to drop. Present so that LibTorch code calling it after each forward compiles unchanged.
+inline void clear_cache() {}
 
 }  // namespace wick::autocast
