@@ -6,6 +6,7 @@
 #include "wick/optim/adam.h"
 #include "wick/optim/adamax.h"
 #include "wick/optim/adamw.h"
+#include "wick/optim/barzilai_borwein.h"
 #include "wick/optim/lbfgs.h"
 #include "wick/optim/lr_scheduler.h"
 #include "wick/optim/nadam.h"
