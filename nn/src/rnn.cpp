@@ -327,7 +327,7 @@ detail::RNNOptionsBase base_of(const GRUOptions& o) {
 }
 }  // namespace
 
-RNNImpl::RNNImpl(const RNNOptions& options) : RNNImplBase("nn::RNN", base_of(options)), options(options) {}
+RNNImpl::RNNImpl(const RNNOptions& options) : Cloneable("nn::RNN", base_of(options)), options(options) {}
 
 std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor& input, Tensor hx) {
   auto [output, h, c] = run(input, std::move(hx), Tensor());
@@ -340,7 +340,7 @@ std::tuple<utils::rnn::PackedSequence, Tensor> RNNImpl::forward_with_packed_inpu
   return {output, h};
 }
 
-LSTMImpl::LSTMImpl(const LSTMOptions& options) : RNNImplBase("nn::LSTM", base_of(options)), options(options) {}
+LSTMImpl::LSTMImpl(const LSTMOptions& options) : Cloneable("nn::LSTM", base_of(options)), options(options) {}
 
 std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTMImpl::forward(const Tensor& input,
                                                                  std::optional<std::tuple<Tensor, Tensor>> hx) {
@@ -360,7 +360,7 @@ std::tuple<utils::rnn::PackedSequence, std::tuple<Tensor, Tensor>> LSTMImpl::for
   return {output, {h, c}};
 }
 
-GRUImpl::GRUImpl(const GRUOptions& options) : RNNImplBase("nn::GRU", base_of(options)), options(options) {}
+GRUImpl::GRUImpl(const GRUOptions& options) : Cloneable("nn::GRU", base_of(options)), options(options) {}
 
 std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor& input, Tensor hx) {
   auto [output, h, c] = run(input, std::move(hx), Tensor());
@@ -423,8 +423,7 @@ Tensor RNNCellImplBase::check_hidden(const Tensor& hx, const Tensor& input, bool
 }  // namespace detail
 
 RNNCellImpl::RNNCellImpl(const RNNCellOptions& options)
-    : RNNCellImplBase("nn::RNNCell", options.input_size(), options.hidden_size(), options.bias(), 1),
-      options(options) {}
+    : Cloneable("nn::RNNCell", options.input_size(), options.hidden_size(), options.bias(), 1), options(options) {}
 
 void RNNCellImpl::pretty_print(std::ostream& stream) const {
   stream << "wick::nn::RNNCell(" << input_size_ << ", " << hidden_size_;
@@ -443,8 +442,7 @@ Tensor RNNCellImpl::forward(const Tensor& input, Tensor hx) {
 }
 
 LSTMCellImpl::LSTMCellImpl(const LSTMCellOptions& options)
-    : RNNCellImplBase("nn::LSTMCell", options.input_size(), options.hidden_size(), options.bias(), 4),
-      options(options) {}
+    : Cloneable("nn::LSTMCell", options.input_size(), options.hidden_size(), options.bias(), 4), options(options) {}
 
 std::tuple<Tensor, Tensor> LSTMCellImpl::forward(const Tensor& input, std::optional<std::tuple<Tensor, Tensor>> hx) {
   bool unbatched = false;
@@ -459,8 +457,7 @@ std::tuple<Tensor, Tensor> LSTMCellImpl::forward(const Tensor& input, std::optio
 }
 
 GRUCellImpl::GRUCellImpl(const GRUCellOptions& options)
-    : RNNCellImplBase("nn::GRUCell", options.input_size(), options.hidden_size(), options.bias(), 3),
-      options(options) {}
+    : Cloneable("nn::GRUCell", options.input_size(), options.hidden_size(), options.bias(), 3), options(options) {}
 
 Tensor GRUCellImpl::forward(const Tensor& input, Tensor hx) {
   bool unbatched = false;

@@ -233,14 +233,7 @@ void TransformerEncoderImpl::reset() {
   WICK_CHECK(options.encoder_layer() && options.num_layers() > 0, "nn::TransformerEncoder",
              "expected an encoder layer and a positive num_layers, got ", options.num_layers());
   layers = register_module("layers", ModuleList());
-  const TransformerEncoderLayer& prototype = options.encoder_layer();
-  for (int64_t i = 0; i < options.num_layers(); ++i) {
-    TransformerEncoderLayer layer(prototype->options);
-    NoGradGuard no_grad;
-    const auto source = prototype->named_parameters();
-    for (const auto& p : layer->named_parameters()) Tensor(p.value()).copy_(source[p.key()]);
-    layers->push_back(layer);
-  }
+  for (int64_t i = 0; i < options.num_layers(); ++i) layers->push_back(options.encoder_layer()->clone());
   if (options.norm()) norm = register_module("norm", options.norm());
 }
 

@@ -110,17 +110,10 @@ TEST_CASE("cuda: normalisation, losses and embedding match the CPU", "[nn][cuda]
 TEST_CASE("cuda: a LeNet moved with Module::to(kCUDA) trains like its CPU twin", "[nn][cuda]") {
   WICK_REQUIRE_CUDA();
   manual_seed(3);
-  auto make = [] {
-    return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(1, 6, 5).padding(2)), nn::BatchNorm2d(6), nn::ReLU(),
-                          nn::MaxPool2d(2), nn::Conv2d(6, 16, 5), nn::ReLU(), nn::AvgPool2d(2), nn::Flatten(),
-                          nn::Linear(400, 84), nn::Dropout(0.0), nn::Linear(84, 10));
-  };
-  nn::Sequential cpu_net = make(), gpu_net = make();
-  {
-    NoGradGuard g;
-    auto src = cpu_net->state_dict();
-    for (auto& item : gpu_net->state_dict()) item.value().copy_(src[item.key()]);
-  }
+  nn::Sequential cpu_net(nn::Conv2d(nn::Conv2dOptions(1, 6, 5).padding(2)), nn::BatchNorm2d(6), nn::ReLU(),
+                         nn::MaxPool2d(2), nn::Conv2d(6, 16, 5), nn::ReLU(), nn::AvgPool2d(2), nn::Flatten(),
+                         nn::Linear(400, 84), nn::Dropout(0.0), nn::Linear(84, 10));
+  nn::Sequential gpu_net(std::dynamic_pointer_cast<nn::SequentialImpl>(cpu_net->clone()));  // the CPU twin's weights
   Tensor handle = gpu_net->named_parameters()["0.weight"];
   gpu_net->to(kCUDA);
   CHECK(handle.device().is_cuda());  // moved in place: outside handles follow
