@@ -187,8 +187,8 @@ namespace {
 
 // float32 <-> bfloat16 between contiguous buffers: autocast casts every weight and activation this way, and
 // the per-element path (one load, convert and store per value) ran at 1.5-3.5 ns an element. As whole-array
-// integer arithmetic (BFloat16's own rounding: to nearest even, a NaN kept a NaN, branch-free) the compiler
-// vectorises it. False when the loop is not one contiguous run of these two dtypes.
+// integer arithmetic (BFloat16's own rounding, simd/bf16_convert.h, in the kernel set's width) the compiler
+// vectorises both directions. False when the loop is not one contiguous run of these two dtypes.
 bool convert_bf16_contiguous(const StridedLoop<2>& loop, ScalarType to, ScalarType from) {
   const bool narrowing = to == kBFloat16 && from == kFloat, widening = to == kFloat && from == kBFloat16;
   if (!(narrowing || widening) || loop.ndim != 1 || loop.strides[0][0] != element_size(to) ||
@@ -196,13 +196,7 @@ bool convert_bf16_contiguous(const StridedLoop<2>& loop, ScalarType to, ScalarTy
     return false;
   loop.run([&](char** p, const int64_t*, int64_t n) {
     if (narrowing) {
-      const uint32_t* src = reinterpret_cast<const uint32_t*>(p[1]);
-      uint16_t* dst = reinterpret_cast<uint16_t*>(p[0]);
-      for (int64_t i = 0; i < n; ++i) {
-        const uint32_t x = src[i];
-        const uint32_t rounded = (x + 0x7fffu + ((x >> 16) & 1u)) >> 16, nan = (x >> 16) | 0x40u;
-        dst[i] = uint16_t((x & 0x7fffffffu) > 0x7f800000u ? nan : rounded);
-      }
+      simd_table().float_to_bf16(p[1], p[0], n);  // at the CPU's vector width
     } else {
       const uint16_t* src = reinterpret_cast<const uint16_t*>(p[1]);
       uint32_t* dst = reinterpret_cast<uint32_t*>(p[0]);
