@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -182,6 +183,7 @@ void check_operands(const std::vector<Tensor>& operands) {
 }  // namespace
 
 Tensor einsum(std::string_view equation, const std::vector<Tensor>& operands) {
+  WICK_PROFILE_OP("einsum", operands);
   check_operands(operands);
   const Parsed p = parse(equation);
   WICK_CHECK(p.terms.size() == operands.size(), "einsum", "\"", equation, "\" has ", p.terms.size(), " operand",

@@ -1,6 +1,7 @@
 // Matrix products. One primitive, batched matmul over 3-D views, carries the derivative; matmul's 1-D,
 // 2-D and broadcast-batch forms are compositions of views around it, as torch.matmul defines them.
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -70,6 +71,7 @@ Tensor mm_kernel(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("bmm", a, b);
   check_dtypes("bmm", a, b);
   WICK_CHECK(a.dim() == 3 && b.dim() == 3, "bmm", "expected 3-D tensors, got shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()));
@@ -79,6 +81,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mm(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("mm", a, b);
   check_dtypes("mm", a, b);
   WICK_CHECK(a.dim() == 2 && b.dim() == 2, "mm", "expected 2-D tensors, got shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()));
@@ -94,6 +97,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("matmul", a, b);
   check_dtypes("matmul", a, b);
   const int64_t da = a.dim(), db = b.dim();
   WICK_CHECK(da > 0 && db > 0, "matmul", "both arguments need at least 1 dimension, got shapes ", shape_str(a.sizes()),
@@ -127,6 +131,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  WICK_PROFILE_OP("addmm", bias, a, b);
   WICK_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "addmm", "shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()), " cannot be multiplied");
   check_dtypes("addmm", a, b);
@@ -139,6 +144,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  WICK_PROFILE_OP("linear", x, weight, bias);
   WICK_CHECK(weight.dim() == 2, "linear", "weight must be 2-D [out_features, in_features], got shape ",
              shape_str(weight.sizes()));
   WICK_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear", "input of shape ", shape_str(x.sizes()),
@@ -178,12 +184,14 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 }
 
 Tensor outer(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("outer", a, b);
   WICK_CHECK(a.dim() == 1 && b.dim() == 1, "outer", "expected 1-D tensors, got shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()));
   return a.unsqueeze(1) * b.unsqueeze(0);
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("dot", a, b);
   WICK_CHECK(a.dim() == 1 && b.dim() == 1 && a.size(0) == b.size(0), "dot",
              "expected 1-D tensors of equal length, got shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()));
   check_dtypes("dot", a, b);

@@ -8,6 +8,7 @@
 
 #include "fused.h"
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
@@ -99,6 +100,7 @@ const View* optional_view(const Tensor& t, View& storage) {
 
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
                   const Tensor& running_var, bool training, double momentum, double eps, bool) {
+  WICK_PROFILE_OP("batch_norm", input, weight, bias, running_mean, running_var);
   const char* op = "batch_norm";
   check_floating_input(op, input, 2, "[N, C, ...]");
   const int64_t C = input.size(1), dims = input.dim();
@@ -193,6 +195,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
 
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
                   double eps, bool) {
+  WICK_PROFILE_OP("layer_norm", input, weight, bias);
   const char* op = "layer_norm";
   const int64_t k = int64_t(normalized_shape.size());
   check_floating_input(op, input, 1, "[*, normalized_shape]");
@@ -289,6 +292,7 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
 // ---- group norm -----------------------------------------------------------------------------------------
 
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps, bool) {
+  WICK_PROFILE_OP("group_norm", input, weight, bias);
   const char* op = "group_norm";
   check_floating_input(op, input, 2, "[N, C, ...]");
   const int64_t N = input.size(0), C = input.size(1), dims = input.dim();

@@ -2,6 +2,7 @@
 // matmul with a triangular matrix, would cost O(n^2) per slice). The gradient of a cumsum is the cumsum of the
 // gradient taken backwards along the dim.
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -28,6 +29,7 @@ Tensor scan_kernel(ReduceOp op, const Tensor& x, int64_t d, ScalarType dtype) {
 }  // namespace
 
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("cumsum", x);
   const int64_t d = wrap_dim("cumsum", dim, x.dim());
   // As torch.cumsum: integer and bool inputs accumulate in int64 unless a dtype is given.
   const ScalarType dt = dtype ? *dtype : (is_integral(x.dtype(), true) ? kInt64 : x.scalar_type());

@@ -3,6 +3,7 @@
 // backend does not fuse it, where the composed (differentiable) formula runs instead.
 #include "fused.h"
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -67,10 +68,12 @@ Tensor softmax_impl(const char* op, bool log_form, const Tensor& x, int64_t dim,
 }  // namespace
 
 Tensor softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("softmax", x);
   return softmax_impl("softmax", false, x, dim, dtype);
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("log_softmax", x);
   return softmax_impl("log_softmax", true, x, dim, dtype);
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -40,42 +41,49 @@ Tensor activation(const char* name, UnaryOp op, const Tensor& x, double p0 = 0, 
 }  // namespace
 
 Tensor neg(const Tensor& x) {
+  WICK_PROFILE_OP("neg", x);
   Tensor out = same_type("neg", UnaryOp::Neg, x);
   if (record_needed(x)) record("neg", {&x}, out, [](Grads g) { g.in[0] = neg(g.out[0]); });
   return out;
 }
 
 Tensor abs(const Tensor& x) {
+  WICK_PROFILE_OP("abs", x);
   Tensor out = same_type("abs", UnaryOp::Abs, x);
   if (record_needed(x)) record("abs", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] * sign(sx.get()); });
   return out;
 }
 
 Tensor sign(const Tensor& x) {
+  WICK_PROFILE_OP("sign", x);
   Tensor out = x.dtype() == kBool ? x.clone() : same_type("sign", UnaryOp::Sign, x);
   if (record_needed(x)) record("sign", {&x}, out, [](Grads g) { g.in[0] = zeros_like(g.out[0]); });
   return out;
 }
 
 Tensor exp(const Tensor& x) {
+  WICK_PROFILE_OP("exp", x);
   Tensor out = floating(UnaryOp::Exp, x);
   if (record_needed(x)) record("exp", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * so.get(); });
   return out;
 }
 
 Tensor log(const Tensor& x) {
+  WICK_PROFILE_OP("log", x);
   Tensor out = floating(UnaryOp::Log, x);
   if (record_needed(x)) record("log", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / sx.get(); });
   return out;
 }
 
 Tensor log1p(const Tensor& x) {
+  WICK_PROFILE_OP("log1p", x);
   Tensor out = floating(UnaryOp::Log1p, x);
   if (record_needed(x)) record("log1p", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / (sx.get() + 1); });
   return out;
 }
 
 Tensor expm1(const Tensor& x) {
+  WICK_PROFILE_OP("expm1", x);
   Tensor out = floating(UnaryOp::Expm1, x);
   if (record_needed(x))
     record("expm1", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * (so.get() + 1); });
@@ -83,6 +91,7 @@ Tensor expm1(const Tensor& x) {
 }
 
 Tensor sqrt(const Tensor& x) {
+  WICK_PROFILE_OP("sqrt", x);
   Tensor out = floating(UnaryOp::Sqrt, x);
   if (record_needed(x))
     record("sqrt", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] / (so.get() * 2); });
@@ -90,6 +99,7 @@ Tensor sqrt(const Tensor& x) {
 }
 
 Tensor rsqrt(const Tensor& x) {
+  WICK_PROFILE_OP("rsqrt", x);
   Tensor out = floating(UnaryOp::Rsqrt, x);
   if (record_needed(x))
     record("rsqrt", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * pow(so.get(), 3) * -0.5; });
@@ -97,6 +107,7 @@ Tensor rsqrt(const Tensor& x) {
 }
 
 Tensor reciprocal(const Tensor& x) {
+  WICK_PROFILE_OP("reciprocal", x);
   Tensor out = floating(UnaryOp::Reciprocal, x);
   if (record_needed(x))
     record("reciprocal", {&x}, out, [so = save_output(out)](Grads g) {
@@ -106,21 +117,27 @@ Tensor reciprocal(const Tensor& x) {
   return out;
 }
 
-Tensor square(const Tensor& x) { return pow(x.dtype() == kBool ? x.to(kInt64) : x, 2); }  // bool -> int64, as torch
+Tensor square(const Tensor& x) {
+  WICK_PROFILE_OP("square", x);
+  return pow(x.dtype() == kBool ? x.to(kInt64) : x, 2);  // bool -> int64, as torch
+}
 
 Tensor sin(const Tensor& x) {
+  WICK_PROFILE_OP("sin", x);
   Tensor out = floating(UnaryOp::Sin, x);
   if (record_needed(x)) record("sin", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] * cos(sx.get()); });
   return out;
 }
 
 Tensor cos(const Tensor& x) {
+  WICK_PROFILE_OP("cos", x);
   Tensor out = floating(UnaryOp::Cos, x);
   if (record_needed(x)) record("cos", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = -g.out[0] * sin(sx.get()); });
   return out;
 }
 
 Tensor tanh(const Tensor& x) {
+  WICK_PROFILE_OP("tanh", x);
   Tensor out = floating(UnaryOp::Tanh, x);
   if (record_needed(x))
     record("tanh", {&x}, out, [so = save_output(out)](Grads g) {
@@ -131,6 +148,7 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor sigmoid(const Tensor& x) {
+  WICK_PROFILE_OP("sigmoid", x);
   Tensor out = floating(UnaryOp::Sigmoid, x);
   if (record_needed(x))
     record("sigmoid", {&x}, out, [so = save_output(out)](Grads g) {
@@ -141,6 +159,7 @@ Tensor sigmoid(const Tensor& x) {
 }
 
 Tensor erf(const Tensor& x) {
+  WICK_PROFILE_OP("erf", x);
   Tensor out = floating(UnaryOp::Erf, x);
   if (record_needed(x))
     record("erf", {&x}, out, [sx = save(x)](Grads g) {
@@ -151,6 +170,7 @@ Tensor erf(const Tensor& x) {
 }
 
 Tensor relu(const Tensor& x) {
+  WICK_PROFILE_OP("relu", x);
   Tensor out = same_type("relu", UnaryOp::Relu, x);
   if (record_needed(x))
     record("relu", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = where(so.get() > 0, g.out[0], 0); });
@@ -158,6 +178,7 @@ Tensor relu(const Tensor& x) {
 }
 
 Tensor gelu(const Tensor& x, const std::string& approximate) {
+  WICK_PROFILE_OP("gelu", x);
   WICK_CHECK(approximate == "none" || approximate == "tanh", "gelu", "approximate must be 'none' or 'tanh', got '",
              approximate, "'");
   const bool tanh_form = approximate == "tanh";
@@ -182,6 +203,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
 }
 
 Tensor silu(const Tensor& x) {
+  WICK_PROFILE_OP("silu", x);
   Tensor out = activation("silu", UnaryOp::Silu, x);
   if (record_needed(x))
     record("silu", {&x}, out, [sx = save(x)](Grads g) {
@@ -193,6 +215,7 @@ Tensor silu(const Tensor& x) {
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
+  WICK_PROFILE_OP("softplus", x);
   Tensor out = activation("softplus", UnaryOp::Softplus, x, beta, threshold);
   if (record_needed(x))
     record("softplus", {&x}, out, [sx = save(x), beta, threshold](Grads g) {
@@ -203,6 +226,7 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
 }
 
 Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  WICK_PROFILE_OP("leaky_relu", x);
   Tensor out = activation("leaky_relu", UnaryOp::LeakyRelu, x, negative_slope);
   if (record_needed(x))
     record("leaky_relu", {&x}, out, [sx = save(x), negative_slope](Grads g) {
@@ -212,6 +236,7 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
 }
 
 Tensor elu(const Tensor& x, double alpha) {
+  WICK_PROFILE_OP("elu", x);
   Tensor out = activation("elu", UnaryOp::Elu, x, alpha);
   if (record_needed(x))
     record("elu", {&x}, out, [sx = save(x), alpha](Grads g) {
@@ -242,12 +267,17 @@ Tensor clamp_activation(const char* name, const Tensor& x, double lo, double hi)
 }  // namespace
 
 Tensor hardtanh(const Tensor& x, Scalar min_val, Scalar max_val) {
+  WICK_PROFILE_OP("hardtanh", x);
   return clamp_activation("hardtanh", x, min_val.to_double(), max_val.to_double());
 }
-Tensor relu6(const Tensor& x) { return clamp_activation("relu6", x, 0, 6); }
+Tensor relu6(const Tensor& x) {
+  WICK_PROFILE_OP("relu6", x);
+  return clamp_activation("relu6", x, 0, 6);
+}
 
 namespace {
 Tensor rounding(UnaryOp op, const char* name, const Tensor& x) {
+  WICK_PROFILE_OP(name, x);  // floor, ceil, round and trunc are this function, whole
   WICK_CHECK(x.dtype() != kBool, name, "not supported on bool tensors");
   Tensor out = is_floating_point(x.dtype()) ? unary_kernel(op, x, x.dtype()) : x.clone();
   if (record_needed(x)) record(name, {&x}, out, [](Grads g) { g.in[0] = zeros_like(g.out[0]); });
@@ -261,6 +291,7 @@ Tensor round(const Tensor& x) { return rounding(UnaryOp::Round, "round", x); }
 Tensor trunc(const Tensor& x) { return rounding(UnaryOp::Trunc, "trunc", x); }
 
 Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
+  WICK_PROFILE_OP("clamp", x);
   WICK_CHECK(min || max, "clamp", "at least one of 'min' or 'max' must not be None");
   const ScalarType dtype = result_type(x, min ? *min : *max);
   const double lo = min ? min->to_double() : -INFINITY, hi = max ? max->to_double() : INFINITY;
@@ -279,6 +310,7 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
 }
 
 Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
+  WICK_PROFILE_OP("clamp", x, min, max);
   WICK_CHECK(min || max, "clamp", "at least one of 'min' or 'max' must not be None");
   Tensor out = x;
   if (min) out = maximum(out, *min);
@@ -286,12 +318,30 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optio
   return out;
 }
 
-Tensor clamp_min(const Tensor& x, Scalar min) { return clamp(x, min, std::nullopt); }
-Tensor clamp_max(const Tensor& x, Scalar max) { return clamp(x, std::nullopt, max); }
+Tensor clamp_min(const Tensor& x, Scalar min) {
+  WICK_PROFILE_OP("clamp_min", x);
+  return clamp(x, min, std::nullopt);
+}
+Tensor clamp_max(const Tensor& x, Scalar max) {
+  WICK_PROFILE_OP("clamp_max", x);
+  return clamp(x, std::nullopt, max);
+}
 
-Tensor logical_not(const Tensor& x) { return unary_kernel(UnaryOp::LogicalNot, x, x.dtype()); }
-Tensor isnan(const Tensor& x) { return unary_kernel(UnaryOp::IsNan, x, x.dtype()); }
-Tensor isinf(const Tensor& x) { return unary_kernel(UnaryOp::IsInf, x, x.dtype()); }
-Tensor isfinite(const Tensor& x) { return logical_not(logical_or(isnan(x), isinf(x))); }
+Tensor logical_not(const Tensor& x) {
+  WICK_PROFILE_OP("logical_not", x);
+  return unary_kernel(UnaryOp::LogicalNot, x, x.dtype());
+}
+Tensor isnan(const Tensor& x) {
+  WICK_PROFILE_OP("isnan", x);
+  return unary_kernel(UnaryOp::IsNan, x, x.dtype());
+}
+Tensor isinf(const Tensor& x) {
+  WICK_PROFILE_OP("isinf", x);
+  return unary_kernel(UnaryOp::IsInf, x, x.dtype());
+}
+Tensor isfinite(const Tensor& x) {
+  WICK_PROFILE_OP("isfinite", x);
+  return logical_not(logical_or(isnan(x), isinf(x)));
+}
 
 }  // namespace wick
