@@ -28,6 +28,7 @@
 
 #include "wick/device.h"
 #include "wick/dtype.h"
+#include "wick/shape.h"
 
 namespace wick {
 
@@ -43,7 +44,7 @@ enum class EventKind : uint8_t {
 
 // A tensor input of an op, as it was when the op began (undefined optional inputs are left out).
 struct TensorMeta {
-  std::vector<int64_t> sizes;
+  SizeVec sizes;
   ScalarType dtype = ScalarType::Float;
   Device device;
 };

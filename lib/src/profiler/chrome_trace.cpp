@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "atomic_file.h"
+#include "profiler/session.h"
 #include "wick/detail/json.h"
 #include "wick/profiler.h"
 
@@ -52,11 +53,7 @@ std::string Profile::chrome_trace() const {
     out += "  {\"name\": " + json::quote(e.name) + ", \"cat\": \"" + category(e.kind) +
            "\", \"ph\": \"X\", \"ts\": " + micros(e.start_ns) + ", \"dur\": " + micros(e.cpu_time_ns) +
            ", \"pid\": " + pid + ", \"tid\": " + std::to_string(e.thread) + ", \"args\": {";
-    out += "\"Input Dims\": " + json_list(e.inputs, [](const TensorMeta& m) {
-             std::string s = "[";
-             for (size_t d = 0; d < m.sizes.size(); ++d) s += (d ? ", " : "") + std::to_string(m.sizes[d]);
-             return s + "]";
-           });
+    out += "\"Input Dims\": " + detail::shapes_str(e.inputs);
     out += ", \"Input type\": " +
            json_list(e.inputs, [](const TensorMeta& m) { return json::quote(dtype_name(m.dtype)); });
     out +=

@@ -6,6 +6,7 @@
 #include <map>
 #include <utility>
 
+#include "profiler/session.h"
 #include "wick/error.h"
 #include "wick/profiler.h"
 
@@ -16,17 +17,6 @@ namespace {
 constexpr size_t kMaxNameWidth = 55;
 constexpr size_t kMaxShapesWidth = 80;
 constexpr size_t kColumnWidth = 12;
-
-// As Python prints a list of lists: "[[64, 784], [10, 784], []]".
-std::string shapes_str(const std::vector<TensorMeta>& inputs) {
-  std::string s = "[";
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    s += i ? ", [" : "[";
-    for (size_t d = 0; d < inputs[i].sizes.size(); ++d) s += (d ? ", " : "") + std::to_string(inputs[i].sizes[d]);
-    s += "]";
-  }
-  return s + "]";
-}
 
 std::string format(const char* fmt, double v) {
   char buf[64];
@@ -94,7 +84,7 @@ KeyAverages Profile::key_averages(bool group_by_input_shape) const {
   std::vector<KeyAverage> rows;
   std::map<std::pair<std::string, std::string>, size_t> index;  // (name, shapes) -> row, rows in first-seen order
   for (const Event& e : finished("profiler::Profile::key_averages")) {
-    std::string shapes = group_by_input_shape ? shapes_str(e.inputs) : std::string();
+    std::string shapes = group_by_input_shape ? detail::shapes_str(e.inputs) : std::string();
     auto [it, added] = index.try_emplace({e.name, shapes}, rows.size());
     if (added) {
       rows.emplace_back();

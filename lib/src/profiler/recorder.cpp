@@ -189,7 +189,7 @@ Slot begin(const char* name, EventKind kind, std::initializer_list<Inputs> input
   if (b->shapes)
     for (const Inputs& in : inputs) push_inputs(b->data, in.data, in.size);
   e.inputs_end = uint32_t(b->data.inputs.size());
-  e.begin_ns = now_ns();  // last: the bookkeeping above is not the op's time
+  e.begin_ticks = ticks();  // last: the bookkeeping above is not the op's time
   b->lock.unlock();
   return slot;
 }
@@ -204,19 +204,19 @@ Slot begin_backward(const wick::detail::Node* node, const Tensor* grads, int num
   RawEvent& e = b->data.events.back();
   if (b->shapes) push_inputs(b->data, grads, size_t(num_grads));
   e.inputs_end = uint32_t(b->data.inputs.size());
-  e.begin_ns = now_ns();
+  e.begin_ticks = ticks();
   b->lock.unlock();
   return slot;
 }
 
 void end(Slot slot) {
-  const int64_t t = now_ns();  // first: the bookkeeping below is not the op's time
+  const int64_t t = ticks();  // first: the bookkeeping below is not the op's time
   ThreadBuffer* b = t_buffer;
   if (!b) return;
   b->lock.lock();
   if (b->epoch == slot.epoch && size_t(slot.index) < b->data.events.size()) {
     RawEvent& e = b->data.events[size_t(slot.index)];
-    e.end_ns = t;
+    e.end_ticks = t;
     e.end_bytes = b->net_bytes.load(std::memory_order_relaxed);
     b->open = e.parent;
   }
@@ -228,9 +228,39 @@ void count_cpu_bytes(int64_t delta) {
     b->net_bytes.store(b->net_bytes.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
 }
 
-std::vector<Event> assemble(std::vector<ThreadEvents> threads, int64_t origin_ns, int64_t stop_ns) {
+namespace {
+
+// The first profile's start: ticks convert at the rate measured since then, finer the longer the span.
+const Instant& calibration_start() {
+  static const Instant first = Instant::now();
+  return first;
+}
+
+double ns_per_tick(Instant stop) {
+  const Instant& first = calibration_start();
+  if (kTicksAreNs || stop.ticks <= first.ticks) return 1.0;
+  return double(stop.ns - first.ns) / double(stop.ticks - first.ticks);
+}
+
+}  // namespace
+
+std::string shapes_str(const std::vector<TensorMeta>& inputs) {
+  std::string s = "[";
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    s += i ? ", [" : "[";
+    for (size_t d = 0; d < inputs[i].sizes.size(); ++d) s += (d ? ", " : "") + std::to_string(inputs[i].sizes[d]);
+    s += "]";
+  }
+  return s + "]";
+}
+
+std::vector<Event> assemble(std::vector<ThreadEvents> threads, Instant origin, Instant stop) {
   std::sort(threads.begin(), threads.end(),
             [](const ThreadEvents& a, const ThreadEvents& b) { return a.thread < b.thread; });
+  const double scale = ns_per_tick(stop);
+  // Monotonic in t, so that events keep their order and nesting; ticks before the start (another thread's event
+  // that began as an all-threads profile started) count from the start.
+  auto ns = [&](int64_t t) { return t <= origin.ticks ? int64_t(0) : int64_t(double(t - origin.ticks) * scale); };
   std::vector<Event> out;
   for (const ThreadEvents& t : threads) {
     const auto offset = int64_t(out.size());
@@ -242,21 +272,22 @@ std::vector<Event> assemble(std::vector<ThreadEvents> threads, int64_t origin_ns
       e.parent = raw.parent >= 0 ? offset + raw.parent : -1;
       e.depth = e.parent >= 0 ? out[size_t(e.parent)].depth + 1 : 0;
       // Events still open when the profile stopped (stopped from inside a scope, or from another thread) end there.
-      const int64_t end = raw.end_ns ? raw.end_ns : stop_ns;
-      const int64_t end_bytes = raw.end_ns ? raw.end_bytes : t.bytes_at_stop;
-      e.start_ns = std::max<int64_t>(raw.begin_ns - origin_ns, 0);
-      e.cpu_time_ns = std::max<int64_t>(end - origin_ns, 0) - e.start_ns;
+      const bool open = raw.end_ticks == 0;
+      e.start_ns = ns(raw.begin_ticks);
+      e.cpu_time_ns = ns(open ? stop.ticks : raw.end_ticks) - e.start_ns;
       e.self_cpu_time_ns = e.cpu_time_ns;
-      e.cpu_memory_usage = e.self_cpu_memory_usage = end_bytes - raw.begin_bytes;
-      for (uint32_t i = raw.inputs_begin; i < raw.inputs_end;) {
+      e.cpu_memory_usage = e.self_cpu_memory_usage = (open ? t.bytes_at_stop : raw.end_bytes) - raw.begin_bytes;
+      size_t num_inputs = 0;
+      for (uint32_t i = raw.inputs_begin; i < raw.inputs_end; i += 1 + uint32_t(t.inputs[i] & 0xff)) ++num_inputs;
+      e.inputs.resize(num_inputs);  // one allocation per event: shapes of up to 8 dims are inline
+      for (uint32_t i = raw.inputs_begin, k = 0; i < raw.inputs_end; ++k) {
         const int64_t header = t.inputs[i++];
-        TensorMeta m;
-        const int64_t ndim = header & 0xff;
-        m.sizes.assign(t.inputs.begin() + i, t.inputs.begin() + i + ndim);
-        i += uint32_t(ndim);
+        TensorMeta& m = e.inputs[k];
+        const auto ndim = uint32_t(header & 0xff);
+        m.sizes.assign(IntArrayRef(t.inputs.data() + i, ndim));
+        i += ndim;
         m.dtype = ScalarType((header >> 8) & 0xff);
         m.device = Device(DeviceType((header >> 16) & 0xff), int(int8_t((header >> 24) & 0xff)));
-        e.inputs.push_back(std::move(m));
       }
       if (e.parent >= 0) {
         Event& p = out[size_t(e.parent)];
@@ -278,7 +309,8 @@ using detail::registry;
 Profile::Profile(ProfileOptions options) : session_(std::make_unique<detail::Session>()) {
   detail::Session& s = *session_;
   s.options = options;
-  s.origin_ns = detail::now_ns();
+  s.origin = detail::Instant::now();
+  detail::calibration_start();
   s.serial = detail::g_next_serial.fetch_add(1, std::memory_order_relaxed);
   if (s.serial == 0) s.serial = detail::g_next_serial.fetch_add(1, std::memory_order_relaxed);  // 0 means none
   detail::ThreadBuffer* b = detail::buffer();
@@ -309,7 +341,7 @@ Profile::~Profile() { stop(); }
 
 void Profile::stop() {
   if (!session_) return;
-  const int64_t stop_ns = detail::now_ns();
+  const detail::Instant stop = detail::Instant::now();
   detail::Session& s = *session_;
   std::vector<detail::ThreadEvents> threads;
   {
@@ -330,7 +362,7 @@ void Profile::stop() {
     r.sessions.erase(std::find(r.sessions.begin(), r.sessions.end(), &s));
   }
   detail::g_running.fetch_sub(1, std::memory_order_relaxed);
-  events_ = detail::assemble(std::move(threads), s.origin_ns, stop_ns);
+  events_ = detail::assemble(std::move(threads), s.origin, stop);
   session_.reset();
 }
 
