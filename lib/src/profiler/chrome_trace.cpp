@@ -2,8 +2,11 @@
 // per op, backward rule and user scope, timed in microseconds from the profile's start, on its thread's track.
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <ostream>
+#include <string_view>
 
 #include "atomic_file.h"
 #include "profiler/session.h"
@@ -14,13 +17,6 @@ namespace wick::profiler {
 
 namespace {
 
-// Nanoseconds as microseconds with three decimals, exactly (no float rounding: nesting stays exact).
-std::string micros(int64_t ns) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld.%03lld", static_cast<long long>(ns / 1000), static_cast<long long>(ns % 1000));
-  return buf;
-}
-
 const char* category(EventKind kind) {
   switch (kind) {
     case EventKind::Op: return "cpu_op";
@@ -30,39 +26,79 @@ const char* category(EventKind kind) {
   return "cpu_op";
 }
 
-template <class F>
-std::string json_list(const std::vector<TensorMeta>& inputs, F item) {
-  std::string s = "[";
-  for (size_t i = 0; i < inputs.size(); ++i) s += (i ? ", " : "") + item(inputs[i]);
-  return s + "]";
-}
+// Appends without temporaries: a trace has an event per op, so this is what exporting costs.
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+  Writer& operator<<(std::string_view s) {
+    out_ += s;
+    return *this;
+  }
+  Writer& operator<<(int64_t v) {
+    char buf[24];
+    out_.append(buf, size_t(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+    return *this;
+  }
+  // Nanoseconds as microseconds with three decimals, exactly (no float rounding: nesting stays exact).
+  Writer& micros(int64_t ns) {
+    *this << ns / 1000;
+    const auto frac = int(ns % 1000);
+    const char digits[4] = {'.', char('0' + frac / 100), char('0' + frac / 10 % 10), char('0' + frac % 10)};
+    out_.append(digits, 4);
+    return *this;
+  }
+  Writer& quoted(std::string_view s) {
+    const bool plain = std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c != '"' && c != '\\'; });
+    if (plain)
+      out_.append("\"").append(s).append("\"");
+    else
+      out_ += json::quote(s);
+    return *this;
+  }
+  template <class F>
+  Writer& list(const std::vector<TensorMeta>& inputs, F item) {
+    out_ += '[';
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (i) out_ += ", ";
+      item(inputs[i]);
+    }
+    out_ += ']';
+    return *this;
+  }
+
+ private:
+  std::string& out_;
+};
 
 }  // namespace
 
 std::string Profile::chrome_trace() const {
   const std::vector<Event>& events = finished("profiler::Profile::chrome_trace");
-  const std::string pid = std::to_string(::getpid());
-  std::string out = "{\"traceEvents\": [\n";
+  const auto pid = int64_t(::getpid());
+  std::string out;
+  out.reserve(300 * events.size() + 100);
+  Writer w(out);
+  w << "{\"traceEvents\": [\n";
   int threads = 0;
   for (const Event& e : events) threads = std::max(threads, e.thread + 1);
   for (int t = 0; t < threads; ++t)
-    out += "  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": " + pid + ", \"tid\": " + std::to_string(t) +
-           ", \"args\": {\"name\": \"wick thread " + std::to_string(t) + "\"}},\n";
+    w << "  {\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": " << pid << ", \"tid\": " << int64_t(t)
+      << ", \"args\": {\"name\": \"wick thread " << int64_t(t) << "\"}},\n";
   for (size_t i = 0; i < events.size(); ++i) {
     const Event& e = events[i];
-    out += "  {\"name\": " + json::quote(e.name) + ", \"cat\": \"" + category(e.kind) +
-           "\", \"ph\": \"X\", \"ts\": " + micros(e.start_ns) + ", \"dur\": " + micros(e.cpu_time_ns) +
-           ", \"pid\": " + pid + ", \"tid\": " + std::to_string(e.thread) + ", \"args\": {";
-    out += "\"Input Dims\": " + detail::shapes_str(e.inputs);
-    out += ", \"Input type\": " +
-           json_list(e.inputs, [](const TensorMeta& m) { return json::quote(dtype_name(m.dtype)); });
-    out +=
-        ", \"Input device\": " + json_list(e.inputs, [](const TensorMeta& m) { return json::quote(m.device.str()); });
-    out += ", \"CPU Mem\": " + std::to_string(e.cpu_memory_usage) +
-           ", \"Self CPU Mem\": " + std::to_string(e.self_cpu_memory_usage) + "}}";
-    out += i + 1 < events.size() ? ",\n" : "\n";
+    w << "  {\"name\": ";
+    w.quoted(e.name) << ", \"cat\": \"" << category(e.kind) << "\", \"ph\": \"X\", \"ts\": ";
+    w.micros(e.start_ns) << ", \"dur\": ";
+    w.micros(e.cpu_time_ns) << ", \"pid\": " << pid << ", \"tid\": " << int64_t(e.thread) << ", \"args\": {";
+    w << "\"Input Dims\": " << detail::shapes_str(e.inputs) << ", \"Input type\": ";
+    w.list(e.inputs, [&](const TensorMeta& m) { w << "\"" << dtype_name(m.dtype) << "\""; });
+    w << ", \"Input device\": ";
+    w.list(e.inputs, [&](const TensorMeta& m) { w.quoted(m.device.is_cpu() ? std::string("cpu") : m.device.str()); });
+    w << ", \"CPU Mem\": " << e.cpu_memory_usage << ", \"Self CPU Mem\": " << e.self_cpu_memory_usage << "}}"
+      << (i + 1 < events.size() ? ",\n" : "\n");
   }
-  return out + "], \"displayTimeUnit\": \"ms\"}\n";
+  w << "], \"displayTimeUnit\": \"ms\"}\n";
+  return out;
 }
 
 void Profile::export_chrome_trace(const std::string& path) const {

@@ -54,6 +54,7 @@ struct ThreadBuffer {
   // Only this thread writes it; a stopping profile reads it.
   std::atomic<int64_t> net_bytes{0};
   ThreadEvents data;
+  size_t last_events = 0, last_inputs = 0;  // the previous profile's sizes: a repeated profile grows no vector
   std::unordered_map<uint64_t, const char*> node_names;  // LibTorch's name per (op name, overload), this thread's
 };
 
@@ -115,6 +116,8 @@ ThreadBuffer* buffer() {
 void attach(ThreadBuffer* b, uint32_t serial) {
   const bool own = serial == b->own_serial;
   b->data = ThreadEvents{};
+  b->data.events.reserve(b->last_events);
+  b->data.inputs.reserve(b->last_inputs);
   b->data.thread = own ? 0 : g_next_thread.fetch_add(1, std::memory_order_relaxed);
   b->shapes = own ? b->own_shapes : g_all_threads_shapes.load(std::memory_order_relaxed);
   b->epoch = serial;
@@ -353,6 +356,8 @@ void Profile::stop() {
       if (b->own_serial == s.serial) b->own_serial = 0;
       if (b->epoch != s.serial) continue;
       b->data.bytes_at_stop = b->net_bytes.load(std::memory_order_relaxed);
+      b->last_events = b->data.events.size();
+      b->last_inputs = b->data.inputs.size();
       threads.push_back(std::move(b->data));
       b->data = detail::ThreadEvents{};
       b->epoch = 0;
