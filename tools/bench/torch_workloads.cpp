@@ -11,6 +11,7 @@
 #include <utility>
 
 #include <ATen/Version.h>
+#include <torch/csrc/autograd/profiler.h>
 #include <torch/torch.h>
 
 #include "bench.h"
