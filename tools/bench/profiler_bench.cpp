@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -35,42 +36,61 @@ constexpr Mode kModes[] = {Mode::Off, Mode::OtherThread, Mode::On, Mode::OnNoSha
 constexpr const char* kModeNames[] = {"no profile", "profile on another thread", "profiling (shapes)",
                                       "profiling (no shapes)"};
 
-// A thread holding a per-thread profile open until told to stop: while it runs, every op anywhere checks.
-class OtherThreadProfile {
+// A thread of its own that starts and stops a per-thread profile when asked: while one runs there, every op
+// anywhere checks for a profile covering its own thread. One thread for the whole run, so that no repetition
+// pays for starting a thread.
+class OtherThread {
  public:
-  OtherThreadProfile()
-      : thread_([this] {
-          profiler::Profile p;
-          std::unique_lock<std::mutex> lock(mutex_);
-          started_ = true;
-          changed_.notify_all();
-          changed_.wait(lock, [this] { return done_; });
-        }) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait(lock, [this] { return started_; });
-  }
-  ~OtherThreadProfile() {
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      done_ = true;
-    }
-    changed_.notify_all();
+  OtherThread() : thread_([this] { serve(); }) {}
+  ~OtherThread() {
+    ask(Request::Exit);
     thread_.join();
   }
+  void start_profile() { ask(Request::Start); }
+  void stop_profile() { ask(Request::Stop); }
 
  private:
+  enum class Request { None, Start, Stop, Exit };
+  void ask(Request r) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    request_ = r;
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return request_ == Request::None; });
+  }
+  void serve() {
+    std::unique_ptr<profiler::Profile> profile;
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [this] { return request_ != Request::None; });
+      const Request r = request_;
+      if (r == Request::Start) profile = std::make_unique<profiler::Profile>();
+      if (r == Request::Stop) profile.reset();
+      request_ = Request::None;
+      changed_.notify_all();
+      if (r == Request::Exit) return;
+    }
+  }
   std::mutex mutex_;
   std::condition_variable changed_;
-  bool started_ = false, done_ = false;
+  Request request_ = Request::None;
   std::thread thread_;
 };
 
+OtherThread& other_thread() {
+  static OtherThread t;
+  return t;
+}
+
 // One repetition of `n` iterations in a mode; a profile is started and stopped (events assembled) inside it.
 double repetition(Mode mode, const Body& body, int64_t n) {
+  if (mode == Mode::OtherThread) other_thread().start_profile();
+  // Every mode waits the same before it is timed: the helper thread's hand-over settles, whichever mode runs.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (mode == Mode::Off) return seconds(body, n);
   if (mode == Mode::OtherThread) {
-    OtherThreadProfile other;
-    return seconds(body, n);
+    const double t = seconds(body, n);
+    other_thread().stop_profile();
+    return t;
   }
   return seconds(
       [&](int64_t k) {
