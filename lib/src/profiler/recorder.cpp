@@ -126,9 +126,9 @@ void attach(ThreadBuffer* b, uint32_t serial) {
 
 bool same_name(const char* a, const char* b) { return a == b || std::strcmp(a, b) == 0; }
 
-void push_inputs(ThreadEvents& d, const Tensor* grads, size_t n) {
+void push_inputs(ThreadEvents& d, const Tensor* tensors, size_t n) {
   for (size_t i = 0; i < n; ++i) {
-    const Tensor& t = grads[i];
+    const Tensor& t = tensors[i];
     if (!t.defined()) continue;
     const IntArrayRef sizes = t.sizes();
     const size_t ndim = std::min<size_t>(sizes.size(), 255);  // what the header's 8 bits hold
@@ -261,10 +261,13 @@ std::vector<Event> assemble(std::vector<ThreadEvents> threads, Instant origin, I
   std::sort(threads.begin(), threads.end(),
             [](const ThreadEvents& a, const ThreadEvents& b) { return a.thread < b.thread; });
   const double scale = ns_per_tick(stop);
+  size_t total = 0;
+  for (const ThreadEvents& t : threads) total += t.events.size();
   // Monotonic in t, so that events keep their order and nesting; ticks before the start (another thread's event
   // that began as an all-threads profile started) count from the start.
   auto ns = [&](int64_t t) { return t <= origin.ticks ? int64_t(0) : int64_t(double(t - origin.ticks) * scale); };
   std::vector<Event> out;
+  out.reserve(total);
   for (const ThreadEvents& t : threads) {
     const auto offset = int64_t(out.size());
     for (const RawEvent& raw : t.events) {
