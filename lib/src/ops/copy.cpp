@@ -81,8 +81,7 @@ Tensor Tensor::to(Device d, ScalarType t, bool /*non_blocking*/, bool copy,
   WICK_PROFILE_OP("to", *this);
   check_memory_format("to", memory_format);
   if (!copy && d == device() && t == dtype()) return *this;
-  const Backend* target =
-      detail::g_backends[int(d.type)] ? detail::g_backends[int(d.type)] : detail::find_backend(d.type);
+  const Backend* target = detail::find_backend(d.type);
   WICK_CHECK(target != nullptr, "to", "device ", d.str(), " is not available (",
              d.is_cuda() ? "no CUDA device, or CUDA not built" : "no backend", ")");
   WICK_CHECK(d.index >= 0 && d.index < target->device_count(), "to", "device ", d.str(), " does not exist (",
