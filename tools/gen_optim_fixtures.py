@@ -9,6 +9,10 @@ optim_optimizers.safetensors  N-step replays. For case C, parameter i: "C.p<i>.i
     Every update runs PyTorch's single-tensor path (foreach=False). Float64 unless the case name ends in _f32.
 optim_schedulers.safetensors  "C.lr": [steps + 1, groups] learning rates from construction on; "C.momentum"
     likewise for OneCycleLR; "C.metric" the values fed to ReduceLROnPlateau.
+optim_lbfgs.safetensors  LBFGS replays: the optimizer calls the loss itself (a closure), so case C also holds the
+    problem's data "C.x", "C.y"; after each step t, the parameters "C.p<i>.step<t>", the loss step() returned
+    "C.loss<t>" and the state's counters "C.func_evals<t>", "C.n_iter<t>" (which pin the iterations and line-search
+    evaluations PyTorch made).
 optim_clip.safetensors  clip_grad_norm_/clip_grad_value_: gradients before ("C.g<i>") and after ("C.c<i>"),
     and the returned total norm ("C.total").
 The C++ tests (tests/optim/) list the same cases and options; the file's __metadata__ names them, so a case
@@ -25,14 +29,20 @@ STEPS = 10
 
 # ---- optimizers ---------------------------------------------------------------------------------------------
 
-def problem(dtype):
-    """Two parameters (a weight and a bias) and a smooth loss whose gradient depends on them."""
+def problem_data(dtype):
+    """Two parameters (a weight and a bias) and the data of problem()'s loss."""
     g = torch.Generator().manual_seed(7)
     w = torch.randn(3, 4, generator=g, dtype=dtype)
     b = torch.randn(4, generator=g, dtype=dtype)
     x = torch.randn(6, 3, generator=g, dtype=dtype)
     y = torch.randn(6, 4, generator=g, dtype=dtype)
-    return [w, b], lambda ps: ((x @ ps[0] + ps[1]).tanh() - y).pow(2).mean()
+    return [w, b], x, y
+
+
+def problem(dtype):
+    """Two parameters (a weight and a bias) and a smooth loss whose gradient depends on them."""
+    params, x, y = problem_data(dtype)
+    return params, lambda ps: ((x @ ps[0] + ps[1]).tanh() - y).pow(2).mean()
 
 
 class NAdamPyTorch2(torch.optim.Optimizer):
@@ -140,6 +150,57 @@ def optimizer_cases():
     save("optim_optimizers.safetensors", tensors, {"cases": ",".join(CASES), "steps": STEPS})
 
 
+# ---- LBFGS ------------------------------------------------------------------------------------------------
+
+LBFGS_STEPS = 4
+# name -> LBFGS options. LBFGS amplifies rounding: on this problem PyTorch's defaults (lr 1, 20 iterations) end
+# 1e-7 apart after one step when the start moves by 1e-15 (wick and PyTorch round differently in the last bit),
+# so these options keep that spread under 2e-12 (float64). lr 10 with strong_wolfe overshoots, so the
+# line search zooms: both cubic interpolation branches, steps moved off the bracket's ends, the high end replaced.
+LBFGS_CASES = {
+    "lbfgs": dict(lr=0.5, max_iter=5),
+    "lbfgs_history": dict(lr=0.5, max_iter=5, history_size=2),
+    "lbfgs_strong_wolfe": dict(lr=3, max_iter=5, line_search_fn="strong_wolfe"),
+    "lbfgs_strong_wolfe_zoom": dict(lr=10, max_iter=3, history_size=2, line_search_fn="strong_wolfe"),
+    "lbfgs_strong_wolfe_history": dict(lr=10, max_iter=5, history_size=5, line_search_fn="strong_wolfe"),
+    "lbfgs_tolerances": dict(lr=2, max_eval=12, tolerance_grad=1e-3, tolerance_change=1e-4,
+                             line_search_fn="strong_wolfe"),
+    "lbfgs_f32": dict(lr=0.3, max_iter=2),  # spread 1.3e-6 from a start 1e-7 away
+}
+
+
+def lbfgs_cases():
+    tensors = {}
+    # The problem draws from its own generator; the fork keeps the global one where the older cases leave it.
+    with torch.random.fork_rng():
+        torch.manual_seed(20)
+        for case, options in LBFGS_CASES.items():
+            dtype = torch.float32 if case.endswith("_f32") else torch.float64
+            init, x, y = problem_data(dtype)  # saved too: wick evaluates the same loss
+            _, loss_fn = problem(dtype)
+            params = [p.clone().requires_grad_(True) for p in init]
+            opt = torch.optim.LBFGS(params, **options)
+
+            def closure():
+                opt.zero_grad()
+                loss = loss_fn(params)
+                loss.backward()
+                return loss
+
+            tensors[f"{case}.x"], tensors[f"{case}.y"] = x, y
+            for i, p in enumerate(init):
+                tensors[f"{case}.p{i}.init"] = p
+            for t in range(LBFGS_STEPS):
+                loss = opt.step(closure)
+                state = opt.state[params[0]]
+                tensors[f"{case}.loss{t}"] = loss.detach().reshape(1).to(torch.float64)
+                tensors[f"{case}.func_evals{t}"] = torch.tensor([state["func_evals"]], dtype=torch.int64)
+                tensors[f"{case}.n_iter{t}"] = torch.tensor([state["n_iter"]], dtype=torch.int64)
+                for i, p in enumerate(params):
+                    tensors[f"{case}.p{i}.step{t}"] = p.detach().clone()
+    save("optim_lbfgs.safetensors", tensors, {"cases": ",".join(LBFGS_CASES), "steps": LBFGS_STEPS})
+
+
 # ---- schedulers ---------------------------------------------------------------------------------------------
 
 S = torch.optim.lr_scheduler
@@ -230,5 +291,6 @@ def clip_cases():
 
 if __name__ == "__main__":
     optimizer_cases()
+    lbfgs_cases()
     scheduler_cases()
     clip_cases()

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "dispatch.h"
 #include "simd/simd_table.h"
 #include "thread_pool.h"
+#include "widened.h"
 
 namespace wick::cpu {
 namespace {
@@ -172,6 +174,14 @@ void backward_weight_portable(const Geometry& g, const T* gy, const T* x, T* gw,
 
 void CpuBackend::conv2d(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p) {
   if (out.numel() == 0 || conv2d_onednn(out, input, weight, bias, p)) return;
+  if (input.dtype == kBFloat16) {  // a geometry oneDNN refused: in float32
+    const Widened x(*this, input), w(*this, weight), y(*this, out, false);
+    std::optional<Widened> b;
+    if (bias) b.emplace(*this, *bias);
+    conv2d(y.view(), x.view(), w.view(), b ? &b->view() : nullptr, p);
+    y.store(*this, out);
+    return;
+  }
   const Geometry g = geometry(input, weight, out, p);
   dispatch_floating(input.dtype, "conv2d", [&]<class T>() {
     forward_portable<T>(g, static_cast<const T*>(input.data), static_cast<const T*>(weight.data),
@@ -182,6 +192,12 @@ void CpuBackend::conv2d(const View& out, const View& input, const View& weight, 
 void CpuBackend::conv2d_backward_input(const View& grad_input, const View& grad_out, const View& weight,
                                        const ConvParams& p) {
   if (grad_input.numel() == 0 || conv2d_backward_input_onednn(grad_input, grad_out, weight, p)) return;
+  if (grad_input.dtype == kBFloat16) {
+    const Widened gx(*this, grad_input, false), gy(*this, grad_out), w(*this, weight);
+    conv2d_backward_input(gx.view(), gy.view(), w.view(), p);
+    gx.store(*this, grad_input);
+    return;
+  }
   const Geometry g = geometry(grad_input, weight, grad_out, p);
   dispatch_floating(grad_input.dtype, "conv2d_backward_input", [&]<class T>() {
     backward_input_portable<T>(g, static_cast<const T*>(grad_out.data), static_cast<const T*>(weight.data),
@@ -192,6 +208,15 @@ void CpuBackend::conv2d_backward_input(const View& grad_input, const View& grad_
 void CpuBackend::conv2d_backward_weight(const View& grad_weight, const View* grad_bias, const View& grad_out,
                                         const View& input, const ConvParams& p) {
   if (conv2d_backward_weight_onednn(grad_weight, grad_bias, grad_out, input, p)) return;
+  if (input.dtype == kBFloat16) {
+    const Widened gw(*this, grad_weight, false), gy(*this, grad_out), x(*this, input);
+    std::optional<Widened> gb;
+    if (grad_bias) gb.emplace(*this, *grad_bias, false);
+    conv2d_backward_weight(gw.view(), gb ? &gb->view() : nullptr, gy.view(), x.view(), p);
+    gw.store(*this, grad_weight);
+    if (gb) gb->store(*this, *grad_bias);
+    return;
+  }
   const Geometry g = geometry(input, grad_weight, grad_out, p);
   dispatch_floating(input.dtype, "conv2d_backward_weight", [&]<class T>() {
     backward_weight_portable<T>(g, static_cast<const T*>(grad_out.data), static_cast<const T*>(input.data),

@@ -1,8 +1,10 @@
-// 2-D convolution and its two backward passes on oneDNN primitives (float32): one primitive per geometry,
-// created once and cached per thread, so small repeated shapes never pay oneDNN's creation cost again.
+// 2-D convolution and its two backward passes on oneDNN primitives (float32, and bfloat16 on CPUs with bf16
+// dot-product instructions, accumulating in float32): one primitive per geometry and dtype, created once and
+// cached per thread, so small repeated shapes never pay oneDNN's creation cost again.
 #include "conv_onednn.h"
 
 #include "conv_geometry.h"
+#include "matmul_onednn.h"
 
 #ifdef WICK_HAVE_ONEDNN
 #include <array>
@@ -24,7 +26,7 @@ namespace {
 
 enum class Pass : int64_t { Forward, BackwardData, BackwardWeights };
 
-using Key = PrimitiveKey<18>;
+using Key = PrimitiveKey<19>;
 
 // Per-thread working memory for blocked-layout copies and oneDNN's scratchpad, shared by every cached
 // primitive of the thread (they run one at a time), so memory grows with the largest convolution rather
@@ -87,20 +89,21 @@ struct Descs {
   dnnl::memory::dims strides, dilates, pad_l, pad_r;
 };
 
-Descs descs(const Geometry& g) {
-  using dt = dnnl::memory::data_type;
+Descs descs(const Geometry& g, ScalarType dtype) {
   using tag = dnnl::memory::format_tag;
+  // Every operand in the tensors' dtype (bias and weight gradients too, as lib/ allocates them).
+  const auto t = dtype == kBFloat16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
   Descs d;
   const dnnl::memory::dims src{g.N, g.C, g.H, g.W}, dst{g.N, g.OC, g.OH, g.OW};
   const dnnl::memory::dims wei =
       g.G == 1 ? dnnl::memory::dims{g.OC, g.C, g.KH, g.KW} : dnnl::memory::dims{g.G, g.OCg(), g.Cg(), g.KH, g.KW};
-  d.src = {src, dt::f32, tag::nchw};
-  d.dst = {dst, dt::f32, tag::nchw};
-  d.wei = {wei, dt::f32, g.G == 1 ? tag::oihw : tag::goihw};
-  d.bias = {{g.OC}, dt::f32, tag::x};
-  d.any_src = {src, dt::f32, tag::any};
-  d.any_dst = {dst, dt::f32, tag::any};
-  d.any_wei = {wei, dt::f32, tag::any};
+  d.src = {src, t, tag::nchw};
+  d.dst = {dst, t, tag::nchw};
+  d.wei = {wei, t, g.G == 1 ? tag::oihw : tag::goihw};
+  d.bias = {{g.OC}, t, tag::x};
+  d.any_src = {src, t, tag::any};
+  d.any_dst = {dst, t, tag::any};
+  d.any_wei = {wei, t, tag::any};
   d.strides = {g.s0, g.s1};
   d.dilates = {g.d0 - 1, g.d1 - 1};
   d.pad_l = {g.p0, g.p1};
@@ -120,9 +123,9 @@ dnnl::convolution_forward::primitive_desc forward_pd(const Descs& d, bool bias, 
   return convolution_forward::primitive_desc(desc, attr, onednn_engine());
 }
 
-std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g, bool bias) {
+std::unique_ptr<Entry> create_entry(Pass pass, const Geometry& g, bool bias, ScalarType dtype) {
   using namespace dnnl;
-  const Descs d = descs(g);
+  const Descs d = descs(g, dtype);
   primitive_attr attr;
   attr.set_scratchpad_mode(scratchpad_mode::user);  // scratch from the thread's workspace
   auto e = std::make_unique<Entry>();
@@ -177,16 +180,16 @@ Cache& cache() {
   return c;
 }
 
-Entry* find_entry(Pass pass, const Geometry& g, bool bias) {
-  const Key key{int64_t(pass), bias, g.N, g.C,  g.H,  g.W,  g.OC, g.KH, g.KW,
-                g.OH,          g.OW, g.G, g.s0, g.s1, g.p0, g.p1, g.d0, g.d1};
+Entry* find_entry(Pass pass, const Geometry& g, bool bias, ScalarType dtype) {
+  const Key key{int64_t(pass), bias, g.N,  g.C,  g.H,  g.W,  g.OC, g.KH, g.KW,          g.OH,
+                g.OW,          g.G,  g.s0, g.s1, g.p0, g.p1, g.d0, g.d1, int64_t(dtype)};
   Cache& c = cache();
   auto it = c.entries.find(key);
   if (it != c.entries.end()) return it->second.get();
   if (c.entries.size() >= kMaxEntries) c.entries.clear();  // a shape sweep: start over rather than grow
   std::unique_ptr<Entry> e;
   try {
-    e = create_entry(pass, g, bias);
+    e = create_entry(pass, g, bias, dtype);
   } catch (const dnnl::error&) {
     e = nullptr;
   }
@@ -221,14 +224,17 @@ void execute(Entry& e, std::initializer_list<void*> buffers) {
   }
 }
 
-bool onednn_ok(const View& v) { return v.dtype == kFloat && use_onednn(); }
+bool onednn_ok(const View& v) {
+  return (v.dtype == kFloat && use_onednn()) || (v.dtype == kBFloat16 && cpu_has_bf16_dot());
+}
 
 // oneDNN's fast kernels keep channels in blocks of 8/16, so an input with very few channels per group pays for
 // the padding (a 1-channel image costs 16 lanes) and for reordering. Measured (AVX-512, batch 32-64): backward
 // data with 1-3 input channels runs 3-10x faster on the im2col path (4: 1.4x, 6: even), and so does the forward of a
 // single-channel image; depthwise/grouped convolutions and every weight gradient are faster on oneDNN.
-bool onednn_suits(Pass pass, const Geometry& g) {
-  if (g.G > 1) return true;
+// (Measured in float32; bfloat16 always takes oneDNN, whose alternative is widening to float32.)
+bool onednn_suits(Pass pass, const Geometry& g, ScalarType dtype) {
+  if (g.G > 1 || dtype == kBFloat16) return true;
   if (pass == Pass::BackwardData) return g.Cg() >= 6;
   if (pass == Pass::Forward) return g.Cg() >= 2;
   return true;
@@ -248,8 +254,8 @@ int conv_cached_primitives() {
 
 bool conv2d_onednn(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p) {
   const Geometry g = geometry(input, weight, out, p);
-  if (!onednn_ok(input) || g.K() == 0 || !onednn_suits(Pass::Forward, g)) return false;
-  Entry* e = find_entry(Pass::Forward, g, bias != nullptr);
+  if (!onednn_ok(input) || g.K() == 0 || !onednn_suits(Pass::Forward, g, input.dtype)) return false;
+  Entry* e = find_entry(Pass::Forward, g, bias != nullptr, input.dtype);
   if (!e) return false;
   if (bias)
     execute(*e, {input.data, weight.data, bias->data, out.data});
@@ -261,8 +267,9 @@ bool conv2d_onednn(const View& out, const View& input, const View& weight, const
 bool conv2d_backward_input_onednn(const View& grad_input, const View& grad_out, const View& weight,
                                   const ConvParams& p) {
   const Geometry g = geometry(grad_input, weight, grad_out, p);
-  if (!onednn_ok(grad_input) || g.OHW() == 0 || g.OCg() == 0 || !onednn_suits(Pass::BackwardData, g)) return false;
-  Entry* e = find_entry(Pass::BackwardData, g, false);
+  if (!onednn_ok(grad_input) || g.OHW() == 0 || g.OCg() == 0 || !onednn_suits(Pass::BackwardData, g, grad_input.dtype))
+    return false;
+  Entry* e = find_entry(Pass::BackwardData, g, false, grad_input.dtype);
   if (!e) return false;
   execute(*e, {grad_out.data, weight.data, grad_input.data});
   return true;
@@ -272,9 +279,9 @@ bool conv2d_backward_weight_onednn(const View& grad_weight, const View* grad_bia
                                    const View& input, const ConvParams& p) {
   const Geometry g = geometry(input, grad_weight, grad_out, p);
   if (!onednn_ok(input) || g.N == 0 || g.OHW() == 0 || grad_weight.numel() == 0 ||
-      !onednn_suits(Pass::BackwardWeights, g))
+      !onednn_suits(Pass::BackwardWeights, g, input.dtype))
     return false;
-  Entry* e = find_entry(Pass::BackwardWeights, g, grad_bias != nullptr);
+  Entry* e = find_entry(Pass::BackwardWeights, g, grad_bias != nullptr, input.dtype);
   if (!e) return false;
   if (grad_bias)
     execute(*e, {input.data, grad_out.data, grad_weight.data, grad_bias->data});

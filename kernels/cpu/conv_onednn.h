@@ -1,6 +1,7 @@
 // 2-D convolution on oneDNN primitives, for conv.cpp: each call runs the pass and returns true, or returns
-// false (having done nothing) when oneDNN is not built in or switched off, the dtype is not float32, or the
-// geometry is one oneDNN handles badly (see onednn_suits); conv.cpp's im2col + GEMM path runs those.
+// false (having done nothing) when oneDNN is not built in or switched off, the dtype is neither float32 nor
+// bfloat16 on bf16 hardware, or the geometry is one oneDNN handles badly (see onednn_suits); conv.cpp's
+// im2col + GEMM path runs those.
 #pragma once
 
 #include "backend.h"

@@ -4,6 +4,7 @@
 
 #include "allocator.h"
 #include "fp_control.h"
+#include "matmul_onednn.h"
 #include "thread_pool.h"
 
 namespace wick::cpu {
@@ -42,6 +43,9 @@ bool CpuBackend::supports(FusedOp op, ScalarType t) const {
 #else
       return false;
 #endif
+    case FusedOp::Conv2d:
+      // bfloat16 on bf16 hardware: oneDNN's bf16 convolution (widened to float32 for a geometry it refuses).
+      return floating || (t == kBFloat16 && cpu_has_bf16_dot());
     default: return floating;
   }
 }

@@ -34,6 +34,7 @@ class CpuBackend final : public Backend, public FusedKernels {
   void sort(const View& values, const View& indices, const View& in, int dim, bool descending) override;
 
   void matmul(const View& out, const View& a, const View& b) override;
+  bool matmul_natively(ScalarType t) const override;
 
   void index_select(const View& out, const View& in, int dim, const View& index) override;
   void index_add(const View& out, int dim, const View& index, const View& src) override;

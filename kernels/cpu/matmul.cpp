@@ -1,10 +1,13 @@
 // Batched matmul over 3-D strided views. float32 goes to oneDNN's sgemm when it is built in and the
 // problem is big enough to amortise the call; everything else (float64, tiny shapes, builds without
-// oneDNN) runs the packed xsimd GEMM in simd/simd_kernels.h.
+// oneDNN) runs the packed xsimd GEMM in simd/simd_kernels.h. bfloat16 comes here only on CPUs that multiply
+// it in hardware (matmul_natively): oneDNN's bf16 matmul, or for small problems the float32 path.
 #include "cpu_backend.h"
 #include "dispatch.h"
+#include "matmul_onednn.h"
 #include "simd/simd_table.h"
 #include "thread_pool.h"
+#include "widened.h"
 
 #ifdef WICK_HAVE_ONEDNN
 #include <dnnl.h>
@@ -48,7 +51,19 @@ bool onednn_sgemm(int64_t M, int64_t N, int64_t K, const float* A, int64_t a_rs,
 
 }  // namespace
 
+bool CpuBackend::matmul_natively(ScalarType t) const {
+  return t == kBFloat16 ? cpu_has_bf16_dot() : computes_natively(t);
+}
+
 void CpuBackend::matmul(const View& out, const View& a, const View& b) {
+  if (out.dtype == kBFloat16) {
+    const int64_t flops = out.sizes[0] * out.sizes[1] * out.sizes[2] * a.sizes[2];
+    if (flops >= kOneDnnMinFlops && matmul_bf16_onednn(out, a, b)) return;
+    const Widened wa(*this, a), wb(*this, b), wout(*this, out, false);
+    matmul(wout.view(), wa.view(), wb.view());
+    wout.store(*this, out);
+    return;
+  }
   const int64_t batch = out.sizes[0], M = out.sizes[1], N = out.sizes[2], K = a.sizes[2];
   const int64_t esz = element_size(out.dtype);
   dispatch_floating(out.dtype, "matmul", [&]<class T>() {
@@ -59,15 +74,14 @@ void CpuBackend::matmul(const View& out, const View& a, const View& b) {
       char* pc = static_cast<char*>(out.data) + bi * out.strides[0] * esz;
 #ifdef WICK_HAVE_ONEDNN
       if constexpr (sizeof(T) == 4) {
-        if (M * N * K >= kOneDnnMinFlops &&
-            onednn_sgemm(M, N, K, reinterpret_cast<const float*>(pa), a.strides[1], a.strides[2],
-                         reinterpret_cast<const float*>(pb), b.strides[1], b.strides[2], reinterpret_cast<float*>(pc),
-                         out.strides[1]))
+        if (M * N * K >= kOneDnnMinFlops && onednn_sgemm(M, N, K, reinterpret_cast<const float*>(pa), a.strides[1],
+                                                         a.strides[2], reinterpret_cast<const float*>(pb), b.strides[1],
+                                                         b.strides[2], reinterpret_cast<float*>(pc), out.strides[1]))
           continue;
       }
 #endif
-      simd_table().gemm[ti](M, N, K, pa, a.strides[1], a.strides[2], pb, b.strides[1], b.strides[2], pc,
-                            out.strides[1], false);
+      simd_table().gemm[ti](M, N, K, pa, a.strides[1], a.strides[2], pb, b.strides[1], b.strides[2], pc, out.strides[1],
+                            false);
     }
   });
 }

@@ -87,6 +87,9 @@ class Backend {
   // Whether elementwise/reduction/matmul primitives take this dtype directly; if not, lib/ widens
   // float16/bfloat16 operands to float32, computes, and rounds the result back (as PyTorch's CPU does).
   virtual bool computes_natively(ScalarType t) const { return t != ScalarType::Half && t != ScalarType::BFloat16; }
+  // Whether matmul takes this dtype directly, accumulating in float32 (bfloat16 on CPUs with bf16 dot-product
+  // instructions, where widening would throw away the hardware's speed); if not, lib/ widens it as above.
+  virtual bool matmul_natively(ScalarType t) const { return computes_natively(t); }
   // Intra-op threads (CPU); devices without such a notion ignore it.
   virtual void set_num_threads(int /*n*/) {}
   virtual int get_num_threads() const { return 1; }

@@ -2,12 +2,26 @@
 #include "wick/nn/modules/container.h"
 
 #include <ostream>
+#include <typeinfo>
 
 namespace wick::nn {
 
 Tensor AnyModule::forward(const Tensor& input) const {
   WICK_CHECK(module_ != nullptr, "nn::AnyModule", "calling forward on an empty AnyModule");
   return forward_(module_.get(), input);
+}
+
+AnyModule AnyModule::clone(const std::optional<Device>& device) const {
+  WICK_CHECK(module_ != nullptr, "nn::AnyModule", "cloning an empty AnyModule");
+  AnyModule copy;
+  copy.module_ = module_->clone(device);
+  // forward_ casts to the module's type: a clone of another type (a subclass that did not override clone())
+  // cannot be called through it.
+  const Module &original = *module_, &cloned = *copy.module_;
+  WICK_CHECK(typeid(cloned) == typeid(original), "nn::AnyModule::clone", "cloning a ", original.name(), " gave a ",
+             cloned.name(), "; a module derived from a cloneable one needs its own Cloneable base");
+  copy.forward_ = forward_;
+  return copy;
 }
 
 // ---- Sequential ------------------------------------------------------------------------------------------
@@ -41,6 +55,17 @@ Tensor SequentialImpl::run(const Tensor& input) const {
 
 void SequentialImpl::pretty_print(std::ostream& stream) const { stream << "wick::nn::Sequential"; }
 
+std::shared_ptr<Module> SequentialImpl::clone(const std::optional<Device>& device) const {
+  auto copy = std::make_shared<SequentialImpl>(*this);
+  clone_own_tensors(*copy, device);
+  copy->modules_.clear();
+  const std::vector<std::string> names = children_.keys();  // registered in the modules' order
+  WICK_CHECK(names.size() == modules_.size(), "nn::Sequential::clone", "the Sequential has ", modules_.size(),
+             " modules but ", names.size(), " registered submodules (one was registered or removed by hand)");
+  for (size_t i = 0; i < modules_.size(); ++i) copy->push_back_any(names[i], modules_[i].clone(device));
+  return copy;
+}
+
 // ---- ModuleList ------------------------------------------------------------------------------------------
 
 void ModuleListImpl::push_back_module(std::shared_ptr<Module> module) {
@@ -69,6 +94,14 @@ const std::shared_ptr<Module>& ModuleListImpl::ptr(size_t index) const {
 }
 
 void ModuleListImpl::pretty_print(std::ostream& stream) const { stream << "wick::nn::ModuleList"; }
+
+std::shared_ptr<Module> ModuleListImpl::clone(const std::optional<Device>& device) const {
+  auto copy = std::make_shared<ModuleListImpl>(*this);
+  clone_own_tensors(*copy, device);
+  copy->modules_.clear();
+  for (const std::shared_ptr<Module>& m : modules_) copy->push_back_module(m->clone(device));
+  return copy;
+}
 
 // ---- ModuleDict ------------------------------------------------------------------------------------------
 
@@ -112,6 +145,14 @@ void ModuleDictImpl::clear() {
 }
 
 void ModuleDictImpl::pretty_print(std::ostream& stream) const { stream << "wick::nn::ModuleDict"; }
+
+std::shared_ptr<Module> ModuleDictImpl::clone(const std::optional<Device>& device) const {
+  auto copy = std::make_shared<ModuleDictImpl>(*this);
+  clone_own_tensors(*copy, device);
+  copy->modules_.clear();
+  for (const auto& m : modules_) copy->insert(m.key(), m.value()->clone(device));
+  return copy;
+}
 
 // ---- Functional ------------------------------------------------------------------------------------------
 

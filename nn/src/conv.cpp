@@ -115,8 +115,8 @@ void ConvImpl<D>::reset() {
       WICK_CHECK(o.stride()[k] == 1, op, "padding='same' is not supported for strided convolutions");
   std::vector<int64_t> shape{o.out_channels(), o.in_channels() / o.groups()};
   for (size_t k = 0; k < D; ++k) shape.push_back(o.kernel_size()[k]);
-  weight = register_parameter("weight", wick::empty(shape));
-  bias = register_parameter("bias", o.bias() ? wick::empty({o.out_channels()}) : Tensor(), o.bias());
+  weight = this->register_parameter("weight", wick::empty(shape));
+  bias = this->register_parameter("bias", o.bias() ? wick::empty({o.out_channels()}) : Tensor(), o.bias());
   reset_parameters();
 }
 
@@ -143,12 +143,12 @@ template <size_t D>
 Tensor ConvImpl<D>::forward(const Tensor& input) {
   const ConvOptions<D>& o = options;
   if (o.padding_mode().template is<enumtype::kZeros>())
-    return traced(conv_nd<D>(input, weight, bias, o.stride(), o.padding(), o.dilation(), o.groups()));
+    return this->traced(conv_nd<D>(input, weight, bias, o.stride(), o.padding(), o.dilation(), o.groups()));
   const std::vector<int64_t> pads = reversed_padding(o);
   const Tensor padded = o.padding_mode().template is<enumtype::kCircular>()
                             ? circular_pad(input, pads)
                             : pad(input, pads, o.padding_mode().name());
-  return traced(conv_nd<D>(padded, weight, bias, o.stride(), ConvPadding<D>(0), o.dilation(), o.groups()));
+  return this->traced(conv_nd<D>(padded, weight, bias, o.stride(), ConvPadding<D>(0), o.dilation(), o.groups()));
 }
 
 template class ConvImpl<1>;
@@ -172,8 +172,8 @@ void ConvTransposeImpl<D>::reset() {
              ") must be divisible by groups (", o.groups(), ")");
   std::vector<int64_t> shape{o.in_channels(), o.out_channels() / o.groups()};
   for (size_t k = 0; k < D; ++k) shape.push_back(o.kernel_size()[k]);
-  weight = register_parameter("weight", wick::empty(shape));
-  bias = register_parameter("bias", o.bias() ? wick::empty({o.out_channels()}) : Tensor(), o.bias());
+  weight = this->register_parameter("weight", wick::empty(shape));
+  bias = this->register_parameter("bias", o.bias() ? wick::empty({o.out_channels()}) : Tensor(), o.bias());
   reset_parameters();
 }
 
@@ -198,11 +198,11 @@ template <size_t D>
 Tensor ConvTransposeImpl<D>::forward(const Tensor& input) {
   const ConvTransposeOptions<D>& o = options;
   if constexpr (D == 1)
-    return traced(wick::conv_transpose1d(input, weight, bias, o.stride(), o.padding(), o.output_padding(), o.groups(),
-                                         o.dilation()));
+    return this->traced(wick::conv_transpose1d(input, weight, bias, o.stride(), o.padding(), o.output_padding(),
+                                               o.groups(), o.dilation()));
   else
-    return traced(wick::conv_transpose2d(input, weight, bias, o.stride(), o.padding(), o.output_padding(), o.groups(),
-                                         o.dilation()));
+    return this->traced(wick::conv_transpose2d(input, weight, bias, o.stride(), o.padding(), o.output_padding(),
+                                               o.groups(), o.dilation()));
 }
 
 template class ConvTransposeImpl<1>;

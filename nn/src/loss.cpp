@@ -7,6 +7,7 @@
 
 #include <ostream>
 
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/nn/aliases.h"
@@ -18,6 +19,7 @@ namespace wick {
 namespace {
 
 using enumtype::Tag;
+namespace lists = detail::autocast_lists;
 
 Tensor reduce(const Tensor& loss, Tag reduction) {
   switch (reduction) {
@@ -47,6 +49,8 @@ void check_broadcast(const char* op, const Tensor& input, const Tensor& target) 
 Tensor nll(const char* op, const Tensor& logp_in, const Tensor& target_in, const Tensor& weight, int64_t ignore_index,
            Tag reduction) {
   WICK_PROFILE_OP("nll_loss", logp_in, target_in, weight);
+  if (detail::AutocastOp ac{lists::loss, logp_in.device()})
+    return nll(op, ac(logp_in), target_in, ac(weight), ignore_index, reduction);
   const uint64_t since = detail::tape_position();
   WICK_CHECK(logp_in.dim() >= 1, op, "expected an input of at least 1 dim ([C] or [N, C, ...]), got a scalar");
   WICK_CHECK(target_in.dtype() == kInt64 || target_in.dtype() == kInt32 || target_in.dtype() == kUInt8, op,
@@ -103,6 +107,8 @@ Tensor channel_view(const Tensor& w, int64_t dims, int64_t class_dim) {
 Tensor cross_entropy_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                           int64_t ignore_index, Tag reduction, double label_smoothing) {
   WICK_PROFILE_OP("cross_entropy_loss", input, target, weight);
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return cross_entropy_impl(op, ac(input), ac(target), ac(weight), ignore_index, reduction, label_smoothing);
   check_pair(op, input, target);
   WICK_CHECK(input.dim() >= 1, op, "expected an input of at least 1 dim ([C] or [N, C, ...]), got a scalar");
   WICK_CHECK(label_smoothing >= 0 && label_smoothing <= 1, op, "label_smoothing must be between 0.0 and 1.0, got ",
@@ -146,6 +152,8 @@ Tensor cross_entropy_impl(const char* op, const Tensor& input, const Tensor& tar
 
 Tensor bce_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight, Tag reduction) {
   WICK_PROFILE_OP("binary_cross_entropy", input, target, weight);
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return bce_impl(op, ac(input), ac(target), ac(weight), reduction);
   check_pair(op, input, target);
   check_same_shape(op, input, target);
   WICK_CHECK(!logical_or(input<0, input> 1).any().item<bool>(), op,
@@ -161,6 +169,8 @@ Tensor bce_impl(const char* op, const Tensor& input, const Tensor& target, const
 Tensor bce_logits_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                        const Tensor& pos_weight, Tag reduction) {
   WICK_PROFILE_OP("binary_cross_entropy_with_logits", input, target, weight, pos_weight);
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return bce_logits_impl(op, ac(input), ac(target), ac(weight), ac(pos_weight), reduction);
   check_pair(op, input, target);
   check_same_shape(op, input, target);
   const uint64_t since = detail::tape_position();
@@ -173,6 +183,8 @@ Tensor bce_logits_impl(const char* op, const Tensor& input, const Tensor& target
 
 Tensor kl_div_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, bool log_target) {
   WICK_PROFILE_OP("kl_div", input, target);
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return kl_div_impl(op, ac(input), ac(target), reduction, log_target);
   check_broadcast(op, input, target);
   Tensor loss;
   if (log_target) {
@@ -189,6 +201,8 @@ Tensor kl_div_impl(const char* op, const Tensor& input, const Tensor& target, Ta
 
 Tensor smooth_l1_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, double beta) {
   WICK_PROFILE_OP("smooth_l1_loss", input, target);
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return smooth_l1_impl(op, ac(input), ac(target), reduction, beta);
   check_broadcast(op, input, target);
   WICK_CHECK(beta >= 0, op, "beta must be non-negative, got ", beta);
   const uint64_t since = detail::tape_position();
@@ -199,6 +213,8 @@ Tensor smooth_l1_impl(const char* op, const Tensor& input, const Tensor& target,
 
 Tensor huber_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, double delta) {
   WICK_PROFILE_OP("huber_loss", input, target);
+  if (detail::AutocastOp ac{lists::loss, input.device()})
+    return huber_impl(op, ac(input), ac(target), reduction, delta);
   check_broadcast(op, input, target);
   WICK_CHECK(delta > 0, op, "delta must be positive, got ", delta);
   const uint64_t since = detail::tape_position();
@@ -209,9 +225,17 @@ Tensor huber_impl(const char* op, const Tensor& input, const Tensor& target, Tag
 
 Tensor mse_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction) {
   WICK_PROFILE_OP("mse_loss", input, target);
+  if (detail::AutocastOp ac{lists::loss, input.device()}) return mse_impl(op, ac(input), ac(target), reduction);
   check_broadcast(op, input, target);
   const uint64_t since = detail::tape_position();
   return detail::named(reduce(square(input - target), reduction), "mse_loss", since);
+}
+
+Tensor l1_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction) {
+  WICK_PROFILE_OP("l1_loss", input, target);
+  if (detail::AutocastOp ac{lists::loss, input.device()}) return l1_impl(op, ac(input), ac(target), reduction);
+  check_broadcast(op, input, target);
+  return reduce(abs(input - target), reduction);
 }
 
 Tag tag_of(int64_t reduction) {
@@ -226,9 +250,7 @@ Tensor mse_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
   return mse_impl("mse_loss", self, target, tag_of(reduction));
 }
 Tensor l1_loss(const Tensor& self, const Tensor& target, int64_t reduction) {
-  WICK_PROFILE_OP("l1_loss", self, target);
-  check_broadcast("l1_loss", self, target);
-  return reduce(abs(self - target), tag_of(reduction));
+  return l1_impl("l1_loss", self, target, tag_of(reduction));
 }
 Tensor smooth_l1_loss(const Tensor& self, const Tensor& target, int64_t reduction, double beta) {
   return smooth_l1_impl("smooth_l1_loss", self, target, tag_of(reduction), beta);
@@ -266,9 +288,7 @@ Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOpti
   return mse_impl("nn::functional::mse_loss", input, target, o.reduction().tag());
 }
 Tensor l1_loss(const Tensor& input, const Tensor& target, const L1LossFuncOptions& o) {
-  WICK_PROFILE_OP("l1_loss", input, target);
-  check_broadcast("nn::functional::l1_loss", input, target);
-  return reduce(abs(input - target), o.reduction().tag());
+  return l1_impl("nn::functional::l1_loss", input, target, o.reduction().tag());
 }
 Tensor smooth_l1_loss(const Tensor& input, const Tensor& target, const SmoothL1LossFuncOptions& o) {
   return smooth_l1_impl("nn::functional::smooth_l1_loss", input, target, o.reduction().tag(), o.beta());

@@ -259,6 +259,83 @@ void Module::unregister_module(const std::string& name) {
   children_.erase(name);
 }
 
+// ---- deep copies -----------------------------------------------------------------------------------------
+
+namespace detail {
+void throw_clone_type_mismatch(const std::type_info& expected, const Module& got) {
+  fail("nn::Module::clone", "the clone's reset() made a ", demangle(expected.name()), " where the module has a ",
+       got.name(), " (was a submodule replaced after construction?)");
+}
+}  // namespace detail
+
+namespace {
+
+[[noreturn]] void throw_not_cloneable(const Module& m) {
+  fail("nn::Module::clone", m.name(), " cannot be cloned: derive it from nn::Cloneable<", m.name(),
+       "> instead of nn::Module, registering its parameters, buffers and submodules in reset()");
+}
+
+// A new tensor with t's values: on `device` when given, else where t is.
+Tensor copied(const Tensor& t, const std::optional<Device>& device) {
+  return device && t.device() != *device ? t.detach().to(*device) : t.detach().clone();
+}
+
+// Both modules register the same names (reset() made `copy`'s), or the error says which differ.
+template <class Value>
+void check_same_names(const char* what, const Module& original, const OrderedDict<std::string, Value>& mine,
+                      const OrderedDict<std::string, Value>& theirs) {
+  if (mine.keys() == theirs.keys()) return;
+  auto list = [](const std::vector<std::string>& keys) {
+    std::string s = "[";
+    for (size_t i = 0; i < keys.size(); ++i) s += (i ? ", " : "") + keys[i];
+    return s + "]";
+  };
+  fail("nn::Module::clone", original.name(), "'s reset() registered the ", what, " ", list(theirs.keys()),
+       " but the module has ", list(mine.keys()), ": register them in reset(), not in the constructor");
+}
+
+}  // namespace
+
+std::shared_ptr<Module> Module::clone(const std::optional<Device>&) const { throw_not_cloneable(*this); }
+
+void Module::clone_(Module&, const std::optional<Device>&) { throw_not_cloneable(*this); }
+
+void Module::fill_clone(Module& copy, const std::optional<Device>& device) const {
+  NoGradGuard no_grad;
+  copy.parameters_.clear();
+  copy.buffers_.clear();
+  copy.children_.clear();
+  copy.reset();
+  check_same_names("parameters", *this, parameters_, copy.parameters_);
+  check_same_names("buffers", *this, buffers_, copy.buffers_);
+  check_same_names("submodules", *this, children_, copy.children_);
+  // The copy's members hold the tensors reset() registered, so those take the values (replace_data), with this
+  // module's dtype and device rather than reset()'s defaults.
+  for (const auto& p : parameters_) {
+    if (!p.value().defined()) continue;
+    const Tensor& target = copy.parameters_[p.key()];
+    WICK_CHECK(target.defined(), "nn::Module::clone", name(), "'s reset() left parameter '", p.key(), "' undefined");
+    replace_data(target, copied(p.value(), device));
+    target.requires_grad_(p.value().requires_grad());
+  }
+  for (const auto& b : buffers_) {
+    if (!b.value().defined()) continue;
+    const Tensor& target = copy.buffers_[b.key()];
+    WICK_CHECK(target.defined(), "nn::Module::clone", name(), "'s reset() left buffer '", b.key(), "' undefined");
+    replace_data(target, copied(b.value(), device));
+  }
+  for (const auto& child : children_) copy.children_[child.key()]->clone_(*child.value(), device);
+}
+
+void Module::clone_own_tensors(Module& copy, const std::optional<Device>& device) const {
+  NoGradGuard no_grad;
+  for (auto& p : copy.parameters_)
+    if (p.value().defined()) p.value() = copied(p.value(), device).requires_grad_(p.value().requires_grad());
+  for (auto& b : copy.buffers_)
+    if (b.value().defined()) b.value() = copied(b.value(), device);
+  copy.children_.clear();
+}
+
 // ---- printing --------------------------------------------------------------------------------------------
 
 void Module::pretty_print(std::ostream& stream) const { stream << name(); }

@@ -50,12 +50,12 @@ void BatchNormImpl<D>::reset() {
   WICK_CHECK(options.num_features() > 0, D == 1 ? "nn::BatchNorm1d" : "nn::BatchNorm2d",
              "num_features must be positive, got ", options.num_features());
   const int64_t C = options.num_features();
-  weight = register_parameter("weight", options.affine() ? wick::empty({C}) : Tensor(), options.affine());
-  bias = register_parameter("bias", options.affine() ? wick::empty({C}) : Tensor(), options.affine());
+  weight = this->register_parameter("weight", options.affine() ? wick::empty({C}) : Tensor(), options.affine());
+  bias = this->register_parameter("bias", options.affine() ? wick::empty({C}) : Tensor(), options.affine());
   if (options.track_running_stats()) {
-    running_mean = register_buffer("running_mean", zeros({C}));
-    running_var = register_buffer("running_var", ones({C}));
-    num_batches_tracked = register_buffer("num_batches_tracked", zeros({}, dtype(kInt64)));
+    running_mean = this->register_buffer("running_mean", zeros({C}));
+    running_var = this->register_buffer("running_var", ones({C}));
+    num_batches_tracked = this->register_buffer("num_batches_tracked", zeros({}, dtype(kInt64)));
   }
   reset_parameters();
 }
@@ -101,16 +101,16 @@ Tensor BatchNormImpl<D>::forward(const Tensor& input) {
   WICK_CHECK(input.size(1) == options.num_features(), op, "expected ", options.num_features(),
              " channels (dim 1) but got input of shape ", shape_str(input.sizes()));
   double factor = options.momentum().value_or(0.0);
-  const bool use_batch_stats = is_training() || !options.track_running_stats();
-  if (is_training() && options.track_running_stats()) {
+  const bool use_batch_stats = this->is_training() || !options.track_running_stats();
+  if (this->is_training() && options.track_running_stats()) {
     NoGradGuard no_grad;
     num_batches_tracked.add_(1);
     if (!options.momentum()) factor = 1.0 / double(num_batches_tracked.template item<int64_t>());  // cumulative
   }
-  const bool update = is_training() && options.track_running_stats();
-  return traced(wick::batch_norm(input, weight, bias, update || !use_batch_stats ? running_mean : Tensor(),
-                                 update || !use_batch_stats ? running_var : Tensor(), use_batch_stats, factor,
-                                 options.eps()));
+  const bool update = this->is_training() && options.track_running_stats();
+  return this->traced(wick::batch_norm(input, weight, bias, update || !use_batch_stats ? running_mean : Tensor(),
+                                       update || !use_batch_stats ? running_var : Tensor(), use_batch_stats, factor,
+                                       options.eps()));
 }
 
 template class BatchNormImpl<1>;

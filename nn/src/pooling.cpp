@@ -51,8 +51,10 @@ void MaxPoolImpl<D>::pretty_print(std::ostream& s) const {
 
 template <size_t D>
 Tensor MaxPoolImpl<D>::forward(const Tensor& input) {
-  if constexpr (D == 1) return traced(functional::max_pool1d(input, options));
-  else return traced(functional::max_pool2d(input, options));
+  if constexpr (D == 1)
+    return this->traced(functional::max_pool1d(input, options));
+  else
+    return this->traced(functional::max_pool2d(input, options));
 }
 
 template <size_t D>
@@ -69,8 +71,10 @@ void AvgPoolImpl<D>::pretty_print(std::ostream& s) const {
 
 template <size_t D>
 Tensor AvgPoolImpl<D>::forward(const Tensor& input) {
-  if constexpr (D == 1) return traced(functional::avg_pool1d(input, options));
-  else return traced(functional::avg_pool2d(input, options));
+  if constexpr (D == 1)
+    return this->traced(functional::avg_pool1d(input, options));
+  else
+    return this->traced(functional::avg_pool2d(input, options));
 }
 
 template <size_t D>
@@ -80,8 +84,10 @@ void AdaptiveAvgPoolImpl<D>::pretty_print(std::ostream& s) const {
 
 template <size_t D>
 Tensor AdaptiveAvgPoolImpl<D>::forward(const Tensor& input) {
-  if constexpr (D == 1) return traced(functional::adaptive_avg_pool1d(input, options));
-  else return traced(functional::adaptive_avg_pool2d(input, options));
+  if constexpr (D == 1)
+    return this->traced(functional::adaptive_avg_pool1d(input, options));
+  else
+    return this->traced(functional::adaptive_avg_pool2d(input, options));
 }
 
 template class MaxPoolImpl<1>;

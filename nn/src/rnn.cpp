@@ -6,6 +6,7 @@
 #include <cmath>
 #include <ostream>
 
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/shape_of.h"
 #include "wick/grad_mode.h"
 #include "wick/nn/aliases.h"
@@ -213,9 +214,22 @@ void RNNImplBase::check_state(const Tensor& s, int64_t batch, int64_t size, bool
              shape_of(s));
 }
 
-std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& data, const std::vector<int64_t>& batch_sizes,
+std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& input, const std::vector<int64_t>& batch_sizes,
                                                            Tensor hx, Tensor cx) {
   const RNNOptionsBase& o = options_base;
+  // Under autocast the whole stack runs in the low dtype, weights and states included (PyTorch 2 lists the CPU's
+  // mkldnn_rnn and CUDA's cells as lower precision); autocast is off inside, so the layers' linear calls do not
+  // cast again.
+  const wick::detail::AutocastOp ac{wick::detail::autocast_lists::recurrent, input.device()};
+  std::vector<Weights> low_weights;
+  if (ac) {
+    for (const Weights& w : weights_)
+      low_weights.push_back({ac(w.w_ih), ac(w.w_hh), ac(w.b_ih), ac(w.b_hh), ac(w.w_hr)});
+    hx = ac(hx);
+    cx = ac(cx);
+  }
+  const std::vector<Weights>& weights = ac ? low_weights : weights_;
+  const Tensor data = ac(input);
   WICK_CHECK(is_floating_point(data.dtype()), name_, "expected a floating point input, got ", dtype_name(data.dtype()));
   WICK_CHECK(data.dim() == 2 && data.size(1) == o.input_size, name_,
              "input.size(-1) must be equal to input_size. Expected ", o.input_size, ", got ", data.size(-1));
@@ -237,7 +251,7 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& data, c
   for (int64_t layer = 0; layer < o.num_layers; ++layer) {
     std::vector<Tensor> outputs;
     for (int64_t direction = 0; direction < D; ++direction) {
-      const Weights& w = weights_[size_t(layer * D + direction)];
+      const Weights& w = weights[size_t(layer * D + direction)];
       // Every time step's input projection in one matmul, then split into steps by one recorded split.
       const std::vector<Tensor> projected = linear(layer_input, w.w_ih, w.b_ih).split(IntArrayRef(batch_sizes), 0);
       Tensor h = hx.select(0, layer * D + direction), c = lstm ? cx.select(0, layer * D + direction) : Tensor();
@@ -313,7 +327,7 @@ detail::RNNOptionsBase base_of(const GRUOptions& o) {
 }
 }  // namespace
 
-RNNImpl::RNNImpl(const RNNOptions& options) : RNNImplBase("nn::RNN", base_of(options)), options(options) {}
+RNNImpl::RNNImpl(const RNNOptions& options) : Cloneable("nn::RNN", base_of(options)), options(options) {}
 
 std::tuple<Tensor, Tensor> RNNImpl::forward(const Tensor& input, Tensor hx) {
   auto [output, h, c] = run(input, std::move(hx), Tensor());
@@ -326,7 +340,7 @@ std::tuple<utils::rnn::PackedSequence, Tensor> RNNImpl::forward_with_packed_inpu
   return {output, h};
 }
 
-LSTMImpl::LSTMImpl(const LSTMOptions& options) : RNNImplBase("nn::LSTM", base_of(options)), options(options) {}
+LSTMImpl::LSTMImpl(const LSTMOptions& options) : Cloneable("nn::LSTM", base_of(options)), options(options) {}
 
 std::tuple<Tensor, std::tuple<Tensor, Tensor>> LSTMImpl::forward(const Tensor& input,
                                                                  std::optional<std::tuple<Tensor, Tensor>> hx) {
@@ -346,7 +360,7 @@ std::tuple<utils::rnn::PackedSequence, std::tuple<Tensor, Tensor>> LSTMImpl::for
   return {output, {h, c}};
 }
 
-GRUImpl::GRUImpl(const GRUOptions& options) : RNNImplBase("nn::GRU", base_of(options)), options(options) {}
+GRUImpl::GRUImpl(const GRUOptions& options) : Cloneable("nn::GRU", base_of(options)), options(options) {}
 
 std::tuple<Tensor, Tensor> GRUImpl::forward(const Tensor& input, Tensor hx) {
   auto [output, h, c] = run(input, std::move(hx), Tensor());
@@ -409,8 +423,7 @@ Tensor RNNCellImplBase::check_hidden(const Tensor& hx, const Tensor& input, bool
 }  // namespace detail
 
 RNNCellImpl::RNNCellImpl(const RNNCellOptions& options)
-    : RNNCellImplBase("nn::RNNCell", options.input_size(), options.hidden_size(), options.bias(), 1),
-      options(options) {}
+    : Cloneable("nn::RNNCell", options.input_size(), options.hidden_size(), options.bias(), 1), options(options) {}
 
 void RNNCellImpl::pretty_print(std::ostream& stream) const {
   stream << "wick::nn::RNNCell(" << input_size_ << ", " << hidden_size_;
@@ -429,8 +442,7 @@ Tensor RNNCellImpl::forward(const Tensor& input, Tensor hx) {
 }
 
 LSTMCellImpl::LSTMCellImpl(const LSTMCellOptions& options)
-    : RNNCellImplBase("nn::LSTMCell", options.input_size(), options.hidden_size(), options.bias(), 4),
-      options(options) {}
+    : Cloneable("nn::LSTMCell", options.input_size(), options.hidden_size(), options.bias(), 4), options(options) {}
 
 std::tuple<Tensor, Tensor> LSTMCellImpl::forward(const Tensor& input, std::optional<std::tuple<Tensor, Tensor>> hx) {
   bool unbatched = false;
@@ -445,8 +457,7 @@ std::tuple<Tensor, Tensor> LSTMCellImpl::forward(const Tensor& input, std::optio
 }
 
 GRUCellImpl::GRUCellImpl(const GRUCellOptions& options)
-    : RNNCellImplBase("nn::GRUCell", options.input_size(), options.hidden_size(), options.bias(), 3),
-      options(options) {}
+    : Cloneable("nn::GRUCell", options.input_size(), options.hidden_size(), options.bias(), 3), options(options) {}
 
 Tensor GRUCellImpl::forward(const Tensor& input, Tensor hx) {
   bool unbatched = false;

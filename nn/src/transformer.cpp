@@ -5,6 +5,7 @@
 #include <limits>
 #include <ostream>
 
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/shape_of.h"
 #include "wick/grad_mode.h"
 #include "wick/nn/aliases.h"
@@ -39,6 +40,8 @@ namespace functional {
 Tensor scaled_dot_product_attention(const Tensor& query, const Tensor& key, const Tensor& value,
                                     const Tensor& attn_mask, double dropout_p, bool is_causal,
                                     std::optional<double> scale) {
+  if (wick::detail::AutocastOp ac{wick::detail::autocast_lists::attention, query.device()})
+    return scaled_dot_product_attention(ac(query), ac(key), ac(value), ac(attn_mask), dropout_p, is_causal, scale);
   constexpr const char* op = "scaled_dot_product_attention";
   WICK_CHECK(
       query.defined() && key.defined() && value.defined() && query.dim() >= 2 && key.dim() >= 2 && value.dim() >= 2, op,
@@ -230,14 +233,7 @@ void TransformerEncoderImpl::reset() {
   WICK_CHECK(options.encoder_layer() && options.num_layers() > 0, "nn::TransformerEncoder",
              "expected an encoder layer and a positive num_layers, got ", options.num_layers());
   layers = register_module("layers", ModuleList());
-  const TransformerEncoderLayer& prototype = options.encoder_layer();
-  for (int64_t i = 0; i < options.num_layers(); ++i) {
-    TransformerEncoderLayer layer(prototype->options);
-    NoGradGuard no_grad;
-    const auto source = prototype->named_parameters();
-    for (const auto& p : layer->named_parameters()) Tensor(p.value()).copy_(source[p.key()]);
-    layers->push_back(layer);
-  }
+  for (int64_t i = 0; i < options.num_layers(); ++i) layers->push_back(options.encoder_layer()->clone());
   if (options.norm()) norm = register_module("norm", options.norm());
 }
 

@@ -109,6 +109,8 @@ class OptionAccess : public FieldVisitor {
   void field(const char*, bool&) override {}
   void field(const char*, int64_t&) override {}
   void field(const char*, Tensor&) override {}
+  void field_any_shape(const char*, Tensor&) override {}
+  void field(const char*, std::vector<Tensor>&) override {}
   bool found = false;
 
  private:
@@ -148,6 +150,15 @@ class Collect : public FieldVisitor {
   void field(const char* name, Tensor& value) override {
     if (value.defined()) out_[prefix_ + name] = value;
   }
+  void field_any_shape(const char* name, Tensor& value) override { field(name, value); }
+  void field(const char* name, std::vector<Tensor>& value) override {
+    std::vector<Tensor> defined;
+    for (const Tensor& t : value) {
+      if (!t.defined()) break;
+      defined.push_back(t);
+    }
+    if (!defined.empty()) out_[prefix_ + name] = stack(defined);
+  }
 
  private:
   std::map<std::string, Tensor>& out_;
@@ -181,6 +192,24 @@ class Restore : public FieldVisitor {
       return;
     }
     value = it->second.to(param_->device(), param_->dtype(), /*copy=*/true);
+  }
+  void field_any_shape(const char* name, Tensor& value) override {
+    const std::string key = prefix_ + name;
+    auto it = in_.find(key);
+    if (it == in_.end()) return;
+    used_.insert(key);
+    value = it->second.to(param_->device(), param_->dtype(), /*copy=*/true);
+  }
+  void field(const char* name, std::vector<Tensor>& value) override {
+    const std::string key = prefix_ + name;
+    auto it = in_.find(key);
+    if (it == in_.end()) return;
+    used_.insert(key);
+    if (it->second.dim() == 0) {
+      problems_.push_back("'" + key + "' should be a list stacked along a first dim, it is a 0-dim tensor");
+      return;
+    }
+    value = it->second.to(param_->device(), param_->dtype(), /*copy=*/true).unbind(0);
   }
 
  private:
@@ -261,6 +290,7 @@ void Optimizer::load_state_dict(const std::map<std::string, Tensor>& dict) {
         std::unique_ptr<OptimizerParamState> s = make_state();
         Restore restore_state(dict, state_prefix, &p, used, problems, /*options=*/false);
         s->visit(restore_state);
+        check_loaded_state(*s, state_prefix, problems);
         state[p.impl()] = std::move(s);
       }
       ++index;

@@ -4,6 +4,9 @@
 #include <wick/cuda.h>
 #include <wick/wick.h>
 
+#include <limits>
+#include <vector>
+
 #include "../support/skip.h"
 #include "fixture.h"
 
@@ -47,7 +50,8 @@ TEST_CASE("cuda: convolution, pooling and resampling match the CPU", "[nn][cuda]
   same_on_gpu("conv2d same", {x, randn({3, 4, 4, 3})}, [](const auto& v) { return conv2d(v[0], v[1], {}, 1, "same"); });
   same_on_gpu("conv2d 1-channel", {randn({4, 1, 12, 12}), randn({6, 1, 5, 5}), randn({6})},
               [](const auto& v) { return conv2d(v[0], v[1], v[2], 1, 2); });
-  same_on_gpu("conv1d", {randn({2, 3, 10}), randn({4, 3, 3})}, [](const auto& v) { return conv1d(v[0], v[1], {}, 2, 1); });
+  same_on_gpu("conv1d", {randn({2, 3, 10}), randn({4, 3, 3})},
+              [](const auto& v) { return conv1d(v[0], v[1], {}, 2, 1); });
   same_on_gpu("conv_transpose2d", {randn({2, 4, 5, 5}), randn({4, 3, 3, 3}), randn({3})},
               [](const auto& v) { return conv_transpose2d(v[0], v[1], v[2], 2, 1, 1); });
   same_on_gpu("max_pool2d", {x}, [](const auto& v) { return max_pool2d(v[0], 3, 2, 1, 1, true); });
@@ -80,7 +84,8 @@ TEST_CASE("cuda: normalisation, losses and embedding match the CPU", "[nn][cuda]
   same_on_gpu("fused_gru_cell", {randn({4, 9}), randn({4, 9}), randn({4, 3})},
               [](const auto& v) { return fused_gru_cell(v[0], v[1], v[2]); });
   same_on_gpu("cross_entropy", {logits, labels}, [&](const auto& v) {
-    return F::cross_entropy(v[0], v[1], F::CrossEntropyFuncOptions().weight(weight.to(v[0].device())).ignore_index(2).label_smoothing(0.1));
+    return F::cross_entropy(
+        v[0], v[1], F::CrossEntropyFuncOptions().weight(weight.to(v[0].device())).ignore_index(2).label_smoothing(0.1));
   });
   same_on_gpu("cross_entropy probs", {logits, softmax(randn({6, 5}), 1)},
               [](const auto& v) { return F::cross_entropy(v[0], v[1]); });
@@ -89,14 +94,14 @@ TEST_CASE("cuda: normalisation, losses and embedding match the CPU", "[nn][cuda]
               [](const auto& v) { return F::binary_cross_entropy(v[0], v[1]); });
   same_on_gpu("bce_with_logits", {randn({4, 3}) * 3, rand({4, 3})}, [](const auto& v) {
     return F::binary_cross_entropy_with_logits(
-        v[0], v[1], F::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(tensor({2.f, 0.5f, 1.f}).to(v[0].device())));
+        v[0], v[1],
+        F::BinaryCrossEntropyWithLogitsFuncOptions().pos_weight(tensor({2.f, 0.5f, 1.f}).to(v[0].device())));
   });
   same_on_gpu("kl_div", {log_softmax(logits, 1), softmax(randn({6, 5}), 1)},
               [](const auto& v) { return F::kl_div(v[0], v[1], F::KLDivFuncOptions(kBatchMean)); });
   same_on_gpu("smooth_l1", {randn({8}), randn({8})}, [](const auto& v) { return F::smooth_l1_loss(v[0], v[1]); });
-  same_on_gpu("embedding", {tensor({1, 0, 3, 0}, dtype(kInt64)), randn({4, 3})}, [](const auto& v) {
-    return F::embedding(v[0], v[1], F::EmbeddingFuncOptions().padding_idx(0));
-  });
+  same_on_gpu("embedding", {tensor({1, 0, 3, 0}, dtype(kInt64)), randn({4, 3})},
+              [](const auto& v) { return F::embedding(v[0], v[1], F::EmbeddingFuncOptions().padding_idx(0)); });
   same_on_gpu("one_hot", {tensor({1, 0, 3}, dtype(kInt64))},
               [](const auto& v) { return F::one_hot(v[0], 4).to(kFloat); });
   same_on_gpu("logsigmoid", {tensor({-1e4f, -3.f, 0.f, 3.f, 1e4f})}, [](const auto& v) { return F::logsigmoid(v[0]); });
@@ -105,17 +110,10 @@ TEST_CASE("cuda: normalisation, losses and embedding match the CPU", "[nn][cuda]
 TEST_CASE("cuda: a LeNet moved with Module::to(kCUDA) trains like its CPU twin", "[nn][cuda]") {
   WICK_REQUIRE_CUDA();
   manual_seed(3);
-  auto make = [] {
-    return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(1, 6, 5).padding(2)), nn::BatchNorm2d(6), nn::ReLU(),
-                          nn::MaxPool2d(2), nn::Conv2d(6, 16, 5), nn::ReLU(), nn::AvgPool2d(2), nn::Flatten(),
-                          nn::Linear(400, 84), nn::Dropout(0.0), nn::Linear(84, 10));
-  };
-  nn::Sequential cpu_net = make(), gpu_net = make();
-  {
-    NoGradGuard g;
-    auto src = cpu_net->state_dict();
-    for (auto& item : gpu_net->state_dict()) item.value().copy_(src[item.key()]);
-  }
+  nn::Sequential cpu_net(nn::Conv2d(nn::Conv2dOptions(1, 6, 5).padding(2)), nn::BatchNorm2d(6), nn::ReLU(),
+                         nn::MaxPool2d(2), nn::Conv2d(6, 16, 5), nn::ReLU(), nn::AvgPool2d(2), nn::Flatten(),
+                         nn::Linear(400, 84), nn::Dropout(0.0), nn::Linear(84, 10));
+  nn::Sequential gpu_net(std::dynamic_pointer_cast<nn::SequentialImpl>(cpu_net->clone()));  // the CPU twin's weights
   Tensor handle = gpu_net->named_parameters()["0.weight"];
   gpu_net->to(kCUDA);
   CHECK(handle.device().is_cuda());  // moved in place: outside handles follow
@@ -134,4 +132,53 @@ TEST_CASE("cuda: a LeNet moved with Module::to(kCUDA) trains like its CPU twin",
   CHECK_CLOSE(gpu_net->named_buffers()["1.running_mean"].cpu(), cpu_net->named_buffers()["1.running_mean"], 1e-5, 1e-5);
   gpu_net->to(kCPU);
   CHECK(handle.device().is_cpu());
+}
+
+TEST_CASE("cuda: float16 autocast follows PyTorch's CUDA lists, and GradScaler skips an overflowing step",
+          "[nn][cuda][autocast]") {
+  WICK_REQUIRE_CUDA();
+  manual_seed(5);
+  const Tensor a = randn({16, 32}).to(kCUDA), b = randn({32, 8}).to(kCUDA);
+  {
+    autocast::AutocastGuard guard(kCUDA, kHalf);
+    const Tensor p = mm(a, b);
+    CHECK(p.dtype() == kHalf);
+    CHECK_CLOSE(p.to(kFloat).cpu(), mm(a.cpu(), b.cpu()), 1e-2, 5e-2);
+    // CUDA's float32 list: softmax, reductions, norms, exp/log and the losses, from a float16 input.
+    CHECK(softmax(p, 1).dtype() == kFloat);
+    CHECK(p.sum().dtype() == kFloat);
+    CHECK(exp(p * 0.01).dtype() == kFloat);
+    CHECK(layer_norm(p, {8}).dtype() == kFloat);
+    CHECK(F::cross_entropy(p, zeros({16}, TensorOptions().dtype(kLong).device(kCUDA))).dtype() == kFloat);
+    CHECK(cat({p, a.narrow(1, 0, 8)}).dtype() == kFloat);  // promoted to the widest
+    // CPU tensors are not touched by CUDA autocast.
+    CHECK(mm(a.cpu(), b.cpu()).dtype() == kFloat);
+  }
+  // A float16-autocast regression step with GradScaler: a step whose loss overflows is skipped and the scale
+  // halves; the others move the loss down.
+  nn::Linear model(32, 1);
+  model->to(kCUDA);
+  optim::SGD opt(model->parameters(), optim::SGDOptions(0.05));
+  GradScaler scaler(GradScalerOptions().init_scale(1024));
+  const Tensor target = a.sum(1, true) * 0.1;
+  std::vector<double> losses;
+  for (int step = 0; step < 20; ++step) {
+    opt.zero_grad();
+    Tensor loss;
+    {
+      autocast::AutocastGuard guard(kCUDA, kHalf);
+      loss = F::mse_loss(model(a), target);
+    }
+    if (step == 5) loss = loss * std::numeric_limits<double>::infinity();
+    const Tensor before = model->weight.detach().clone();
+    scaler.scale(loss).backward();
+    scaler.step(opt);
+    CHECK(scaler.step_skipped(opt) == (step == 5));
+    if (step == 5) CHECK(equal(model->weight.detach(), before));
+    const double scale = scaler.get_scale();
+    scaler.update();
+    if (step == 5) CHECK(scaler.get_scale() == scale / 2);
+    if (step != 5) losses.push_back(loss.item<double>());
+  }
+  CHECK(losses.back() < losses.front() * 0.5);
 }

@@ -34,6 +34,44 @@ struct NetImpl : nn::Module {
 };
 WICK_MODULE(Net);
 
+// A user module written for clone(), as a LibTorch user writes one: registration in reset().
+struct TwinImpl : nn::Cloneable<TwinImpl> {
+  TwinImpl() { reset(); }
+  void reset() override {
+    fc = register_module("fc", nn::Linear(3, 2));
+    scale = register_parameter("scale", ones({2}));
+    count = register_buffer("count", zeros({}, dtype(kInt64)));
+  }
+  Tensor forward(const Tensor& x) { return fc(x) * scale; }
+  nn::Linear fc{nullptr};
+  Tensor scale, count;
+};
+WICK_MODULE(Twin);
+
+// Registers in its constructor: reset() cannot rebuild it.
+struct ForgetfulImpl : nn::Cloneable<ForgetfulImpl> {
+  ForgetfulImpl() { register_parameter("w", ones({2})); }
+};
+
+// Every parameter and buffer of `copy` equals `original`'s under the same name, in its own storage.
+void check_deep_copy(const nn::Module& copy, const nn::Module& original) {
+  const auto a = copy.state_dict(), b = original.state_dict();
+  REQUIRE(a.keys() == b.keys());
+  for (size_t i = 0; i < a.size(); ++i) {
+    INFO(a[i].key());
+    CHECK(equal(a[i].value(), b[i].value()));
+    CHECK(a[i].value().dtype() == b[i].value().dtype());
+    CHECK(a[i].value().data_ptr() != b[i].value().data_ptr());
+  }
+  const auto pa = copy.named_parameters(), pb = original.named_parameters();
+  for (size_t i = 0; i < pa.size(); ++i) {
+    INFO(pa[i].key());
+    CHECK(pa[i].value().is_leaf());
+    CHECK(pa[i].value().requires_grad() == pb[i].value().requires_grad());
+    CHECK_FALSE(pa[i].value().grad().defined());
+  }
+}
+
 }  // namespace
 
 TEST_CASE("module: parameters, buffers and children are ordered and indexable by name", "[nn][module]") {
@@ -293,3 +331,155 @@ TEST_CASE("module: summary lists each layer's output shape and parameter count",
   CHECK(printed.str().find("Non-trainable params: 12") != std::string::npos);
 }
 
+TEST_CASE("module: clone() deep-copies a layer, reached through its holder", "[nn][module][clone]") {
+  nn::Linear original(4, 3);
+  original->bias.requires_grad_(false);  // frozen: the clone's stays frozen
+  const Tensor x = randn({5, 4});
+  original(x).sum().backward();  // a gradient the clone must not share
+  std::shared_ptr<nn::LinearImpl> copy = std::dynamic_pointer_cast<nn::LinearImpl>(original->clone());
+  REQUIRE(copy != nullptr);
+  CHECK(copy.get() != original.get());
+  CHECK(copy->options.in_features() == 4);
+  check_deep_copy(*copy, *original);
+  // The members are the registered parameters, so forward uses the copies.
+  CHECK(copy->named_parameters()["weight"].is_same(copy->weight));
+  CHECK(copy->named_parameters()["bias"].is_same(copy->bias));
+  CHECK_FALSE(copy->bias.requires_grad());
+  nn::Linear held(copy);  // back into a holder
+  CHECK(equal(held(x), original(x)));
+
+  // An optimizer step on the clone leaves the original alone.
+  const Tensor before = original->weight.detach().clone();
+  optim::SGD sgd(held->parameters(), optim::SGDOptions(0.5));
+  held(x).pow(2).sum().backward();
+  sgd.step();
+  CHECK(equal(original->weight, before));
+  CHECK_FALSE(equal(held->weight, before));
+  CHECK(original->weight.grad().defined());
+  // and one on the original leaves the clone alone.
+  const Tensor clone_before = held->weight.detach().clone();
+  {
+    NoGradGuard no_grad;
+    original->weight.add_(1.0);
+  }
+  CHECK(equal(held->weight, clone_before));
+
+  // dtype and the device given: the clone keeps the original's dtype, not reset()'s float32.
+  original->to(kDouble);
+  auto as_double = std::dynamic_pointer_cast<nn::LinearImpl>(original->clone(Device(kCPU)));
+  CHECK(as_double->weight.dtype() == kDouble);
+  check_deep_copy(*as_double, *original);
+}
+
+TEST_CASE("module: clone() copies buffers and the mode: BatchNorm's running statistics", "[nn][module][clone]") {
+  nn::BatchNorm1d bn(3);
+  bn(randn({8, 3}) * 2 + 1);  // training step: the running statistics move
+  bn->eval();
+  auto copy = std::dynamic_pointer_cast<nn::BatchNorm1dImpl>(bn->clone());
+  REQUIRE(copy != nullptr);
+  check_deep_copy(*copy, *bn);
+  CHECK(copy->num_batches_tracked.item<int64_t>() == 1);
+  CHECK(copy->named_buffers()["running_mean"].is_same(copy->running_mean));
+  CHECK_FALSE(copy->is_training());
+  const Tensor x = randn({4, 3});
+  CHECK(equal(copy->forward(x), bn(x)));
+  const Tensor mean = bn->running_mean.clone();
+  copy->train();
+  copy->forward(randn({8, 3}) + 5);
+  CHECK(equal(bn->running_mean, mean));
+  CHECK_FALSE(equal(copy->running_mean, mean));
+  CHECK(bn->num_batches_tracked.item<int64_t>() == 1);
+}
+
+TEST_CASE("module: clone() through Sequential, ModuleList, ModuleDict and nested modules", "[nn][module][clone]") {
+  manual_seed(4);
+  nn::Sequential seq({{"fc", nn::Linear(4, 8)},
+                      {"norm", nn::BatchNorm1d(8)},
+                      {"act", nn::ReLU()},
+                      {"inner", nn::Sequential(nn::Linear(8, 8), nn::Tanh())},
+                      {"double", nn::Functional([](Tensor t) { return t * 2; })},
+                      {"head", nn::Linear(8, 2)}});
+  seq(randn({6, 4}));  // moves the running statistics
+  seq->eval();
+  auto copy = std::dynamic_pointer_cast<nn::SequentialImpl>(seq->clone());
+  REQUIRE(copy != nullptr);
+  CHECK(copy->named_children().keys() == seq->named_children().keys());
+  check_deep_copy(*copy, *seq);
+  CHECK_FALSE(copy->is_training());
+  CHECK_FALSE(copy->ptr<nn::BatchNorm1dImpl>(1)->is_training());
+  const Tensor x = randn({5, 4});
+  CHECK(equal(copy->forward(x), seq(x)));
+  // forward runs the cloned modules: editing the clone's head changes its output only.
+  const Tensor expected = seq(x);
+  {
+    NoGradGuard no_grad;
+    copy->ptr<nn::LinearImpl>(5)->weight.zero_();
+    copy->ptr<nn::SequentialImpl>(3)->ptr<nn::LinearImpl>(0)->weight.mul_(2);
+  }
+  CHECK(equal(seq(x), expected));
+  CHECK(equal(copy->forward(x), copy->ptr<nn::LinearImpl>(5)->bias.expand({5, 2})));
+
+  nn::ModuleList list(nn::Linear(2, 2), nn::Sequential(nn::Linear(2, 3), nn::ReLU()), nn::BatchNorm1d(3));
+  auto list_copy = std::dynamic_pointer_cast<nn::ModuleListImpl>(list->clone());
+  REQUIRE(list_copy != nullptr);
+  CHECK(list_copy->size() == 3);
+  check_deep_copy(*list_copy, *list);
+  CHECK(list_copy->ptr<nn::SequentialImpl>(1)->forward(ones({1, 2})).sizes() == IntArrayRef({1, 3}));
+
+  nn::ModuleDict dict({{"encoder", nn::Linear(4, 2)}, {"decoder", nn::Linear(2, 4)}});
+  auto dict_copy = std::dynamic_pointer_cast<nn::ModuleDictImpl>(dict->clone());
+  REQUIRE(dict_copy != nullptr);
+  CHECK(dict_copy->keys() == dict->keys());
+  check_deep_copy(*dict_copy, *dict);
+  CHECK(dict_copy->at<nn::LinearImpl>("decoder").weight.data_ptr() !=
+        dict->at<nn::LinearImpl>("decoder").weight.data_ptr());
+
+  // A module whose submodules are members (TransformerEncoderLayer: attention, linears, norms): the clone's members
+  // are its own submodules, and its parameters come from the original.
+  nn::TransformerEncoderLayer layer(nn::TransformerEncoderLayerOptions(8, 2).dim_feedforward(16).dropout(0.0));
+  auto layer_copy = std::dynamic_pointer_cast<nn::TransformerEncoderLayerImpl>(layer->clone());
+  REQUIRE(layer_copy != nullptr);
+  check_deep_copy(*layer_copy, *layer);
+  CHECK(layer_copy->linear1.get() != layer->linear1.get());
+  CHECK(layer_copy->named_parameters()["linear1.weight"].is_same(layer_copy->linear1->weight));
+  CHECK(layer_copy->self_attn->named_parameters()["out_proj.weight"].is_same(layer_copy->self_attn->out_proj->weight));
+  const Tensor src = randn({3, 2, 8});
+  CHECK(equal(layer_copy->forward(src), layer(src)));
+  // TransformerEncoder stacks clones of its layer (as LibTorch's): equal weights, separate storage.
+  nn::TransformerEncoder encoder(layer, 2);
+  for (int i = 0; i < 2; ++i) {
+    INFO("layer " << i);
+    check_deep_copy(*encoder->layers->ptr(size_t(i)), *layer);
+  }
+}
+
+TEST_CASE("module: clone() of a user's Cloneable module, and of modules that cannot be cloned", "[nn][module][clone]") {
+  Twin twin;
+  {
+    NoGradGuard no_grad;
+    twin->scale.fill_(3.0);
+    twin->count.fill_(7);
+  }
+  auto copy = std::dynamic_pointer_cast<TwinImpl>(twin->clone());
+  REQUIRE(copy != nullptr);
+  check_deep_copy(*copy, *twin);
+  CHECK(copy->scale.is_same(copy->named_parameters()["scale"]));
+  CHECK(copy->count.item<int64_t>() == 7);
+  CHECK(copy->fc.get() != twin->fc.get());
+  CHECK(copy->fc->weight.is_same(copy->named_parameters()["fc.weight"]));
+  const Tensor x = randn({2, 3});
+  CHECK(equal(copy->forward(x), twin(x)));
+  {
+    NoGradGuard no_grad;
+    copy->scale.fill_(-1.0);
+  }
+  CHECK(equal(twin->scale, full({2}, 3.0)));
+
+  Block plain(4, 3);  // an nn::Module: its members cannot be re-pointed
+  CHECK_THROWS_WITH(plain->clone(), Catch::Contains("nn::Module::clone") && Catch::Contains("BlockImpl") &&
+                                        Catch::Contains("derive it from nn::Cloneable<"));
+  nn::Sequential holding_plain(nn::Linear(4, 4), Block(4, 3));
+  CHECK_THROWS_WITH(holding_plain->clone(), Catch::Contains("BlockImpl cannot be cloned"));
+  ForgetfulImpl forgetful;
+  CHECK_THROWS_WITH(forgetful.clone(), Catch::Contains("reset() registered the parameters [] but the module has [w]"));
+}

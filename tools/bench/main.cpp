@@ -168,23 +168,25 @@ std::vector<Row> table_rows() {
   rows.push_back(
       time_row("a + b, 1 element, under RecordProfile (trace included)", "ns/op", 1e9, "add_1_profiled", 1, NAN));
   rows.push_back(time_row("100 x (y*1.0001+0.0001), fwd+bwd, per step", "ns/step", 1e9, "chain_100", 100, 0.05));
-  for (int size : {256, 1024}) {
-    const std::string n = std::to_string(size);
+  // A matmul throughput row: n x n x n products, wick's key against a reference's.
+  auto matmul_row = [](const std::string& title, int64_t n, std::string wick_key, std::string ref_name,
+                       std::string ref_key, double target) {
     Row r;
-    r.title = "matmul " + n + "x" + n + " float32";
+    r.title = title;
     r.unit = "GFLOP/s";
     r.better = Better::Higher;
-    r.wick_key = "mm_" + n + ".wick";
-    r.wick_work = r.ref_work = 2.0 * size * size * size;
+    r.wick_key = std::move(wick_key);
+    r.wick_work = r.ref_work = 2.0 * double(n) * double(n) * double(n);
     r.unit_scale = 1e-9;
-    r.ref_name = "LibTorch";
-    r.ref_key = "mm_" + n + ".torch";
-    r.target = 1.0;
-    rows.push_back(r);
-    r.ref_name = "dnnl_sgemm";
-    r.ref_key = "mm_" + n + ".dnnl";
-    r.target = 0.95;
-    rows.push_back(r);
+    r.ref_name = std::move(ref_name);
+    r.ref_key = std::move(ref_key);
+    r.target = target;
+    return r;
+  };
+  for (int size : {256, 1024}) {
+    const std::string n = std::to_string(size), title = "matmul " + n + "x" + n + " float32";
+    rows.push_back(matmul_row(title, size, "mm_" + n + ".wick", "LibTorch", "mm_" + n + ".torch", 1.0));
+    rows.push_back(matmul_row(title, size, "mm_" + n + ".wick", "dnnl_sgemm", "mm_" + n + ".dnnl", 0.95));
   }
   // Bandwidth counts each byte read or written once: a + b moves 3 x 64 MiB, memcpy 2 x 64 MiB.
   Row add;
@@ -206,6 +208,23 @@ std::vector<Row> table_rows() {
   rows.push_back(add);
   rows.push_back(time_row("MLP 784-256-10, batch 64, SGD-momentum step", "us/step", 1e6, "mlp_sgd", 1, 0.7));
   rows.push_back(time_row("LeNet-5, batch 64, Adam step", "us/step", 1e6, "lenet_adam", 1, 0.7));
+  // bfloat16 autocast (issue 20): against LibTorch's CPU autocast, and against wick's own float32, where the
+  // target is 1.6x float32's throughput (a time ratio of 1 / 1.6).
+  for (const char* key : {"mlp_sgd", "lenet_adam"}) {
+    const std::string title = std::string(key) == "mlp_sgd"
+                                  ? "MLP 784-256-10, batch 64, SGD-momentum step, bf16 autocast"
+                                  : "LeNet-5, batch 64, Adam step, bf16 autocast";
+    Row r = time_row(title, "us/step", 1e6, std::string(key) + "_bf16", 1, 1.0);
+    rows.push_back(r);
+    r.ref_name = "wick float32";
+    r.ref_key = std::string(key) + ".wick";
+    r.target = 1 / 1.6;
+    rows.push_back(r);
+  }
+  rows.push_back(
+      matmul_row("matmul 1024x1024 bfloat16", 1024, "mm_1024_bf16.wick", "LibTorch", "mm_1024_bf16.torch", 1.0));
+  rows.push_back(
+      matmul_row("matmul 1024x1024 bfloat16", 1024, "mm_1024_bf16.wick", "wick float32", "mm_1024.wick", 1.6));
   rows.push_back(time_row("policy MLP 16-64-64-4 Tanh, batch 1, no grad", "ns/call", 1e9, "policy_infer", 1, 0.125));
   rows.push_back(
       time_row("BatchNorm2d(16) on 64x16x14x14, forward + backward", "us/step", 1e6, "batchnorm_fwd_bwd", 1, 1.0));
@@ -422,10 +441,10 @@ int main(int argc, char** argv) {
                                                         {"mul_grad_1"},
                                                         {"chain_100"},
                                                         {"mm_256"},
-                                                        {"mm_1024"},
+                                                        {"mm_1024", "mm_1024_bf16"},
                                                         {"add_16m", "copy_16m"},
-                                                        {"mlp_sgd"},
-                                                        {"lenet_adam"},
+                                                        {"mlp_sgd", "mlp_sgd_bf16"},
+                                                        {"lenet_adam", "lenet_adam_bf16"},
                                                         {"policy_infer"},
                                                         {"batchnorm_fwd_bwd"},
                                                         {"layernorm_fwd_bwd"},

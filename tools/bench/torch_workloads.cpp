@@ -11,12 +11,17 @@
 #include <utility>
 
 #include <ATen/Version.h>
+#include <ATen/autocast_mode.h>
 #include <torch/csrc/autograd/profiler.h>
 #include <torch/torch.h>
 
 #include "bench.h"
 
 namespace lib = torch;
+// LibTorch's autocast switches live in at::; the workloads name them lib::autocast, as wick spells them.
+namespace torch {
+namespace autocast = ::at::autocast;
+}
 #define BENCH_SIDE "torch"
 #define BENCH_HAVE_NN 1
 #define BENCH_HAVE_OPTIM 1

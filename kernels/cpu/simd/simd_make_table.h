@@ -1,6 +1,7 @@
 // Builds one instruction set's SimdTable from the loops of simd_kernels.h and simd_gemm.h.
 #pragma once
 
+#include "simd/bf16_convert.h"
 #include "simd/simd_gemm.h"
 #include "simd/simd_kernels.h"
 #include "simd/simd_table_builder.h"
@@ -36,6 +37,7 @@ struct VectorLoops {
                    int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate) {
     gemm_entry<T>(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, C, c_rs, accumulate);
   }
+  static void float_to_bf16(const void* in, void* out, int64_t n) { float_to_bf16_loop(in, out, n); }
 };
 
 inline SimdTable make_table(const char* name) { return SimdTableBuilder<VectorLoops>::build(name); }

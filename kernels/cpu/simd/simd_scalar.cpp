@@ -3,6 +3,7 @@
 // applies and under WICK_CPU_CAPABILITY=scalar, which the tests use to check the vector sets against it.
 #include "common/elementwise_math.h"
 #include "common/reduce_math.h"
+#include "simd/bf16_convert.h"
 #include "simd/simd_table.h"
 #include "simd/simd_table_builder.h"
 
@@ -74,6 +75,8 @@ struct ScalarLoops {
       }
     }
   }
+
+  static void float_to_bf16(const void* in, void* out, int64_t n) { float_to_bf16_loop(in, out, n); }
 };
 
 }  // namespace

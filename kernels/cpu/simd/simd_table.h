@@ -26,6 +26,8 @@ struct SimdTable {
   // C[M, N] = A[M, K] @ B[K, N] (+ C when accumulate), element strides (row, col) for each matrix.
   using Gemm = void (*)(int64_t M, int64_t N, int64_t K, const void* A, int64_t a_rs, int64_t a_cs, const void* B,
                         int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate);
+  // n contiguous float32 values to bfloat16 (simd/bf16_convert.h).
+  using Convert = void (*)(const void* in, void* out, int64_t n);
 
   // Indexed [op][0: float, 1: double] over every op of ops.def; null where the op has no float kernel here (bool
   // results, All/Any), which kernels/cpu never asks for.
@@ -35,6 +37,7 @@ struct SimdTable {
   Reduce reduce[kNumOps<ReduceOp>][2];
   ReduceRows reduce_rows[kNumOps<ReduceOp>][2];
   Gemm gemm[2];
+  Convert float_to_bf16;
 };
 
 const SimdTable& simd_table();  // the widest table this CPU runs, or WICK_CPU_CAPABILITY's

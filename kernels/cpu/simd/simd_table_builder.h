@@ -57,6 +57,7 @@ struct SimdTableBuilder {
     reduce_op<ReduceOp::Min>(t);
     t.gemm[0] = &Loops::template gemm<float>;
     t.gemm[1] = &Loops::template gemm<double>;
+    t.float_to_bf16 = &Loops::float_to_bf16;
     return t;
   }
 };

@@ -8,6 +8,7 @@
 #include "fused.h"
 #include "ops/conv_composed.h"
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -26,6 +27,13 @@ namespace {
 Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_sizes, const ConvParams& p);
 Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_sizes, const ConvParams& p);
 
+// The dtype a convolution runs in: the tensors' own where the backend's fused kernels take it (bfloat16 on CPUs
+// with bf16 dot-product instructions, accumulating in float32), else the usual widening.
+ScalarType conv_dtype(Device device, ScalarType t) {
+  const ScalarType widened = compute_dtype(device, t);
+  return widened != t && detail::fused_for(device, FusedOp::Conv2d, t) ? t : widened;
+}
+
 int64_t conv_out_size(int64_t in, int64_t k, int64_t s, int64_t pad, int64_t d) {
   return (in + 2 * pad - d * (k - 1) - 1) / s + 1;
 }
@@ -38,7 +46,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
   Tensor out;
   {
     NoGradGuard guard;
-    const ScalarType ct = compute_dtype(x.device(), x.dtype());
+    const ScalarType ct = conv_dtype(x.device(), x.dtype());
     const Tensor xc = as_compute(x, ct), wc = as_compute(w, ct);
     const Tensor bc = b.defined() ? as_compute(b, ct) : Tensor();
     FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
@@ -58,7 +66,7 @@ Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const Con
       const Tensor& gy = g.out[0];
       const Tensor x = sx.get(), w = sw.get();
       if (g.needed(0)) g.in[0] = conv_input_grad(gy, w, x.sizes(), p);
-      const ScalarType ct = compute_dtype(x.device(), x.dtype());
+      const ScalarType ct = conv_dtype(x.device(), x.dtype());
       FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
       if (g.needed(1) && g.needed(2) && !detail::grad_mode_enabled() && fused) {
         // Plain backward: one kernel call gives both (oneDNN fuses the bias reduction).
@@ -81,7 +89,7 @@ Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_size
   Tensor out;
   {
     NoGradGuard guard;
-    const ScalarType ct = compute_dtype(gy.device(), gy.dtype());
+    const ScalarType ct = conv_dtype(gy.device(), gy.dtype());
     const Tensor gyc = as_compute(gy, ct), wc = as_compute(w, ct);
     FusedKernels* fused = detail::fused_for(gy.device(), FusedOp::Conv2d, ct);
     if (gyc.numel() == 0 || wc.numel() == 0) {
@@ -108,7 +116,7 @@ Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_si
   Tensor out;
   {
     NoGradGuard guard;
-    const ScalarType ct = compute_dtype(x.device(), x.dtype());
+    const ScalarType ct = conv_dtype(x.device(), x.dtype());
     const Tensor gyc = as_compute(gy, ct), xc = as_compute(x, ct);
     FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
     if (gyc.numel() == 0 || xc.numel() == 0) {
@@ -183,6 +191,8 @@ Tensor lower_output(const Tensor& y, int spatial, bool unbatched) {
 
 Tensor conv_nd(const char* op, int spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
                IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) {
+  if (detail::AutocastOp ac{detail::autocast_lists::conv, input.device()})
+    return conv_nd(op, spatial, ac(input), ac(weight), ac(bias), stride, padding, dilation, groups);
   check_operands(op, spatial, input, weight, bias);
   const ConvParams p = conv_params(op, spatial, stride, padding, dilation, groups);
   const bool unbatched = input.dim() == spatial + 1;
@@ -211,6 +221,9 @@ Tensor conv_nd(const char* op, int spatial, const Tensor& input, const Tensor& w
 Tensor conv_transpose_nd(const char* op, int spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
                          IntArrayRef stride, IntArrayRef padding, IntArrayRef output_padding, int64_t groups,
                          IntArrayRef dilation) {
+  if (detail::AutocastOp ac{detail::autocast_lists::conv_transpose, input.device()})
+    return conv_transpose_nd(op, spatial, ac(input), ac(weight), ac(bias), stride, padding, output_padding, groups,
+                             dilation);
   check_operands(op, spatial, input, weight, bias);
   const ConvParams p = conv_params(op, spatial, stride, padding, dilation, groups);
   int64_t out_pad[2] = {0, 0};

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/ops.h"
 
@@ -184,6 +185,7 @@ void check_operands(const std::vector<Tensor>& operands) {
 
 Tensor einsum(std::string_view equation, const std::vector<Tensor>& operands) {
   WICK_PROFILE_OP("einsum", operands);
+  if (detail::AutocastOp ac{detail::autocast_lists::einsum, operands}) return einsum(equation, ac(operands));
   check_operands(operands);
   const Parsed p = parse(equation);
   WICK_CHECK(p.terms.size() == operands.size(), "einsum", "\"", equation, "\" has ", p.terms.size(), " operand",

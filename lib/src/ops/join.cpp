@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
@@ -13,6 +14,7 @@ using detail::Grads;
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   WICK_PROFILE_OP("cat", tensors);
+  if (detail::AutocastOp ac{detail::autocast_lists::join, tensors}) return cat(ac(tensors), dim);
   WICK_CHECK(!tensors.empty(), "cat", "expected a non-empty list of tensors");
   // PyTorch skips legacy empty 1-D tensors of shape [0] when others have more dims.
   std::vector<const Tensor*> parts;
@@ -36,8 +38,8 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
                " and ", t.dim(), " (tensor ", int64_t(k), ")");
     for (int64_t i = 0; i < t.dim(); ++i)
       WICK_CHECK(i == d || t.size(i) == ref->size(i), "cat", "sizes of tensors must match except in dimension ", d,
-                 ": expected size ", ref->size(i), " but got size ", t.size(i), " for tensor ", int64_t(k),
-                 " at dim ", i, " (shapes ", shape_str(ref->sizes()), " and ", shape_str(t.sizes()), ")");
+                 ": expected size ", ref->size(i), " but got size ", t.size(i), " for tensor ", int64_t(k), " at dim ",
+                 i, " (shapes ", shape_str(ref->sizes()), " and ", shape_str(t.sizes()), ")");
     total += t.size(d);
   }
   SizeVec shape(ref->sizes());
@@ -69,6 +71,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
   WICK_PROFILE_OP("stack", tensors);
+  if (detail::AutocastOp ac{detail::autocast_lists::join, tensors}) return stack(ac(tensors), dim);
   WICK_CHECK(!tensors.empty(), "stack", "expected a non-empty list of tensors");
   const int64_t d = wrap_dim("stack", dim, tensors[0].dim() + 1);
   std::vector<Tensor> lifted;
@@ -156,8 +159,8 @@ Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode, double val
     const int64_t d = x.dim() - 1 - int64_t(k);
     int64_t left = pad[2 * k], right = pad[2 * k + 1];
     const int64_t n = out.size(d);
-    WICK_CHECK(n + std::min<int64_t>(left, 0) + std::min<int64_t>(right, 0) >= 0, "pad", "padding (", left, ", ",
-               right, ") crops dim ", d, " of size ", n, " below 0");
+    WICK_CHECK(n + std::min<int64_t>(left, 0) + std::min<int64_t>(right, 0) >= 0, "pad", "padding (", left, ", ", right,
+               ") crops dim ", d, " of size ", n, " below 0");
     if (mode == "constant") {
       // Negative padding crops.
       if (left < 0) {
@@ -187,8 +190,8 @@ Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode, double val
     WICK_CHECK(n + left + right >= 1, "pad", "padding (", left, ", ", right, ") leaves no elements of dim ", d,
                " of size ", n, " in ", mode, " mode");
     if (mode == "reflect")
-      WICK_CHECK(left < n && right < n, "pad", "padding (", left, ", ", right,
-                 ") should be less than the input size ", n, " at dim ", d, " in reflect mode");
+      WICK_CHECK(left < n && right < n, "pad", "padding (", left, ", ", right, ") should be less than the input size ",
+                 n, " at dim ", d, " in reflect mode");
     else
       WICK_CHECK(n > 0, "pad", "cannot replicate-pad an empty dim ", d);
     std::vector<int64_t> idx;

@@ -1,6 +1,7 @@
 // Matrix products. One primitive, batched matmul over 3-D views, carries the derivative; matmul's 1-D,
 // 2-D and broadcast-batch forms are compositions of views around it, as torch.matmul defines them.
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -8,6 +9,8 @@
 
 namespace wick {
 
+using detail::AutocastOp;
+namespace lists = detail::autocast_lists;
 using detail::Grads;
 using detail::record;
 using detail::record_needed;
@@ -22,10 +25,16 @@ void check_dtypes(const char* op, const Tensor& a, const Tensor& b) {
   WICK_CHECK(is_floating_point(a.dtype()), op, "expected floating point operands, got ", dtype_name(a.dtype()));
 }
 
+// The dtype a product is computed in: the operands' own where the backend multiplies it (bfloat16 on CPUs
+// with bf16 dot-product instructions, float32 accumulation inside), else float32.
+ScalarType matmul_dtype(Device device, ScalarType t) {
+  return backend_for(device).matmul_natively(t) ? t : compute_dtype(device, t);
+}
+
 // [B, M, K] @ [B, K, N] -> [B, M, N], any strides; the only op here that records a derivative.
 Tensor batched_mm(const char* op, const Tensor& a, const Tensor& b) {
   const int64_t B = a.size(0), M = a.size(1), K = a.size(2), N = b.size(2);
-  const ScalarType compute = compute_dtype(a.device(), a.dtype());
+  const ScalarType compute = matmul_dtype(a.device(), a.dtype());
   const Tensor ca = a.dtype() == compute ? a : a.to(compute);
   const Tensor cb = b.dtype() == compute ? b : b.to(compute);
   Tensor out = make_empty({B, M, N}, compute, a.device());
@@ -47,7 +56,7 @@ Tensor batched_mm(const char* op, const Tensor& a, const Tensor& b) {
 // a [M, K] @ b [K, N] for 2-D tensors of one dtype, straight to the backend: the batch dim is a stride-0
 // dim on the stack, not a view op (this is the per-layer path of every MLP).
 Tensor mm_kernel(const Tensor& a, const Tensor& b) {
-  const ScalarType compute = compute_dtype(a.device(), a.dtype());
+  const ScalarType compute = matmul_dtype(a.device(), a.dtype());
   const Tensor ca = a.dtype() == compute ? a : a.to(compute);
   const Tensor cb = b.dtype() == compute ? b : b.to(compute);
   const int64_t M = a.size(0), K = a.size(1), N = b.size(1);
@@ -72,6 +81,7 @@ Tensor mm_kernel(const Tensor& a, const Tensor& b) {
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
   WICK_PROFILE_OP("bmm", a, b);
+  if (AutocastOp ac{lists::bmm, a.device()}) return bmm(ac(a), ac(b));
   check_dtypes("bmm", a, b);
   WICK_CHECK(a.dim() == 3 && b.dim() == 3, "bmm", "expected 3-D tensors, got shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()));
@@ -82,6 +92,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 
 Tensor mm(const Tensor& a, const Tensor& b) {
   WICK_PROFILE_OP("mm", a, b);
+  if (AutocastOp ac{lists::mm, a.device()}) return mm(ac(a), ac(b));
   check_dtypes("mm", a, b);
   WICK_CHECK(a.dim() == 2 && b.dim() == 2, "mm", "expected 2-D tensors, got shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()));
@@ -98,6 +109,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
   WICK_PROFILE_OP("matmul", a, b);
+  if (AutocastOp ac{lists::matmul, a.device()}) return matmul(ac(a), ac(b));
   check_dtypes("matmul", a, b);
   const int64_t da = a.dim(), db = b.dim();
   WICK_CHECK(da > 0 && db > 0, "matmul", "both arguments need at least 1 dimension, got shapes ", shape_str(a.sizes()),
@@ -132,6 +144,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
   WICK_PROFILE_OP("addmm", bias, a, b);
+  if (AutocastOp ac{lists::addmm, a.device()}) return addmm(ac(bias), ac(a), ac(b), beta, alpha);
   WICK_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "addmm", "shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()), " cannot be multiplied");
   check_dtypes("addmm", a, b);
@@ -145,6 +158,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   WICK_PROFILE_OP("linear", x, weight, bias);
+  if (AutocastOp ac{lists::linear, x.device()}) return linear(ac(x), ac(weight), ac(bias));
   WICK_CHECK(weight.dim() == 2, "linear", "weight must be 2-D [out_features, in_features], got shape ",
              shape_str(weight.sizes()));
   WICK_CHECK(x.dim() >= 1 && x.size(-1) == weight.size(1), "linear", "input of shape ", shape_str(x.sizes()),

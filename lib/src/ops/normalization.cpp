@@ -8,6 +8,7 @@
 
 #include "fused.h"
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -196,6 +197,8 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
                   double eps, bool) {
   WICK_PROFILE_OP("layer_norm", input, weight, bias);
+  if (detail::AutocastOp ac{detail::autocast_lists::norm, input.device()})
+    return layer_norm(ac(input), normalized_shape, ac(weight), ac(bias), eps);
   const char* op = "layer_norm";
   const int64_t k = int64_t(normalized_shape.size());
   check_floating_input(op, input, 1, "[*, normalized_shape]");
@@ -293,6 +296,8 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
 
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps, bool) {
   WICK_PROFILE_OP("group_norm", input, weight, bias);
+  if (detail::AutocastOp ac{detail::autocast_lists::norm, input.device()})
+    return group_norm(ac(input), num_groups, ac(weight), ac(bias), eps);
   const char* op = "group_norm";
   check_floating_input(op, input, 2, "[N, C, ...]");
   const int64_t N = input.size(0), C = input.size(1), dims = input.dim();

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -109,6 +110,10 @@ Tensor extreme(const char* op, ReduceOp rop, const Tensor& x, IntArrayRef dims, 
 
 namespace {
 Tensor sum_impl(detail::OpName op, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  if (!dtype) {  // PyTorch's fp32_set_opt_dtype: float32 unless the caller chose a dtype
+    if (detail::AutocastOp ac{detail::autocast_lists::reduction, x.device()})
+      return sum_impl(op, ac(x), dims, keepdim, dtype);
+  }
   const SizeVec mask = reduced_mask("sum", x, dims);
   const ScalarType dt = sum_dtype(x, dtype);
   Tensor out = reduce_kernel(ReduceOp::Sum, x, mask, keepdim, dt == kBool ? kInt64 : dt);
@@ -160,6 +165,7 @@ Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) {
 
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
   WICK_PROFILE_OP("prod", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::prod, x.device()}) return prod(ac(x), dim, keepdim, dtype);
   const int64_t d = wrap_dim("prod", dim, x.dim());
   const SizeVec mask = reduced_mask("prod", x, {d});
   Tensor out = reduce_kernel(ReduceOp::Prod, x, mask, keepdim, sum_dtype(x, dtype));
@@ -194,6 +200,7 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType
 
 Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
   WICK_PROFILE_OP("prod", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::prod, x.device()}) return prod(ac(x), dtype);
   const uint64_t since = detail::tape_position();
   return detail::named(prod(x.reshape({-1}), 0, false, dtype).reshape({}), "prod", since);
 }
@@ -344,6 +351,7 @@ Tensor std(const Tensor& x, bool unbiased) {
 
 namespace {
 Tensor norm_impl(detail::OpName op, const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
+  if (detail::AutocastOp ac{detail::autocast_lists::norm, x.device()}) return norm_impl(op, ac(x), p, dims, keepdim);
   WICK_CHECK(is_floating_point(x.dtype()), "norm", "expected a floating point tensor, got ", dtype_name(x.dtype()));
   reduced_mask("norm", x, dims);  // bad dims name norm, not the reduction it is built from
   const double pv = p.to_double();
@@ -393,6 +401,7 @@ Tensor norm(const Tensor& x, Scalar p) {
 
 Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
   WICK_PROFILE_OP("logsumexp", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::reduction, x.device()}) return logsumexp(ac(x), dims, keepdim);
   const uint64_t since = detail::tape_position();
   const Tensor xf = is_floating_point(x.dtype()) ? x : x.to(kFloat);
   const SizeVec mask = reduced_mask("logsumexp", xf, dims);

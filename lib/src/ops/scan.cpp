@@ -2,6 +2,7 @@
 // matmul with a triangular matrix, would cost O(n^2) per slice). The gradient of a cumsum is the cumsum of the
 // gradient taken backwards along the dim.
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -30,6 +31,9 @@ Tensor scan_kernel(ReduceOp op, const Tensor& x, int64_t d, ScalarType dtype) {
 
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
   WICK_PROFILE_OP("cumsum", x);
+  if (!dtype) {  // PyTorch's fp32_set_opt_dtype
+    if (detail::AutocastOp ac{detail::autocast_lists::reduction, x.device()}) return cumsum(ac(x), dim, dtype);
+  }
   const int64_t d = wrap_dim("cumsum", dim, x.dim());
   // As torch.cumsum: integer and bool inputs accumulate in int64 unless a dtype is given.
   const ScalarType dt = dtype ? *dtype : (is_integral(x.dtype(), true) ? kInt64 : x.scalar_type());

@@ -3,6 +3,7 @@
 // backend does not fuse it, where the composed (differentiable) formula runs instead.
 #include "fused.h"
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -26,6 +27,11 @@ Tensor composed_softmax(const Tensor& in, int64_t d, bool log_form) {
 }
 
 Tensor softmax_impl(const char* op, bool log_form, const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  // PyTorch's fp32_set_opt_dtype: float32 unless the caller chose a dtype.
+  if (!dtype) {
+    if (detail::AutocastOp ac{detail::autocast_lists::softmax, x.device()})
+      return softmax_impl(op, log_form, ac(x), dim, dtype);
+  }
   // As PyTorch: integer input needs an explicit floating dtype (softmax(x, dim, kFloat)); it is not promoted.
   WICK_CHECK(dtype || is_floating_point(x.dtype()), op, "expected a floating point input, got ", dtype_name(x.dtype()),
              " (pass a floating dtype to convert it)");

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
+#include "wick/detail/autocast_op.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
@@ -63,6 +64,7 @@ Tensor sign(const Tensor& x) {
 
 Tensor exp(const Tensor& x) {
   WICK_PROFILE_OP("exp", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return exp(ac(x));
   Tensor out = floating(UnaryOp::Exp, x);
   if (record_needed(x)) record("exp", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * so.get(); });
   return out;
@@ -70,6 +72,7 @@ Tensor exp(const Tensor& x) {
 
 Tensor log(const Tensor& x) {
   WICK_PROFILE_OP("log", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return log(ac(x));
   Tensor out = floating(UnaryOp::Log, x);
   if (record_needed(x)) record("log", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / sx.get(); });
   return out;
@@ -77,6 +80,7 @@ Tensor log(const Tensor& x) {
 
 Tensor log1p(const Tensor& x) {
   WICK_PROFILE_OP("log1p", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return log1p(ac(x));
   Tensor out = floating(UnaryOp::Log1p, x);
   if (record_needed(x)) record("log1p", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / (sx.get() + 1); });
   return out;
@@ -84,6 +88,7 @@ Tensor log1p(const Tensor& x) {
 
 Tensor expm1(const Tensor& x) {
   WICK_PROFILE_OP("expm1", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return expm1(ac(x));
   Tensor out = floating(UnaryOp::Expm1, x);
   if (record_needed(x))
     record("expm1", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * (so.get() + 1); });
@@ -100,6 +105,7 @@ Tensor sqrt(const Tensor& x) {
 
 Tensor rsqrt(const Tensor& x) {
   WICK_PROFILE_OP("rsqrt", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return rsqrt(ac(x));
   Tensor out = floating(UnaryOp::Rsqrt, x);
   if (record_needed(x))
     record("rsqrt", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * pow(so.get(), 3) * -0.5; });
@@ -108,6 +114,7 @@ Tensor rsqrt(const Tensor& x) {
 
 Tensor reciprocal(const Tensor& x) {
   WICK_PROFILE_OP("reciprocal", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return reciprocal(ac(x));
   Tensor out = floating(UnaryOp::Reciprocal, x);
   if (record_needed(x))
     record("reciprocal", {&x}, out, [so = save_output(out)](Grads g) {
@@ -216,6 +223,7 @@ Tensor silu(const Tensor& x) {
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
   WICK_PROFILE_OP("softplus", x);
+  if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return softplus(ac(x), beta, threshold);
   Tensor out = activation("softplus", UnaryOp::Softplus, x, beta, threshold);
   if (record_needed(x))
     record("softplus", {&x}, out, [sx = save(x), beta, threshold](Grads g) {

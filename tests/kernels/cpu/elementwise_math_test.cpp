@@ -7,6 +7,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <sstream>
 #include <vector>
@@ -180,4 +181,31 @@ TEST_CASE("elementwise math: integer ops wrap, and fault on division by zero and
   CHECK_FALSE(kernels::predicate<UnaryOp::IsInf, double>(std::numeric_limits<double>::quiet_NaN()));
   CHECK_FALSE(kernels::predicate<UnaryOp::IsInf, int64_t>(INT64_MAX));
   CHECK(kernels::predicate<UnaryOp::IsNan, float>(std::numeric_limits<float>::quiet_NaN()));
+}
+
+TEST_CASE("every CPU kernel set narrows float32 to bfloat16 as BFloat16::from_float does", "[kernels][simd][dtype]") {
+  // Random bit patterns over every exponent, and the edges: zeros, denormals, infinities, NaNs whose payload
+  // sits only in the low half (a truncation would make them infinities), ties and a round-up to infinity.
+  std::vector<uint32_t> bits = {0x00000000u, 0x80000000u, 0x00000001u, 0x807fffffu, 0x7f800000u, 0xff800000u,
+                                0x7f800001u, 0xff80ffffu, 0x7fc00000u, 0x3f808000u, 0x3f818000u, 0x7f7fffffu};
+  uint64_t state = 99;
+  for (int i = 0; i < 20000; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    bits.push_back(uint32_t(state >> 32));
+  }
+  for (const cpu::SimdTable* table : cpu::runnable_simd_tables()) {
+    INFO("kernel set " << table->name);
+    std::vector<uint16_t> out(bits.size());
+    // Odd lengths and offsets exercise the vector loops' tails.
+    table->float_to_bf16(bits.data() + 1, out.data() + 1, int64_t(bits.size()) - 2);
+    table->float_to_bf16(bits.data(), out.data(), 1);
+    table->float_to_bf16(bits.data() + bits.size() - 1, out.data() + bits.size() - 1, 1);
+    int64_t wrong = 0;
+    for (size_t i = 0; i < bits.size(); ++i) {
+      float v;
+      std::memcpy(&v, &bits[i], 4);
+      wrong += out[i] != BFloat16::from_float(v);
+    }
+    CHECK(wrong == 0);
+  }
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "wick/arg.h"
+#include "wick/autocast.h"
 #include "wick/cuda.h"
 #include "wick/device.h"
 #include "wick/dtype.h"

@@ -121,9 +121,29 @@ class Module : public std::enable_shared_from_this<Module> {
   // Number of parameter elements (all, or only those that require grad).
   int64_t num_parameters(bool only_trainable = false) const;
 
+  // ---- deep copies ----------------------------------------------------------------------------------
+  // A deep copy, as LibTorch's Module::clone: the same type and options, its own parameters and buffers holding
+  // copies of this module's values (moved to `device` when given), parameters as new leaves with the same
+  // requires_grad and no gradient, submodules cloned likewise. Modules derived from nn::Cloneable<Derived>
+  // (every built-in one) have it; on any other module it is an error, since a plain Module's members (a `Tensor
+  // weight`, a `Linear fc`) cannot be re-pointed at the copies.
+  virtual std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const;
+  // (Re)creates the module's parameters, buffers and submodules from its options. clone() runs it on a copy of
+  // the module, so that the copy's members refer to tensors and submodules of its own; a Cloneable module does
+  // all its registration here (and its constructor calls it), as in LibTorch. This default has nothing to create.
+  virtual void reset() {}
+
  protected:
   // Built-in layers pass their output through this, so summary() can see every layer's output shape.
   const Tensor& traced(const Tensor& output) const;
+
+  // The work of Cloneable<Derived>::clone once it has copied the module into `copy`: clears the copy's
+  // registrations, runs its reset(), checks it registered the same names as this module, fills its parameters
+  // and buffers with copies of this module's values and makes each of its submodules a clone of this one's.
+  void fill_clone(Module& copy, const std::optional<Device>& device) const;
+  // The same for containers, whose submodules come from a list rather than reset(): gives `copy` copies of this
+  // module's own parameters and buffers (new tensors) and no submodules; the container adds clones of its own.
+  void clone_own_tensors(Module& copy, const std::optional<Device>& device) const;
 
   OrderedDict<std::string, Tensor> parameters_{"Parameter"};
   OrderedDict<std::string, Tensor> buffers_{"Buffer"};
@@ -135,6 +155,9 @@ class Module : public std::enable_shared_from_this<Module> {
   void check_module_name(const std::string& name, bool defined) const;
   void pretty_print_recursive(std::ostream& stream, const std::string& indentation) const;
   void apply_to_tensors(const std::function<Tensor(const Tensor&, bool is_parameter)>& convert);
+  // Makes this module (a submodule of a clone, made by its parent's reset()) a clone of `other`, the original's
+  // submodule of the same name. Cloneable implements it; here it is the "not cloneable" error.
+  virtual void clone_(Module& other, const std::optional<Device>& device);
 
   bool is_training_ = true;
   mutable std::optional<std::string> name_;

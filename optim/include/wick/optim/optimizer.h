@@ -3,7 +3,8 @@
 // of tensors (what wick::save writes to safetensors):
 //   param_groups.<g>.<option>   float64 scalar per hyper-parameter ("lr", "betas.0", "amsgrad", ...)
 //   param_groups.<g>.params     int64 indices of the group's parameters (counted across groups, as PyTorch)
-//   state.<i>.<name>            the i-th parameter's state ("step", "exp_avg", ...)
+//   state.<i>.<name>            the i-th parameter's state ("step", "exp_avg", ...); a list of tensors (LBFGS's
+//                               history) as one tensor, stacked along a new first dim
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,12 @@ class FieldVisitor {
   virtual void field(const char* name, double& value) = 0;
   virtual void field(const char* name, bool& value) = 0;
   virtual void field(const char* name, int64_t& value) = 0;
+  // A tensor shaped like its parameter (moment estimates, momentum buffers, ...).
   virtual void field(const char* name, Tensor& value) = 0;
+  // A tensor of its own shape: LBFGS's state is flat vectors over all parameters and 0-dim scalars.
+  virtual void field_any_shape(const char* name, Tensor& value) = 0;
+  // Tensors of one shape, up to the first undefined one (LBFGS's history of directions and steps).
+  virtual void field(const char* name, std::vector<Tensor>& value) = 0;
 };
 
 // Hyper-parameters of one parameter group. Each optimizer's options struct (AdamOptions, ...) derives from it.
@@ -129,6 +135,10 @@ class Optimizer {
  protected:
   // A fresh, empty state for load_state_dict to fill.
   virtual std::unique_ptr<OptimizerParamState> make_state() const = 0;
+  // Checks a state load_state_dict read (under the keys `prefix`...) beyond what its fields say about
+  // themselves, adding one line per problem: LBFGS's flat vectors must fit its parameters.
+  virtual void check_loaded_state(const OptimizerParamState& /*state*/, const std::string& /*prefix*/,
+                                  std::vector<std::string>& /*problems*/) const {}
   // The state of `param`, or nullptr before its first update.
   template <class State>
   State* find_state(const Tensor& param) {

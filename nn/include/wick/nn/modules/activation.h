@@ -2,19 +2,19 @@
 // LogSoftmax.
 #pragma once
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/options/activation.h"
 
 namespace wick::nn {
 
-#define WICK_ACTIVATION(Name, Options)                                  \
-  class Name##Impl : public Module {                                     \
-   public:                                                               \
+#define WICK_ACTIVATION(Name, Options)                                     \
+  class Name##Impl : public Cloneable<Name##Impl> {                        \
+   public:                                                                 \
     explicit Name##Impl(const Options& options = {}) : options(options) {} \
-    void pretty_print(std::ostream& stream) const override;              \
-    Tensor forward(Tensor input);                                        \
-    Options options;                                                     \
-  };                                                                     \
+    void pretty_print(std::ostream& stream) const override;                \
+    Tensor forward(Tensor input);                                          \
+    Options options;                                                       \
+  };                                                                       \
   WICK_MODULE(Name)
 
 WICK_ACTIVATION(ReLU, ReLUOptions);
@@ -26,12 +26,12 @@ WICK_ACTIVATION(Softplus, SoftplusOptions);
 #undef WICK_ACTIVATION
 
 #define WICK_PLAIN_ACTIVATION(Name)                         \
-  class Name##Impl : public Module {                         \
-   public:                                                   \
-    Name##Impl() = default;                                  \
-    void pretty_print(std::ostream& stream) const override;  \
-    Tensor forward(const Tensor& input);                     \
-  };                                                         \
+  class Name##Impl : public Cloneable<Name##Impl> {         \
+   public:                                                  \
+    Name##Impl() = default;                                 \
+    void pretty_print(std::ostream& stream) const override; \
+    Tensor forward(const Tensor& input);                    \
+  };                                                        \
   WICK_MODULE(Name)
 
 WICK_PLAIN_ACTIVATION(SiLU);
@@ -39,7 +39,7 @@ WICK_PLAIN_ACTIVATION(Tanh);
 WICK_PLAIN_ACTIVATION(Sigmoid);
 #undef WICK_PLAIN_ACTIVATION
 
-class HardtanhImpl : public Module {
+class HardtanhImpl : public Cloneable<HardtanhImpl> {
  public:
   // Throws unless max_val > min_val, as LibTorch's.
   explicit HardtanhImpl(const HardtanhOptions& options = {});
@@ -49,7 +49,7 @@ class HardtanhImpl : public Module {
 };
 WICK_MODULE(Hardtanh);
 
-class SoftmaxImpl : public Module {
+class SoftmaxImpl : public Cloneable<SoftmaxImpl> {
  public:
   explicit SoftmaxImpl(int64_t dim) : options(dim) {}
   explicit SoftmaxImpl(const SoftmaxOptions& options) : options(options) {}
@@ -59,7 +59,7 @@ class SoftmaxImpl : public Module {
 };
 WICK_MODULE(Softmax);
 
-class LogSoftmaxImpl : public Module {
+class LogSoftmaxImpl : public Cloneable<LogSoftmaxImpl> {
  public:
   explicit LogSoftmaxImpl(int64_t dim) : options(dim) {}
   explicit LogSoftmaxImpl(const LogSoftmaxOptions& options) : options(options) {}

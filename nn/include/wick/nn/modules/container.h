@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 
 namespace wick::nn {
 
@@ -24,6 +24,8 @@ class AnyModule {
   AnyModule(M&& module) : AnyModule(std::make_shared<std::decay_t<M>>(std::forward<M>(module))) {}
 
   Tensor forward(const Tensor& input) const;
+  // An AnyModule holding a clone of this one's module (see Module::clone).
+  AnyModule clone(const std::optional<Device>& device = std::nullopt) const;
   const std::shared_ptr<Module>& ptr() const { return module_; }
   template <class T>
   T& get() const {
@@ -55,7 +57,7 @@ class NamedAnyModule {
   AnyModule module_;
 };
 
-class SequentialImpl : public Module {
+class SequentialImpl : public Cloneable<SequentialImpl> {
  public:
   SequentialImpl() = default;
   template <class... Modules>
@@ -97,6 +99,8 @@ class SequentialImpl : public Module {
   auto begin() const { return modules_.begin(); }
   auto end() const { return modules_.end(); }
   void pretty_print(std::ostream& stream) const override;
+  // Clones of the modules, under the same names (the containers' modules come from a list, not from reset()).
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
 
  private:
   Tensor run(const Tensor& input) const;
@@ -113,7 +117,7 @@ class Sequential : public ModuleHolder<SequentialImpl> {
 };
 
 // Modules kept in a list, registered as children "0", "1", ...; the caller decides how to call them.
-class ModuleListImpl : public Module {
+class ModuleListImpl : public Cloneable<ModuleListImpl> {
  public:
   ModuleListImpl() = default;
   template <class... Modules>
@@ -155,6 +159,7 @@ class ModuleListImpl : public Module {
   auto begin() const { return modules_.begin(); }
   auto end() const { return modules_.end(); }
   void pretty_print(std::ostream& stream) const override;
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
 
  private:
   void push_back_module(std::shared_ptr<Module> module);
@@ -174,7 +179,7 @@ struct NamedModule {
 };
 
 // Modules by name, in insertion order, registered as children under those names.
-class ModuleDictImpl : public Module {
+class ModuleDictImpl : public Cloneable<ModuleDictImpl> {
  public:
   ModuleDictImpl() = default;
   explicit ModuleDictImpl(std::initializer_list<NamedModule> modules);
@@ -206,6 +211,7 @@ class ModuleDictImpl : public Module {
   auto begin() const { return modules_.begin(); }
   auto end() const { return modules_.end(); }
   void pretty_print(std::ostream& stream) const override;
+  std::shared_ptr<Module> clone(const std::optional<Device>& device = std::nullopt) const override;
 
  private:
   OrderedDict<std::string, std::shared_ptr<Module>> modules_{"Module"};
@@ -220,7 +226,7 @@ class ModuleDict : public ModuleHolder<ModuleDictImpl> {
 };
 
 // A function as a module, for Sequential: Functional(wick::relu), Functional([](Tensor x) { ... }).
-class FunctionalImpl : public Module {
+class FunctionalImpl : public Cloneable<FunctionalImpl> {
  public:
   using Function = std::function<Tensor(Tensor)>;
   explicit FunctionalImpl(Function function);

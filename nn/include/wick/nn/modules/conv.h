@@ -2,19 +2,19 @@
 // (kaiming_uniform_ with a = sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
 #pragma once
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/options/conv.h"
 
 namespace wick::nn {
 
 // weight [out_channels, in_channels / groups, k...], bias [out_channels].
 template <size_t D>
-class ConvImpl : public Module {
+class ConvImpl : public Cloneable<ConvImpl<D>> {
  public:
   ConvImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
       : ConvImpl(ConvOptions<D>(in_channels, out_channels, kernel_size)) {}
   explicit ConvImpl(const ConvOptions<D>& options);
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
@@ -32,12 +32,12 @@ WICK_MODULE(Conv2d);
 
 // weight [in_channels, out_channels / groups, k...], bias [out_channels].
 template <size_t D>
-class ConvTransposeImpl : public Module {
+class ConvTransposeImpl : public Cloneable<ConvTransposeImpl<D>> {
  public:
   ConvTransposeImpl(int64_t in_channels, int64_t out_channels, ExpandingArray<D> kernel_size)
       : ConvTransposeImpl(ConvTransposeOptions<D>(in_channels, out_channels, kernel_size)) {}
   explicit ConvTransposeImpl(const ConvTransposeOptions<D>& options);
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);

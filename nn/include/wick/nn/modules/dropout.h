@@ -1,12 +1,12 @@
 // Dropout (elements) and Dropout2d (whole channels); identity in eval mode.
 #pragma once
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/options/dropout.h"
 
 namespace wick::nn {
 
-class DropoutImpl : public Module {
+class DropoutImpl : public Cloneable<DropoutImpl> {
  public:
   explicit DropoutImpl(double p) : DropoutImpl(DropoutOptions(p)) {}
   explicit DropoutImpl(const DropoutOptions& options = {});
@@ -17,7 +17,7 @@ class DropoutImpl : public Module {
 };
 WICK_MODULE(Dropout);
 
-class Dropout2dImpl : public Module {
+class Dropout2dImpl : public Cloneable<Dropout2dImpl> {
  public:
   explicit Dropout2dImpl(double p) : Dropout2dImpl(Dropout2dOptions(p)) {}
   explicit Dropout2dImpl(const Dropout2dOptions& options = {});

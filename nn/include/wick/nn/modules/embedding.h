@@ -1,17 +1,17 @@
 // Embedding: a lookup table of num_embeddings rows, initialised N(0, 1) (padding_idx row zero).
 #pragma once
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/options/embedding.h"
 
 namespace wick::nn {
 
-class EmbeddingImpl : public Module {
+class EmbeddingImpl : public Cloneable<EmbeddingImpl> {
  public:
   EmbeddingImpl(int64_t num_embeddings, int64_t embedding_dim)
       : EmbeddingImpl(EmbeddingOptions(num_embeddings, embedding_dim)) {}
   explicit EmbeddingImpl(const EmbeddingOptions& options);
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& indices);

@@ -1,18 +1,18 @@
 // Linear (y = x W^T + b), Identity, Flatten and Unflatten.
 #pragma once
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/options/linear.h"
 
 namespace wick::nn {
 
 // weight [out_features, in_features] and bias [out_features], initialised as PyTorch:
 // U(-1/sqrt(in_features), 1/sqrt(in_features)).
-class LinearImpl : public Module {
+class LinearImpl : public Cloneable<LinearImpl> {
  public:
   LinearImpl(int64_t in_features, int64_t out_features) : LinearImpl(LinearOptions(in_features, out_features)) {}
   explicit LinearImpl(const LinearOptions& options);
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
@@ -23,7 +23,7 @@ class LinearImpl : public Module {
 };
 WICK_MODULE(Linear);
 
-class IdentityImpl : public Module {
+class IdentityImpl : public Cloneable<IdentityImpl> {
  public:
   IdentityImpl() = default;
   void pretty_print(std::ostream& stream) const override;
@@ -31,7 +31,7 @@ class IdentityImpl : public Module {
 };
 WICK_MODULE(Identity);
 
-class FlattenImpl : public Module {
+class FlattenImpl : public Cloneable<FlattenImpl> {
  public:
   explicit FlattenImpl(const FlattenOptions& options = {});
   void pretty_print(std::ostream& stream) const override;
@@ -41,7 +41,7 @@ class FlattenImpl : public Module {
 };
 WICK_MODULE(Flatten);
 
-class UnflattenImpl : public Module {
+class UnflattenImpl : public Cloneable<UnflattenImpl> {
  public:
   UnflattenImpl(int64_t dim, std::vector<int64_t> sizes) : UnflattenImpl(UnflattenOptions(dim, std::move(sizes))) {}
   explicit UnflattenImpl(const UnflattenOptions& options);

@@ -2,19 +2,19 @@
 // Class weights are registered as the buffer "weight" (and "pos_weight"), as in PyTorch.
 #pragma once
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/options/loss.h"
 
 namespace wick::nn {
 
-#define WICK_LOSS(Name, Options)                                          \
-  class Name##Impl : public Module {                                       \
-   public:                                                                 \
-    explicit Name##Impl(const Options& options = {});                      \
-    void pretty_print(std::ostream& stream) const override;                \
-    Tensor forward(const Tensor& input, const Tensor& target);             \
-    Options options;                                                       \
-  };                                                                       \
+#define WICK_LOSS(Name, Options)                               \
+  class Name##Impl : public Cloneable<Name##Impl> {            \
+   public:                                                     \
+    explicit Name##Impl(const Options& options = {});          \
+    void pretty_print(std::ostream& stream) const override;    \
+    Tensor forward(const Tensor& input, const Tensor& target); \
+    Options options;                                           \
+  };                                                           \
   WICK_MODULE(Name)
 
 WICK_LOSS(MSELoss, MSELossOptions);

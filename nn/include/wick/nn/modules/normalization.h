@@ -2,7 +2,7 @@
 // LayerNorm and GroupNorm.
 #pragma once
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/options/normalization.h"
 
 namespace wick::nn {
@@ -10,11 +10,11 @@ namespace wick::nn {
 // Normalises over every dim but the channel dim (1): [N, C] or [N, C, L] for 1d, [N, C, H, W] for 2d.
 // Training mode uses the batch's statistics and updates the running ones; eval mode uses the running ones.
 template <size_t D>
-class BatchNormImpl : public Module {
+class BatchNormImpl : public Cloneable<BatchNormImpl<D>> {
  public:
   explicit BatchNormImpl(int64_t num_features) : BatchNormImpl(BatchNormOptions(num_features)) {}
   explicit BatchNormImpl(const BatchNormOptions& options);
-  void reset();
+  void reset() override;
   void reset_running_stats();
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
@@ -31,11 +31,11 @@ extern template class BatchNormImpl<2>;
 WICK_MODULE(BatchNorm1d);
 WICK_MODULE(BatchNorm2d);
 
-class LayerNormImpl : public Module {
+class LayerNormImpl : public Cloneable<LayerNormImpl> {
  public:
   explicit LayerNormImpl(std::vector<int64_t> normalized_shape) : LayerNormImpl(LayerNormOptions(normalized_shape)) {}
   explicit LayerNormImpl(const LayerNormOptions& options);
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
@@ -45,11 +45,11 @@ class LayerNormImpl : public Module {
 };
 WICK_MODULE(LayerNorm);
 
-class GroupNormImpl : public Module {
+class GroupNormImpl : public Cloneable<GroupNormImpl> {
  public:
   GroupNormImpl(int64_t num_groups, int64_t num_channels) : GroupNormImpl(GroupNormOptions(num_groups, num_channels)) {}
   explicit GroupNormImpl(const GroupNormOptions& options);
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);

@@ -1,13 +1,13 @@
 // MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d.
 #pragma once
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/options/pooling.h"
 
 namespace wick::nn {
 
 template <size_t D>
-class MaxPoolImpl : public Module {
+class MaxPoolImpl : public Cloneable<MaxPoolImpl<D>> {
  public:
   MaxPoolImpl(ExpandingArray<D> kernel_size) : MaxPoolImpl(MaxPoolOptions<D>(kernel_size)) {}
   explicit MaxPoolImpl(const MaxPoolOptions<D>& options) : options(options) {}
@@ -25,7 +25,7 @@ WICK_MODULE(MaxPool1d);
 WICK_MODULE(MaxPool2d);
 
 template <size_t D>
-class AvgPoolImpl : public Module {
+class AvgPoolImpl : public Cloneable<AvgPoolImpl<D>> {
  public:
   AvgPoolImpl(ExpandingArray<D> kernel_size) : AvgPoolImpl(AvgPoolOptions<D>(kernel_size)) {}
   explicit AvgPoolImpl(const AvgPoolOptions<D>& options) : options(options) {}
@@ -42,7 +42,7 @@ WICK_MODULE(AvgPool1d);
 WICK_MODULE(AvgPool2d);
 
 template <size_t D>
-class AdaptiveAvgPoolImpl : public Module {
+class AdaptiveAvgPoolImpl : public Cloneable<AdaptiveAvgPoolImpl<D>> {
  public:
   AdaptiveAvgPoolImpl(ExpandingArray<D> output_size) : AdaptiveAvgPoolImpl(AdaptiveAvgPoolOptions<D>(output_size)) {}
   explicit AdaptiveAvgPoolImpl(const AdaptiveAvgPoolOptions<D>& options) : options(options) {}

@@ -10,7 +10,7 @@
 #include <tuple>
 #include <vector>
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/options/rnn.h"
 #include "wick/nn/utils/rnn.h"
 
@@ -48,7 +48,7 @@ struct RNNOptionsBase {
 // The parameters of every layer and direction in PyTorch's order and names, and the loop over them.
 class RNNImplBase : public Module {
  public:
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   // Every weight and bias in registration order: per layer, per direction, w_ih, w_hh, b_ih, b_hh (w_hr).
@@ -80,7 +80,7 @@ class RNNImplBase : public Module {
 
 }  // namespace detail
 
-class RNNImpl : public detail::RNNImplBase {
+class RNNImpl : public Cloneable<RNNImpl, detail::RNNImplBase> {
  public:
   RNNImpl(int64_t input_size, int64_t hidden_size) : RNNImpl(RNNOptions(input_size, hidden_size)) {}
   explicit RNNImpl(const RNNOptions& options);
@@ -94,7 +94,7 @@ class RNNImpl : public detail::RNNImplBase {
 };
 WICK_MODULE(RNN);
 
-class LSTMImpl : public detail::RNNImplBase {
+class LSTMImpl : public Cloneable<LSTMImpl, detail::RNNImplBase> {
  public:
   LSTMImpl(int64_t input_size, int64_t hidden_size) : LSTMImpl(LSTMOptions(input_size, hidden_size)) {}
   explicit LSTMImpl(const LSTMOptions& options);
@@ -108,7 +108,7 @@ class LSTMImpl : public detail::RNNImplBase {
 };
 WICK_MODULE(LSTM);
 
-class GRUImpl : public detail::RNNImplBase {
+class GRUImpl : public Cloneable<GRUImpl, detail::RNNImplBase> {
  public:
   GRUImpl(int64_t input_size, int64_t hidden_size) : GRUImpl(GRUOptions(input_size, hidden_size)) {}
   explicit GRUImpl(const GRUOptions& options);
@@ -124,7 +124,7 @@ namespace detail {
 // The cells' shared parameters: weight_ih [G*H, I], weight_hh [G*H, H], bias_ih, bias_hh [G*H].
 class RNNCellImplBase : public Module {
  public:
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
 
@@ -142,7 +142,7 @@ class RNNCellImplBase : public Module {
 };
 }  // namespace detail
 
-class RNNCellImpl : public detail::RNNCellImplBase {
+class RNNCellImpl : public Cloneable<RNNCellImpl, detail::RNNCellImplBase> {
  public:
   RNNCellImpl(int64_t input_size, int64_t hidden_size) : RNNCellImpl(RNNCellOptions(input_size, hidden_size)) {}
   explicit RNNCellImpl(const RNNCellOptions& options);
@@ -153,7 +153,7 @@ class RNNCellImpl : public detail::RNNCellImplBase {
 };
 WICK_MODULE(RNNCell);
 
-class LSTMCellImpl : public detail::RNNCellImplBase {
+class LSTMCellImpl : public Cloneable<LSTMCellImpl, detail::RNNCellImplBase> {
  public:
   LSTMCellImpl(int64_t input_size, int64_t hidden_size) : LSTMCellImpl(LSTMCellOptions(input_size, hidden_size)) {}
   explicit LSTMCellImpl(const LSTMCellOptions& options);
@@ -163,7 +163,7 @@ class LSTMCellImpl : public detail::RNNCellImplBase {
 };
 WICK_MODULE(LSTMCell);
 
-class GRUCellImpl : public detail::RNNCellImplBase {
+class GRUCellImpl : public Cloneable<GRUCellImpl, detail::RNNCellImplBase> {
  public:
   GRUCellImpl(int64_t input_size, int64_t hidden_size) : GRUCellImpl(GRUCellOptions(input_size, hidden_size)) {}
   explicit GRUCellImpl(const GRUCellOptions& options);

@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <tuple>
 
-#include "wick/nn/module.h"
+#include "wick/nn/cloneable.h"
 #include "wick/nn/modules/container.h"
 #include "wick/nn/modules/dropout.h"
 #include "wick/nn/modules/linear.h"
@@ -36,12 +36,12 @@ Tensor causal_mask(int64_t size, Device device = kCPU);
 // dim]: even columns sin(pos / 10000^(2i/dim)), odd ones the cosine. Added to token embeddings; nothing to learn.
 Tensor sinusoidal_position_encoding(int64_t length, int64_t dim, const TensorOptions& options = {});
 
-class MultiheadAttentionImpl : public Module {
+class MultiheadAttentionImpl : public Cloneable<MultiheadAttentionImpl> {
  public:
   MultiheadAttentionImpl(int64_t embed_dim, int64_t num_heads)
       : MultiheadAttentionImpl(MultiheadAttentionOptions(embed_dim, num_heads)) {}
   explicit MultiheadAttentionImpl(const MultiheadAttentionOptions& options);
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   // query [L, N, E], key and value [S, N, E] (or unbatched [L, E], [S, E]). key_padding_mask [N, S]: true (or a
@@ -58,12 +58,12 @@ class MultiheadAttentionImpl : public Module {
 };
 WICK_MODULE(MultiheadAttention);
 
-class TransformerEncoderLayerImpl : public Module {
+class TransformerEncoderLayerImpl : public Cloneable<TransformerEncoderLayerImpl> {
  public:
   TransformerEncoderLayerImpl(int64_t d_model, int64_t nhead)
       : TransformerEncoderLayerImpl(TransformerEncoderLayerOptions(d_model, nhead)) {}
   explicit TransformerEncoderLayerImpl(const TransformerEncoderLayerOptions& options);
-  void reset();
+  void reset() override;
   void reset_parameters();
   void pretty_print(std::ostream& stream) const override;
   // src [S, N, E]; src_mask [S, S] (e.g. causal_mask(S)); src_key_padding_mask [N, S].
@@ -88,12 +88,12 @@ struct TransformerEncoderOptions {
   WICK_ARG(LayerNorm, norm) = nullptr;  // applied after the last layer (pre-norm stacks need one)
 };
 
-class TransformerEncoderImpl : public Module {
+class TransformerEncoderImpl : public Cloneable<TransformerEncoderImpl> {
  public:
   TransformerEncoderImpl(TransformerEncoderLayer encoder_layer, int64_t num_layers)
       : TransformerEncoderImpl(TransformerEncoderOptions(std::move(encoder_layer), num_layers)) {}
   explicit TransformerEncoderImpl(TransformerEncoderOptions options);
-  void reset();
+  void reset() override;
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& src, const Tensor& src_mask = {}, const Tensor& src_key_padding_mask = {});
 
