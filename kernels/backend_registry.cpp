@@ -10,7 +10,7 @@ void register_builtin_backends();  // kernels/registration.cpp
 
 namespace detail {
 
-Backend* g_backends[kNumDeviceTypes] = {};
+std::atomic<Backend*> g_backends[kNumDeviceTypes] = {};
 
 namespace {
 void ensure_registered() {
@@ -20,13 +20,14 @@ void ensure_registered() {
 }  // namespace
 
 Backend* find_backend(DeviceType type) {
+  if (Backend* b = g_backends[int(type)].load(std::memory_order_acquire)) return b;
   ensure_registered();
-  return g_backends[int(type)];
+  return g_backends[int(type)].load(std::memory_order_acquire);
 }
 
 Backend& load_backend(DeviceType type) {
   ensure_registered();
-  Backend* b = g_backends[int(type)];
+  Backend* b = g_backends[int(type)].load(std::memory_order_acquire);
   if (!b) {
     fail("backend", "no backend for device type '", Device(type).str(),
          "' in this build (configure with -Dcuda=enabled and run on a machine with a GPU)");
@@ -36,6 +37,8 @@ Backend& load_backend(DeviceType type) {
 
 }  // namespace detail
 
-void register_backend(DeviceType type, Backend* backend) { detail::g_backends[int(type)] = backend; }
+void register_backend(DeviceType type, Backend* backend) {
+  detail::g_backends[int(type)].store(backend, std::memory_order_release);
+}
 
 }  // namespace wick

@@ -66,6 +66,8 @@ FORWARDS = {
     "optim/schedulers/step_lr.h": "wick/optim/lr_scheduler.h",
     "optim/serialize.h": "wick/serialize.h",
     "serialize/tensor.h": "wick/serialize.h",
+    # Outside the C++ frontend's folder, but a LibTorch program includes it by this path for RecordProfile.
+    "csrc/autograd/profiler.h": "wick/profiler.h",
 }
 
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -61,6 +62,7 @@ void run_tensor_hooks(TensorImpl* impl, Tensor& grad) {
 }  // namespace
 
 void accumulate_into_leaf(TensorImpl* leaf, Tensor grad, bool create_graph) {
+  const profiler::detail::OpScope profile(profiler::EventKind::Backward, "wick::autograd::AccumulateGrad", grad);
   run_tensor_hooks(leaf, grad);
   AutogradExtras& ex = extras_of(leaf);
   if (!ex.grad.defined()) {
@@ -166,6 +168,7 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
       Node* previous = running_node();
       set_running_node(n);
       try {
+        const profiler::detail::OpScope profile(n, outs, n->num_outputs);
         n->apply(Grads{outs, grad_in.data(), n->needed});
       } catch (...) {
         set_running_node(previous);

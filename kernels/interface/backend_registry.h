@@ -2,18 +2,22 @@
 // array load.
 #pragma once
 
+#include <atomic>
+
 #include "backend.h"
 
 namespace wick {
 
 namespace detail {
-extern Backend* g_backends[kNumDeviceTypes];
+// Atomic: the first op of two threads at once may register and look up together. The acquire load is a plain
+// load on x86, and on ARM it makes the registering thread's backend object visible with its pointer.
+extern std::atomic<Backend*> g_backends[kNumDeviceTypes];
 Backend& load_backend(DeviceType type);  // registers built-in backends on first use; throws if not built
 Backend* find_backend(DeviceType type);  // like load_backend, but nullptr instead of throwing
 }  // namespace detail
 
 inline Backend& backend_for(DeviceType type) {
-  Backend* b = detail::g_backends[int(type)];
+  Backend* b = detail::g_backends[int(type)].load(std::memory_order_acquire);
   return b ? *b : detail::load_backend(type);
 }
 inline Backend& backend_for(Device device) { return backend_for(device.type); }

@@ -1,5 +1,6 @@
 // The global generator (a seed and a running counter) and the random ops built on it.
 #include "wick/random.h"
+#include "wick/detail/op_scope.h"
 
 #include <algorithm>
 #include <atomic>
@@ -73,20 +74,26 @@ void detail::set_random_state(RandomSlice state) {
 }
 
 Tensor rand(IntArrayRef size, const TensorOptions& o) {
+  WICK_PROFILE_OP("rand");
   WICK_CHECK(is_floating_point(o.dtype()), "rand", "expected a floating point dtype, got ", dtype_name(o.dtype()));
   check_sizes("rand", size);
   return finish(random_tensor(size, o.dtype(), o.device(), RandomKind::Uniform, 0, 1), o);
 }
 
 Tensor randn(IntArrayRef size, const TensorOptions& o) {
+  WICK_PROFILE_OP("randn");
   WICK_CHECK(is_floating_point(o.dtype()), "randn", "expected a floating point dtype, got ", dtype_name(o.dtype()));
   check_sizes("randn", size);
   return finish(random_tensor(size, o.dtype(), o.device(), RandomKind::Normal, 0, 1), o);
 }
 
-Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& o) { return randint(0, high, size, o); }
+Tensor randint(int64_t high, IntArrayRef size, const TensorOptions& o) {
+  WICK_PROFILE_OP("randint");
+  return randint(0, high, size, o);
+}
 
 Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions& o) {
+  WICK_PROFILE_OP("randint");
   WICK_CHECK(low < high, "randint", "expected low < high, got low=", low, " and high=", high);
   check_sizes("randint", size);
   // The bounds reach the kernel as doubles and every value is converted to the dtype: out-of-range values would
@@ -101,6 +108,7 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions&
 }
 
 Tensor randperm(int64_t n, const TensorOptions& o) {
+  WICK_PROFILE_OP("randperm");
   WICK_CHECK(n >= 0, "randperm", "n must be non-negative, got ", n);
   const ScalarType type = o.dtype();
   WICK_CHECK(type != kBool, "randperm", "not supported for bool");
@@ -118,6 +126,7 @@ Tensor randperm(int64_t n, const TensorOptions& o) {
 }
 
 Tensor bernoulli(const Tensor& p) {
+  WICK_PROFILE_OP("bernoulli", p);
   WICK_CHECK(is_floating_point(p.dtype()), "bernoulli", "expected a floating point tensor of probabilities, got ",
              dtype_name(p.dtype()));
   WICK_CHECK(logical_and(p >= 0, p <= 1).all().item<bool>(), "bernoulli",
@@ -127,6 +136,7 @@ Tensor bernoulli(const Tensor& p) {
 }
 
 Tensor multinomial(const Tensor& probs, int64_t num_samples, bool replacement) {
+  WICK_PROFILE_OP("multinomial", probs);
   const char* op = "multinomial";
   WICK_CHECK(probs.dim() == 1 || probs.dim() == 2, op, "prob_dist must be 1 or 2 dim, got ", probs.dim(), " dims");
   WICK_CHECK(is_floating_point(probs.scalar_type()), op, "expected a floating point tensor of probabilities, got ",
@@ -176,6 +186,7 @@ Tensor Tensor::multinomial(int64_t num_samples, bool replacement) const {
 }
 
 Tensor& Tensor::uniform_(double from, double to) const {
+  WICK_PROFILE_OP("uniform_", *this);
   WICK_CHECK(from <= to, "uniform_", "expected from <= to, got from=", from, " and to=", to);
   Tensor r = random_tensor(sizes(), dtype(), device(), RandomKind::Uniform, from, to);
   WICK_CHECK(!detail::prepare_inplace("uniform_", *this), "uniform_", "in-place random fill of a tensor in the graph");
@@ -184,6 +195,7 @@ Tensor& Tensor::uniform_(double from, double to) const {
 }
 
 Tensor& Tensor::normal_(double mean, double std) const {
+  WICK_PROFILE_OP("normal_", *this);
   WICK_CHECK(std >= 0, "normal_", "expected std >= 0, got ", std);
   Tensor r = random_tensor(sizes(), dtype(), device(), RandomKind::Normal, mean, std);
   WICK_CHECK(!detail::prepare_inplace("normal_", *this), "normal_", "in-place random fill of a tensor in the graph");
@@ -192,6 +204,7 @@ Tensor& Tensor::normal_(double mean, double std) const {
 }
 
 Tensor& Tensor::bernoulli_(double p) const {
+  WICK_PROFILE_OP("bernoulli_", *this);
   WICK_CHECK(p >= 0 && p <= 1, "bernoulli_", "expected 0 <= p <= 1, got ", p);
   Tensor r = random_tensor(sizes(), dtype(), device(), RandomKind::Bernoulli, p, 0);
   assign_into("bernoulli_", *this, r);

@@ -3,6 +3,7 @@
 
 #include "object_pool.h"
 #include "tensor_factory.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -23,6 +24,7 @@ void TensorImpl::operator delete(void* p) { detail::ObjectPool<256>::release(p);
 void StorageImpl::release() {
   if (!external) {
     backend_for(device).deallocate(data, nbytes, device.index);
+    if (profiler::detail::profiling() && device.is_cpu()) profiler::detail::count_cpu_bytes(-int64_t(nbytes));
   } else if (deleter) {
     deleter(data, deleter_context);
   }
@@ -72,6 +74,7 @@ T Tensor::item() const {
 }
 
 Scalar Tensor::item() const {
+  WICK_PROFILE_OP("item", *this);
   TensorImpl* i = checked();
   WICK_CHECK(i->numel() == 1, "item", "a tensor with ", i->numel(), " elements (shape ", shape_str(i->sizes),
              ") cannot be converted to a scalar");

@@ -3,6 +3,7 @@
 // new entry, the way PyTorch rebases an in-place op's output.
 #include "ops/elementwise.h"
 #include "ops/strided.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -146,74 +147,93 @@ Tensor Tensor::isinf() const { return wick::isinf(*this); }
 
 // ---- in place -------------------------------------------------------------------------------------------
 Tensor& Tensor::neg_() const {
+  WICK_PROFILE_OP("neg_", *this);
   return inplace(*this, "neg_", nullptr, [](const Tensor& s) { return wick::neg(s); });
 }
 Tensor& Tensor::abs_() const {
+  WICK_PROFILE_OP("abs_", *this);
   return inplace(*this, "abs_", nullptr, [](const Tensor& s) { return wick::abs(s); });
 }
 Tensor& Tensor::exp_() const {
+  WICK_PROFILE_OP("exp_", *this);
   return inplace(*this, "exp_", nullptr, [](const Tensor& s) { return wick::exp(s); });
 }
 Tensor& Tensor::log_() const {
+  WICK_PROFILE_OP("log_", *this);
   return inplace(*this, "log_", nullptr, [](const Tensor& s) { return wick::log(s); });
 }
 Tensor& Tensor::sqrt_() const {
+  WICK_PROFILE_OP("sqrt_", *this);
   return inplace(*this, "sqrt_", nullptr, [](const Tensor& s) { return wick::sqrt(s); });
 }
 Tensor& Tensor::tanh_() const {
+  WICK_PROFILE_OP("tanh_", *this);
   return inplace(*this, "tanh_", nullptr, [](const Tensor& s) { return wick::tanh(s); });
 }
 Tensor& Tensor::sigmoid_() const {
+  WICK_PROFILE_OP("sigmoid_", *this);
   return inplace(*this, "sigmoid_", nullptr, [](const Tensor& s) { return wick::sigmoid(s); });
 }
 Tensor& Tensor::relu_() const {
+  WICK_PROFILE_OP("relu_", *this);
   return inplace(*this, "relu_", nullptr, [](const Tensor& s) { return wick::relu(s); });
 }
 Tensor& Tensor::clamp_(std::optional<Scalar> lo, std::optional<Scalar> hi) const {
+  WICK_PROFILE_OP("clamp_", *this);
   return inplace(*this, "clamp_", nullptr, [&](const Tensor& s) { return wick::clamp(s, lo, hi); });
 }
 Tensor& Tensor::pow_(Scalar e) const {
+  WICK_PROFILE_OP("pow_", *this);
   return inplace(*this, "pow_", nullptr, [&](const Tensor& s) { return wick::pow(s, e); });
 }
 // Arithmetic in place that records nothing (an optimizer step, say) writes straight into self when it can
 // (binary_into_self); otherwise, and whenever it records, it takes inplace()'s general path.
 Tensor& Tensor::add_(const Tensor& o, Scalar alpha) const {
+  WICK_PROFILE_OP("add_", *this, o);
   if (!records(*this, &o) && binary_into_self(BinaryOp::Add, *this, alpha.to_double() == 1 ? o : o * alpha))
     return const_cast<Tensor&>(*this);
   return inplace(*this, "add_", &o, [&](const Tensor& s) { return wick::add(s, o, alpha); });
 }
 Tensor& Tensor::add_(Scalar o, Scalar alpha) const {
+  WICK_PROFILE_OP("add_", *this);
   if (!records(*this, nullptr) && binary_into_self(BinaryOp::Add, *this, Scalar(o.to_double() * alpha.to_double())))
     return const_cast<Tensor&>(*this);
   return inplace(*this, "add_", nullptr, [&](const Tensor& s) { return wick::add(s, o, alpha); });
 }
 Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) const {
+  WICK_PROFILE_OP("sub_", *this, o);
   if (!records(*this, &o) && binary_into_self(BinaryOp::Sub, *this, alpha.to_double() == 1 ? o : o * alpha))
     return const_cast<Tensor&>(*this);
   return inplace(*this, "sub_", &o, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
 }
 Tensor& Tensor::sub_(Scalar o, Scalar alpha) const {
+  WICK_PROFILE_OP("sub_", *this);
   if (!records(*this, nullptr) && binary_into_self(BinaryOp::Sub, *this, Scalar(o.to_double() * alpha.to_double())))
     return const_cast<Tensor&>(*this);
   return inplace(*this, "sub_", nullptr, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
 }
 Tensor& Tensor::mul_(const Tensor& o) const {
+  WICK_PROFILE_OP("mul_", *this, o);
   if (!records(*this, &o) && binary_into_self(BinaryOp::Mul, *this, o)) return const_cast<Tensor&>(*this);
   return inplace(*this, "mul_", &o, [&](const Tensor& s) { return wick::mul(s, o); });
 }
 Tensor& Tensor::mul_(Scalar o) const {
+  WICK_PROFILE_OP("mul_", *this);
   if (!records(*this, nullptr) && binary_into_self(BinaryOp::Mul, *this, o)) return const_cast<Tensor&>(*this);
   return inplace(*this, "mul_", nullptr, [&](const Tensor& s) { return wick::mul(s, o); });
 }
 Tensor& Tensor::div_(const Tensor& o) const {
+  WICK_PROFILE_OP("div_", *this, o);
   if (!records(*this, &o) && binary_into_self(BinaryOp::Div, *this, o)) return const_cast<Tensor&>(*this);
   return inplace(*this, "div_", &o, [&](const Tensor& s) { return wick::div(s, o); });
 }
 Tensor& Tensor::div_(Scalar o) const {
+  WICK_PROFILE_OP("div_", *this);
   if (!records(*this, nullptr) && binary_into_self(BinaryOp::Div, *this, o)) return const_cast<Tensor&>(*this);
   return inplace(*this, "div_", nullptr, [&](const Tensor& s) { return wick::div(s, o); });
 }
 Tensor& Tensor::masked_fill_(const Tensor& mask, Scalar v) const {
+  WICK_PROFILE_OP("masked_fill_", *this, mask);
   return inplace(*this, "masked_fill_", nullptr, [&](const Tensor& s) { return wick::masked_fill(s, mask, v); });
 }
 namespace {
@@ -228,6 +248,7 @@ Tensor filled_in_graph(const Tensor& s, const Tensor& value, detail::OpName node
 }  // namespace
 
 Tensor& Tensor::zero_() const {
+  WICK_PROFILE_OP("zero_", *this);
   if (detail::grad_mode_enabled() && requires_grad())
     return inplace(*this, "zero_", nullptr,
                    [&](const Tensor& s) { return filled_in_graph(s, zeros({}, s.options()), "zero"); });
@@ -236,6 +257,7 @@ Tensor& Tensor::zero_() const {
   return const_cast<Tensor&>(*this);
 }
 Tensor& Tensor::fill_(Scalar v) const {
+  WICK_PROFILE_OP("fill_", *this);
   if (detail::grad_mode_enabled() && requires_grad())
     return inplace(*this, "fill_", nullptr, [&](const Tensor& s) {
       return filled_in_graph(s, full({}, v, s.options()), {"fill", 2});
@@ -245,6 +267,7 @@ Tensor& Tensor::fill_(Scalar v) const {
   return const_cast<Tensor&>(*this);
 }
 Tensor& Tensor::fill_(const Tensor& v) const {
+  WICK_PROFILE_OP("fill_", *this, v);
   WICK_CHECK(v.dim() == 0, "fill_", "only supports a 0-dim value tensor, got shape ", shape_str(v.sizes()));
   return inplace(*this, "fill_", &v, [&](const Tensor& s) { return filled_in_graph(s, v, {"fill", 3}); });
 }

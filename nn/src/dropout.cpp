@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "wick/detail/op_scope.h"
 #include "wick/nn/aliases.h"
 #include "wick/nn/functional.h"
 #include "wick/ops.h"
@@ -17,6 +18,7 @@ void check_p(const char* op, double p) {
 
 // mask_shape: the input's shape (element dropout) or its leading dims followed by 1s (channel dropout).
 Tensor apply_dropout(Tensor input, double p, bool train, bool inplace, IntArrayRef mask_shape) {
+  WICK_PROFILE_OP("dropout", input);
   if (!train || p == 0 || input.numel() == 0) return input;
   const Tensor mask = p == 1 ? zeros(mask_shape, input.options())
                              : wick::empty(mask_shape, input.options()).bernoulli_(1 - p).div_(1 - p);

@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/nn/aliases.h"
@@ -16,6 +17,7 @@ namespace {
 
 Tensor lookup(const char* op, const Tensor& weight, const Tensor& indices, std::optional<int64_t> padding_idx,
               std::optional<double> max_norm, double norm_type) {
+  WICK_PROFILE_OP("embedding", weight, indices);
   WICK_CHECK(weight.defined() && weight.dim() == 2, op, "expected a 2-D weight [num_embeddings, embedding_dim], got ",
              weight.defined() ? shape_str(weight.sizes()) : std::string("an undefined tensor"));
   WICK_CHECK(indices.defined() && (indices.dtype() == kInt64 || indices.dtype() == kInt32), op,
@@ -58,6 +60,7 @@ Tensor embedding(const Tensor& weight, const Tensor& indices, int64_t padding_id
 }
 
 Tensor one_hot(const Tensor& self, int64_t num_classes) {
+  WICK_PROFILE_OP("one_hot", self);
   const char* op = "one_hot";
   WICK_CHECK(self.defined() && self.dtype() == kInt64, op, "is only applicable to int64 index tensors, got ",
              self.defined() ? dtype_name(self.dtype()) : std::string("an undefined tensor"));

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/nn/aliases.h"
 #include "wick/nn/functional.h"
@@ -47,6 +48,7 @@ void check_broadcast(const char* op, const Tensor& input, const Tensor& target) 
 // Negative log-likelihood over class dim 1 of logp [N, C, ...] with integer targets [N, ...].
 Tensor nll(const char* op, const Tensor& logp_in, const Tensor& target_in, const Tensor& weight, int64_t ignore_index,
            Tag reduction) {
+  WICK_PROFILE_OP("nll_loss", logp_in, target_in, weight);
   if (detail::AutocastOp ac{lists::loss, logp_in.device()})
     return nll(op, ac(logp_in), target_in, ac(weight), ignore_index, reduction);
   const uint64_t since = detail::tape_position();
@@ -104,6 +106,7 @@ Tensor channel_view(const Tensor& w, int64_t dims, int64_t class_dim) {
 
 Tensor cross_entropy_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                           int64_t ignore_index, Tag reduction, double label_smoothing) {
+  WICK_PROFILE_OP("cross_entropy_loss", input, target, weight);
   if (detail::AutocastOp ac{lists::loss, input.device()})
     return cross_entropy_impl(op, ac(input), ac(target), ac(weight), ignore_index, reduction, label_smoothing);
   check_pair(op, input, target);
@@ -148,6 +151,7 @@ Tensor cross_entropy_impl(const char* op, const Tensor& input, const Tensor& tar
 }
 
 Tensor bce_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight, Tag reduction) {
+  WICK_PROFILE_OP("binary_cross_entropy", input, target, weight);
   if (detail::AutocastOp ac{lists::loss, input.device()})
     return bce_impl(op, ac(input), ac(target), ac(weight), reduction);
   check_pair(op, input, target);
@@ -164,6 +168,7 @@ Tensor bce_impl(const char* op, const Tensor& input, const Tensor& target, const
 
 Tensor bce_logits_impl(const char* op, const Tensor& input, const Tensor& target, const Tensor& weight,
                        const Tensor& pos_weight, Tag reduction) {
+  WICK_PROFILE_OP("binary_cross_entropy_with_logits", input, target, weight, pos_weight);
   if (detail::AutocastOp ac{lists::loss, input.device()})
     return bce_logits_impl(op, ac(input), ac(target), ac(weight), ac(pos_weight), reduction);
   check_pair(op, input, target);
@@ -177,6 +182,7 @@ Tensor bce_logits_impl(const char* op, const Tensor& input, const Tensor& target
 }
 
 Tensor kl_div_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, bool log_target) {
+  WICK_PROFILE_OP("kl_div", input, target);
   if (detail::AutocastOp ac{lists::loss, input.device()})
     return kl_div_impl(op, ac(input), ac(target), reduction, log_target);
   check_broadcast(op, input, target);
@@ -194,6 +200,7 @@ Tensor kl_div_impl(const char* op, const Tensor& input, const Tensor& target, Ta
 }
 
 Tensor smooth_l1_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, double beta) {
+  WICK_PROFILE_OP("smooth_l1_loss", input, target);
   if (detail::AutocastOp ac{lists::loss, input.device()})
     return smooth_l1_impl(op, ac(input), ac(target), reduction, beta);
   check_broadcast(op, input, target);
@@ -205,6 +212,7 @@ Tensor smooth_l1_impl(const char* op, const Tensor& input, const Tensor& target,
 }
 
 Tensor huber_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction, double delta) {
+  WICK_PROFILE_OP("huber_loss", input, target);
   if (detail::AutocastOp ac{lists::loss, input.device()})
     return huber_impl(op, ac(input), ac(target), reduction, delta);
   check_broadcast(op, input, target);
@@ -216,6 +224,7 @@ Tensor huber_impl(const char* op, const Tensor& input, const Tensor& target, Tag
 }
 
 Tensor mse_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction) {
+  WICK_PROFILE_OP("mse_loss", input, target);
   if (detail::AutocastOp ac{lists::loss, input.device()}) return mse_impl(op, ac(input), ac(target), reduction);
   check_broadcast(op, input, target);
   const uint64_t since = detail::tape_position();
@@ -223,6 +232,7 @@ Tensor mse_impl(const char* op, const Tensor& input, const Tensor& target, Tag r
 }
 
 Tensor l1_impl(const char* op, const Tensor& input, const Tensor& target, Tag reduction) {
+  WICK_PROFILE_OP("l1_loss", input, target);
   if (detail::AutocastOp ac{lists::loss, input.device()}) return l1_impl(op, ac(input), ac(target), reduction);
   check_broadcast(op, input, target);
   return reduce(abs(input - target), reduction);

@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
+#include <set>
+
 #include "../support/gradcheck_samples.h"
 
 using namespace wick;
@@ -199,6 +201,47 @@ TEST_CASE("gradcheck: first and second derivatives of every differentiable op", 
     const std::vector<Tensor> inputs = sample.inputs();
     CHECK(autograd::gradcheck(sample.fn, inputs) == "");
     if (sample.second_order) CHECK(autograd::gradgradcheck(sample.fn, inputs) == "");
+  }
+}
+
+// The profiler's coverage of backward rules, driven by the same samples: a sample's backward pass records its
+// outputs' nodes under the names grad_fn() gives them, and no rule the graph does not hold.
+TEST_CASE("profiler: each sample's backward records its nodes under their grad_fn names", "[profiler][autograd]") {
+  for (const auto& [name, sample] : testing::gradcheck_samples()) {
+    INFO("op: " << name);
+    const std::vector<Tensor> inputs = sample.inputs();
+    const std::vector<Tensor> outputs = sample.fn(inputs);
+    std::multiset<std::string> roots;
+    Tensor total = zeros({}, kDouble);
+    for (const Tensor& out : outputs) {
+      if (!out.grad_fn()) continue;
+      roots.insert(out.grad_fn()->name());
+      total = total + out.sum();
+    }
+    // Every node the backward pass can reach, by name, leaves' AccumulateGrad nodes aside.
+    std::multiset<std::string> graph;
+    std::set<uint64_t> seen;
+    std::vector<autograd::NodePtr> stack = {total.grad_fn()};
+    while (!stack.empty()) {
+      const autograd::NodePtr n = stack.back();
+      stack.pop_back();
+      if (n->sequence_nr() == 0 || !seen.insert(n->sequence_nr()).second) continue;
+      graph.insert(n->name());
+      for (const autograd::Edge& e : n->next_edges())
+        if (e.function) stack.push_back(e.function);
+    }
+    profiler::Profile prof;
+    total.backward();
+    prof.stop();
+    std::multiset<std::string> ran;
+    for (const profiler::Event& e : prof.events())
+      if (e.parent < 0 && e.kind == profiler::EventKind::Backward && e.name != "wick::autograd::AccumulateGrad")
+        ran.insert(e.name);  // top-level: a checkpoint's rule runs a backward of its own inside
+    for (const std::string& r : roots) CHECK(ran.count(r) > 0);
+    for (const std::string& r : ran) {
+      INFO("backward event " << r);
+      CHECK(ran.count(r) <= graph.count(r));
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
+#include <algorithm>
 #include <functional>
 #include <limits>
 #include <map>
@@ -1267,4 +1268,23 @@ TEST_CASE("bad input sweep: each op throws an error naming itself or gives PyTor
   WARN("bad-input sweep: " << bad_inputs << " bad inputs over " << sweep_table().size() << " ops, plus " << good_inputs
                            << " calls that must work;" << summary);
   CHECK(bad_inputs > 1000);
+}
+
+// The profiler's coverage, driven by the same table: each registry op's first call that must work, made under a
+// profile, records an event of that op's name (so an op added without WICK_PROFILE_OP fails here).
+TEST_CASE("profiler: every registry op records an event under its name", "[profiler][sweep]") {
+  for (const auto& [name, entry] : sweep_table()) {
+    Sweep sweep(name);
+    entry(sweep);
+    const auto good = std::find_if(sweep.cases().begin(), sweep.cases().end(), [](const Case& c) { return c.check; });
+    INFO("op " << name);
+    REQUIRE(good != sweep.cases().end());
+    INFO(good->category << ": " << good->input);
+    profiler::Profile prof;
+    (void)good->call();
+    prof.stop();
+    std::set<std::string> seen;
+    for (const profiler::Event& e : prof.events()) seen.insert(e.name);
+    CHECK(seen.count(name) == 1);
+  }
 }

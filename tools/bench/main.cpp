@@ -165,6 +165,8 @@ std::vector<Row> table_rows() {
   };
   rows.push_back(time_row("a + b, 1-element float32", "ns/op", 1e9, "add_1", 1, 0.1));
   rows.push_back(time_row("x * b, 1 element, x requires grad", "ns/op", 1e9, "mul_grad_1", 1, 0.1));
+  rows.push_back(
+      time_row("a + b, 1 element, under RecordProfile (trace included)", "ns/op", 1e9, "add_1_profiled", 1, NAN));
   rows.push_back(time_row("100 x (y*1.0001+0.0001), fwd+bwd, per step", "ns/step", 1e9, "chain_100", 100, 0.05));
   // A matmul throughput row: n x n x n products, wick's key against a reference's.
   auto matmul_row = [](const std::string& title, int64_t n, std::string wick_key, std::string ref_name,
@@ -449,7 +451,8 @@ int main(int argc, char** argv) {
                                                         {"avgpool_fwd_bwd"},
                                                         {"maxpool_fwd_bwd"},
                                                         {"lstm_fwd_bwd"},
-                                                        {"transformer_fwd_bwd"}};
+                                                        {"transformer_fwd_bwd"},
+                                                        {"add_1_profiled"}};
   std::map<std::string, Stat> stats;
   for (const auto& group : groups) {
     if (!opt.filter.empty() && group.front().find(opt.filter) == std::string::npos) continue;

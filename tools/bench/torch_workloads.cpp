@@ -12,6 +12,7 @@
 
 #include <ATen/Version.h>
 #include <ATen/autocast_mode.h>
+#include <torch/csrc/autograd/profiler.h>
 #include <torch/torch.h>
 
 #include "bench.h"

@@ -1,5 +1,6 @@
 // wick's side of the benchmark: the shared workloads in workloads.inc, compiled against wick.
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 

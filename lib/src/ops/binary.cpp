@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -31,6 +32,7 @@ void check_not_bool_sub(const char* op, ScalarType a, ScalarType b) {
 }  // namespace
 
 Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
+  WICK_PROFILE_OP("add", a, b);
   if (alpha.to_double() != 1) return add(a, mul(b, alpha));
   Tensor out = binary_kernel("add", BinaryOp::Add, a, b, result_type(a, b));
   if (record_needed(a, b))
@@ -42,6 +44,7 @@ Tensor add(const Tensor& a, const Tensor& b, Scalar alpha) {
 }
 
 Tensor add(const Tensor& a, Scalar b, Scalar alpha) {
+  WICK_PROFILE_OP("add", a);
   const double bv = b.to_double() * alpha.to_double();
   Tensor out = binary_kernel("add", BinaryOp::Add, a, alpha.to_double() != 1 ? Scalar(bv) : b, result_type(a, b));
   if (record_needed(a)) record({"add", 1}, {&a}, out, [](Grads g) { g.in[0] = g.out[0]; });
@@ -49,6 +52,7 @@ Tensor add(const Tensor& a, Scalar b, Scalar alpha) {
 }
 
 Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
+  WICK_PROFILE_OP("sub", a, b);
   check_not_bool_sub("sub", a.dtype(), b.dtype());
   if (alpha.to_double() != 1) return sub(a, mul(b, alpha));
   Tensor out = binary_kernel("sub", BinaryOp::Sub, a, b, result_type(a, b));
@@ -61,6 +65,7 @@ Tensor sub(const Tensor& a, const Tensor& b, Scalar alpha) {
 }
 
 Tensor sub(const Tensor& a, Scalar b, Scalar alpha) {
+  WICK_PROFILE_OP("sub", a);
   const uint64_t since = detail::tape_position();
   // Integers negate in two's complement, as the subtraction itself wraps: -INT64_MIN is INT64_MIN, and
   // a + INT64_MIN == a - INT64_MIN modulo 2^64 (negating it as int64_t is undefined behaviour).
@@ -69,6 +74,7 @@ Tensor sub(const Tensor& a, Scalar b, Scalar alpha) {
 }
 
 Tensor mul(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("mul", a, b);
   Tensor out = binary_kernel("mul", BinaryOp::Mul, a, b, result_type(a, b));
   if (record_needed(a, b))
     // Each factor is saved only for the other's gradient, as PyTorch does: x * constant keeps no x alive.
@@ -80,12 +86,14 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mul(const Tensor& a, Scalar b) {
+  WICK_PROFILE_OP("mul", a);
   Tensor out = binary_kernel("mul", BinaryOp::Mul, a, b, result_type(a, b));
   if (record_needed(a)) record({"mul", 1}, {&a}, out, [b](Grads g) { g.in[0] = g.out[0] * b; });
   return out;
 }
 
 Tensor div(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("div", a, b);
   Tensor out = binary_kernel("div", BinaryOp::Div, a, b, to_floating(result_type(a, b)));
   if (record_needed(a, b))
     record("div", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
@@ -97,12 +105,14 @@ Tensor div(const Tensor& a, const Tensor& b) {
 }
 
 Tensor div(const Tensor& a, Scalar b) {
+  WICK_PROFILE_OP("div", a);
   Tensor out = binary_kernel("div", BinaryOp::Div, a, b, to_floating(result_type(a, b)));
   if (record_needed(a)) record({"div", 1}, {&a}, out, [b](Grads g) { g.in[0] = g.out[0] / b; });
   return out;
 }
 
 Tensor remainder(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("remainder", a, b);
   Tensor out = binary_kernel("remainder", BinaryOp::Remainder, a, b, result_type(a, b));
   if (record_needed(a, b))
     record({"remainder", 1}, {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
@@ -113,12 +123,14 @@ Tensor remainder(const Tensor& a, const Tensor& b) {
 }
 
 Tensor remainder(const Tensor& a, Scalar b) {
+  WICK_PROFILE_OP("remainder", a);
   Tensor out = binary_kernel("remainder", BinaryOp::Remainder, a, b, result_type(a, b));
   if (record_needed(a)) record("remainder", {&a}, out, [](Grads g) { g.in[0] = g.out[0]; });
   return out;
 }
 
 Tensor pow(const Tensor& base, const Tensor& exponent) {
+  WICK_PROFILE_OP("pow", base, exponent);
   WICK_CHECK(result_type(base, exponent) != kBool, "pow", "not supported on bool tensors");
   Tensor out = binary_kernel("pow", BinaryOp::Pow, base, exponent, result_type(base, exponent));
   if (record_needed(base, exponent))
@@ -132,6 +144,7 @@ Tensor pow(const Tensor& base, const Tensor& exponent) {
 }
 
 Tensor pow(const Tensor& base, Scalar exponent) {
+  WICK_PROFILE_OP("pow", base);
   WICK_CHECK(!(is_integral(base.dtype(), true) && exponent.is_integral() && exponent.to_long() < 0), "pow",
              "integers to negative integer powers are not allowed (exponent ", exponent.to_long(), ")");
   const ScalarType out_type = result_type(base, exponent);
@@ -149,12 +162,14 @@ Tensor pow(const Tensor& base, Scalar exponent) {
 }
 
 Tensor pow(Scalar base, const Tensor& exponent) {
+  WICK_PROFILE_OP("pow", exponent);
   const uint64_t since = detail::tape_position();
   const Tensor b = full({}, base, TensorOptions().dtype(result_type(exponent, base)).device(exponent.device()));
   return detail::named(pow(b, exponent), {"pow", 2}, since);
 }
 
 Tensor maximum(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("maximum", a, b);
   Tensor out = binary_kernel("maximum", BinaryOp::Maximum, a, b, result_type(a, b));
   if (record_needed(a, b))
     record("maximum", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
@@ -167,6 +182,7 @@ Tensor maximum(const Tensor& a, const Tensor& b) {
 }
 
 Tensor minimum(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("minimum", a, b);
   Tensor out = binary_kernel("minimum", BinaryOp::Minimum, a, b, result_type(a, b));
   if (record_needed(a, b))
     record("minimum", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
@@ -179,10 +195,17 @@ Tensor minimum(const Tensor& a, const Tensor& b) {
 }
 
 // LibTorch's aliases: torch::max(a, b) is maximum, so errors and the tape name maximum/minimum.
-Tensor max(const Tensor& a, const Tensor& b) { return maximum(a, b); }
-Tensor min(const Tensor& a, const Tensor& b) { return minimum(a, b); }
+Tensor max(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("max", a, b);
+  return maximum(a, b);
+}
+Tensor min(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("min", a, b);
+  return minimum(a, b);
+}
 
 Tensor atan2(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("atan2", a, b);
   Tensor out = binary_kernel("atan2", BinaryOp::Atan2, a, b, to_floating(result_type(a, b)));
   if (record_needed(a, b))
     record("atan2", {&a, &b}, out, [sa = save(a), sb = save(b)](Grads g) {
@@ -195,6 +218,7 @@ Tensor atan2(const Tensor& a, const Tensor& b) {
 }
 
 Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight) {
+  WICK_PROFILE_OP("lerp", start, end);
   broadcast_shape("lerp", start.sizes(), end.sizes());
   WICK_CHECK(is_floating_point(start.dtype()) && is_floating_point(end.dtype()), "lerp",
              "expected floating point tensors, got ", dtype_name(start.dtype()), " and ", dtype_name(end.dtype()));
@@ -203,6 +227,7 @@ Tensor lerp(const Tensor& start, const Tensor& end, Scalar weight) {
 }
 
 Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
+  WICK_PROFILE_OP("lerp", start, end, weight);
   broadcast_shape("lerp", broadcast_shape("lerp", start.sizes(), end.sizes()), weight.sizes());
   WICK_CHECK(is_floating_point(start.dtype()) && is_floating_point(end.dtype()) && is_floating_point(weight.dtype()),
              "lerp", "expected floating point tensors, got ", dtype_name(start.dtype()), ", ", dtype_name(end.dtype()),

@@ -9,6 +9,7 @@
 #include "ops/conv_composed.h"
 #include "ops/elementwise.h"
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
@@ -288,17 +289,20 @@ Tensor conv_padding_mode(const char* op, int spatial, const Tensor& input, const
 
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
               IntArrayRef dilation, int64_t groups) {
+  WICK_PROFILE_OP("conv2d", input, weight, bias);
   return conv_nd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups);
 }
 
 Tensor conv1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, IntArrayRef padding,
               IntArrayRef dilation, int64_t groups) {
+  WICK_PROFILE_OP("conv1d", input, weight, bias);
   const uint64_t since = detail::tape_position();
   return detail::named(conv_nd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups), "conv1d", since);
 }
 
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
+  WICK_PROFILE_OP("conv_transpose2d", input, weight, bias);
   const uint64_t since = detail::tape_position();
   return detail::named(
       conv_transpose_nd("conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups, dilation),
@@ -307,6 +311,7 @@ Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const Tensor&
 
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride,
                         IntArrayRef padding, IntArrayRef output_padding, int64_t groups, IntArrayRef dilation) {
+  WICK_PROFILE_OP("conv_transpose1d", input, weight, bias);
   const uint64_t since = detail::tape_position();
   return detail::named(
       conv_transpose_nd("conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups, dilation),

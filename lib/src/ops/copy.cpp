@@ -1,6 +1,7 @@
 // Copies and conversions: contiguous, clone, copy_, to(dtype/device). Gradients flow through all of them
 // (cast back to the source dtype, moved back to the source device).
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -55,26 +56,32 @@ void check_memory_format(const char* op, std::optional<MemoryFormat> format) {
 }  // namespace
 
 Tensor Tensor::contiguous(MemoryFormat memory_format) const {
+  WICK_PROFILE_OP("contiguous", *this);
   check_memory_format("contiguous", memory_format);
   if (is_contiguous()) return *this;
   return convert_recorded("clone", *this, device(), dtype());
 }
 
-Tensor Tensor::clone() const { return convert_recorded("clone", *this, device(), dtype()); }
+Tensor Tensor::clone() const {
+  WICK_PROFILE_OP("clone", *this);
+  return convert_recorded("clone", *this, device(), dtype());
+}
 
 Tensor Tensor::to(ScalarType t, bool non_blocking, bool copy, std::optional<MemoryFormat> memory_format) const {
+  WICK_PROFILE_OP("to", *this);
   return to(device(), t, non_blocking, copy, memory_format);
 }
 Tensor Tensor::to(const TensorOptions& o, bool non_blocking, bool copy,
                   std::optional<MemoryFormat> memory_format) const {
+  WICK_PROFILE_OP("to", *this);
   return to(o.device(), o.has_dtype() ? o.dtype() : dtype(), non_blocking, copy, memory_format);
 }
 Tensor Tensor::to(Device d, ScalarType t, bool /*non_blocking*/, bool copy,
                   std::optional<MemoryFormat> memory_format) const {
+  WICK_PROFILE_OP("to", *this);
   check_memory_format("to", memory_format);
   if (!copy && d == device() && t == dtype()) return *this;
-  const Backend* target =
-      detail::g_backends[int(d.type)] ? detail::g_backends[int(d.type)] : detail::find_backend(d.type);
+  const Backend* target = detail::find_backend(d.type);
   WICK_CHECK(target != nullptr, "to", "device ", d.str(), " is not available (",
              d.is_cuda() ? "no CUDA device, or CUDA not built" : "no backend", ")");
   WICK_CHECK(d.index >= 0 && d.index < target->device_count(), "to", "device ", d.str(), " does not exist (",
@@ -83,6 +90,7 @@ Tensor Tensor::to(Device d, ScalarType t, bool /*non_blocking*/, bool copy,
 }
 
 Tensor& Tensor::copy_(const Tensor& src) const {
+  WICK_PROFILE_OP("copy_", *this, src);
   const bool recording = detail::grad_mode_enabled() && (requires_grad() || src.requires_grad() ||
                                                          (impl()->view_base && impl()->view_base->requires_grad));
   if (recording) {

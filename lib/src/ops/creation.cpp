@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -32,11 +33,13 @@ Tensor from_values(const T* values, IntArrayRef shape, ScalarType natural, const
 }  // namespace
 
 Tensor empty(IntArrayRef size, const TensorOptions& options) {
+  WICK_PROFILE_OP("empty");
   check_sizes("empty", size);
   return finish(make_empty(size, options.dtype(), options.device()), options);
 }
 
 Tensor full(IntArrayRef size, Scalar value, const TensorOptions& options) {
+  WICK_PROFILE_OP("full");
   // Like torch.full: without a dtype, the fill value's own type decides (bool, int64 or float32).
   check_sizes("full", size);
   Tensor t = make_empty(size, dtype_or(options, value.natural_dtype()), options.device());
@@ -51,46 +54,62 @@ Tensor full(IntArrayRef size, Scalar value, const TensorOptions& options) {
 }
 
 Tensor zeros(IntArrayRef size, const TensorOptions& options) {
+  WICK_PROFILE_OP("zeros");
   check_sizes("zeros", size);
   return full(size, 0.0, options.dtype(options.dtype()));
 }
 Tensor ones(IntArrayRef size, const TensorOptions& options) {
+  WICK_PROFILE_OP("ones");
   check_sizes("ones", size);
   return full(size, 1.0, options.dtype(options.dtype()));
 }
 Tensor scalar_tensor(Scalar value, const TensorOptions& options) {
+  WICK_PROFILE_OP("scalar_tensor");
   return full({}, value, options.dtype(dtype_or(options, kFloat)));
 }
 
 Tensor empty_like(const Tensor& t, const TensorOptions& o) {
+  WICK_PROFILE_OP("empty_like", t);
   return empty(t.sizes(), o.has_dtype() ? o.device(t.device()).requires_grad(o.requires_grad())
                                         : t.options().requires_grad(o.requires_grad()));
 }
 Tensor zeros_like(const Tensor& t, const TensorOptions& o) {
+  WICK_PROFILE_OP("zeros_like", t);
   return zeros(t.sizes(),
                TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 Tensor ones_like(const Tensor& t, const TensorOptions& o) {
+  WICK_PROFILE_OP("ones_like", t);
   return ones(t.sizes(),
               TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 Tensor full_like(const Tensor& t, Scalar value, const TensorOptions& o) {
+  WICK_PROFILE_OP("full_like", t);
   return full(t.sizes(), value,
               TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 Tensor rand_like(const Tensor& t, const TensorOptions& o) {
+  WICK_PROFILE_OP("rand_like", t);
   return rand(t.sizes(),
               TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 Tensor randn_like(const Tensor& t, const TensorOptions& o) {
+  WICK_PROFILE_OP("randn_like", t);
   return randn(t.sizes(),
                TensorOptions().dtype(dtype_or(o, t.dtype())).device(t.device()).requires_grad(o.requires_grad()));
 }
 
-Tensor arange(Scalar end, const TensorOptions& options) { return arange(0, end, 1, options); }
-Tensor arange(Scalar start, Scalar end, const TensorOptions& options) { return arange(start, end, 1, options); }
+Tensor arange(Scalar end, const TensorOptions& options) {
+  WICK_PROFILE_OP("arange");
+  return arange(0, end, 1, options);
+}
+Tensor arange(Scalar start, Scalar end, const TensorOptions& options) {
+  WICK_PROFILE_OP("arange");
+  return arange(start, end, 1, options);
+}
 
 Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& options) {
+  WICK_PROFILE_OP("arange");
   const double s0 = start.to_double(), e0 = end.to_double(), st0 = step.to_double();
   WICK_CHECK(std::isfinite(s0) && std::isfinite(e0), "arange", "unsupported range: ", s0, " -> ", e0);
   const bool any_float = start.is_floating_point() || end.is_floating_point() || step.is_floating_point();
@@ -115,6 +134,7 @@ Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& option
 }
 
 Tensor linspace(double start, double end, int64_t steps, const TensorOptions& options) {
+  WICK_PROFILE_OP("linspace");
   WICK_CHECK(steps >= 0, "linspace", "number of steps must be non-negative, got ", steps);
   const ScalarType dtype = dtype_or(options, kFloat);
   WICK_CHECK(dtype != kBool, "linspace", "not supported for bool");
@@ -133,9 +153,13 @@ Tensor linspace(double start, double end, int64_t steps, const TensorOptions& op
   return finish(host.to(options.device(), dtype), options);
 }
 
-Tensor eye(int64_t n, const TensorOptions& options) { return eye(n, n, options); }
+Tensor eye(int64_t n, const TensorOptions& options) {
+  WICK_PROFILE_OP("eye");
+  return eye(n, n, options);
+}
 
 Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
+  WICK_PROFILE_OP("eye");
   WICK_CHECK(n >= 0 && m >= 0, "eye", "n and m must be non-negative, got ", n, " and ", m);
   check_sizes("eye", {n, m});
   Tensor host = zeros({n, m}, TensorOptions().dtype(kDouble));
@@ -161,6 +185,7 @@ TensorData::TensorData(std::initializer_list<TensorData> items) : sizes_{int64_t
 }
 
 Tensor tensor(const TensorData& data, const TensorOptions& o) {
+  WICK_PROFILE_OP("tensor");
   if (is_floating_point(data.dtype())) return from_values(data.floats().data(), data.sizes(), data.dtype(), o);
   return from_values(data.integers().data(), data.sizes(), data.dtype(), o);
 }
@@ -199,15 +224,18 @@ Tensor wrap_blob(void* data, IntArrayRef sizes, IntArrayRef strides, void (*dele
 }  // namespace
 
 Tensor from_blob(void* data, IntArrayRef sizes, const TensorOptions& options) {
+  WICK_PROFILE_OP("from_blob");
   return wrap_blob(data, sizes, contiguous_strides(sizes), nullptr, nullptr, options);
 }
 
 Tensor from_blob(void* data, IntArrayRef sizes, IntArrayRef strides, const TensorOptions& options) {
+  WICK_PROFILE_OP("from_blob");
   return wrap_blob(data, sizes, strides, nullptr, nullptr, options);
 }
 
 Tensor detail::from_blob_with_deleter(void* data, IntArrayRef sizes, void (*deleter)(void*, void*), void* context,
                                       const TensorOptions& options) {
+  WICK_PROFILE_OP("from_blob");  // from_blob with a deleter, inlined in the user's code, lands here
   return wrap_blob(data, sizes, contiguous_strides(sizes), deleter, context, options);
 }
 

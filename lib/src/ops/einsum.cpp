@@ -8,6 +8,7 @@
 
 #include "ops/elementwise.h"
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -183,6 +184,7 @@ void check_operands(const std::vector<Tensor>& operands) {
 }  // namespace
 
 Tensor einsum(std::string_view equation, const std::vector<Tensor>& operands) {
+  WICK_PROFILE_OP("einsum", operands);
   if (detail::AutocastOp ac{detail::autocast_lists::einsum, operands}) return einsum(equation, ac(operands));
   check_operands(operands);
   const Parsed p = parse(equation);

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -47,6 +48,7 @@ void check_gather_shapes(const char* op, const Tensor& x, int64_t d, const Tenso
 }  // namespace
 
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
+  WICK_PROFILE_OP("index_select", x, index);
   const Tensor idx = as_index_vector("index_select", x, index);
   // As PyTorch: the result has the input's dims, so a 0-dim input takes one index and gives a 0-dim result.
   WICK_CHECK(x.dim() > 0 || idx.size(0) == 1, "index_select", "a 0-dim input takes exactly one index, got ",
@@ -72,6 +74,7 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
 }
 
 Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& source) {
+  WICK_PROFILE_OP("index_add", x, index, source);
   const Tensor idx = as_index_vector("index_add", x, index);
   check_same_device("index_add", x, source);
   WICK_CHECK(x.dtype() == source.dtype(), "index_add", "self (", dtype_name(x.dtype()), ") and source (",
@@ -97,6 +100,7 @@ Tensor index_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor
 }
 
 Tensor gather(const Tensor& x, int64_t dim, const Tensor& index) {
+  WICK_PROFILE_OP("gather", x, index);
   check_index_tensor("gather", index);
   check_same_device("gather", x, index);
   const int64_t d = wrap_dim("gather", dim, x.dim());
@@ -152,10 +156,12 @@ Tensor scatter_impl(const char* op, const Tensor& x, int64_t dim, const Tensor& 
 }  // namespace
 
 Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  WICK_PROFILE_OP("scatter", x, index, src);
   return scatter_impl("scatter", x, dim, index, src, false);
 }
 
 Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, Scalar value) {
+  WICK_PROFILE_OP("scatter", x, index);
   const Tensor src = full(index.sizes(), value, x.options());
   Tensor out = scatter_impl("scatter", x.detach(), dim, index, src, false);
   if (record_needed(x))
@@ -165,10 +171,12 @@ Tensor scatter(const Tensor& x, int64_t dim, const Tensor& index, Scalar value) 
 }
 
 Tensor scatter_add(const Tensor& x, int64_t dim, const Tensor& index, const Tensor& src) {
+  WICK_PROFILE_OP("scatter_add", x, index, src);
   return scatter_impl("scatter_add", x, dim, index, src, true);
 }
 
 Tensor nonzero(const Tensor& x) {
+  WICK_PROFILE_OP("nonzero", x);
   const Tensor host = x.cpu().to(kBool).contiguous();
   const bool* p = host.data_ptr<bool>();
   const int64_t n = host.numel(), nd = x.dim();
@@ -189,6 +197,7 @@ Tensor nonzero(const Tensor& x) {
 }
 
 Tensor masked_select(const Tensor& x, const Tensor& mask) {
+  WICK_PROFILE_OP("masked_select", x, mask);
   WICK_CHECK(mask.dtype() == kBool, "masked_select", "mask must be a bool tensor, got ", dtype_name(mask.dtype()));
   const SizeVec shape = broadcast_shape("masked_select", x.sizes(), mask.sizes());
   const Tensor flat_mask = mask.expand(shape).reshape({-1});
@@ -329,6 +338,7 @@ Tensor apply_advanced(const char* op, const Indexed& r) {
 }  // namespace
 
 Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
+  WICK_PROFILE_OP("index", *this);
   Indexed r = apply_basic("index", *this, indices);
   if (r.tensors.empty()) return r.view;
   const uint64_t since = detail::tape_position();
@@ -336,10 +346,12 @@ Tensor Tensor::index(const std::vector<TensorIndex>& indices) const {
 }
 
 Tensor Tensor::index(std::initializer_list<TensorIndex> indices) const {
+  WICK_PROFILE_OP("index", *this);
   return index(std::vector<TensorIndex>(indices));
 }
 
 Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Tensor& value) const {
+  WICK_PROFILE_OP("index_put_", *this, value);
   const std::vector<TensorIndex> list(indices);
   Indexed r = apply_basic("index_put_", *this, list);
   WICK_CHECK(value.defined(), "index_put_", "the value is an undefined tensor");
@@ -370,6 +382,7 @@ Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Ten
 }
 
 Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, Scalar value) const {
+  WICK_PROFILE_OP("index_put_", *this);
   return index_put_(indices, full({}, value, options()));
 }
 

@@ -4,6 +4,7 @@
 
 #include "ops/elementwise.h"
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -12,6 +13,7 @@ namespace wick {
 using detail::Grads;
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
+  WICK_PROFILE_OP("cat", tensors);
   if (detail::AutocastOp ac{detail::autocast_lists::join, tensors}) return cat(ac(tensors), dim);
   WICK_CHECK(!tensors.empty(), "cat", "expected a non-empty list of tensors");
   // PyTorch skips legacy empty 1-D tensors of shape [0] when others have more dims.
@@ -68,6 +70,7 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
 }
 
 Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
+  WICK_PROFILE_OP("stack", tensors);
   if (detail::AutocastOp ac{detail::autocast_lists::join, tensors}) return stack(ac(tensors), dim);
   WICK_CHECK(!tensors.empty(), "stack", "expected a non-empty list of tensors");
   const int64_t d = wrap_dim("stack", dim, tensors[0].dim() + 1);
@@ -84,6 +87,7 @@ Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
 }
 
 Tensor repeat(const Tensor& x, IntArrayRef repeats) {
+  WICK_PROFILE_OP("repeat", x);
   WICK_CHECK(int64_t(repeats.size()) >= x.dim(), "repeat", "number of repeat dims (", int64_t(repeats.size()),
              ") can not be smaller than the number of tensor dims (", x.dim(), ")");
   const size_t n = repeats.size();
@@ -107,6 +111,7 @@ Tensor repeat(const Tensor& x, IntArrayRef repeats) {
 }
 
 Tensor flip(const Tensor& x, IntArrayRef dims) {
+  WICK_PROFILE_OP("flip", x);
   const uint64_t since = detail::tape_position();
   Tensor out = x;
   SizeVec seen(size_t(x.dim()), 0);
@@ -131,10 +136,17 @@ Tensor triangle(const char* op, const Tensor& x, int64_t diagonal, bool lower) {
 }
 }  // namespace
 
-Tensor tril(const Tensor& x, int64_t diagonal) { return triangle("tril", x, diagonal, true); }
-Tensor triu(const Tensor& x, int64_t diagonal) { return triangle("triu", x, diagonal, false); }
+Tensor tril(const Tensor& x, int64_t diagonal) {
+  WICK_PROFILE_OP("tril", x);
+  return triangle("tril", x, diagonal, true);
+}
+Tensor triu(const Tensor& x, int64_t diagonal) {
+  WICK_PROFILE_OP("triu", x);
+  return triangle("triu", x, diagonal, false);
+}
 
 Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode, double value) {
+  WICK_PROFILE_OP("pad", x);
   WICK_CHECK(pad.size() % 2 == 0, "pad", "padding length must be divisible by 2, got ", int64_t(pad.size()));
   WICK_CHECK(int64_t(pad.size()) / 2 <= x.dim(), "pad", "padding length ", int64_t(pad.size()),
              " is too large for a tensor of ", x.dim(), " dims");
@@ -206,6 +218,7 @@ Tensor pad(const Tensor& x, IntArrayRef pad, const std::string& mode, double val
 }
 
 Tensor constant_pad_nd(const Tensor& x, IntArrayRef pad, Scalar value) {
+  WICK_PROFILE_OP("constant_pad_nd", x);
   return wick::pad(x, pad, "constant", value.toDouble());
 }
 

@@ -2,6 +2,7 @@
 // 2-D and broadcast-batch forms are compositions of views around it, as torch.matmul defines them.
 #include "ops/elementwise.h"
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -79,6 +80,7 @@ Tensor mm_kernel(const Tensor& a, const Tensor& b) {
 }  // namespace
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("bmm", a, b);
   if (AutocastOp ac{lists::bmm, a.device()}) return bmm(ac(a), ac(b));
   check_dtypes("bmm", a, b);
   WICK_CHECK(a.dim() == 3 && b.dim() == 3, "bmm", "expected 3-D tensors, got shapes ", shape_str(a.sizes()), " and ",
@@ -89,6 +91,7 @@ Tensor bmm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mm(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("mm", a, b);
   if (AutocastOp ac{lists::mm, a.device()}) return mm(ac(a), ac(b));
   check_dtypes("mm", a, b);
   WICK_CHECK(a.dim() == 2 && b.dim() == 2, "mm", "expected 2-D tensors, got shapes ", shape_str(a.sizes()), " and ",
@@ -105,6 +108,7 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("matmul", a, b);
   if (AutocastOp ac{lists::matmul, a.device()}) return matmul(ac(a), ac(b));
   check_dtypes("matmul", a, b);
   const int64_t da = a.dim(), db = b.dim();
@@ -139,6 +143,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  WICK_PROFILE_OP("addmm", bias, a, b);
   if (AutocastOp ac{lists::addmm, a.device()}) return addmm(ac(bias), ac(a), ac(b), beta, alpha);
   WICK_CHECK(a.dim() == 2 && b.dim() == 2 && a.size(1) == b.size(0), "addmm", "shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()), " cannot be multiplied");
@@ -152,6 +157,7 @@ Tensor addmm(const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, 
 }
 
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
+  WICK_PROFILE_OP("linear", x, weight, bias);
   if (AutocastOp ac{lists::linear, x.device()}) return linear(ac(x), ac(weight), ac(bias));
   WICK_CHECK(weight.dim() == 2, "linear", "weight must be 2-D [out_features, in_features], got shape ",
              shape_str(weight.sizes()));
@@ -192,12 +198,14 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
 }
 
 Tensor outer(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("outer", a, b);
   WICK_CHECK(a.dim() == 1 && b.dim() == 1, "outer", "expected 1-D tensors, got shapes ", shape_str(a.sizes()), " and ",
              shape_str(b.sizes()));
   return a.unsqueeze(1) * b.unsqueeze(0);
 }
 
 Tensor dot(const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("dot", a, b);
   WICK_CHECK(a.dim() == 1 && b.dim() == 1 && a.size(0) == b.size(0), "dot",
              "expected 1-D tensors of equal length, got shapes ", shape_str(a.sizes()), " and ", shape_str(b.sizes()));
   check_dtypes("dot", a, b);

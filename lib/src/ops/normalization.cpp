@@ -9,6 +9,7 @@
 #include "fused.h"
 #include "ops/elementwise.h"
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
@@ -100,6 +101,7 @@ const View* optional_view(const Tensor& t, View& storage) {
 
 Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias, const Tensor& running_mean,
                   const Tensor& running_var, bool training, double momentum, double eps, bool) {
+  WICK_PROFILE_OP("batch_norm", input, weight, bias, running_mean, running_var);
   const char* op = "batch_norm";
   check_floating_input(op, input, 2, "[N, C, ...]");
   const int64_t C = input.size(1), dims = input.dim();
@@ -194,6 +196,7 @@ Tensor batch_norm(const Tensor& input, const Tensor& weight, const Tensor& bias,
 
 Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tensor& weight, const Tensor& bias,
                   double eps, bool) {
+  WICK_PROFILE_OP("layer_norm", input, weight, bias);
   if (detail::AutocastOp ac{detail::autocast_lists::norm, input.device()})
     return layer_norm(ac(input), normalized_shape, ac(weight), ac(bias), eps);
   const char* op = "layer_norm";
@@ -292,6 +295,7 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const Tenso
 // ---- group norm -----------------------------------------------------------------------------------------
 
 Tensor group_norm(const Tensor& input, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps, bool) {
+  WICK_PROFILE_OP("group_norm", input, weight, bias);
   if (detail::AutocastOp ac{detail::autocast_lists::norm, input.device()})
     return group_norm(ac(input), num_groups, ac(weight), ac(bias), eps);
   const char* op = "group_norm";

@@ -2,6 +2,7 @@
 // caller's tensor under LibTorch's rules for out arguments. The result is computed into a temporary and copied,
 // so an out= call saves the caller's allocation but not wick's; the rules are what a ported program relies on.
 #include "tensor_factory.h"
+#include "wick/detail/op_scope.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
 
@@ -73,98 +74,127 @@ Tensor& write_out(const char* op, Tensor& out, const std::vector<Tensor>& inputs
 }  // namespace
 
 Tensor& add_out(Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha) {
+  WICK_PROFILE_OP("add_out", out, a, b);
   return write_out("add_out", out, {a, b}, [&] { return add(a, b, alpha); });
 }
 Tensor& sub_out(Tensor& out, const Tensor& a, const Tensor& b, Scalar alpha) {
+  WICK_PROFILE_OP("sub_out", out, a, b);
   return write_out("sub_out", out, {a, b}, [&] { return sub(a, b, alpha); });
 }
 Tensor& mul_out(Tensor& out, const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("mul_out", out, a, b);
   return write_out("mul_out", out, {a, b}, [&] { return mul(a, b); });
 }
 Tensor& div_out(Tensor& out, const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("div_out", out, a, b);
   return write_out("div_out", out, {a, b}, [&] { return div(a, b); });
 }
 Tensor& pow_out(Tensor& out, const Tensor& base, const Tensor& exponent) {
+  WICK_PROFILE_OP("pow_out", out, base, exponent);
   return write_out("pow_out", out, {base, exponent}, [&] { return pow(base, exponent); });
 }
 Tensor& pow_out(Tensor& out, const Tensor& base, Scalar exponent) {
+  WICK_PROFILE_OP("pow_out", out, base);
   return write_out("pow_out", out, {base}, [&] { return pow(base, exponent); });
 }
 Tensor& maximum_out(Tensor& out, const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("maximum_out", out, a, b);
   return write_out("maximum_out", out, {a, b}, [&] { return maximum(a, b); });
 }
 Tensor& minimum_out(Tensor& out, const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("minimum_out", out, a, b);
   return write_out("minimum_out", out, {a, b}, [&] { return minimum(a, b); });
 }
 
 Tensor& neg_out(Tensor& out, const Tensor& x) {
+  WICK_PROFILE_OP("neg_out", out, x);
   return write_out("neg_out", out, {x}, [&] { return neg(x); });
 }
 Tensor& abs_out(Tensor& out, const Tensor& x) {
+  WICK_PROFILE_OP("abs_out", out, x);
   return write_out("abs_out", out, {x}, [&] { return abs(x); });
 }
 Tensor& exp_out(Tensor& out, const Tensor& x) {
+  WICK_PROFILE_OP("exp_out", out, x);
   return write_out("exp_out", out, {x}, [&] { return exp(x); });
 }
 Tensor& log_out(Tensor& out, const Tensor& x) {
+  WICK_PROFILE_OP("log_out", out, x);
   return write_out("log_out", out, {x}, [&] { return log(x); });
 }
 Tensor& sqrt_out(Tensor& out, const Tensor& x) {
+  WICK_PROFILE_OP("sqrt_out", out, x);
   return write_out("sqrt_out", out, {x}, [&] { return sqrt(x); });
 }
 Tensor& sin_out(Tensor& out, const Tensor& x) {
+  WICK_PROFILE_OP("sin_out", out, x);
   return write_out("sin_out", out, {x}, [&] { return sin(x); });
 }
 Tensor& cos_out(Tensor& out, const Tensor& x) {
+  WICK_PROFILE_OP("cos_out", out, x);
   return write_out("cos_out", out, {x}, [&] { return cos(x); });
 }
 Tensor& tanh_out(Tensor& out, const Tensor& x) {
+  WICK_PROFILE_OP("tanh_out", out, x);
   return write_out("tanh_out", out, {x}, [&] { return tanh(x); });
 }
 Tensor& sigmoid_out(Tensor& out, const Tensor& x) {
+  WICK_PROFILE_OP("sigmoid_out", out, x);
   return write_out("sigmoid_out", out, {x}, [&] { return sigmoid(x); });
 }
 Tensor& clamp_out(Tensor& out, const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
+  WICK_PROFILE_OP("clamp_out", out, x);
   return write_out("clamp_out", out, {x}, [&] { return clamp(x, min, max); });
 }
 
 Tensor& mm_out(Tensor& out, const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("mm_out", out, a, b);
   return write_out(
       "mm_out", out, {a, b}, [&] { return mm(a, b); }, OutDtype::Same);
 }
 Tensor& bmm_out(Tensor& out, const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("bmm_out", out, a, b);
   return write_out(
       "bmm_out", out, {a, b}, [&] { return bmm(a, b); }, OutDtype::Same);
 }
 Tensor& matmul_out(Tensor& out, const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("matmul_out", out, a, b);
   return write_out(
       "matmul_out", out, {a, b}, [&] { return matmul(a, b); }, OutDtype::Same);
 }
 Tensor& addmm_out(Tensor& out, const Tensor& bias, const Tensor& a, const Tensor& b, Scalar beta, Scalar alpha) {
+  WICK_PROFILE_OP("addmm_out", out, bias, a, b);
   return write_out(
       "addmm_out", out, {bias, a, b}, [&] { return addmm(bias, a, b, beta, alpha); }, OutDtype::Same);
 }
 
 Tensor& sum_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("sum_out", out, x);
   return write_out("sum_out", out, {x}, [&] { return sum(x, dims, keepdim, dtype); });
 }
 Tensor& mean_out(Tensor& out, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("mean_out", out, x);
   return write_out("mean_out", out, {x}, [&] { return mean(x, dims, keepdim, dtype); });
 }
 
 Tensor& cat_out(Tensor& out, const std::vector<Tensor>& tensors, int64_t dim) {
+  WICK_PROFILE_OP("cat_out", out, tensors);
   return write_out("cat_out", out, tensors, [&] { return cat(tensors, dim); });
 }
 Tensor& stack_out(Tensor& out, const std::vector<Tensor>& tensors, int64_t dim) {
+  WICK_PROFILE_OP("stack_out", out, tensors);
   return write_out("stack_out", out, tensors, [&] { return stack(tensors, dim); });
 }
 Tensor& index_select_out(Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) {
+  WICK_PROFILE_OP("index_select_out", out, x, index);
   return write_out("index_select_out", out, {x}, [&] { return index_select(x, dim, index); });
 }
 Tensor& gather_out(Tensor& out, const Tensor& x, int64_t dim, const Tensor& index) {
+  WICK_PROFILE_OP("gather_out", out, x, index);
   return write_out("gather_out", out, {x}, [&] { return gather(x, dim, index); });
 }
 Tensor& where_out(Tensor& out, const Tensor& condition, const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("where_out", out, condition, a, b);
   return write_out("where_out", out, {a, b}, [&] { return where(condition, a, b); });
 }
 

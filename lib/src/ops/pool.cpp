@@ -8,6 +8,7 @@
 #include "fused.h"
 #include "ops/elementwise.h"
 #include "ops/pool_composed.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
@@ -252,42 +253,50 @@ Tensor adaptive_avg_pool_nd(const char* op, int spatial, const Tensor& input, In
 
 std::tuple<Tensor, Tensor> max_pool2d_with_indices(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
                                                    IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
+  WICK_PROFILE_OP("max_pool2d_with_indices", input);
   return max_pool_nd("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode);
 }
 
 Tensor max_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
                   IntArrayRef dilation, bool ceil_mode) {
+  WICK_PROFILE_OP("max_pool2d", input);
   return std::get<0>(max_pool_nd("max_pool2d", 2, input, kernel_size, stride, padding, dilation, ceil_mode));
 }
 
 std::tuple<Tensor, Tensor> max_pool1d_with_indices(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
                                                    IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
+  WICK_PROFILE_OP("max_pool1d_with_indices", input);
   return max_pool_nd("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode);
 }
 
 Tensor max_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
                   IntArrayRef dilation, bool ceil_mode) {
+  WICK_PROFILE_OP("max_pool1d", input);
   return std::get<0>(max_pool_nd("max_pool1d", 1, input, kernel_size, stride, padding, dilation, ceil_mode));
 }
 
 Tensor avg_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding, bool ceil_mode,
                   bool count_include_pad, std::optional<int64_t> divisor_override) {
+  WICK_PROFILE_OP("avg_pool2d", input);
   return avg_pool_nd("avg_pool2d", 2, input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                      divisor_override);
 }
 
 Tensor avg_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding, bool ceil_mode,
                   bool count_include_pad) {
+  WICK_PROFILE_OP("avg_pool1d", input);
   return avg_pool_nd("avg_pool1d", 1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, std::nullopt);
 }
 
 Tensor adaptive_avg_pool2d(const Tensor& input, IntArrayRef output_size) {
+  WICK_PROFILE_OP("adaptive_avg_pool2d", input);
   const uint64_t since = detail::tape_position();
   return detail::named(adaptive_avg_pool_nd("adaptive_avg_pool2d", 2, input, output_size), "adaptive_avg_pool2d",
                        since);
 }
 
 Tensor adaptive_avg_pool1d(const Tensor& input, IntArrayRef output_size) {
+  WICK_PROFILE_OP("adaptive_avg_pool1d", input);
   return adaptive_avg_pool_nd("adaptive_avg_pool1d", 1, input, output_size);
 }
 

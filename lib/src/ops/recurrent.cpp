@@ -9,6 +9,7 @@
 
 #include "fused.h"
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/detail/shape_of.h"
 #include "wick/grad_mode.h"
@@ -106,6 +107,7 @@ GruGrads composed_gru_backward(const Tensor& input_gates, const Tensor& hidden_g
 }  // namespace
 
 std::tuple<Tensor, Tensor> fused_lstm_cell(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& cx) {
+  WICK_PROFILE_OP("fused_lstm_cell", input_gates, hidden_gates, cx);
   const char* op = "fused_lstm_cell";
   check_step(op, input_gates, hidden_gates, cx, "cx", 4);
   const ScalarType ct = compute_dtype(cx.device(), cx.dtype());
@@ -156,6 +158,7 @@ std::tuple<Tensor, Tensor> fused_lstm_cell(const Tensor& input_gates, const Tens
 }
 
 Tensor fused_gru_cell(const Tensor& input_gates, const Tensor& hidden_gates, const Tensor& hx) {
+  WICK_PROFILE_OP("fused_gru_cell", input_gates, hidden_gates, hx);
   const char* op = "fused_gru_cell";
   check_step(op, input_gates, hidden_gates, hx, "hx", 3);
   const ScalarType ct = compute_dtype(hx.device(), hx.dtype());

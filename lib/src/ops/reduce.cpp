@@ -5,6 +5,7 @@
 
 #include "ops/elementwise.h"
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -126,10 +127,14 @@ Tensor sum_impl(detail::OpName op, const Tensor& x, IntArrayRef dims, bool keepd
 
 // LibTorch's nodes: SumBackward0 for sum(), SumBackward1 for sum(dims), even over every dim.
 Tensor sum(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("sum", x);
   return sum_impl({"sum", 1}, x, dims, keepdim, dtype);
 }
 
-Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) { return sum_impl("sum", x, {}, false, dtype); }
+Tensor sum(const Tensor& x, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("sum", x);
+  return sum_impl("sum", x, {}, false, dtype);
+}
 
 namespace {
 Tensor mean_impl(detail::OpName op, const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
@@ -149,12 +154,17 @@ Tensor mean_impl(detail::OpName op, const Tensor& x, IntArrayRef dims, bool keep
 
 // LibTorch's nodes: MeanBackward0 for mean(), MeanBackward1 for mean(dims).
 Tensor mean(const Tensor& x, IntArrayRef dims, bool keepdim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("mean", x);
   return mean_impl({"mean", 1}, x, dims, keepdim, dtype);
 }
 
-Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) { return mean_impl("mean", x, {}, false, dtype); }
+Tensor mean(const Tensor& x, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("mean", x);
+  return mean_impl("mean", x, {}, false, dtype);
+}
 
 Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("prod", x);
   if (detail::AutocastOp ac{detail::autocast_lists::prod, x.device()}) return prod(ac(x), dim, keepdim, dtype);
   const int64_t d = wrap_dim("prod", dim, x.dim());
   const SizeVec mask = reduced_mask("prod", x, {d});
@@ -189,23 +199,28 @@ Tensor prod(const Tensor& x, int64_t dim, bool keepdim, std::optional<ScalarType
 }
 
 Tensor prod(const Tensor& x, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("prod", x);
   if (detail::AutocastOp ac{detail::autocast_lists::prod, x.device()}) return prod(ac(x), dtype);
   const uint64_t since = detail::tape_position();
   return detail::named(prod(x.reshape({-1}), 0, false, dtype).reshape({}), "prod", since);
 }
 
 Tensor amax(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  WICK_PROFILE_OP("amax", x);
   return extreme("amax", ReduceOp::Max, x, dims, keepdim);
 }
 Tensor amin(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  WICK_PROFILE_OP("amin", x);
   return extreme("amin", ReduceOp::Min, x, dims, keepdim);
 }
 Tensor max(const Tensor& x) {
+  WICK_PROFILE_OP("max", x);
   WICK_CHECK(x.numel() > 0, "max", "cannot take the max of an empty tensor (shape ", shape_str(x.sizes()), ")");
   const uint64_t since = detail::tape_position();
   return detail::named(amax(x, {}, false), {"max", 1}, since);  // LibTorch: MaxBackward1 (max(dim) is 0)
 }
 Tensor min(const Tensor& x) {
+  WICK_PROFILE_OP("min", x);
   WICK_CHECK(x.numel() > 0, "min", "cannot take the min of an empty tensor (shape ", shape_str(x.sizes()), ")");
   const uint64_t since = detail::tape_position();
   return detail::named(amin(x, {}, false), {"min", 1}, since);
@@ -244,13 +259,16 @@ std::tuple<Tensor, Tensor> extreme_with_index(const char* op, ArgReduceOp aop, c
 }  // namespace
 
 std::tuple<Tensor, Tensor> max(const Tensor& x, int64_t dim, bool keepdim) {
+  WICK_PROFILE_OP("max", x);
   return extreme_with_index("max", ArgReduceOp::ArgMax, x, dim, keepdim);
 }
 std::tuple<Tensor, Tensor> min(const Tensor& x, int64_t dim, bool keepdim) {
+  WICK_PROFILE_OP("min", x);
   return extreme_with_index("min", ArgReduceOp::ArgMin, x, dim, keepdim);
 }
 
 Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  WICK_PROFILE_OP("argmax", x);
   NoGradGuard no_grad;
   WICK_CHECK(x.dtype() != kBool, "argmax", "not supported on bool tensors");
   if (dim)
@@ -262,6 +280,7 @@ Tensor argmax(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
   return std::get<1>(max(x, *dim, keepdim));
 }
 Tensor argmin(const Tensor& x, std::optional<int64_t> dim, bool keepdim) {
+  WICK_PROFILE_OP("argmin", x);
   NoGradGuard no_grad;
   WICK_CHECK(x.dtype() != kBool, "argmin", "not supported on bool tensors");
   if (dim)
@@ -281,6 +300,7 @@ double denominator(int64_t n, std::optional<int64_t> correction) {
 }  // namespace
 
 Tensor var(const Tensor& x, IntArrayRef dims, std::optional<int64_t> correction, bool keepdim) {
+  WICK_PROFILE_OP("var", x);
   WICK_CHECK(is_floating_point(x.dtype()), "var", "expected a floating point tensor, got ", dtype_name(x.dtype()));
   const SizeVec mask = reduced_mask("var", x, dims);
   const int64_t n = reduced_count(x, mask);
@@ -289,10 +309,15 @@ Tensor var(const Tensor& x, IntArrayRef dims, std::optional<int64_t> correction,
   return detail::named(sum(centered * centered, dims, keepdim) / denominator(n, correction), "var", since);
 }
 Tensor var(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
+  WICK_PROFILE_OP("var", x);
   return var(x, dims, std::optional<int64_t>(unbiased ? 1 : 0), keepdim);
 }
-Tensor var(const Tensor& x, bool unbiased) { return var(x, {}, unbiased, false); }
+Tensor var(const Tensor& x, bool unbiased) {
+  WICK_PROFILE_OP("var", x);
+  return var(x, {}, unbiased, false);
+}
 Tensor std(const Tensor& x, IntArrayRef dims, std::optional<int64_t> correction, bool keepdim) {
+  WICK_PROFILE_OP("std", x);
   WICK_CHECK(is_floating_point(x.dtype()), "std", "expected a floating point tensor, got ", dtype_name(x.dtype()));
   const SizeVec mask = reduced_mask("std", x, dims);
   Tensor out;
@@ -316,9 +341,13 @@ Tensor std(const Tensor& x, IntArrayRef dims, std::optional<int64_t> correction,
   return out;
 }
 Tensor std(const Tensor& x, IntArrayRef dims, bool unbiased, bool keepdim) {
+  WICK_PROFILE_OP("std", x);
   return std(x, dims, std::optional<int64_t>(unbiased ? 1 : 0), keepdim);
 }
-Tensor std(const Tensor& x, bool unbiased) { return std(x, {}, unbiased, false); }
+Tensor std(const Tensor& x, bool unbiased) {
+  WICK_PROFILE_OP("std", x);
+  return std(x, {}, unbiased, false);
+}
 
 namespace {
 Tensor norm_impl(detail::OpName op, const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
@@ -362,11 +391,16 @@ Tensor norm_impl(detail::OpName op, const Tensor& x, Scalar p, IntArrayRef dims,
 }  // namespace
 
 Tensor norm(const Tensor& x, Scalar p, IntArrayRef dims, bool keepdim) {
+  WICK_PROFILE_OP("norm", x);
   return norm_impl({"norm", 1}, x, p, dims, keepdim);
 }
-Tensor norm(const Tensor& x, Scalar p) { return norm_impl("norm", x, p, {}, false); }
+Tensor norm(const Tensor& x, Scalar p) {
+  WICK_PROFILE_OP("norm", x);
+  return norm_impl("norm", x, p, {}, false);
+}
 
 Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
+  WICK_PROFILE_OP("logsumexp", x);
   if (detail::AutocastOp ac{detail::autocast_lists::reduction, x.device()}) return logsumexp(ac(x), dims, keepdim);
   const uint64_t since = detail::tape_position();
   const Tensor xf = is_floating_point(x.dtype()) ? x : x.to(kFloat);
@@ -379,13 +413,21 @@ Tensor logsumexp(const Tensor& x, IntArrayRef dims, bool keepdim) {
   return detail::named(log(sum(exp(xf - m), dims, keepdim)) + shift, "logsumexp", since);
 }
 
-Tensor all(const Tensor& x) { return all(x.reshape({-1}), 0, false); }
+Tensor all(const Tensor& x) {
+  WICK_PROFILE_OP("all", x);
+  return all(x.reshape({-1}), 0, false);
+}
 Tensor all(const Tensor& x, int64_t dim, bool keepdim) {
+  WICK_PROFILE_OP("all", x);
   const Tensor b = x.dtype() == kBool ? x : x != 0;
   return reduce_kernel(ReduceOp::All, b, reduced_mask("all", b, {dim}), keepdim, kBool);
 }
-Tensor any(const Tensor& x) { return any(x.reshape({-1}), 0, false); }
+Tensor any(const Tensor& x) {
+  WICK_PROFILE_OP("any", x);
+  return any(x.reshape({-1}), 0, false);
+}
 Tensor any(const Tensor& x, int64_t dim, bool keepdim) {
+  WICK_PROFILE_OP("any", x);
   const Tensor b = x.dtype() == kBool ? x : x != 0;
   return reduce_kernel(ReduceOp::Any, b, reduced_mask("any", b, {dim}), keepdim, kBool);
 }

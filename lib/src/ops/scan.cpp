@@ -3,6 +3,7 @@
 // gradient taken backwards along the dim.
 #include "ops/elementwise.h"
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -29,6 +30,7 @@ Tensor scan_kernel(ReduceOp op, const Tensor& x, int64_t d, ScalarType dtype) {
 }  // namespace
 
 Tensor cumsum(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("cumsum", x);
   if (!dtype) {  // PyTorch's fp32_set_opt_dtype
     if (detail::AutocastOp ac{detail::autocast_lists::reduction, x.device()}) return cumsum(ac(x), dim, dtype);
   }

@@ -4,6 +4,7 @@
 #include "fused.h"
 #include "ops/elementwise.h"
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -73,10 +74,12 @@ Tensor softmax_impl(const char* op, bool log_form, const Tensor& x, int64_t dim,
 }  // namespace
 
 Tensor softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("softmax", x);
   return softmax_impl("softmax", false, x, dim, dtype);
 }
 
 Tensor log_softmax(const Tensor& x, int64_t dim, std::optional<ScalarType> dtype) {
+  WICK_PROFILE_OP("log_softmax", x);
   return softmax_impl("log_softmax", true, x, dim, dtype);
 }
 

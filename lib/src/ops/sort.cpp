@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
@@ -46,6 +47,7 @@ void record_selection(const char* op, const Tensor& x, Tensor& values, const Ten
 }  // namespace
 
 std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
+  WICK_PROFILE_OP("sort", x);
   const int64_t d = wrap_dim("sort", dim, x.dim());
   auto [values, indices] = sort_kernel(x, d, descending);
   if (record_needed(x)) record_selection("sort", x, values, indices, d);
@@ -53,10 +55,12 @@ std::tuple<Tensor, Tensor> sort(const Tensor& x, int64_t dim, bool descending) {
 }
 
 std::tuple<Tensor, Tensor> sort(const Tensor& x, std::optional<bool> /*stable*/, int64_t dim, bool descending) {
+  WICK_PROFILE_OP("sort", x);
   return sort(x, dim, descending);
 }
 
 std::tuple<Tensor, Tensor> topk(const Tensor& x, int64_t k, int64_t dim, bool largest, bool /*sorted*/) {
+  WICK_PROFILE_OP("topk", x);
   const int64_t d = wrap_dim("topk", dim, x.dim());
   WICK_CHECK(x.dtype() != kBool, "topk", "not supported on bool tensors");
   const int64_t n = x.dim() == 0 ? 1 : x.size(d);

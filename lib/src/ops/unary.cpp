@@ -4,6 +4,7 @@
 
 #include "ops/elementwise.h"
 #include "wick/detail/autocast_op.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -41,24 +42,28 @@ Tensor activation(const char* name, UnaryOp op, const Tensor& x, double p0 = 0, 
 }  // namespace
 
 Tensor neg(const Tensor& x) {
+  WICK_PROFILE_OP("neg", x);
   Tensor out = same_type("neg", UnaryOp::Neg, x);
   if (record_needed(x)) record("neg", {&x}, out, [](Grads g) { g.in[0] = neg(g.out[0]); });
   return out;
 }
 
 Tensor abs(const Tensor& x) {
+  WICK_PROFILE_OP("abs", x);
   Tensor out = same_type("abs", UnaryOp::Abs, x);
   if (record_needed(x)) record("abs", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] * sign(sx.get()); });
   return out;
 }
 
 Tensor sign(const Tensor& x) {
+  WICK_PROFILE_OP("sign", x);
   Tensor out = x.dtype() == kBool ? x.clone() : same_type("sign", UnaryOp::Sign, x);
   if (record_needed(x)) record("sign", {&x}, out, [](Grads g) { g.in[0] = zeros_like(g.out[0]); });
   return out;
 }
 
 Tensor exp(const Tensor& x) {
+  WICK_PROFILE_OP("exp", x);
   if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return exp(ac(x));
   Tensor out = floating(UnaryOp::Exp, x);
   if (record_needed(x)) record("exp", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] * so.get(); });
@@ -66,6 +71,7 @@ Tensor exp(const Tensor& x) {
 }
 
 Tensor log(const Tensor& x) {
+  WICK_PROFILE_OP("log", x);
   if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return log(ac(x));
   Tensor out = floating(UnaryOp::Log, x);
   if (record_needed(x)) record("log", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / sx.get(); });
@@ -73,6 +79,7 @@ Tensor log(const Tensor& x) {
 }
 
 Tensor log1p(const Tensor& x) {
+  WICK_PROFILE_OP("log1p", x);
   if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return log1p(ac(x));
   Tensor out = floating(UnaryOp::Log1p, x);
   if (record_needed(x)) record("log1p", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] / (sx.get() + 1); });
@@ -80,6 +87,7 @@ Tensor log1p(const Tensor& x) {
 }
 
 Tensor expm1(const Tensor& x) {
+  WICK_PROFILE_OP("expm1", x);
   if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return expm1(ac(x));
   Tensor out = floating(UnaryOp::Expm1, x);
   if (record_needed(x))
@@ -88,6 +96,7 @@ Tensor expm1(const Tensor& x) {
 }
 
 Tensor sqrt(const Tensor& x) {
+  WICK_PROFILE_OP("sqrt", x);
   Tensor out = floating(UnaryOp::Sqrt, x);
   if (record_needed(x))
     record("sqrt", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = g.out[0] / (so.get() * 2); });
@@ -95,6 +104,7 @@ Tensor sqrt(const Tensor& x) {
 }
 
 Tensor rsqrt(const Tensor& x) {
+  WICK_PROFILE_OP("rsqrt", x);
   if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return rsqrt(ac(x));
   Tensor out = floating(UnaryOp::Rsqrt, x);
   if (record_needed(x))
@@ -103,6 +113,7 @@ Tensor rsqrt(const Tensor& x) {
 }
 
 Tensor reciprocal(const Tensor& x) {
+  WICK_PROFILE_OP("reciprocal", x);
   if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return reciprocal(ac(x));
   Tensor out = floating(UnaryOp::Reciprocal, x);
   if (record_needed(x))
@@ -113,21 +124,27 @@ Tensor reciprocal(const Tensor& x) {
   return out;
 }
 
-Tensor square(const Tensor& x) { return pow(x.dtype() == kBool ? x.to(kInt64) : x, 2); }  // bool -> int64, as torch
+Tensor square(const Tensor& x) {
+  WICK_PROFILE_OP("square", x);
+  return pow(x.dtype() == kBool ? x.to(kInt64) : x, 2);  // bool -> int64, as torch
+}
 
 Tensor sin(const Tensor& x) {
+  WICK_PROFILE_OP("sin", x);
   Tensor out = floating(UnaryOp::Sin, x);
   if (record_needed(x)) record("sin", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = g.out[0] * cos(sx.get()); });
   return out;
 }
 
 Tensor cos(const Tensor& x) {
+  WICK_PROFILE_OP("cos", x);
   Tensor out = floating(UnaryOp::Cos, x);
   if (record_needed(x)) record("cos", {&x}, out, [sx = save(x)](Grads g) { g.in[0] = -g.out[0] * sin(sx.get()); });
   return out;
 }
 
 Tensor tanh(const Tensor& x) {
+  WICK_PROFILE_OP("tanh", x);
   Tensor out = floating(UnaryOp::Tanh, x);
   if (record_needed(x))
     record("tanh", {&x}, out, [so = save_output(out)](Grads g) {
@@ -138,6 +155,7 @@ Tensor tanh(const Tensor& x) {
 }
 
 Tensor sigmoid(const Tensor& x) {
+  WICK_PROFILE_OP("sigmoid", x);
   Tensor out = floating(UnaryOp::Sigmoid, x);
   if (record_needed(x))
     record("sigmoid", {&x}, out, [so = save_output(out)](Grads g) {
@@ -148,6 +166,7 @@ Tensor sigmoid(const Tensor& x) {
 }
 
 Tensor erf(const Tensor& x) {
+  WICK_PROFILE_OP("erf", x);
   Tensor out = floating(UnaryOp::Erf, x);
   if (record_needed(x))
     record("erf", {&x}, out, [sx = save(x)](Grads g) {
@@ -158,6 +177,7 @@ Tensor erf(const Tensor& x) {
 }
 
 Tensor relu(const Tensor& x) {
+  WICK_PROFILE_OP("relu", x);
   Tensor out = same_type("relu", UnaryOp::Relu, x);
   if (record_needed(x))
     record("relu", {&x}, out, [so = save_output(out)](Grads g) { g.in[0] = where(so.get() > 0, g.out[0], 0); });
@@ -165,6 +185,7 @@ Tensor relu(const Tensor& x) {
 }
 
 Tensor gelu(const Tensor& x, const std::string& approximate) {
+  WICK_PROFILE_OP("gelu", x);
   WICK_CHECK(approximate == "none" || approximate == "tanh", "gelu", "approximate must be 'none' or 'tanh', got '",
              approximate, "'");
   const bool tanh_form = approximate == "tanh";
@@ -189,6 +210,7 @@ Tensor gelu(const Tensor& x, const std::string& approximate) {
 }
 
 Tensor silu(const Tensor& x) {
+  WICK_PROFILE_OP("silu", x);
   Tensor out = activation("silu", UnaryOp::Silu, x);
   if (record_needed(x))
     record("silu", {&x}, out, [sx = save(x)](Grads g) {
@@ -200,6 +222,7 @@ Tensor silu(const Tensor& x) {
 }
 
 Tensor softplus(const Tensor& x, double beta, double threshold) {
+  WICK_PROFILE_OP("softplus", x);
   if (detail::AutocastOp ac{detail::autocast_lists::float32_math, x.device()}) return softplus(ac(x), beta, threshold);
   Tensor out = activation("softplus", UnaryOp::Softplus, x, beta, threshold);
   if (record_needed(x))
@@ -211,6 +234,7 @@ Tensor softplus(const Tensor& x, double beta, double threshold) {
 }
 
 Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  WICK_PROFILE_OP("leaky_relu", x);
   Tensor out = activation("leaky_relu", UnaryOp::LeakyRelu, x, negative_slope);
   if (record_needed(x))
     record("leaky_relu", {&x}, out, [sx = save(x), negative_slope](Grads g) {
@@ -220,6 +244,7 @@ Tensor leaky_relu(const Tensor& x, double negative_slope) {
 }
 
 Tensor elu(const Tensor& x, double alpha) {
+  WICK_PROFILE_OP("elu", x);
   Tensor out = activation("elu", UnaryOp::Elu, x, alpha);
   if (record_needed(x))
     record("elu", {&x}, out, [sx = save(x), alpha](Grads g) {
@@ -250,12 +275,17 @@ Tensor clamp_activation(const char* name, const Tensor& x, double lo, double hi)
 }  // namespace
 
 Tensor hardtanh(const Tensor& x, Scalar min_val, Scalar max_val) {
+  WICK_PROFILE_OP("hardtanh", x);
   return clamp_activation("hardtanh", x, min_val.to_double(), max_val.to_double());
 }
-Tensor relu6(const Tensor& x) { return clamp_activation("relu6", x, 0, 6); }
+Tensor relu6(const Tensor& x) {
+  WICK_PROFILE_OP("relu6", x);
+  return clamp_activation("relu6", x, 0, 6);
+}
 
 namespace {
 Tensor rounding(UnaryOp op, const char* name, const Tensor& x) {
+  WICK_PROFILE_OP(name, x);  // floor, ceil, round and trunc are this function, whole
   WICK_CHECK(x.dtype() != kBool, name, "not supported on bool tensors");
   Tensor out = is_floating_point(x.dtype()) ? unary_kernel(op, x, x.dtype()) : x.clone();
   if (record_needed(x)) record(name, {&x}, out, [](Grads g) { g.in[0] = zeros_like(g.out[0]); });
@@ -269,6 +299,7 @@ Tensor round(const Tensor& x) { return rounding(UnaryOp::Round, "round", x); }
 Tensor trunc(const Tensor& x) { return rounding(UnaryOp::Trunc, "trunc", x); }
 
 Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
+  WICK_PROFILE_OP("clamp", x);
   WICK_CHECK(min || max, "clamp", "at least one of 'min' or 'max' must not be None");
   const ScalarType dtype = result_type(x, min ? *min : *max);
   const double lo = min ? min->to_double() : -INFINITY, hi = max ? max->to_double() : INFINITY;
@@ -287,6 +318,7 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
 }
 
 Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
+  WICK_PROFILE_OP("clamp", x, min, max);
   WICK_CHECK(min || max, "clamp", "at least one of 'min' or 'max' must not be None");
   Tensor out = x;
   if (min) out = maximum(out, *min);
@@ -294,12 +326,30 @@ Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optio
   return out;
 }
 
-Tensor clamp_min(const Tensor& x, Scalar min) { return clamp(x, min, std::nullopt); }
-Tensor clamp_max(const Tensor& x, Scalar max) { return clamp(x, std::nullopt, max); }
+Tensor clamp_min(const Tensor& x, Scalar min) {
+  WICK_PROFILE_OP("clamp_min", x);
+  return clamp(x, min, std::nullopt);
+}
+Tensor clamp_max(const Tensor& x, Scalar max) {
+  WICK_PROFILE_OP("clamp_max", x);
+  return clamp(x, std::nullopt, max);
+}
 
-Tensor logical_not(const Tensor& x) { return unary_kernel(UnaryOp::LogicalNot, x, x.dtype()); }
-Tensor isnan(const Tensor& x) { return unary_kernel(UnaryOp::IsNan, x, x.dtype()); }
-Tensor isinf(const Tensor& x) { return unary_kernel(UnaryOp::IsInf, x, x.dtype()); }
-Tensor isfinite(const Tensor& x) { return logical_not(logical_or(isnan(x), isinf(x))); }
+Tensor logical_not(const Tensor& x) {
+  WICK_PROFILE_OP("logical_not", x);
+  return unary_kernel(UnaryOp::LogicalNot, x, x.dtype());
+}
+Tensor isnan(const Tensor& x) {
+  WICK_PROFILE_OP("isnan", x);
+  return unary_kernel(UnaryOp::IsNan, x, x.dtype());
+}
+Tensor isinf(const Tensor& x) {
+  WICK_PROFILE_OP("isinf", x);
+  return unary_kernel(UnaryOp::IsInf, x, x.dtype());
+}
+Tensor isfinite(const Tensor& x) {
+  WICK_PROFILE_OP("isfinite", x);
+  return logical_not(logical_or(isnan(x), isinf(x)));
+}
 
 }  // namespace wick

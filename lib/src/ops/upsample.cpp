@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
@@ -83,6 +84,7 @@ Tensor lerp_along(const Tensor& x, int64_t dim, const Taps& t) {
 
 Tensor upsample_nearest2d(const Tensor& input, IntArrayRef output_size, std::optional<double> scales_h,
                           std::optional<double> scales_w) {
+  WICK_PROFILE_OP("upsample_nearest2d", input);
   check_resample("upsample_nearest2d", input, output_size);
   const TensorOptions o = TensorOptions().device(input.device());
   const Tensor rows = tensor(nearest_indices(input.size(2), output_size[0], scales_h), o);
@@ -93,6 +95,7 @@ Tensor upsample_nearest2d(const Tensor& input, IntArrayRef output_size, std::opt
 
 Tensor upsample_bilinear2d(const Tensor& input, IntArrayRef output_size, bool align_corners,
                            std::optional<double> scales_h, std::optional<double> scales_w) {
+  WICK_PROFILE_OP("upsample_bilinear2d", input);
   check_resample("upsample_bilinear2d", input, output_size);
   const ScalarType t = input.dtype();
   const uint64_t since = detail::tape_position();

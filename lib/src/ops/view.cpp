@@ -5,6 +5,7 @@
 
 #include "ops/elementwise.h"
 #include "ops/strided.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -142,6 +143,7 @@ Tensor as_strided_scatter(const Tensor& base, const Tensor& src, IntArrayRef siz
 }
 
 Tensor view(const Tensor& x, IntArrayRef requested) {
+  WICK_PROFILE_OP("view", x);
   const SizeVec shape = infer_shape("view", requested, x.numel());
   auto strides = view_strides(x.sizes(), x.strides(), shape);
   WICK_CHECK(strides.has_value(), "view", "shape ", shape_str(shape), " is not compatible with the input's size ",
@@ -151,6 +153,7 @@ Tensor view(const Tensor& x, IntArrayRef requested) {
 }
 
 Tensor reshape(const Tensor& x, IntArrayRef requested) {
+  WICK_PROFILE_OP("reshape", x);
   const SizeVec shape = infer_shape("reshape", requested, x.numel());
   if (auto strides = view_strides(x.sizes(), x.strides(), shape)) return reshaped_alias("reshape", x, shape, *strides);
   const uint64_t since = detail::tape_position();
@@ -158,6 +161,7 @@ Tensor reshape(const Tensor& x, IntArrayRef requested) {
 }
 
 Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
+  WICK_PROFILE_OP("flatten", x);
   if (x.dim() == 0) return x.reshape({1});
   const int64_t s = wrap_dim("flatten", start_dim, x.dim()), e = wrap_dim("flatten", end_dim, x.dim());
   WICK_CHECK(s <= e, "flatten", "start_dim ", start_dim, " cannot come after end_dim ", end_dim);
@@ -174,6 +178,7 @@ Tensor flatten(const Tensor& x, int64_t start_dim, int64_t end_dim) {
 }
 
 Tensor unflatten(const Tensor& x, int64_t dim, IntArrayRef sizes) {
+  WICK_PROFILE_OP("unflatten", x);
   const int64_t d = wrap_dim("unflatten", dim, x.dim());
   WICK_CHECK(!sizes.empty(), "unflatten", "sizes must be non-empty");
   SizeVec inner = infer_shape("unflatten", sizes, x.size(d));
@@ -186,6 +191,7 @@ Tensor unflatten(const Tensor& x, int64_t dim, IntArrayRef sizes) {
 }
 
 Tensor squeeze(const Tensor& x) {
+  WICK_PROFILE_OP("squeeze", x);
   SizeVec shape, strides;
   for (int64_t d = 0; d < x.dim(); ++d)
     if (x.size(d) != 1) {
@@ -196,6 +202,7 @@ Tensor squeeze(const Tensor& x) {
 }
 
 Tensor squeeze(const Tensor& x, int64_t dim) {
+  WICK_PROFILE_OP("squeeze", x);
   const int64_t d = wrap_dim("squeeze", dim, x.dim());
   // squeeze(dim) is LibTorch's SqueezeBackward1.
   if (x.dim() == 0 || x.size(d) != 1) return reshaped_alias({"squeeze", 1}, x, x.sizes(), x.strides());
@@ -206,6 +213,7 @@ Tensor squeeze(const Tensor& x, int64_t dim) {
 }
 
 Tensor unsqueeze(const Tensor& x, int64_t dim) {
+  WICK_PROFILE_OP("unsqueeze", x);
   const int64_t d = wrap_dim("unsqueeze", dim, x.dim() + 1);
   SizeVec shape(x.sizes()), strides(x.strides());
   const int64_t stride = d < x.dim() ? x.size(d) * x.stride(d) : 1;
@@ -215,6 +223,7 @@ Tensor unsqueeze(const Tensor& x, int64_t dim) {
 }
 
 Tensor permute(const Tensor& x, IntArrayRef dims) {
+  WICK_PROFILE_OP("permute", x);
   const int64_t n = x.dim();
   WICK_CHECK(int64_t(dims.size()) == n, "permute", "number of dims in ", shape_str(dims),
              " doesn't match the tensor's ", n, " dims (shape ", shape_str(x.sizes()), ")");
@@ -232,6 +241,7 @@ Tensor permute(const Tensor& x, IntArrayRef dims) {
 }
 
 Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
+  WICK_PROFILE_OP("transpose", x);
   const int64_t n = x.dim();
   if (n == 0) return permute(x, {});
   const int64_t a = wrap_dim("transpose", dim0, n), b = wrap_dim("transpose", dim1, n);
@@ -243,12 +253,14 @@ Tensor transpose(const Tensor& x, int64_t dim0, int64_t dim1) {
 }
 
 Tensor t(const Tensor& x) {
+  WICK_PROFILE_OP("t", x);
   WICK_CHECK(x.dim() <= 2, "t", "expects a tensor with <= 2 dimensions, but got one of shape ", shape_str(x.sizes()));
   const uint64_t since = detail::tape_position();
   return x.dim() < 2 ? x : detail::named(transpose(x, 0, 1), "t", since);
 }
 
 Tensor expand(const Tensor& x, IntArrayRef sizes) {
+  WICK_PROFILE_OP("expand", x);
   const int64_t n = int64_t(sizes.size()), xd = x.dim();
   WICK_CHECK(n >= xd, "expand", "the number of sizes provided (", n, ") must be greater or equal to the number of ",
              "dimensions in the tensor (", xd, ")");
@@ -278,9 +290,13 @@ Tensor expand(const Tensor& x, IntArrayRef sizes) {
   return out;
 }
 
-Tensor broadcast_to(const Tensor& x, IntArrayRef sizes) { return expand(x, sizes); }
+Tensor broadcast_to(const Tensor& x, IntArrayRef sizes) {
+  WICK_PROFILE_OP("broadcast_to", x);
+  return expand(x, sizes);
+}
 
 Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start_opt, std::optional<int64_t> end_opt, int64_t step) {
+  WICK_PROFILE_OP("slice", x);
   WICK_CHECK(x.dim() > 0, "slice", "cannot slice a 0-dim tensor");
   const int64_t d = wrap_dim("slice", dim, x.dim());
   WICK_CHECK(step > 0, "slice", "step must be positive, got ", step);
@@ -304,6 +320,7 @@ Tensor slice(const Tensor& x, int64_t dim, std::optional<int64_t> start_opt, std
 }
 
 Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
+  WICK_PROFILE_OP("narrow", x);
   WICK_CHECK(x.dim() > 0, "narrow", "cannot narrow a 0-dim tensor");
   const int64_t d = wrap_dim("narrow", dim, x.dim());
   const int64_t size = x.size(d);
@@ -314,6 +331,7 @@ Tensor narrow(const Tensor& x, int64_t dim, int64_t start, int64_t length) {
 }
 
 Tensor select(const Tensor& x, int64_t dim, int64_t index) {
+  WICK_PROFILE_OP("select", x);
   WICK_CHECK(x.dim() > 0, "select", "cannot select from a 0-dim tensor");
   const int64_t d = wrap_dim("select", dim, x.dim());
   const int64_t size = x.size(d);
@@ -363,6 +381,7 @@ Tensor diagonal_backward(const Tensor& g, IntArrayRef in_shape, int64_t offset, 
 }  // namespace
 
 Tensor diagonal(const Tensor& x, int64_t offset, int64_t dim1, int64_t dim2) {
+  WICK_PROFILE_OP("diagonal", x);
   WICK_CHECK(x.dim() >= 2, "diagonal", "expects a tensor with at least 2 dims, got shape ", shape_str(x.sizes()));
   const int64_t d1 = wrap_dim("diagonal", dim1, x.dim()), d2 = wrap_dim("diagonal", dim2, x.dim());
   WICK_CHECK(d1 != d2, "diagonal", "dim1 (", dim1, ") and dim2 (", dim2, ") name the same dim ", d1, " of shape ",
@@ -416,6 +435,7 @@ std::vector<Tensor> split_views(detail::OpName op, const Tensor& x, int64_t d, I
 }  // namespace
 
 std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim) {
+  WICK_PROFILE_OP("split", x);
   WICK_CHECK(x.dim() > 0, "split", "cannot split a 0-dim tensor");
   const int64_t d = wrap_dim("split", dim, x.dim());
   WICK_CHECK(split_size > 0 || x.size(d) == 0, "split", "split_size must be positive, got ", split_size);
@@ -427,6 +447,7 @@ std::vector<Tensor> split(const Tensor& x, int64_t split_size, int64_t dim) {
 }
 
 std::vector<Tensor> split(const Tensor& x, IntArrayRef split_sizes, int64_t dim) {
+  WICK_PROFILE_OP("split", x);
   WICK_CHECK(x.dim() > 0, "split", "cannot split a 0-dim tensor");
   const int64_t d = wrap_dim("split", dim, x.dim());
   int64_t total = 0;
@@ -441,6 +462,7 @@ std::vector<Tensor> split(const Tensor& x, IntArrayRef split_sizes, int64_t dim)
 }
 
 std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
+  WICK_PROFILE_OP("chunk", x);
   WICK_CHECK(chunks > 0, "chunk", "number of chunks must be positive, got ", chunks);
   const int64_t d = wrap_dim("chunk", dim, x.dim());
   const int64_t size = x.size(d);
@@ -450,6 +472,7 @@ std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
 }
 
 std::vector<Tensor> unbind(const Tensor& x, int64_t dim) {
+  WICK_PROFILE_OP("unbind", x);
   WICK_CHECK(x.dim() > 0, "unbind", "cannot unbind a 0-dim tensor");
   const int64_t d = wrap_dim("unbind", dim, x.dim());
   return split_views("unbind", x, d, SizeVec(size_t(x.size(d)), 1), true);

@@ -1,5 +1,6 @@
 // where(condition, a, b) and masked_fill, with gradients routed by the condition.
 #include "ops/elementwise.h"
+#include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
 
@@ -10,6 +11,7 @@ using detail::record;
 using detail::save;
 
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
+  WICK_PROFILE_OP("where", condition, a, b);
   WICK_CHECK(condition.dtype() == kBool, "where", "condition must be a bool tensor, got ",
              dtype_name(condition.dtype()));
   check_same_device("where", condition, a);
@@ -33,14 +35,17 @@ Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
 }
 
 Tensor where(const Tensor& condition, const Tensor& a, Scalar b) {
+  WICK_PROFILE_OP("where", condition, a);
   return where(condition, a, full({}, b, TensorOptions().dtype(result_type(a, b)).device(a.device())));
 }
 
 Tensor where(const Tensor& condition, Scalar a, const Tensor& b) {
+  WICK_PROFILE_OP("where", condition, b);
   return where(condition, full({}, a, TensorOptions().dtype(result_type(b, a)).device(b.device())), b);
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
+  WICK_PROFILE_OP("masked_fill", x, mask);
   WICK_CHECK(mask.dtype() == kBool, "masked_fill", "mask must be a bool tensor, got ", dtype_name(mask.dtype()));
   broadcast_shape("masked_fill", x.sizes(), mask.sizes());
   const uint64_t since = detail::tape_position();
@@ -51,6 +56,7 @@ Tensor masked_fill(const Tensor& x, const Tensor& mask, Scalar value) {
 }
 
 Tensor masked_fill(const Tensor& x, const Tensor& mask, const Tensor& value) {
+  WICK_PROFILE_OP("masked_fill", x, mask, value);
   WICK_CHECK(value.dim() == 0, "masked_fill", "value must be a 0-dim tensor, got shape ", shape_str(value.sizes()));
   WICK_CHECK(mask.dtype() == kBool, "masked_fill", "mask must be a bool tensor, got ", dtype_name(mask.dtype()));
   WICK_CHECK(broadcast_shape("masked_fill", x.sizes(), mask.sizes()) == x.sizes(), "masked_fill", "mask of shape ",

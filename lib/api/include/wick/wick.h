@@ -14,6 +14,7 @@
 #include "wick/nn_ops.h"
 #include "wick/op_registry.h"
 #include "wick/ops.h"
+#include "wick/profiler.h"
 #include "wick/random.h"
 #include "wick/safetensors.h"
 #include "wick/scalar.h"
