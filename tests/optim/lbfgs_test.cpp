@@ -227,5 +227,10 @@ TEST_CASE("lbfgs: minimises a quadratic to its closed-form minimum", "[optim][lb
     return f;
   });
   CHECK_CLOSE(x.detach(), x_star, 1e-9, 1e-9);
-  CHECK(opt.state_dict().at("state.0.n_iter").item<double>() == 8);  // as PyTorch's
+  // PyTorch and wick on x86-64 take 8 iterations; the last ones only shave rounding noise off a gradient near
+  // tolerance_grad, so another CPU's rounding decides when it drops below (aarch64, with fused multiply-adds,
+  // takes 9). The iteration-by-iteration comparison with PyTorch is the fixture replay above.
+  const double iterations = opt.state_dict().at("state.0.n_iter").item<double>();
+  CHECK(iterations >= 8);
+  CHECK(iterations <= 9);
 }
