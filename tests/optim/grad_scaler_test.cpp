@@ -30,10 +30,9 @@ struct Run {
 
 // The generator's loop: SGD(lr 0.05, momentum 0.9) on mean((x w - y)^2), the loss times inf at injected steps.
 // `scaler` and `w` carry over between calls, so a run can be split around a state_dict round trip.
-void train(const Fixture& f, GradScaler& scaler, Tensor& w, optim::SGD& opt, int from, int to,
+void train(const Fixture& f, const std::string& name, GradScaler& scaler, Tensor& w, optim::SGD& opt, int from, int to,
            const std::set<int>& inject, Run& run) {
-  const Tensor x = f.has("scaler.x") ? f("scaler.x").to(kFloat) : Tensor();
-  const Tensor y = f("scaler.y").to(kFloat);
+  const Tensor x = f(name + ".x").to(kFloat), y = f(name + ".y").to(kFloat);
   for (int step = from; step < to; ++step) {
     opt.zero_grad();
     Tensor loss = (x.matmul(w) - y).pow(2).mean();
@@ -80,8 +79,7 @@ TEST_CASE("GradScaler: scales, skipped steps and weights as PyTorch's over a run
     Tensor w = f(name + ".w0").to(kFloat).requires_grad_();
     optim::SGD opt({w}, optim::SGDOptions(0.05).momentum(0.9));
     Run run;
-    // Both cases share x and y (the generator draws them after the same seed).
-    train(f, scaler, w, opt, 0, steps, inject, run);
+    train(f, name, scaler, w, opt, 0, steps, inject, run);
     check_run(f, name, run);
     CHECK(scaler.get_scale() == f(name + ".final_scale").item<double>());
     CHECK(double(scaler.growth_tracker()) == f(name + ".final_tracker").item<double>());
@@ -97,7 +95,7 @@ TEST_CASE("GradScaler: a state_dict round trip mid-run continues the same run", 
   optim::SGD opt({w}, optim::SGDOptions(0.05).momentum(0.9));
   Run run;
   GradScaler first(o);
-  train(f, first, w, opt, 0, 5, inject, run);
+  train(f, "scaler", first, w, opt, 0, 5, inject, run);
   // Saved through a safetensors file, as a training checkpoint would be.
   const std::string path =
       (std::filesystem::temp_directory_path() / ("wick_grad_scaler_" + std::to_string(::getpid()) + ".safetensors"))
@@ -108,7 +106,7 @@ TEST_CASE("GradScaler: a state_dict round trip mid-run continues the same run", 
   std::remove(path.c_str());
   CHECK(second.get_scale() == first.get_scale());
   CHECK(second.growth_tracker() == first.growth_tracker());
-  train(f, second, w, opt, 5, steps, inject, run);
+  train(f, "scaler", second, w, opt, 5, steps, inject, run);
   check_run(f, "scaler", run);
 }
 
