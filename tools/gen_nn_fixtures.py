@@ -267,6 +267,64 @@ def model_cases():
     save("nn_model.safetensors", tensors, meta)
 
 
+def volumetric_cases():
+    """3-D (NCDHW) convolution, pooling, resampling and batch norm: their own file and seed, so adding them left the
+    other files' random inputs as they were."""
+    torch.manual_seed(3)
+    c = Cases()
+    c.add("conv3d", lambda x, w, b: F.conv3d(x, w, b), {"x": r(2, 3, 5, 6, 7), "w": r(4, 3, 3, 2, 3), "b": r(4)})
+    c.add("conv3d_strided_groups", lambda x, w, b: F.conv3d(x, w, b, stride=(2, 1, 2), padding=(1, 0, 1),
+                                                            dilation=(1, 2, 1), groups=2),
+          {"x": r(1, 4, 7, 6, 8), "w": r(6, 2, 3, 2, 3), "b": r(6)})
+    c.add("conv3d_same", lambda x, w: F.conv3d(x, w, padding="same", dilation=(1, 2, 1)),
+          {"x": r(1, 2, 5, 6, 4), "w": r(3, 2, 4, 3, 2)})
+    c.add("conv3d_unbatched", lambda x, w, b: F.conv3d(x, w, b, padding=1),
+          {"x": r(3, 4, 5, 5), "w": r(2, 3, 3, 3, 3), "b": r(2)})
+    c.add("transpose3d", lambda x, w, b: F.conv_transpose3d(x, w, b, stride=2, padding=1, output_padding=1),
+          {"x": r(2, 4, 3, 4, 3), "w": r(4, 3, 3, 3, 3), "b": r(3)})
+    c.add("transpose3d_groups", lambda x, w: F.conv_transpose3d(x, w, stride=(1, 2, 1), padding=(1, 0, 1),
+                                                                output_padding=(0, 1, 0), groups=2,
+                                                                dilation=(2, 1, 1)),
+          {"x": r(1, 4, 3, 3, 4), "w": r(4, 2, 2, 3, 3)})
+    # output_padding by dilation: the last output depth is one no kernel tap reaches
+    c.add("transpose3d_outpad", lambda x, w: F.conv_transpose3d(x, w, output_padding=(1, 0, 0), dilation=2),
+          {"x": r(1, 2, 3, 3, 3), "w": r(2, 2, 2, 2, 2)})
+    c.add("max3d", lambda x: F.max_pool3d(x, 2, return_indices=True), {"x": r(2, 3, 4, 6, 5)})
+    c.add("max3d_ceil", lambda x: F.max_pool3d(x, 3, 2, 1, ceil_mode=True, return_indices=True),
+          {"x": r(1, 2, 7, 6, 8)})
+    c.add("max3d_dilated", lambda x: F.max_pool3d(x, (2, 2, 3), (1, 2, 1), dilation=(2, 1, 2), return_indices=True),
+          {"x": r(1, 2, 6, 5, 8)})
+    c.add("max3d_unbatched", lambda x: F.max_pool3d(x, 2), {"x": r(3, 4, 4, 4)})
+    c.add("avg3d", lambda x: F.avg_pool3d(x, 2), {"x": r(2, 3, 4, 6, 6)})
+    c.add("avg3d_ceil", lambda x: F.avg_pool3d(x, 3, 2, 1, ceil_mode=True), {"x": r(1, 2, 7, 6, 8)})
+    c.add("avg3d_nopad", lambda x: F.avg_pool3d(x, 3, 2, 1, count_include_pad=False), {"x": r(2, 2, 5, 7, 6)})
+    c.add("avg3d_divisor", lambda x: F.avg_pool3d(x, (2, 2, 3), padding=1, divisor_override=7),
+          {"x": r(1, 2, 4, 5, 6)})
+    c.add("adaptive3d", lambda x: F.adaptive_avg_pool3d(x, (3, 2, 4)), {"x": r(2, 3, 7, 5, 9)})
+    c.add("adaptive3d_even", lambda x: F.adaptive_avg_pool3d(x, 2), {"x": r(1, 2, 4, 6, 8)})
+    c.add("adaptive3d_global", lambda x: F.adaptive_avg_pool3d(x, 1), {"x": r(2, 3, 3, 4, 5)})
+    c.add("trilinear", lambda x: F.interpolate(x, size=(5, 7, 4), mode="trilinear", align_corners=False),
+          {"x": r(2, 3, 3, 4, 3)})
+    c.add("trilinear_corners", lambda x: F.interpolate(x, size=(6, 5, 7), mode="trilinear", align_corners=True),
+          {"x": r(1, 2, 3, 4, 3)})
+    c.add("trilinear_scale", lambda x: F.interpolate(x, scale_factor=(1.5, 2, 0.7), mode="trilinear"),
+          {"x": r(1, 2, 4, 3, 5)})
+    c.add("nearest3d", lambda x: F.interpolate(x, size=(5, 7, 4), mode="nearest"), {"x": r(2, 3, 3, 4, 3)})
+    c.add("nearest3d_scale", lambda x: F.interpolate(x, scale_factor=2, mode="nearest"), {"x": r(1, 2, 2, 3, 2)})
+
+    def batch_norm(x, w, b, rm, rv, training):
+        rm = rm.detach().clone()
+        rv = rv.detach().clone()
+        y = F.batch_norm(x, rm, rv, w, b, training=training, momentum=0.1, eps=1e-5)
+        return y, rm, rv
+
+    c.add("bn3d_train", lambda x, w, b, rm, rv: batch_norm(x, w, b, rm, rv, True),
+          {"x": r(3, 4, 2, 3, 3), "w": r(4), "b": r(4), "rm": r(4), "rv": torch.rand(4) + 0.5})
+    c.add("bn3d_eval", lambda x, w, b, rm, rv: batch_norm(x, w, b, rm, rv, False),
+          {"x": r(2, 4, 3, 2, 3), "w": r(4), "b": r(4), "rm": r(4), "rv": torch.rand(4) + 0.5})
+    save("nn_volumetric.safetensors", c.tensors, c.meta)
+
+
 if __name__ == "__main__":
     print("torch", torch.__version__, file=sys.stderr)
     torch.manual_seed(0)
@@ -276,3 +334,4 @@ if __name__ == "__main__":
     loss_cases()
     activation_cases()
     model_cases()
+    volumetric_cases()

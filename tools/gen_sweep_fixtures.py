@@ -98,6 +98,14 @@ def spatial(out):
         "upsample_nearest2d": (lambda x: F.interpolate(x, size=[4, 4], mode="nearest"), [1, 3, 2, 2]),
         "upsample_bilinear2d": (lambda x: F.interpolate(x, size=[4, 4], mode="bilinear", align_corners=False),
                                 [1, 3, 2, 2]),
+        "conv3d": (lambda x: F.conv3d(x, torch.ones(4, 3, 3, 2, 3)), [1, 3, 4, 5, 5]),
+        "conv_transpose3d": (lambda x: F.conv_transpose3d(x, torch.ones(3, 2, 3, 3, 2)), [1, 3, 2, 3, 4]),
+        "max_pool3d": (lambda x: F.max_pool3d(x, 2), [1, 3, 4, 4, 6]),
+        "avg_pool3d": (lambda x: F.avg_pool3d(x, 2), [1, 3, 4, 4, 6]),
+        "adaptive_avg_pool3d": (lambda x: F.adaptive_avg_pool3d(x, [2, 3, 2]), [1, 3, 4, 5, 4]),
+        "upsample_nearest3d": (lambda x: F.interpolate(x, size=[4, 3, 4], mode="nearest"), [1, 3, 2, 2, 2]),
+        "upsample_trilinear3d": (lambda x: F.interpolate(x, size=[4, 3, 4], mode="trilinear", align_corners=False),
+                                 [1, 3, 2, 2, 2]),
     }
     for op, (f, shape) in ops.items():
         out[f"{op}.nan_input"] = f(nan_filled(shape))

@@ -1,4 +1,4 @@
-// Conv1d/2d and ConvTranspose1d/2d modules and their functional forms. Padding modes other than zeros pad
+// Conv1d/2d/3d and ConvTranspose1d/2d/3d modules and their functional forms. Padding modes other than zeros pad
 // the input explicitly (wick::pad, or wrap-around slices for circular) before an unpadded convolution.
 #include "wick/nn/modules/conv.h"
 
@@ -21,10 +21,14 @@ Tensor conv_nd(const Tensor& input, const Tensor& weight, const Tensor& bias, co
     if (padding.is_same()) return wick::conv1d(input, weight, bias, stride, "same", dilation, groups);
     if (padding.is_valid()) return wick::conv1d(input, weight, bias, stride, "valid", dilation, groups);
     return wick::conv1d(input, weight, bias, stride, padding.amounts(), dilation, groups);
-  } else {
+  } else if constexpr (D == 2) {
     if (padding.is_same()) return wick::conv2d(input, weight, bias, stride, "same", dilation, groups);
     if (padding.is_valid()) return wick::conv2d(input, weight, bias, stride, "valid", dilation, groups);
     return wick::conv2d(input, weight, bias, stride, padding.amounts(), dilation, groups);
+  } else {
+    if (padding.is_same()) return wick::conv3d(input, weight, bias, stride, "same", dilation, groups);
+    if (padding.is_valid()) return wick::conv3d(input, weight, bias, stride, "valid", dilation, groups);
+    return wick::conv3d(input, weight, bias, stride, padding.amounts(), dilation, groups);
   }
 }
 
@@ -84,12 +88,19 @@ Tensor conv1d(const Tensor& input, const Tensor& weight, const Conv1dFuncOptions
 Tensor conv2d(const Tensor& input, const Tensor& weight, const Conv2dFuncOptions& o) {
   return conv_nd<2>(input, weight, o.bias(), o.stride(), o.padding(), o.dilation(), o.groups());
 }
+Tensor conv3d(const Tensor& input, const Tensor& weight, const Conv3dFuncOptions& o) {
+  return conv_nd<3>(input, weight, o.bias(), o.stride(), o.padding(), o.dilation(), o.groups());
+}
 Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const ConvTranspose1dFuncOptions& o) {
   return wick::conv_transpose1d(input, weight, o.bias(), o.stride(), o.padding(), o.output_padding(), o.groups(),
                                 o.dilation());
 }
 Tensor conv_transpose2d(const Tensor& input, const Tensor& weight, const ConvTranspose2dFuncOptions& o) {
   return wick::conv_transpose2d(input, weight, o.bias(), o.stride(), o.padding(), o.output_padding(), o.groups(),
+                                o.dilation());
+}
+Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const ConvTranspose3dFuncOptions& o) {
+  return wick::conv_transpose3d(input, weight, o.bias(), o.stride(), o.padding(), o.output_padding(), o.groups(),
                                 o.dilation());
 }
 }  // namespace functional
@@ -103,7 +114,7 @@ ConvImpl<D>::ConvImpl(const ConvOptions<D>& options) : options(options) {
 
 template <size_t D>
 void ConvImpl<D>::reset() {
-  const char* op = D == 1 ? "nn::Conv1d" : "nn::Conv2d";
+  const char* op = D == 1 ? "nn::Conv1d" : D == 2 ? "nn::Conv2d" : "nn::Conv3d";
   const ConvOptions<D>& o = options;
   WICK_CHECK(o.groups() > 0, op, "groups must be positive, got ", o.groups());
   WICK_CHECK(o.in_channels() % o.groups() == 0, op, "in_channels (", o.in_channels(), ") must be divisible by groups (",
@@ -129,9 +140,12 @@ template <size_t D>
 void ConvImpl<D>::pretty_print(std::ostream& s) const {
   const ConvOptions<D>& o = options;
   print_conv_common<D>(s, "Conv", o.in_channels(), o.out_channels(), o.kernel_size(), o.stride());
-  if (o.padding().is_same()) s << ", padding='same'";
-  else if (o.padding().is_valid()) s << ", padding='valid'";
-  else if (o.padding().amounts() != ExpandingArray<D>(0)) s << ", padding=" << o.padding().amounts();
+  if (o.padding().is_same())
+    s << ", padding='same'";
+  else if (o.padding().is_valid())
+    s << ", padding='valid'";
+  else if (o.padding().amounts() != ExpandingArray<D>(0))
+    s << ", padding=" << o.padding().amounts();
   if (o.dilation() != ExpandingArray<D>(1)) s << ", dilation=" << o.dilation();
   if (o.groups() != 1) s << ", groups=" << o.groups();
   if (!o.bias()) s << ", bias=false";
@@ -145,14 +159,14 @@ Tensor ConvImpl<D>::forward(const Tensor& input) {
   if (o.padding_mode().template is<enumtype::kZeros>())
     return this->traced(conv_nd<D>(input, weight, bias, o.stride(), o.padding(), o.dilation(), o.groups()));
   const std::vector<int64_t> pads = reversed_padding(o);
-  const Tensor padded = o.padding_mode().template is<enumtype::kCircular>()
-                            ? circular_pad(input, pads)
-                            : pad(input, pads, o.padding_mode().name());
+  const Tensor padded = o.padding_mode().template is<enumtype::kCircular>() ? circular_pad(input, pads)
+                                                                            : pad(input, pads, o.padding_mode().name());
   return this->traced(conv_nd<D>(padded, weight, bias, o.stride(), ConvPadding<D>(0), o.dilation(), o.groups()));
 }
 
 template class ConvImpl<1>;
 template class ConvImpl<2>;
+template class ConvImpl<3>;
 
 // ---- ConvTransposeImpl -------------------------------------------------------------------------------------
 
@@ -163,7 +177,7 @@ ConvTransposeImpl<D>::ConvTransposeImpl(const ConvTransposeOptions<D>& options) 
 
 template <size_t D>
 void ConvTransposeImpl<D>::reset() {
-  const char* op = D == 1 ? "nn::ConvTranspose1d" : "nn::ConvTranspose2d";
+  const char* op = D == 1 ? "nn::ConvTranspose1d" : D == 2 ? "nn::ConvTranspose2d" : "nn::ConvTranspose3d";
   const ConvTransposeOptions<D>& o = options;
   WICK_CHECK(o.groups() > 0, op, "groups must be positive, got ", o.groups());
   WICK_CHECK(o.in_channels() % o.groups() == 0, op, "in_channels (", o.in_channels(), ") must be divisible by groups (",
@@ -200,12 +214,16 @@ Tensor ConvTransposeImpl<D>::forward(const Tensor& input) {
   if constexpr (D == 1)
     return this->traced(wick::conv_transpose1d(input, weight, bias, o.stride(), o.padding(), o.output_padding(),
                                                o.groups(), o.dilation()));
-  else
+  else if constexpr (D == 2)
     return this->traced(wick::conv_transpose2d(input, weight, bias, o.stride(), o.padding(), o.output_padding(),
+                                               o.groups(), o.dilation()));
+  else
+    return this->traced(wick::conv_transpose3d(input, weight, bias, o.stride(), o.padding(), o.output_padding(),
                                                o.groups(), o.dilation()));
 }
 
 template class ConvTransposeImpl<1>;
 template class ConvTransposeImpl<2>;
+template class ConvTransposeImpl<3>;
 
 }  // namespace wick::nn

@@ -41,14 +41,19 @@ Tensor normalize(const Tensor& input, const NormalizeFuncOptions& o) {
 // ---- BatchNorm ---------------------------------------------------------------------------------------------
 
 template <size_t D>
+constexpr const char* batch_norm_name() {
+  return D == 1 ? "nn::BatchNorm1d" : D == 2 ? "nn::BatchNorm2d" : "nn::BatchNorm3d";
+}
+
+template <size_t D>
 BatchNormImpl<D>::BatchNormImpl(const BatchNormOptions& options) : options(options) {
   reset();
 }
 
 template <size_t D>
 void BatchNormImpl<D>::reset() {
-  WICK_CHECK(options.num_features() > 0, D == 1 ? "nn::BatchNorm1d" : "nn::BatchNorm2d",
-             "num_features must be positive, got ", options.num_features());
+  WICK_CHECK(options.num_features() > 0, batch_norm_name<D>(), "num_features must be positive, got ",
+             options.num_features());
   const int64_t C = options.num_features();
   weight = this->register_parameter("weight", options.affine() ? wick::empty({C}) : Tensor(), options.affine());
   bias = this->register_parameter("bias", options.affine() ? wick::empty({C}) : Tensor(), options.affine());
@@ -90,14 +95,14 @@ void BatchNormImpl<D>::pretty_print(std::ostream& s) const {
 
 template <size_t D>
 Tensor BatchNormImpl<D>::forward(const Tensor& input) {
-  const char* op = D == 1 ? "nn::BatchNorm1d" : "nn::BatchNorm2d";
+  const char* op = batch_norm_name<D>();
   WICK_CHECK(input.defined(), op, "expected a defined input tensor");
   if constexpr (D == 1)
     WICK_CHECK(input.dim() == 2 || input.dim() == 3, op, "expected 2D or 3D input (got ", dims_text(input.dim()),
                " input of shape ", shape_str(input.sizes()), ")");
   else
-    WICK_CHECK(input.dim() == 4, op, "expected 4D input (got ", dims_text(input.dim()), " input of shape ",
-               shape_str(input.sizes()), ")");
+    WICK_CHECK(input.dim() == D + 2, op, "expected ", D + 2, "D input (got ", dims_text(input.dim()),
+               " input of shape ", shape_str(input.sizes()), ")");
   WICK_CHECK(input.size(1) == options.num_features(), op, "expected ", options.num_features(),
              " channels (dim 1) but got input of shape ", shape_str(input.sizes()));
   double factor = options.momentum().value_or(0.0);
@@ -115,6 +120,7 @@ Tensor BatchNormImpl<D>::forward(const Tensor& input) {
 
 template class BatchNormImpl<1>;
 template class BatchNormImpl<2>;
+template class BatchNormImpl<3>;
 
 // ---- LayerNorm, GroupNorm ----------------------------------------------------------------------------------
 

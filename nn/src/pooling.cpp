@@ -40,6 +40,19 @@ Tensor adaptive_avg_pool1d(const Tensor& input, const AdaptiveAvgPool1dFuncOptio
 Tensor adaptive_avg_pool2d(const Tensor& input, const AdaptiveAvgPool2dFuncOptions& o) {
   return wick::adaptive_avg_pool2d(input, o.output_size());
 }
+Tensor max_pool3d(const Tensor& input, const MaxPool3dFuncOptions& o) {
+  return wick::max_pool3d(input, o.kernel_size(), o.stride(), o.padding(), o.dilation(), o.ceil_mode());
+}
+std::tuple<Tensor, Tensor> max_pool3d_with_indices(const Tensor& input, const MaxPool3dFuncOptions& o) {
+  return wick::max_pool3d_with_indices(input, o.kernel_size(), o.stride(), o.padding(), o.dilation(), o.ceil_mode());
+}
+Tensor avg_pool3d(const Tensor& input, const AvgPool3dFuncOptions& o) {
+  return wick::avg_pool3d(input, o.kernel_size(), o.stride(), o.padding(), o.ceil_mode(), o.count_include_pad(),
+                          o.divisor_override());
+}
+Tensor adaptive_avg_pool3d(const Tensor& input, const AdaptiveAvgPool3dFuncOptions& o) {
+  return wick::adaptive_avg_pool3d(input, o.output_size());
+}
 }  // namespace functional
 
 template <size_t D>
@@ -53,14 +66,20 @@ template <size_t D>
 Tensor MaxPoolImpl<D>::forward(const Tensor& input) {
   if constexpr (D == 1)
     return this->traced(functional::max_pool1d(input, options));
-  else
+  else if constexpr (D == 2)
     return this->traced(functional::max_pool2d(input, options));
+  else
+    return this->traced(functional::max_pool3d(input, options));
 }
 
 template <size_t D>
 std::tuple<Tensor, Tensor> MaxPoolImpl<D>::forward_with_indices(const Tensor& input) {
-  if constexpr (D == 1) return functional::max_pool1d_with_indices(input, options);
-  else return functional::max_pool2d_with_indices(input, options);
+  if constexpr (D == 1)
+    return functional::max_pool1d_with_indices(input, options);
+  else if constexpr (D == 2)
+    return functional::max_pool2d_with_indices(input, options);
+  else
+    return functional::max_pool3d_with_indices(input, options);
 }
 
 template <size_t D>
@@ -73,8 +92,10 @@ template <size_t D>
 Tensor AvgPoolImpl<D>::forward(const Tensor& input) {
   if constexpr (D == 1)
     return this->traced(functional::avg_pool1d(input, options));
-  else
+  else if constexpr (D == 2)
     return this->traced(functional::avg_pool2d(input, options));
+  else
+    return this->traced(functional::avg_pool3d(input, options));
 }
 
 template <size_t D>
@@ -86,15 +107,20 @@ template <size_t D>
 Tensor AdaptiveAvgPoolImpl<D>::forward(const Tensor& input) {
   if constexpr (D == 1)
     return this->traced(functional::adaptive_avg_pool1d(input, options));
-  else
+  else if constexpr (D == 2)
     return this->traced(functional::adaptive_avg_pool2d(input, options));
+  else
+    return this->traced(functional::adaptive_avg_pool3d(input, options));
 }
 
 template class MaxPoolImpl<1>;
 template class MaxPoolImpl<2>;
+template class MaxPoolImpl<3>;
 template class AvgPoolImpl<1>;
 template class AvgPoolImpl<2>;
+template class AvgPoolImpl<3>;
 template class AdaptiveAvgPoolImpl<1>;
 template class AdaptiveAvgPoolImpl<2>;
+template class AdaptiveAvgPoolImpl<3>;
 
 }  // namespace wick::nn

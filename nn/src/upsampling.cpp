@@ -1,4 +1,4 @@
-// functional::interpolate and Upsample: nearest / (bi)linear over wick's upsample ops. A 3-D input
+// functional::interpolate and Upsample: nearest / (bi/tri)linear over wick's upsample ops. A 3-D input
 // [N, C, L] is resampled as an image of height 1.
 #include "wick/nn/modules/upsampling.h"
 
@@ -14,26 +14,32 @@ namespace functional {
 Tensor interpolate(const Tensor& input, const InterpolateFuncOptions& o) {
   const char* op = "nn::functional::interpolate";
   WICK_CHECK(input.defined(), op, "expected a defined input tensor");
-  WICK_CHECK(input.dim() == 3 || input.dim() == 4, op, "expected a 3-D [N, C, L] or 4-D [N, C, H, W] input, got shape ",
+  WICK_CHECK(input.dim() >= 3 && input.dim() <= 5, op,
+             "expected a 3-D [N, C, L], 4-D [N, C, H, W] or 5-D [N, C, D, H, W] input, got shape ",
              shape_str(input.sizes()));
   const int64_t spatial = input.dim() - 2;
   WICK_CHECK(o.size().has_value() != o.scale_factor().has_value(), op,
-             o.size() ? "only one of size or scale_factor should be defined" : "either size or scale_factor should be defined");
+             o.size() ? "only one of size or scale_factor should be defined"
+                      : "either size or scale_factor should be defined");
   const bool nearest = o.mode().is<enumtype::kNearest>();
   WICK_CHECK(!(nearest && o.align_corners().has_value()), op,
-             "align_corners can only be set with the interpolating modes linear and bilinear");
+             "align_corners can only be set with the interpolating modes linear, bilinear and trilinear");
   WICK_CHECK(!o.mode().is<enumtype::kLinear>() || input.dim() == 3, op, "mode 'linear' needs a 3-D input, got shape ",
              shape_str(input.sizes()));
   WICK_CHECK(!o.mode().is<enumtype::kBilinear>() || input.dim() == 4, op,
              "mode 'bilinear' needs a 4-D input, got shape ", shape_str(input.sizes()));
+  WICK_CHECK(!o.mode().is<enumtype::kTrilinear>() || input.dim() == 5, op,
+             "mode 'trilinear' needs a 5-D input, got shape ", shape_str(input.sizes()));
 
-  int64_t out[2] = {1, 1};
-  std::optional<double> scales[2];
+  // Per spatial dim, right-aligned: a 1-d input is resampled as an image of height 1.
+  int64_t out[3] = {1, 1, 1};
+  std::optional<double> scales[3];
+  const int64_t first = 3 - spatial;
   if (o.size()) {
     const std::vector<int64_t>& s = *o.size();
     WICK_CHECK(s.size() == 1 || int64_t(s.size()) == spatial, op, "size must have 1 or ", spatial, " values, got ",
                int64_t(s.size()));
-    for (int64_t i = 0; i < spatial; ++i) out[2 - spatial + i] = s[s.size() == 1 ? 0 : size_t(i)];
+    for (int64_t i = 0; i < spatial; ++i) out[first + i] = s[s.size() == 1 ? 0 : size_t(i)];
   } else {
     const std::vector<double>& f = *o.scale_factor();
     WICK_CHECK(f.size() == 1 || int64_t(f.size()) == spatial, op, "scale_factor must have 1 or ", spatial,
@@ -41,14 +47,18 @@ Tensor interpolate(const Tensor& input, const InterpolateFuncOptions& o) {
     for (int64_t i = 0; i < spatial; ++i) {
       const double factor = f[f.size() == 1 ? 0 : size_t(i)];
       WICK_CHECK(factor > 0, op, "scale_factor must be positive, got ", factor);
-      out[2 - spatial + i] = int64_t(std::floor(double(input.size(2 + i)) * factor));
-      if (!o.recompute_scale_factor().value_or(false)) scales[2 - spatial + i] = factor;
+      out[first + i] = int64_t(std::floor(double(input.size(2 + i)) * factor));
+      if (!o.recompute_scale_factor().value_or(false)) scales[first + i] = factor;
     }
   }
+  const bool align_corners = o.align_corners().value_or(false);
+  if (spatial == 3)
+    return nearest ? wick::upsample_nearest3d(input, {out[0], out[1], out[2]}, scales[0], scales[1], scales[2])
+                   : wick::upsample_trilinear3d(input, {out[0], out[1], out[2]}, align_corners, scales[0], scales[1],
+                                                scales[2]);
   const Tensor x = spatial == 1 ? input.unsqueeze(2) : input;
-  const Tensor y = nearest ? wick::upsample_nearest2d(x, {out[0], out[1]}, scales[0], scales[1])
-                           : wick::upsample_bilinear2d(x, {out[0], out[1]}, o.align_corners().value_or(false),
-                                                       scales[0], scales[1]);
+  const Tensor y = nearest ? wick::upsample_nearest2d(x, {out[1], out[2]}, scales[1], scales[2])
+                           : wick::upsample_bilinear2d(x, {out[1], out[2]}, align_corners, scales[1], scales[2]);
   return spatial == 1 ? y.squeeze(2) : y;
 }
 }  // namespace functional

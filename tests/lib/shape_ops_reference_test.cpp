@@ -23,6 +23,9 @@ const std::map<std::string, std::string>& covered_elsewhere() {
       {"diagonal", "ops_einsum.safetensors (tools/gen_einsum_fixtures.py), tests/lib/einsum_test.cpp"},
       {"upsample_nearest2d", "resampling: nn_pool.safetensors (F.interpolate cases), tests/nn/pool_test.cpp"},
       {"upsample_bilinear2d", "resampling: nn_pool.safetensors (F.interpolate cases), tests/nn/pool_test.cpp"},
+      {"upsample_nearest3d", "resampling: nn_volumetric.safetensors (F.interpolate cases), tests/nn/volumetric_test.cpp"},
+      {"upsample_trilinear3d",
+       "resampling: nn_volumetric.safetensors (F.interpolate cases), tests/nn/volumetric_test.cpp"},
   };
   return list;
 }

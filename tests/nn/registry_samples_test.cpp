@@ -65,6 +65,20 @@ WICK_GRADCHECK_SAMPLE("fused_gru_cell", [] { return inputs({{2, 9}, {2, 9}, {2, 
                       [](const V& v) { return V{fused_gru_cell(v[0], v[1], v[2])}; });
 WICK_GRADCHECK_SAMPLE("upsample_bilinear2d", [] { return inputs({{1, 2, 3, 4}}); },
                       [](const V& v) { return V{upsample_bilinear2d(v[0], {5, 7}, true)}; });
+WICK_GRADCHECK_SAMPLE("conv3d", [] { return inputs({{1, 4, 3, 4, 3}, {2, 2, 2, 2, 1}, {2}}); },
+                      [](const V& v) { return V{conv3d(v[0], v[1], v[2], {1, 2, 1}, {1, 0, 0}, {2, 1, 1}, 2)}; });
+WICK_GRADCHECK_SAMPLE("conv_transpose3d", [] { return inputs({{1, 2, 2, 2, 3}, {2, 3, 2, 1, 2}}); },
+                      [](const V& v) { return V{conv_transpose3d(v[0], v[1], {}, 2, 0, {1, 0, 0})}; });
+WICK_GRADCHECK_SAMPLE("max_pool3d", [] { return inputs({{1, 2, 4, 3, 5}}); },
+                      [](const V& v) { return V{max_pool3d(v[0], {2, 2, 3}, {2, 1, 2}, {1, 0, 1})}; });
+WICK_GRADCHECK_SAMPLE("avg_pool3d", [] { return inputs({{1, 2, 4, 3, 5}}); },
+                      [](const V& v) { return V{avg_pool3d(v[0], 2, {2, 1, 2}, 1, true)}; });
+WICK_GRADCHECK_SAMPLE("adaptive_avg_pool3d", [] { return inputs({{1, 2, 5, 3, 4}}); },
+                      [](const V& v) { return V{adaptive_avg_pool3d(v[0], {2, 3, 3})}; });
+WICK_GRADCHECK_SAMPLE("upsample_nearest3d", [] { return inputs({{1, 2, 2, 3, 2}}); },
+                      [](const V& v) { return V{upsample_nearest3d(v[0], {3, 5, 4})}; });
+WICK_GRADCHECK_SAMPLE("upsample_trilinear3d", [] { return inputs({{1, 2, 2, 3, 2}}); },
+                      [](const V& v) { return V{upsample_trilinear3d(v[0], {3, 5, 4}, false)}; });
 
 // The representative bad call of each op above, as tests/lib/bad_input_test.cpp lists them for its sweep.
 TEST_CASE("registry: each convolution, pooling, normalisation and resampling op rejects a bad call naming itself",
@@ -87,6 +101,13 @@ TEST_CASE("registry: each convolution, pooling, normalisation and resampling op 
       {"adaptive_avg_pool2d", [] { adaptive_avg_pool2d(ones({1, 2, 4, 4}), {0, 2}); }},
       {"upsample_nearest2d", [] { upsample_nearest2d(ones({2, 3, 4}), {4, 4}); }},
       {"upsample_bilinear2d", [] { upsample_bilinear2d(ones({1, 2, 4, 4}), {0, 4}, false); }},
+      {"conv3d", [] { conv3d(ones({1, 3, 4, 4, 4}), ones({4, 2, 3, 3, 3})); }},
+      {"conv_transpose3d", [] { conv_transpose3d(ones({1, 3, 4, 4, 4}), ones({4, 2, 3, 3, 3})); }},
+      {"max_pool3d", [] { max_pool3d(ones({1, 2, 4, 4, 4}), 5); }},
+      {"avg_pool3d", [] { avg_pool3d(ones({1, 2, 4, 4, 4}), 2, 2, 2); }},
+      {"adaptive_avg_pool3d", [] { adaptive_avg_pool3d(ones({1, 2, 4, 4, 4}), {2, 0, 2}); }},
+      {"upsample_nearest3d", [] { upsample_nearest3d(ones({2, 3, 4, 4}), {4, 4, 4}); }},
+      {"upsample_trilinear3d", [] { upsample_trilinear3d(ones({1, 2, 4, 4, 4}), {4, 0, 4}, false); }},
   };
   for (const auto& [name, call] : calls) {
     INFO("op: " << name);

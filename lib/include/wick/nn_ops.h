@@ -1,5 +1,5 @@
-// Convolution, pooling and resampling ops (NCHW), spelled as LibTorch's torch::conv2d, torch::max_pool2d, ...
-// They back wick::nn's layers and record their derivatives like every other op. Integer-list arguments take
+// Convolution, pooling and resampling ops (NCHW; NCDHW for the 3-D forms), spelled as LibTorch's torch::conv2d,
+// torch::max_pool2d, ... They back wick::nn's layers and record their derivatives like every other op. Integer-list arguments take
 // one value for all spatial dims or one per dim: conv2d(x, w, b, /*stride=*/2, /*padding=*/{1, 0}).
 // An unbatched input ([C, H, W], or [C, L] for the 1-d forms) is treated as a batch of one.
 #pragma once
@@ -45,6 +45,20 @@ Tensor conv_transpose1d(const Tensor& input, const Tensor& weight, const Tensor&
                         IntArrayRef padding = 0, IntArrayRef output_padding = 0, int64_t groups = 1,
                         IntArrayRef dilation = 1);
 
+// 3-D (NCDHW): input [N, C, D, H, W] or unbatched [C, D, H, W], weight [out_channels, in_channels / groups, kD, kH,
+// kW]. Run as one 2-D convolution with the depth dim folded into batch and channels.
+Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
+              IntArrayRef padding = 0, IntArrayRef dilation = 1, int64_t groups = 1);
+template <class S, std::enable_if_t<detail::is_padding_mode_v<S>, int> = 0>
+Tensor conv3d(const Tensor& input, const Tensor& weight, const Tensor& bias, IntArrayRef stride, const S& padding,
+              IntArrayRef dilation = 1, int64_t groups = 1) {
+  return detail::conv_padding_mode("conv3d", 3, input, weight, bias, stride, padding, dilation, groups);
+}
+// weight [in_channels, out_channels / groups, kD, kH, kW].
+Tensor conv_transpose3d(const Tensor& input, const Tensor& weight, const Tensor& bias = {}, IntArrayRef stride = 1,
+                        IntArrayRef padding = 0, IntArrayRef output_padding = 0, int64_t groups = 1,
+                        IntArrayRef dilation = 1);
+
 // ---- pooling: an empty stride means stride = kernel_size -----------------------------------------------
 Tensor max_pool2d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {}, IntArrayRef padding = 0,
                   IntArrayRef dilation = 1, bool ceil_mode = false);
@@ -65,6 +79,18 @@ Tensor avg_pool1d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stri
 // Averages over PyTorch's adaptive windows [floor(i * in / out), ceil((i + 1) * in / out)).
 Tensor adaptive_avg_pool2d(const Tensor& input, IntArrayRef output_size);
 Tensor adaptive_avg_pool1d(const Tensor& input, IntArrayRef output_size);
+
+// 3-D (NCDHW): input [N, C, D, H, W] or unbatched [C, D, H, W]. A box window is separable, so these run as a 2-D
+// pooling of the H x W planes followed by one along depth; indices are flat within each D x H x W volume.
+Tensor max_pool3d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {}, IntArrayRef padding = 0,
+                  IntArrayRef dilation = 1, bool ceil_mode = false);
+std::tuple<Tensor, Tensor> max_pool3d_with_indices(const Tensor& input, IntArrayRef kernel_size,
+                                                   IntArrayRef stride = {}, IntArrayRef padding = 0,
+                                                   IntArrayRef dilation = 1, bool ceil_mode = false);
+Tensor avg_pool3d(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride = {}, IntArrayRef padding = 0,
+                  bool ceil_mode = false, bool count_include_pad = true,
+                  std::optional<int64_t> divisor_override = std::nullopt);
+Tensor adaptive_avg_pool3d(const Tensor& input, IntArrayRef output_size);
 
 // ---- normalisation (ATen's signatures; the trailing cudnn flag is accepted and ignored) -----------------
 // Batch norm per channel of [N, C, ...]: training normalises with the batch's statistics and, where
@@ -92,5 +118,14 @@ Tensor upsample_nearest2d(const Tensor& input, IntArrayRef output_size, std::opt
 Tensor upsample_bilinear2d(const Tensor& input, IntArrayRef output_size, bool align_corners,
                            std::optional<double> scales_h = std::nullopt,
                            std::optional<double> scales_w = std::nullopt);
+
+// 3-D (NCDHW) forms, one dim at a time.
+Tensor upsample_nearest3d(const Tensor& input, IntArrayRef output_size, std::optional<double> scales_d = std::nullopt,
+                          std::optional<double> scales_h = std::nullopt,
+                          std::optional<double> scales_w = std::nullopt);
+Tensor upsample_trilinear3d(const Tensor& input, IntArrayRef output_size, bool align_corners,
+                            std::optional<double> scales_d = std::nullopt,
+                            std::optional<double> scales_h = std::nullopt,
+                            std::optional<double> scales_w = std::nullopt);
 
 }  // namespace wick

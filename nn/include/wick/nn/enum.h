@@ -13,7 +13,7 @@ namespace enumtype {
 #define WICK_ENUM_TAGS(X)                                                                                           \
   X(None, "none") X(Mean, "mean") X(Sum, "sum") X(BatchMean, "batchmean") X(Zeros, "zeros") X(Reflect, "reflect")   \
   X(Replicate, "replicate") X(Circular, "circular") X(Same, "same") X(Valid, "valid") X(Nearest, "nearest")         \
-  X(Linear, "linear") X(Bilinear, "bilinear") X(FanIn, "fan_in") X(FanOut, "fan_out") X(ReLU, "relu")               \
+  X(Linear, "linear") X(Bilinear, "bilinear") X(Trilinear, "trilinear") X(FanIn, "fan_in") X(FanOut, "fan_out") X(ReLU, "relu")               \
   X(LeakyReLU, "leaky_relu") X(Tanh, "tanh") X(Sigmoid, "sigmoid") X(Conv1D, "conv1d") X(Conv2D, "conv2d")          \
   X(Conv3D, "conv3d") X(ConvTranspose1D, "conv_transpose1d") X(ConvTranspose2D, "conv_transpose2d")                \
   X(ConvTranspose3D, "conv_transpose3d") X(GELU, "gelu") X(SiLU, "silu") X(Constant, "constant")

@@ -1,4 +1,4 @@
-// Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d. Weights are initialised as PyTorch's
+// Conv1d/2d/3d and ConvTranspose1d/2d/3d. Weights are initialised as PyTorch's
 // (kaiming_uniform_ with a = sqrt(5), bias U(-1/sqrt(fan_in), 1/sqrt(fan_in))).
 #pragma once
 
@@ -25,10 +25,13 @@ class ConvImpl : public Cloneable<ConvImpl<D>> {
 };
 using Conv1dImpl = ConvImpl<1>;
 using Conv2dImpl = ConvImpl<2>;
+using Conv3dImpl = ConvImpl<3>;
 extern template class ConvImpl<1>;
 extern template class ConvImpl<2>;
+extern template class ConvImpl<3>;
 WICK_MODULE(Conv1d);
 WICK_MODULE(Conv2d);
+WICK_MODULE(Conv3d);
 
 // weight [in_channels, out_channels / groups, k...], bias [out_channels].
 template <size_t D>
@@ -48,9 +51,12 @@ class ConvTransposeImpl : public Cloneable<ConvTransposeImpl<D>> {
 };
 using ConvTranspose1dImpl = ConvTransposeImpl<1>;
 using ConvTranspose2dImpl = ConvTransposeImpl<2>;
+using ConvTranspose3dImpl = ConvTransposeImpl<3>;
 extern template class ConvTransposeImpl<1>;
 extern template class ConvTransposeImpl<2>;
+extern template class ConvTransposeImpl<3>;
 WICK_MODULE(ConvTranspose1d);
 WICK_MODULE(ConvTranspose2d);
+WICK_MODULE(ConvTranspose3d);
 
 }  // namespace wick::nn

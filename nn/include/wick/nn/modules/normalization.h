@@ -1,4 +1,4 @@
-// BatchNorm1d/2d (running statistics as buffers: running_mean, running_var, num_batches_tracked),
+// BatchNorm1d/2d/3d (running statistics as buffers: running_mean, running_var, num_batches_tracked),
 // LayerNorm and GroupNorm.
 #pragma once
 
@@ -7,7 +7,7 @@
 
 namespace wick::nn {
 
-// Normalises over every dim but the channel dim (1): [N, C] or [N, C, L] for 1d, [N, C, H, W] for 2d.
+// Normalises over every dim but the channel dim (1): [N, C] or [N, C, L] for 1d, [N, C, H, W] for 2d, [N, C, D, H, W] for 3d.
 // Training mode uses the batch's statistics and updates the running ones; eval mode uses the running ones.
 template <size_t D>
 class BatchNormImpl : public Cloneable<BatchNormImpl<D>> {
@@ -26,10 +26,13 @@ class BatchNormImpl : public Cloneable<BatchNormImpl<D>> {
 };
 using BatchNorm1dImpl = BatchNormImpl<1>;
 using BatchNorm2dImpl = BatchNormImpl<2>;
+using BatchNorm3dImpl = BatchNormImpl<3>;
 extern template class BatchNormImpl<1>;
 extern template class BatchNormImpl<2>;
+extern template class BatchNormImpl<3>;
 WICK_MODULE(BatchNorm1d);
 WICK_MODULE(BatchNorm2d);
+WICK_MODULE(BatchNorm3d);
 
 class LayerNormImpl : public Cloneable<LayerNormImpl> {
  public:

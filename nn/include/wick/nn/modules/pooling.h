@@ -1,4 +1,4 @@
-// MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d.
+// MaxPool1d/2d/3d, AvgPool1d/2d/3d, AdaptiveAvgPool1d/2d/3d.
 #pragma once
 
 #include "wick/nn/cloneable.h"
@@ -19,10 +19,13 @@ class MaxPoolImpl : public Cloneable<MaxPoolImpl<D>> {
 };
 using MaxPool1dImpl = MaxPoolImpl<1>;
 using MaxPool2dImpl = MaxPoolImpl<2>;
+using MaxPool3dImpl = MaxPoolImpl<3>;
 extern template class MaxPoolImpl<1>;
 extern template class MaxPoolImpl<2>;
+extern template class MaxPoolImpl<3>;
 WICK_MODULE(MaxPool1d);
 WICK_MODULE(MaxPool2d);
+WICK_MODULE(MaxPool3d);
 
 template <size_t D>
 class AvgPoolImpl : public Cloneable<AvgPoolImpl<D>> {
@@ -36,10 +39,13 @@ class AvgPoolImpl : public Cloneable<AvgPoolImpl<D>> {
 };
 using AvgPool1dImpl = AvgPoolImpl<1>;
 using AvgPool2dImpl = AvgPoolImpl<2>;
+using AvgPool3dImpl = AvgPoolImpl<3>;
 extern template class AvgPoolImpl<1>;
 extern template class AvgPoolImpl<2>;
+extern template class AvgPoolImpl<3>;
 WICK_MODULE(AvgPool1d);
 WICK_MODULE(AvgPool2d);
+WICK_MODULE(AvgPool3d);
 
 template <size_t D>
 class AdaptiveAvgPoolImpl : public Cloneable<AdaptiveAvgPoolImpl<D>> {
@@ -53,9 +59,12 @@ class AdaptiveAvgPoolImpl : public Cloneable<AdaptiveAvgPoolImpl<D>> {
 };
 using AdaptiveAvgPool1dImpl = AdaptiveAvgPoolImpl<1>;
 using AdaptiveAvgPool2dImpl = AdaptiveAvgPoolImpl<2>;
+using AdaptiveAvgPool3dImpl = AdaptiveAvgPoolImpl<3>;
 extern template class AdaptiveAvgPoolImpl<1>;
 extern template class AdaptiveAvgPoolImpl<2>;
+extern template class AdaptiveAvgPoolImpl<3>;
 WICK_MODULE(AdaptiveAvgPool1d);
 WICK_MODULE(AdaptiveAvgPool2d);
+WICK_MODULE(AdaptiveAvgPool3d);
 
 }  // namespace wick::nn

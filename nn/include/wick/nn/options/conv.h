@@ -1,4 +1,4 @@
-// Options of Conv1d/Conv2d and ConvTranspose1d/2d, and of their functional forms.
+// Options of Conv1d/2d/3d and ConvTranspose1d/2d/3d, and of their functional forms.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +31,7 @@ class ConvPadding {
     else if (m == "valid")
       mode_ = enumtype::Tag::Valid;
     else
-      fail(D == 1 ? "nn::Conv1d" : "nn::Conv2d", "padding must be \"same\" or \"valid\", got \"", std::string(m), "\"");
+      fail(D == 1 ? "nn::Conv1d" : D == 2 ? "nn::Conv2d" : "nn::Conv3d", "padding must be \"same\" or \"valid\", got \"", std::string(m), "\"");
   }
 
   bool is_same() const { return mode_ == enumtype::Tag::Same; }
@@ -62,6 +62,7 @@ struct ConvOptions {
 };
 using Conv1dOptions = ConvOptions<1>;
 using Conv2dOptions = ConvOptions<2>;
+using Conv3dOptions = ConvOptions<3>;
 
 template <size_t D>
 struct ConvTransposeOptions {
@@ -79,6 +80,7 @@ struct ConvTransposeOptions {
 };
 using ConvTranspose1dOptions = ConvTransposeOptions<1>;
 using ConvTranspose2dOptions = ConvTransposeOptions<2>;
+using ConvTranspose3dOptions = ConvTransposeOptions<3>;
 
 namespace functional {
 template <size_t D>
@@ -91,6 +93,7 @@ struct ConvFuncOptions {
 };
 using Conv1dFuncOptions = ConvFuncOptions<1>;
 using Conv2dFuncOptions = ConvFuncOptions<2>;
+using Conv3dFuncOptions = ConvFuncOptions<3>;
 
 template <size_t D>
 struct ConvTransposeFuncOptions {
@@ -103,6 +106,7 @@ struct ConvTransposeFuncOptions {
 };
 using ConvTranspose1dFuncOptions = ConvTransposeFuncOptions<1>;
 using ConvTranspose2dFuncOptions = ConvTransposeFuncOptions<2>;
+using ConvTranspose3dFuncOptions = ConvTransposeFuncOptions<3>;
 }  // namespace functional
 
 }  // namespace wick::nn

@@ -1,4 +1,4 @@
-// Options of BatchNorm1d/2d, LayerNorm, GroupNorm and of functional::normalize.
+// Options of BatchNorm1d/2d/3d, LayerNorm, GroupNorm and of functional::normalize.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,7 @@ struct BatchNormOptions {
 };
 using BatchNorm1dOptions = BatchNormOptions;
 using BatchNorm2dOptions = BatchNormOptions;
+using BatchNorm3dOptions = BatchNormOptions;
 
 struct LayerNormOptions {
   LayerNormOptions(std::vector<int64_t> normalized_shape) : normalized_shape_(std::move(normalized_shape)) {}

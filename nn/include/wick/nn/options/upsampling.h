@@ -9,7 +9,7 @@
 
 namespace wick::nn {
 
-using InterpolateMode = Choice<enumtype::kNearest, enumtype::kLinear, enumtype::kBilinear>;
+using InterpolateMode = Choice<enumtype::kNearest, enumtype::kLinear, enumtype::kBilinear, enumtype::kTrilinear>;
 
 struct UpsampleOptions {
   WICK_ARG(std::optional<std::vector<int64_t>>, size) = std::nullopt;
