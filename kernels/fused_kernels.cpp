@@ -23,6 +23,15 @@ void FusedKernels::conv2d_backward_input(const View&, const View&, const View&, 
 void FusedKernels::conv2d_backward_weight(const View&, const View*, const View&, const View&, const ConvParams&) {
   not_fused("conv2d_backward_weight");
 }
+bool FusedKernels::conv3d(const View&, const View&, const View&, const View*, const ConvParams&) {
+  not_fused("conv3d");
+}
+bool FusedKernels::conv3d_backward_input(const View&, const View&, const View&, const ConvParams&) {
+  not_fused("conv3d_backward_input");
+}
+bool FusedKernels::conv3d_backward_weight(const View&, const View*, const View&, const View&, const ConvParams&) {
+  not_fused("conv3d_backward_weight");
+}
 void FusedKernels::max_pool2d(const View&, const View&, const View&, const PoolParams&) { not_fused("max_pool2d"); }
 void FusedKernels::max_pool2d_backward(const View&, const View&, const View&, const PoolParams&) {
   not_fused("max_pool2d_backward");

@@ -225,4 +225,17 @@ void CpuBackend::conv2d_backward_weight(const View& grad_weight, const View* gra
   });
 }
 
+// 3-D: oneDNN's primitives or nothing (lib/ composes from the 2-D passes above).
+bool CpuBackend::conv3d(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p) {
+  return conv3d_onednn(out, input, weight, bias, p);
+}
+bool CpuBackend::conv3d_backward_input(const View& grad_input, const View& grad_out, const View& weight,
+                                       const ConvParams& p) {
+  return conv3d_backward_input_onednn(grad_input, grad_out, weight, p);
+}
+bool CpuBackend::conv3d_backward_weight(const View& grad_weight, const View* grad_bias, const View& grad_out,
+                                        const View& input, const ConvParams& p) {
+  return conv3d_backward_weight_onednn(grad_weight, grad_bias, grad_out, input, p);
+}
+
 }  // namespace wick::cpu

@@ -1,4 +1,4 @@
-// 2-D convolution and its two backward passes on oneDNN primitives (float32, and bfloat16 on CPUs with bf16
+// 2-D and 3-D convolution and their two backward passes on oneDNN primitives (float32, and bfloat16 on CPUs with bf16
 // dot-product instructions, accumulating in float32): one primitive per geometry and dtype, created once and
 // cached per thread, so small repeated shapes never pay oneDNN's creation cost again.
 #include "conv_onednn.h"
@@ -26,7 +26,7 @@ namespace {
 
 enum class Pass : int64_t { Forward, BackwardData, BackwardWeights };
 
-using Key = PrimitiveKey<19>;
+using Key = PrimitiveKey<25>;
 
 // Per-thread working memory for blocked-layout copies and oneDNN's scratchpad, shared by every cached
 // primitive of the thread (they run one at a time), so memory grows with the largest convolution rather
@@ -94,22 +94,37 @@ Descs descs(const Geometry& g, ScalarType dtype) {
   // Every operand in the tensors' dtype (bias and weight gradients too, as lib/ allocates them).
   const auto t = dtype == kBFloat16 ? dnnl::memory::data_type::bf16 : dnnl::memory::data_type::f32;
   Descs d;
-  const dnnl::memory::dims src{g.N, g.C, g.H, g.W}, dst{g.N, g.OC, g.OH, g.OW};
-  const dnnl::memory::dims wei =
-      g.G == 1 ? dnnl::memory::dims{g.OC, g.C, g.KH, g.KW} : dnnl::memory::dims{g.G, g.OCg(), g.Cg(), g.KH, g.KW};
-  d.src = {src, t, tag::nchw};
-  d.dst = {dst, t, tag::nchw};
-  d.wei = {wei, t, g.G == 1 ? tag::oihw : tag::goihw};
+  // Right padding that makes oneDNN's output size equal ours (negative where rows are left unused).
+  auto pad_r = [](int64_t out, int64_t s, int64_t in, int64_t k, int64_t dil, int64_t pad) {
+    return (out - 1) * s - in + (k - 1) * dil + 1 - pad;
+  };
+  dnnl::memory::dims src{g.N, g.C}, dst{g.N, g.OC}, wei{g.OC, g.Cg()};
+  if (g.G > 1) wei = {g.G, g.OCg(), g.Cg()};
+  if (g.volumetric) {
+    src.push_back(g.D);
+    dst.push_back(g.OD);
+    wei.push_back(g.KD);
+    d.strides.push_back(g.sd);
+    d.dilates.push_back(g.dd - 1);
+    d.pad_l.push_back(g.pd);
+    d.pad_r.push_back(pad_r(g.OD, g.sd, g.D, g.KD, g.dd, g.pd));
+  }
+  src.insert(src.end(), {g.H, g.W});
+  dst.insert(dst.end(), {g.OH, g.OW});
+  wei.insert(wei.end(), {g.KH, g.KW});
+  d.strides.insert(d.strides.end(), {g.s0, g.s1});
+  d.dilates.insert(d.dilates.end(), {g.d0 - 1, g.d1 - 1});
+  d.pad_l.insert(d.pad_l.end(), {g.p0, g.p1});
+  d.pad_r.insert(d.pad_r.end(), {pad_r(g.OH, g.s0, g.H, g.KH, g.d0, g.p0), pad_r(g.OW, g.s1, g.W, g.KW, g.d1, g.p1)});
+  const tag plain = g.volumetric ? tag::ncdhw : tag::nchw;
+  const tag plain_wei = g.volumetric ? (g.G == 1 ? tag::oidhw : tag::goidhw) : (g.G == 1 ? tag::oihw : tag::goihw);
+  d.src = {src, t, plain};
+  d.dst = {dst, t, plain};
+  d.wei = {wei, t, plain_wei};
   d.bias = {{g.OC}, t, tag::x};
   d.any_src = {src, t, tag::any};
   d.any_dst = {dst, t, tag::any};
   d.any_wei = {wei, t, tag::any};
-  d.strides = {g.s0, g.s1};
-  d.dilates = {g.d0 - 1, g.d1 - 1};
-  d.pad_l = {g.p0, g.p1};
-  // Right padding that makes oneDNN's output size equal ours (negative where rows are left unused).
-  d.pad_r = {(g.OH - 1) * g.s0 - g.H + (g.KH - 1) * g.d0 + 1 - g.p0,
-             (g.OW - 1) * g.s1 - g.W + (g.KW - 1) * g.d1 + 1 - g.p1};
   return d;
 }
 
@@ -181,8 +196,8 @@ Cache& cache() {
 }
 
 Entry* find_entry(Pass pass, const Geometry& g, bool bias, ScalarType dtype) {
-  const Key key{int64_t(pass), bias, g.N,  g.C,  g.H,  g.W,  g.OC, g.KH, g.KW,          g.OH,
-                g.OW,          g.G,  g.s0, g.s1, g.p0, g.p1, g.d0, g.d1, int64_t(dtype)};
+  const Key key{int64_t(pass), bias, g.N,  g.C,  g.H,  g.W, g.OC, g.KH, g.KW, g.OH, g.OW, g.G,           g.s0,
+                g.s1,          g.p0, g.p1, g.d0, g.d1, g.D, g.KD, g.OD, g.sd, g.pd, g.dd, int64_t(dtype)};
   Cache& c = cache();
   auto it = c.entries.find(key);
   if (it != c.entries.end()) return it->second.get();
@@ -290,11 +305,51 @@ bool conv2d_backward_weight_onednn(const View& grad_weight, const View* grad_bia
   return true;
 }
 
+bool conv3d_onednn(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p) {
+  const Geometry g = geometry3d(input, weight, out, p);
+  if (!onednn_ok(input) || out.numel() == 0 || g.Cg() * g.KD * g.KH * g.KW == 0) return false;
+  Entry* e = find_entry(Pass::Forward, g, bias != nullptr, input.dtype);
+  if (!e) return false;
+  if (bias)
+    execute(*e, {input.data, weight.data, bias->data, out.data});
+  else
+    execute(*e, {input.data, weight.data, out.data});
+  return true;
+}
+
+bool conv3d_backward_input_onednn(const View& grad_input, const View& grad_out, const View& weight,
+                                  const ConvParams& p) {
+  const Geometry g = geometry3d(grad_input, weight, grad_out, p);
+  if (!onednn_ok(grad_input) || grad_input.numel() == 0 || grad_out.numel() == 0 || g.OCg() == 0) return false;
+  Entry* e = find_entry(Pass::BackwardData, g, false, grad_input.dtype);
+  if (!e) return false;
+  execute(*e, {grad_out.data, weight.data, grad_input.data});
+  return true;
+}
+
+bool conv3d_backward_weight_onednn(const View& grad_weight, const View* grad_bias, const View& grad_out,
+                                   const View& input, const ConvParams& p) {
+  const Geometry g = geometry3d(input, grad_weight, grad_out, p);
+  if (!onednn_ok(input) || grad_out.numel() == 0 || grad_weight.numel() == 0) return false;
+  Entry* e = find_entry(Pass::BackwardWeights, g, grad_bias != nullptr, input.dtype);
+  if (!e) return false;
+  if (grad_bias)
+    execute(*e, {input.data, grad_out.data, grad_weight.data, grad_bias->data});
+  else
+    execute(*e, {input.data, grad_out.data, grad_weight.data});
+  return true;
+}
+
 #else  // built without oneDNN: conv.cpp's portable path runs everything
 
 bool conv2d_onednn(const View&, const View&, const View&, const View*, const ConvParams&) { return false; }
 bool conv2d_backward_input_onednn(const View&, const View&, const View&, const ConvParams&) { return false; }
 bool conv2d_backward_weight_onednn(const View&, const View*, const View&, const View&, const ConvParams&) {
+  return false;
+}
+bool conv3d_onednn(const View&, const View&, const View&, const View*, const ConvParams&) { return false; }
+bool conv3d_backward_input_onednn(const View&, const View&, const View&, const ConvParams&) { return false; }
+bool conv3d_backward_weight_onednn(const View&, const View*, const View&, const View&, const ConvParams&) {
   return false;
 }
 int conv_cached_primitives() { return 0; }

@@ -46,6 +46,12 @@ bool CpuBackend::supports(FusedOp op, ScalarType t) const {
     case FusedOp::Conv2d:
       // bfloat16 on bf16 hardware: oneDNN's bf16 convolution (widened to float32 for a geometry it refuses).
       return floating || (t == kBFloat16 && cpu_has_bf16_dot());
+    case FusedOp::Conv3d:  // oneDNN's primitives only: without them lib/ folds depth into 2-D convolutions
+#ifdef WICK_HAVE_ONEDNN
+      return t == kFloat || (t == kBFloat16 && cpu_has_bf16_dot());
+#else
+      return false;
+#endif
     default: return floating;
   }
 }

@@ -52,6 +52,11 @@ class CpuBackend final : public Backend, public FusedKernels {
   void softmax_backward(const View& grad_in, const View& grad_out, const View& out, int dim, bool log) override;
 
   void conv2d(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p) override;
+  bool conv3d(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p) override;
+  bool conv3d_backward_input(const View& grad_input, const View& grad_out, const View& weight,
+                             const ConvParams& p) override;
+  bool conv3d_backward_weight(const View& grad_weight, const View* grad_bias, const View& grad_out, const View& input,
+                              const ConvParams& p) override;
   void conv2d_backward_input(const View& grad_input, const View& grad_out, const View& weight,
                              const ConvParams& p) override;
   void conv2d_backward_weight(const View& grad_weight, const View* grad_bias, const View& grad_out, const View& input,

@@ -50,12 +50,14 @@ enum class RandomKind : uint8_t {
 };
 
 // 2-D convolution geometry (NCHW input, [out_channels, in_channels / groups, kH, kW] weight). 1-D
-// convolutions are 2-D ones with H = 1.
+// convolutions are 2-D ones with H = 1; 3-D ones (NCDHW, FusedOp::Conv3d) add the depth dim's parameters, which
+// the 2-D kernels ignore.
 struct ConvParams {
   int64_t stride[2] = {1, 1};
   int64_t padding[2] = {0, 0};
   int64_t dilation[2] = {1, 1};
   int64_t groups = 1;
+  int64_t depth_stride = 1, depth_padding = 0, depth_dilation = 1;
 };
 
 struct PoolParams {

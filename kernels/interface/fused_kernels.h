@@ -12,6 +12,7 @@ namespace wick {
 enum class FusedOp : uint8_t {
   Softmax,    // softmax, softmax_backward
   Conv2d,     // conv2d, conv2d_backward_input, conv2d_backward_weight
+  Conv3d,     // conv3d, conv3d_backward_input, conv3d_backward_weight
   MaxPool2d,  // max_pool2d, max_pool2d_backward
   AvgPool2d,  // avg_pool2d, avg_pool2d_backward
   BatchNorm,  // batch_norm, batch_norm_backward
@@ -41,6 +42,13 @@ class FusedKernels {
                                      const ConvParams& p);
   // grad_weight (and grad_bias when given) from grad_out and the forward input.
   virtual void conv2d_backward_weight(const View& grad_weight, const View* grad_bias, const View& grad_out,
+                                      const View& input, const ConvParams& p);
+  // 3-D convolution: NCDHW views, the depth dim's parameters in p.depth_*. Unlike the 2-D passes these may decline
+  // a geometry (returning false, having written nothing): lib/ then composes the pass from 2-D convolutions.
+  virtual bool conv3d(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p);
+  virtual bool conv3d_backward_input(const View& grad_input, const View& grad_out, const View& weight,
+                                     const ConvParams& p);
+  virtual bool conv3d_backward_weight(const View& grad_weight, const View* grad_bias, const View& grad_out,
                                       const View& input, const ConvParams& p);
   // Max pooling; `indices` (int64, out's shape) holds each maximum's flat position within its input plane.
   virtual void max_pool2d(const View& out, const View& indices, const View& input, const PoolParams& p);

@@ -66,6 +66,8 @@ constexpr NodeRename kNodeRenames[] = {
     {"conv_transpose3d", "convolution"},
     {"conv2d_backward_input", "convolution_backward"},
     {"conv2d_backward_weight", "convolution_backward"},
+    {"conv3d_backward_input", "convolution_backward"},
+    {"conv3d_backward_weight", "convolution_backward"},
     {"max_pool2d", "max_pool2d_with_indices"},
     {"max_pool2d_backward", "max_pool2d_with_indices_backward"},
     {"max_pool3d", "max_pool3d_with_indices"},

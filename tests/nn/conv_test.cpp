@@ -163,6 +163,11 @@ TEST_CASE("conv: first and second derivatives by finite differences (float64)", 
     const auto tr = [](const V& v) { return V{conv_transpose2d(v[0], v[1], v[2], 2, 1, 1, 2)}; };
     CHECK(autograd::gradcheck(tr, tr_in) == "");
     CHECK(autograd::gradgradcheck(tr, tr_in) == "");
+    // output_padding 1 at stride 1 (allowed below dilation 2): the last output row is one no window reaches
+    const V pad_in = {leaf({1, 2, 3, 3}, 9), leaf({2, 2, 2, 2}, 10)};
+    const auto padded = [](const V& v) { return V{conv_transpose2d(v[0], v[1], {}, 1, 0, {1, 0}, 1, 2)}; };
+    CHECK(autograd::gradcheck(padded, pad_in) == "");
+    CHECK(autograd::gradgradcheck(padded, pad_in) == "");
     const V same_in = {leaf({2, 2, 7}, 7), leaf({3, 2, 4}, 8)};
     const auto same = [](const V& v) { return V{conv1d(v[0], v[1], {}, 1, "same")}; };
     CHECK(autograd::gradcheck(same, same_in) == "");

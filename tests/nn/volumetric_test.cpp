@@ -5,12 +5,15 @@
 #include <wick/autograd/gradcheck.h>
 #include <wick/wick.h>
 
+#include "../support/scoped_settings.h"
+#include "conv_onednn.h"
 #include "fixture.h"
 
 using namespace wick;
 using testing::check_case;
 using testing::Fixture;
 using testing::Inputs;
+using testing::OneDnnPath;
 namespace F = wick::nn::functional;
 
 namespace {
@@ -21,9 +24,25 @@ struct Precision {
 const Precision kPrecisions[] = {{kDouble, 1e-9}, {kFloat, 1e-4}};
 }  // namespace
 
-TEST_CASE("volumetric: conv3d and conv_transpose3d match PyTorch", "[nn][conv][conv3d]") {
+TEST_CASE("volumetric: conv3d and conv_transpose3d match PyTorch on oneDNN's 3-D primitives and composed from 2-D",
+          "[nn][conv][conv3d]") {
   const Fixture f("nn_volumetric.safetensors");
-  for (const Precision& p : kPrecisions) {
+  struct Path {
+    const char* name;
+    ScalarType dtype;
+    bool onednn;
+    double tol;
+  };
+  // float64 has no oneDNN kernels, so it folds depth into 2-D convolutions; float32 runs both ways.
+  for (const Path& p : {Path{"float64 composed", kDouble, false, 1e-9}, Path{"float32 oneDNN", kFloat, true, 1e-4},
+                        Path{"float32 composed", kFloat, false, 1e-4}}) {
+    if (p.onednn && !cpu::onednn_available()) {
+      WARN("oneDNN not built in: its 3-D path not checked");
+      continue;
+    }
+    INFO("path: " << p.name);
+    OneDnnPath path(p.onednn);
+    const int primitives_before = cpu::conv_cached_primitives();
     auto run = [&](const std::string& name, std::vector<std::string> inputs, auto fn) {
       check_case(f, name, inputs, fn, p.dtype, p.tol, p.tol);
     };
@@ -41,6 +60,8 @@ TEST_CASE("volumetric: conv3d and conv_transpose3d match PyTorch", "[nn][conv][c
     run("transpose3d_outpad", {"x", "w"}, [](Inputs& in) {
       return conv_transpose3d(in["x"], in["w"], {}, 1, 0, {1, 0, 0}, 1, 2);
     });
+    // The oneDNN path really ran oneDNN (its per-thread primitive cache changed); the composed ones never did.
+    if (p.dtype == kFloat) CHECK((cpu::conv_cached_primitives() != primitives_before) == p.onednn);
   }
 }
 

@@ -2,7 +2,8 @@
 // the input (also the forward of a transposed convolution) and with respect to the weight. Each one's
 // derivative is written with the other two, so gradients of any order come out of the same three kernels.
 // conv1d is conv2d over a height of 1; "same" padding pads the input's far side when the total is odd. The
-// kernels are the backend's fused ones where it has them, else compositions of primitives (conv_composed.h).
+// kernels are the backend's fused ones where it has them, else compositions of primitives (conv_composed.h);
+// 3-d convolutions run on 3-d kernels (oneDNN's on the CPU) or fold their depth into 2-d ones.
 #include <string>
 
 #include "fused.h"
@@ -25,62 +26,183 @@ using detail::save;
 
 namespace {
 
+Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParams& p);
 Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_sizes, const ConvParams& p);
 Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_sizes, const ConvParams& p);
 
+// 4-D operands are 2-d convolutions (1-d ones included), 5-D ones 3-d.
+FusedOp conv_op(const Tensor& x) { return x.dim() == 5 ? FusedOp::Conv3d : FusedOp::Conv2d; }
+
 // The dtype a convolution runs in: the tensors' own where the backend's fused kernels take it (bfloat16 on CPUs
 // with bf16 dot-product instructions, accumulating in float32), else the usual widening.
-ScalarType conv_dtype(Device device, ScalarType t) {
+ScalarType conv_dtype(Device device, ScalarType t, FusedOp op) {
   const ScalarType widened = compute_dtype(device, t);
-  return widened != t && detail::fused_for(device, FusedOp::Conv2d, t) ? t : widened;
+  return widened != t && detail::fused_for(device, op, t) ? t : widened;
 }
 
 int64_t conv_out_size(int64_t in, int64_t k, int64_t s, int64_t pad, int64_t d) {
   return (in + 2 * pad - d * (k - 1) - 1) / s + 1;
 }
 
-// y = conv(x, w) + b on 4-D tensors already checked.
+// The output sizes of conv(x, w) for 4-D or 5-D operands.
+SizeVec conv_out_sizes(const Tensor& x, const Tensor& w, const ConvParams& p) {
+  SizeVec sizes{x.size(0), w.size(0)};
+  if (x.dim() == 5)
+    sizes.push_back(conv_out_size(x.size(2), w.size(2), p.depth_stride, p.depth_padding, p.depth_dilation));
+  for (int d = 0; d < 2; ++d)
+    sizes.push_back(
+        conv_out_size(x.size(x.dim() - 2 + d), w.size(w.dim() - 2 + d), p.stride[d], p.padding[d], p.dilation[d]));
+  return sizes;
+}
+
+// ---- 3-d convolutions composed from 2-d ones, for a backend without 3-d kernels ------------------------------
+// Each output depth becomes a batch entry whose channels are the input planes its kernel-depth taps read, ordered
+// (channel, kd) as weight [OC, C / G, KD, KH, KW] flattens to [OC, C / G * KD, KH, KW]: one 2-d pass plus one
+// gathering copy. The input gradient is the adjoint: a 2-d input gradient, each plane added back to its depth.
+
+// The planes of x [N, C, D, H, W] that output depths [0, OD) read: [N * OD, C * KD, H, W].
+Tensor fold_depth(const Tensor& x, int64_t OD, int64_t KD, const ConvParams& p) {
+  const int64_t N = x.size(0), C = x.size(1), H = x.size(3), W = x.size(4), pd = p.depth_padding;
+  const Tensor padded = pd > 0 ? pad(x, {0, 0, 0, 0, pd, pd}) : x;
+  std::vector<Tensor> taps;  // per kd: [N, OD, C, H, W], the planes od * stride + kd * dilation
+  for (int64_t kd = 0; kd < KD; ++kd) {
+    const int64_t first = kd * p.depth_dilation;
+    taps.push_back(
+        padded.slice(2, first, first + (OD - 1) * p.depth_stride + 1, p.depth_stride).permute({0, 2, 1, 3, 4}));
+  }
+  return stack(taps, 3).view({N * OD, C * KD, H, W});
+}
+
+// [N, OC, OD, OH, OW] <-> [N * OD, OC, OH, OW]
+Tensor depth_to_batch(const Tensor& y) {
+  return y.permute({0, 2, 1, 3, 4}).reshape({y.size(0) * y.size(2), y.size(1), y.size(3), y.size(4)});
+}
+Tensor batch_to_depth(const Tensor& y, int64_t N) {
+  return y.view({N, y.size(0) / N, y.size(1), y.size(2), y.size(3)}).permute({0, 2, 1, 3, 4}).contiguous();
+}
+Tensor flat_kernel(const Tensor& w) { return w.reshape({w.size(0), -1, w.size(3), w.size(4)}); }
+
+Tensor composed_conv3d(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParams& p, IntArrayRef out_sizes) {
+  return batch_to_depth(conv_forward(fold_depth(x, out_sizes[2], w.size(2), p), flat_kernel(w), b, p), x.size(0));
+}
+
+Tensor composed_conv3d_backward_input(const Tensor& gy, const Tensor& w, IntArrayRef input_sizes, const ConvParams& p) {
+  const int64_t N = input_sizes[0], C = input_sizes[1], D = input_sizes[2], H = input_sizes[3], W = input_sizes[4];
+  const int64_t OD = gy.size(2), KD = w.size(2);
+  // [N * OD, C * KD, H, W]: what output depth od's tap kd sends back to input depth od * stride + kd * dilation.
+  const Tensor planes = conv_input_grad(depth_to_batch(gy), flat_kernel(w), {N * OD, C * KD, H, W}, p);
+  std::vector<int64_t> depth;
+  for (int64_t od = 0; od < OD; ++od)
+    for (int64_t kd = 0; kd < KD; ++kd) depth.push_back(od * p.depth_stride + kd * p.depth_dilation);
+  const Tensor per_depth = planes.view({N, OD, C, KD, H, W}).permute({0, 2, 1, 3, 4, 5}).reshape({N, C, OD * KD, H, W});
+  // Padded depth: the taps' reach, or the input's extent where the last rows are ones no tap reads.
+  const int64_t full = std::max(depth.back() + 1, p.depth_padding + D);
+  return zeros({N, C, full, H, W}, gy.options())
+      .index_add(2, tensor(depth, TensorOptions().device(gy.device())), per_depth)
+      .narrow(2, p.depth_padding, D)
+      .contiguous();
+}
+
+Tensor composed_conv3d_backward_weight(const Tensor& gy, const Tensor& x, IntArrayRef weight_sizes,
+                                       const ConvParams& p) {
+  const Tensor folded = fold_depth(x, gy.size(2), weight_sizes[2], p);
+  return conv_weight_grad(depth_to_batch(gy), folded,
+                          {weight_sizes[0], weight_sizes[1] * weight_sizes[2], weight_sizes[3], weight_sizes[4]}, p)
+      .view(weight_sizes);
+}
+
+// ---- the three passes on the backend's kernels where it has them, else composed ---------------------------
+
+Tensor forward_pass(FusedKernels* fused, const Tensor& x, const Tensor& w, const Tensor& b, const ConvParams& p,
+                    IntArrayRef out_sizes) {
+  const View bv = b.defined() ? view_of(b) : View{};
+  if (fused) {
+    Tensor out = make_empty(out_sizes, x.dtype(), x.device());
+    if (x.dim() == 4) {
+      fused->conv2d(view_of(out), view_of(x), view_of(w), b.defined() ? &bv : nullptr, p);
+      return out;
+    }
+    if (fused->conv3d(view_of(out), view_of(x), view_of(w), b.defined() ? &bv : nullptr, p)) return out;
+  }
+  return x.dim() == 4 ? detail::composed_conv2d(x, w, b, p, out_sizes) : composed_conv3d(x, w, b, p, out_sizes);
+}
+
+Tensor input_pass(FusedKernels* fused, const Tensor& gy, const Tensor& w, IntArrayRef input_sizes,
+                  const ConvParams& p) {
+  if (fused) {
+    Tensor out = make_empty(input_sizes, gy.dtype(), gy.device());
+    if (gy.dim() == 4) {
+      fused->conv2d_backward_input(view_of(out), view_of(gy), view_of(w), p);
+      return out;
+    }
+    if (fused->conv3d_backward_input(view_of(out), view_of(gy), view_of(w), p)) return out;
+  }
+  return gy.dim() == 4 ? detail::composed_conv2d_backward_input(gy, w, input_sizes, p)
+                       : composed_conv3d_backward_input(gy, w, input_sizes, p);
+}
+
+// The weight gradient on the backend's kernels, and the bias gradient with it where asked for (oneDNN fuses its
+// reduction); undefined where a 3-d kernel declined.
+Tensor fused_weight_pass(FusedKernels& fused, const Tensor& gy, const Tensor& x, IntArrayRef weight_sizes,
+                         const ConvParams& p, Tensor* grad_bias) {
+  Tensor gw = make_empty(weight_sizes, x.dtype(), x.device());
+  View gbv;
+  if (grad_bias) {
+    *grad_bias = make_empty({weight_sizes[0]}, x.dtype(), x.device());
+    gbv = view_of(*grad_bias);
+  }
+  if (x.dim() == 4) {
+    fused.conv2d_backward_weight(view_of(gw), grad_bias ? &gbv : nullptr, view_of(gy), view_of(x), p);
+    return gw;
+  }
+  return fused.conv3d_backward_weight(view_of(gw), grad_bias ? &gbv : nullptr, view_of(gy), view_of(x), p) ? gw
+                                                                                                           : Tensor();
+}
+
+// ---- the recorded primitives ---------------------------------------------------------------------------------
+
+// The first `sizes` windows of a convolution's output. A transposed convolution's output_padding of at least its
+// stride (allowed below the dilation) adds rows past the last window; a convolution over them, as in the
+// derivatives below, then has windows there too, which belong to no element of the original gradient.
+Tensor first_windows(Tensor y, IntArrayRef sizes) {
+  for (int64_t d = 2; d < y.dim(); ++d)
+    if (y.size(d) != sizes[size_t(d)]) y = y.narrow(d, 0, sizes[size_t(d)]);
+  return y;
+}
+
+// y = conv(x, w) + b on 4-D or 5-D tensors already checked.
 Tensor conv_forward(const Tensor& x, const Tensor& w, const Tensor& b, const ConvParams& p) {
-  const SizeVec out_sizes{x.size(0), w.size(0),
-                          conv_out_size(x.size(2), w.size(2), p.stride[0], p.padding[0], p.dilation[0]),
-                          conv_out_size(x.size(3), w.size(3), p.stride[1], p.padding[1], p.dilation[1])};
+  const SizeVec out_sizes = conv_out_sizes(x, w, p);
   Tensor out;
   {
     NoGradGuard guard;
-    const ScalarType ct = conv_dtype(x.device(), x.dtype());
+    const ScalarType ct = conv_dtype(x.device(), x.dtype(), conv_op(x));
     const Tensor xc = as_compute(x, ct), wc = as_compute(w, ct);
     const Tensor bc = b.defined() ? as_compute(b, ct) : Tensor();
-    FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
-    if (product(out_sizes) == 0) {
-      out = make_empty(out_sizes, ct, x.device());
-    } else if (fused) {
-      out = make_empty(out_sizes, ct, x.device());
-      const View bv = bc.defined() ? view_of(bc) : View{};
-      fused->conv2d(view_of(out), view_of(xc), view_of(wc), bc.defined() ? &bv : nullptr, p);
-    } else {
-      out = detail::composed_conv2d(xc, wc, bc, p, out_sizes);
-    }
+    out = product(out_sizes) == 0
+              ? make_empty(out_sizes, ct, x.device())
+              : forward_pass(detail::fused_for(x.device(), conv_op(x), ct), xc, wc, bc, p, out_sizes);
     if (ct != x.dtype()) out = out.to(x.dtype());
   }
   if (record_needed({&x, &w, &b}))
-    record("conv2d", {&x, &w, &b}, out, [sx = save(x), sw = save(w), p](Grads g) {
+    record(x.dim() == 5 ? "conv3d" : "conv2d", {&x, &w, &b}, out, [sx = save(x), sw = save(w), p](Grads g) {
       const Tensor& gy = g.out[0];
       const Tensor x = sx.get(), w = sw.get();
       if (g.needed(0)) g.in[0] = conv_input_grad(gy, w, x.sizes(), p);
-      const ScalarType ct = conv_dtype(x.device(), x.dtype());
-      FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
+      const ScalarType ct = conv_dtype(x.device(), x.dtype(), conv_op(x));
+      FusedKernels* fused = detail::fused_for(x.device(), conv_op(x), ct);
       if (g.needed(1) && g.needed(2) && !detail::grad_mode_enabled() && fused) {
-        // Plain backward: one kernel call gives both (oneDNN fuses the bias reduction).
-        const Tensor gyc = as_compute(gy, ct), xc = as_compute(x, ct);
-        Tensor gw = make_empty(w.sizes(), ct, x.device()), gb = make_empty({w.size(0)}, ct, x.device());
-        const View gbv = view_of(gb);
-        fused->conv2d_backward_weight(view_of(gw), &gbv, view_of(gyc), view_of(xc), p);
-        g.in[1] = gw;
-        g.in[2] = gb;
-        return;
+        // Plain backward: one kernel call gives both.
+        Tensor gb;
+        const Tensor gw = fused_weight_pass(*fused, as_compute(gy, ct), as_compute(x, ct), w.sizes(), p, &gb);
+        if (gw.defined()) {
+          g.in[1] = gw;
+          g.in[2] = gb;
+          return;
+        }
       }
       if (g.needed(1)) g.in[1] = conv_weight_grad(gy, x, w.sizes(), p);
-      if (g.needed(2)) g.in[2] = gy.sum({0, 2, 3});
+      if (g.needed(2)) g.in[2] = x.dim() == 5 ? gy.sum({0, 2, 3, 4}) : gy.sum({0, 2, 3});
     });
   return out;
 }
@@ -90,25 +212,20 @@ Tensor conv_input_grad(const Tensor& gy, const Tensor& w, IntArrayRef input_size
   Tensor out;
   {
     NoGradGuard guard;
-    const ScalarType ct = conv_dtype(gy.device(), gy.dtype());
+    const ScalarType ct = conv_dtype(gy.device(), gy.dtype(), conv_op(gy));
     const Tensor gyc = as_compute(gy, ct), wc = as_compute(w, ct);
-    FusedKernels* fused = detail::fused_for(gy.device(), FusedOp::Conv2d, ct);
-    if (gyc.numel() == 0 || wc.numel() == 0) {
-      out = zeros(input_sizes, TensorOptions().dtype(ct).device(gy.device()));
-    } else if (fused) {
-      out = make_empty(input_sizes, ct, gy.device());
-      fused->conv2d_backward_input(view_of(out), view_of(gyc), view_of(wc), p);
-    } else {
-      out = detail::composed_conv2d_backward_input(gyc, wc, input_sizes, p);
-    }
+    out = gyc.numel() == 0 || wc.numel() == 0
+              ? zeros(input_sizes, TensorOptions().dtype(ct).device(gy.device()))
+              : input_pass(detail::fused_for(gy.device(), conv_op(gy), ct), gyc, wc, input_sizes, p);
     if (ct != gy.dtype()) out = out.to(gy.dtype());
   }
   if (record_needed(gy, w))
-    record("conv2d_backward_input", {&gy, &w}, out, [sgy = save(gy), sw = save(w), p](Grads g) {
-      const Tensor& gg = g.out[0];
-      if (g.needed(0)) g.in[0] = conv_forward(gg, sw.get(), Tensor(), p);
-      if (g.needed(1)) g.in[1] = conv_weight_grad(sgy.get(), gg, sw.get().sizes(), p);
-    });
+    record(gy.dim() == 5 ? "conv3d_backward_input" : "conv2d_backward_input", {&gy, &w}, out,
+           [sgy = save(gy), sw = save(w), p](Grads g) {
+             const Tensor& gg = g.out[0];
+             if (g.needed(0)) g.in[0] = first_windows(conv_forward(gg, sw.get(), Tensor(), p), sgy.get().sizes());
+             if (g.needed(1)) g.in[1] = conv_weight_grad(sgy.get(), gg, sw.get().sizes(), p);
+           });
   return out;
 }
 
@@ -117,25 +234,25 @@ Tensor conv_weight_grad(const Tensor& gy, const Tensor& x, IntArrayRef weight_si
   Tensor out;
   {
     NoGradGuard guard;
-    const ScalarType ct = conv_dtype(x.device(), x.dtype());
+    const ScalarType ct = conv_dtype(x.device(), x.dtype(), conv_op(x));
     const Tensor gyc = as_compute(gy, ct), xc = as_compute(x, ct);
-    FusedKernels* fused = detail::fused_for(x.device(), FusedOp::Conv2d, ct);
-    if (gyc.numel() == 0 || xc.numel() == 0) {
+    FusedKernels* fused = detail::fused_for(x.device(), conv_op(x), ct);
+    if (gyc.numel() == 0 || xc.numel() == 0)
       out = zeros(weight_sizes, TensorOptions().dtype(ct).device(x.device()));
-    } else if (fused) {
-      out = make_empty(weight_sizes, ct, x.device());
-      fused->conv2d_backward_weight(view_of(out), nullptr, view_of(gyc), view_of(xc), p);
-    } else {
-      out = detail::composed_conv2d_backward_weight(gyc, xc, weight_sizes, p);
-    }
+    else if (fused)
+      out = fused_weight_pass(*fused, gyc, xc, weight_sizes, p, nullptr);
+    if (!out.defined())
+      out = x.dim() == 4 ? detail::composed_conv2d_backward_weight(gyc, xc, weight_sizes, p)
+                         : composed_conv3d_backward_weight(gyc, xc, weight_sizes, p);
     if (ct != x.dtype()) out = out.to(x.dtype());
   }
   if (record_needed(gy, x))
-    record("conv2d_backward_weight", {&gy, &x}, out, [sgy = save(gy), sx = save(x), p](Grads g) {
-      const Tensor& gg = g.out[0];
-      if (g.needed(0)) g.in[0] = conv_forward(sx.get(), gg, Tensor(), p);
-      if (g.needed(1)) g.in[1] = conv_input_grad(sgy.get(), gg, sx.get().sizes(), p);
-    });
+    record(x.dim() == 5 ? "conv3d_backward_weight" : "conv2d_backward_weight", {&gy, &x}, out,
+           [sgy = save(gy), sx = save(x), p](Grads g) {
+             const Tensor& gg = g.out[0];
+             if (g.needed(0)) g.in[0] = first_windows(conv_forward(sx.get(), gg, Tensor(), p), sgy.get().sizes());
+             if (g.needed(1)) g.in[1] = conv_input_grad(sgy.get(), gg, sx.get().sizes(), p);
+           });
   return out;
 }
 
@@ -147,8 +264,8 @@ struct SpatialArgs {
   int64_t stride[3] = {1, 1, 1}, padding[3] = {0, 0, 0}, dilation[3] = {1, 1, 1};
   int64_t groups = 1;
 
-  // The 2-D kernels' parameters, from the last two dims (a 1-d op runs over a height of 1).
-  ConvParams last_two() const {
+  // The kernels' parameters: the last two dims (a 1-d op runs over a height of 1), and a 3-d op's depth.
+  ConvParams params() const {
     ConvParams p;
     p.groups = groups;
     for (int i = 0; i < std::min(spatial, 2); ++i) {
@@ -156,6 +273,11 @@ struct SpatialArgs {
       p.stride[to] = stride[from];
       p.padding[to] = padding[from];
       p.dilation[to] = dilation[from];
+    }
+    if (spatial == 3) {
+      p.depth_stride = stride[0];
+      p.depth_padding = padding[0];
+      p.depth_dilation = dilation[0];
     }
     return p;
   }
@@ -252,51 +374,6 @@ Tensor lower_output(const Tensor& y, int spatial, bool unbatched) {
   return unbatched ? t.squeeze(0) : t;
 }
 
-// ---- 3-d: the depth dim folded into one 2-d convolution ----------------------------------------------------
-// Each output depth becomes a batch entry whose channels are the input planes its kernel-depth taps read, ordered
-// (channel, kd) as weight [OC, C / G, KD, KH, KW] flattens to [OC, C / G * KD, KH, KW]. So a conv3d is one conv2d
-// (oneDNN's or the backend's kernels) plus one gathering copy, and its derivatives of any order are conv2d's and
-// the views'. The transposed convolution is the adjoint: a transposed conv2d, then each plane added back to the
-// output depth it came from.
-
-// The planes of x [N, C, D, H, W] (padded along depth) that output depths [0, OD) read: [N * OD, C * KD, H, W].
-Tensor fold_depth(const Tensor& x, int64_t OD, int64_t KD, const SpatialArgs& a) {
-  const int64_t N = x.size(0), C = x.size(1), H = x.size(3), W = x.size(4), pd = a.padding[0];
-  const Tensor padded = pd > 0 ? pad(x, {0, 0, 0, 0, pd, pd}) : x;
-  std::vector<Tensor> taps;  // per kd: [N, OD, C, H, W], the planes od * stride + kd * dilation
-  for (int64_t kd = 0; kd < KD; ++kd) {
-    const int64_t first = kd * a.dilation[0];
-    taps.push_back(padded.slice(2, first, first + (OD - 1) * a.stride[0] + 1, a.stride[0]).permute({0, 2, 1, 3, 4}));
-  }
-  return stack(taps, 3).view({N * OD, C * KD, H, W});
-}
-
-Tensor conv3d_forward(const Tensor& x, const Tensor& w, const Tensor& b, const SpatialArgs& a) {
-  const int64_t N = x.size(0), OC = w.size(0), KD = w.size(2);
-  const int64_t OD = conv_out_size(x.size(2), KD, a.stride[0], a.padding[0], a.dilation[0]);
-  const Tensor y = conv_forward(fold_depth(x, OD, KD, a), w.reshape({OC, -1, w.size(3), w.size(4)}), b, a.last_two());
-  return y.view({N, OD, OC, y.size(2), y.size(3)}).permute({0, 2, 1, 3, 4}).contiguous();
-}
-
-Tensor conv_transpose3d_forward(const Tensor& x, const Tensor& w, const SpatialArgs& a, IntArrayRef out_spatial) {
-  const int64_t N = x.size(0), C = x.size(1), D = x.size(2), KD = w.size(2);
-  const int64_t OC = w.size(1) * a.groups, OD = out_spatial[0], OH = out_spatial[1], OW = out_spatial[2];
-  // Planes [N * D, OC * KD, OH, OW], channel (oc, kd): input depth d's contribution to output depth
-  // d * stride + kd * dilation - padding.
-  const Tensor planes =
-      conv_input_grad(x.permute({0, 2, 1, 3, 4}).reshape({N * D, C, x.size(3), x.size(4)}),
-                      w.reshape({C, -1, w.size(3), w.size(4)}), {N * D, OC * KD, OH, OW}, a.last_two());
-  std::vector<int64_t> depth;
-  for (int64_t d = 0; d < D; ++d)
-    for (int64_t kd = 0; kd < KD; ++kd) depth.push_back(d * a.stride[0] + kd * a.dilation[0]);
-  const Tensor per_depth =
-      planes.view({N, D, OC, KD, OH, OW}).permute({0, 2, 1, 3, 4, 5}).reshape({N, OC, D * KD, OH, OW});
-  const int64_t full = std::max(depth.back() + 1, a.padding[0] + OD);  // output_padding may reach past the taps
-  const Tensor sums = zeros({N, OC, full, OH, OW}, x.options())
-                          .index_add(2, tensor(depth, TensorOptions().device(x.device())), per_depth);
-  return sums.narrow(2, a.padding[0], OD);
-}
-
 Tensor conv_nd(const char* op, int spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
                IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, int64_t groups) {
   if (detail::AutocastOp ac{detail::autocast_lists::conv, input.device()})
@@ -306,9 +383,8 @@ Tensor conv_nd(const char* op, int spatial, const Tensor& input, const Tensor& w
   check_conv_shapes(op, input, weight, bias, a);
   const bool unbatched = input.dim() == spatial + 1;
   const Tensor x = lift_input(input, spatial);
-  if (spatial == 3) return lower_output(conv3d_forward(x, weight, bias, a), spatial, unbatched);
   const Tensor w = spatial == 1 ? weight.unsqueeze(2) : weight;
-  return lower_output(conv_forward(x, w, bias, a.last_two()), spatial, unbatched);
+  return lower_output(conv_forward(x, w, bias, a.params()), spatial, unbatched);
 }
 
 Tensor conv_transpose_nd(const char* op, int spatial, const Tensor& input, const Tensor& weight, const Tensor& bias,
@@ -324,14 +400,11 @@ Tensor conv_transpose_nd(const char* op, int spatial, const Tensor& input, const
   const bool unbatched = input.dim() == spatial + 1;
   const Tensor x = lift_input(input, spatial);
   const int64_t OC = weight.size(1) * groups;
-  Tensor out;
-  if (spatial == 3) {
-    out = conv_transpose3d_forward(x, weight, a, out_spatial);
-  } else {
-    const Tensor w = spatial == 1 ? weight.unsqueeze(2) : weight;
-    const SizeVec out_sizes{x.size(0), OC, spatial == 1 ? 1 : out_spatial[0], out_spatial[out_spatial.size() - 1]};
-    out = conv_input_grad(x, w, out_sizes, a.last_two());
-  }
+  const Tensor w = spatial == 1 ? weight.unsqueeze(2) : weight;
+  SizeVec out_sizes{x.size(0), OC};
+  if (spatial == 1) out_sizes.push_back(1);
+  for (const int64_t size : out_spatial) out_sizes.push_back(size);
+  Tensor out = conv_input_grad(x, w, out_sizes, a.params());
   if (bias.defined()) {
     SizeVec bias_shape(size_t(out.dim()), 1);
     bias_shape[1] = OC;
