@@ -11,8 +11,9 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
-#include <string>
+#include <optional>
+
+#include "csv_example.h"
 
 namespace nn = wick::nn;
 namespace data = wick::data;
@@ -22,7 +23,6 @@ using wick::Tensor;
 // Measured over seeds 0-29: RMSE 2.70-4.73 after 300 epochs, 2.77-4.57 after 60 (--quick). Guessing the training
 // mean scores 8-11, so 5.5 leaves a margin over the worst run and still fails a model that learned little.
 constexpr double kThreshold = 5.5;  // $1000s
-constexpr int kMissingData = 77;
 
 struct HousingNetImpl : nn::Module {
   explicit HousingNetImpl(int64_t features) {
@@ -35,28 +35,12 @@ struct HousingNetImpl : nn::Module {
 WICK_MODULE(HousingNet);
 
 int main(int argc, char** argv) try {
-  bool quick = false;
-  uint64_t seed = 0;
-  std::string path = "/usr/lib/python3/dist-packages/sklearn/datasets/data/boston_house_prices.csv";
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--quick") {
-      quick = true;
-    } else if (arg == "--seed" && i + 1 < argc) {
-      seed = std::stoull(argv[++i]);
-    } else {
-      path = arg;
-    }
-  }
-  if (!std::filesystem::exists(path)) {
-    std::fprintf(stderr, "housing: no data: %s is missing (apt-get install python3-sklearn, or pass a path)\n",
-                 path.c_str());
-    return kMissingData;
-  }
-  wick::manual_seed(seed);
+  const std::optional<CsvExampleArgs> args = parse_args(argc, argv, "housing", "boston_house_prices.csv");
+  if (!args) return kMissingData;
+  wick::manual_seed(args->seed);
 
   // Line 1 holds counts; line 2 names the columns; MEDV, the median value, is the target, the other 13 the features.
-  data::datasets::CSV houses(path, data::datasets::CSVOptions().skip_lines(1).header(true).target("MEDV"));
+  data::datasets::CSV houses(args->path, data::datasets::CSVOptions().skip_lines(1).header(true).target("MEDV"));
   // A random split, fixed by the seed: 404 neighbourhoods to learn from, 102 to validate on.
   const Tensor order = wick::randperm(houses.features().size(0));
   const Tensor train_rows = order.narrow(0, 0, 404), validation_rows = order.narrow(0, 404, 102);
@@ -71,7 +55,7 @@ int main(int argc, char** argv) try {
   const Tensor validation_features = standardize(houses.features().index_select(0, validation_rows));
   auto loader = data::make_data_loader(
       data::datasets::TensorDataset(standardize(train_features), train_values).map(data::transforms::Stack<>()),
-      data::DataLoaderOptions(32).seed(seed));
+      data::DataLoaderOptions(32).seed(args->seed));
 
   HousingNet model(train_features.size(1));
   const auto validation_rmse = [&] {
@@ -79,7 +63,7 @@ int main(int argc, char** argv) try {
     return std::sqrt(F::mse_loss(model(validation_features), validation_values).item<double>());
   };
   wick::optim::Adam optimizer(model->parameters(), wick::optim::AdamOptions(0.003));
-  const int epochs = quick ? 60 : 300;
+  const int epochs = args->quick ? 60 : 300;
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     for (auto& batch : *loader) {
       optimizer.zero_grad();

@@ -10,8 +10,9 @@
 #include <wick/wick.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <string>
+#include <optional>
+
+#include "csv_example.h"
 
 namespace nn = wick::nn;
 namespace data = wick::data;
@@ -21,7 +22,6 @@ using wick::Tensor;
 // Measured over seeds 0-29: 27 to 30 of the 30 held-out flowers right, after 100 epochs and after 30 (--quick).
 // 85% allows one more mistake than the worst run; a model that learned nothing scores about 33%.
 constexpr double kThreshold = 85.0;
-constexpr int kMissingData = 77;
 
 struct IrisNetImpl : nn::Module {
   IrisNetImpl() {
@@ -34,28 +34,12 @@ struct IrisNetImpl : nn::Module {
 WICK_MODULE(IrisNet);
 
 int main(int argc, char** argv) try {
-  bool quick = false;
-  uint64_t seed = 0;
-  std::string path = "/usr/lib/python3/dist-packages/sklearn/datasets/data/iris.csv";
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--quick") {
-      quick = true;
-    } else if (arg == "--seed" && i + 1 < argc) {
-      seed = std::stoull(argv[++i]);
-    } else {
-      path = arg;
-    }
-  }
-  if (!std::filesystem::exists(path)) {
-    std::fprintf(stderr, "iris: no data: %s is missing (apt-get install python3-sklearn, or pass a path)\n",
-                 path.c_str());
-    return kMissingData;
-  }
-  wick::manual_seed(seed);  // the same split and initial weights every run
+  const std::optional<CsvExampleArgs> args = parse_args(argc, argv, "iris", "iris.csv");
+  if (!args) return kMissingData;
+  wick::manual_seed(args->seed);  // the same split and initial weights every run
 
   // sklearn's file starts with a line of counts and class names, then rows of 4 measurements and the class (0-2).
-  data::datasets::CSV iris(path, data::datasets::CSVOptions().skip_lines(1).target(4).target_dtype(wick::kInt64));
+  data::datasets::CSV iris(args->path, data::datasets::CSVOptions().skip_lines(1).target(4).target_dtype(wick::kInt64));
   // A random split, fixed by the seed: 120 flowers to learn from, 30 held out to score the model on.
   const Tensor order = wick::randperm(iris.features().size(0));
   const Tensor train_rows = order.narrow(0, 0, 120), held_out_rows = order.narrow(0, 120, 30);
@@ -63,12 +47,12 @@ int main(int argc, char** argv) try {
   const Tensor held_out_labels = iris.targets().index_select(0, held_out_rows);
   data::datasets::TensorDataset train(iris.features().index_select(0, train_rows),
                                       iris.targets().index_select(0, train_rows));
-  auto loader =
-      data::make_data_loader(std::move(train).map(data::transforms::Stack<>()), data::DataLoaderOptions(16).seed(seed));
+  auto loader = data::make_data_loader(std::move(train).map(data::transforms::Stack<>()),
+                                       data::DataLoaderOptions(16).seed(args->seed));
 
   IrisNet model;
   wick::optim::Adam optimizer(model->parameters(), wick::optim::AdamOptions(0.01));
-  const int epochs = quick ? 30 : 100;
+  const int epochs = args->quick ? 30 : 100;
   for (int epoch = 1; epoch <= epochs; ++epoch) {
     double loss_sum = 0;
     int batches = 0;
