@@ -1,6 +1,5 @@
 // CSV over small files the test writes itself: columns by index and by header name, skipped lines, class and
 // regression targets; every malformed input throws wick::Error naming the file, line, column and text.
-// Standardize: statistics of the training rows, applied to others.
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
@@ -148,17 +147,4 @@ TEST_CASE("csv: bad input throws naming the file, line, column and text", "[data
                Catch::Contains("target_dtype must be kFloat (regression) or kInt64 (class labels), not int32"));
     CHECK_THAT(error_of(write(dir, "1\n"), CSVOptions().target(0)), Catch::Contains("no feature columns"));
   }
-}
-
-TEST_CASE("csv: Standardize uses the training rows' statistics", "[data][csv]") {
-  // Column 0: mean 2, population stddev sqrt(2/3); column 1 is constant, so its stddev counts as 1.
-  const Tensor train = tensor({{1.f, 5.f}, {2.f, 5.f}, {3.f, 5.f}});
-  data::transforms::Standardize<> standardize(train);
-  CHECK(allclose(standardize.mean, tensor({2.f, 5.f})));
-  CHECK(allclose(standardize.stddev, tensor({std::sqrt(2.f / 3.f), 1.f})));
-  CHECK(allclose(standardize(train), tensor({{-std::sqrt(1.5f), 0.f}, {0.f, 0.f}, {std::sqrt(1.5f), 0.f}})));
-  // Other rows move by the training statistics, not their own.
-  CHECK(allclose(standardize(tensor({4.f, 7.f})), tensor({2.f / std::sqrt(2.f / 3.f), 2.f})));
-  CHECK_THROWS_WITH(data::transforms::Standardize<>(tensor({1.f, 2.f})),
-                    Catch::Contains("needs training rows [N, F] with N > 0, got shape [2]"));
 }
