@@ -2,10 +2,12 @@
 // and exit status 77 when the data file is missing, which tools/check counts as skipped rather than failed.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 constexpr int kMissingData = 77;
@@ -27,7 +29,10 @@ inline std::optional<CsvExampleArgs> parse_args(int argc, char** argv, const cha
     if (arg == "--quick") {
       args.quick = true;
     } else if (arg == "--seed" && i + 1 < argc) {
-      args.seed = std::stoull(argv[++i]);
+      const std::string value = argv[++i];
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), args.seed);
+      if (error != std::errc() || end != value.data() + value.size())
+        throw std::invalid_argument(std::string(name) + ": --seed needs a whole number, not \"" + value + "\"");
     } else {
       args.path = arg;
     }

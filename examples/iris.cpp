@@ -79,7 +79,7 @@ int main(int argc, char** argv) try {
     return 1;
   }
   return 0;
-} catch (const wick::Error& e) {  // a malformed CSV file: say what and where, rather than abort
+} catch (const std::exception& e) {  // a malformed CSV file (wick::Error) or argument: say what, not abort
   std::fprintf(stderr, "%s\n", e.what());
   return 1;
 }
