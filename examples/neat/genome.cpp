@@ -1,5 +1,6 @@
 // Mutation, crossover and distance of NEAT genomes. The rates are the paper's for a population of 150, except
-// adding connections, which is raised from 0.05 because these tasks start with few connections to add between.
+// adding connections: 0.1 instead of 0.05 solves XOR sooner (seeds 1-100: median generation 22 instead of 28, worst
+// 67 instead of 138).
 #include "genome.h"
 
 #include <algorithm>
@@ -15,6 +16,8 @@ constexpr double kAddNode = 0.03;        // chance of splitting a connection
 constexpr double kAddConnection = 0.1;   // chance of a new connection
 constexpr double kToggle = 0.02;         // chance one connection is enabled or disabled
 constexpr double kStayDisabled = 0.75;   // crossover: a gene disabled in either parent stays disabled
+// Weights stay in [-3, 3]: larger ones saturate the steepened sigmoid, and in 5 of 100 XOR runs with 8 the
+// population froze on saturated OR/AND-like networks that no weight perturbation could move.
 constexpr float kWeightLimit = 3.f;
 
 bool chance(Rng& rng, double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; }
@@ -58,8 +61,8 @@ void add_connection(Genome& g, Innovations& innovations, Rng& rng) {
   }
 }
 
-// Splits an enabled connection A->B into A->new (weight 1) and new->B (the old weight): the network computes
-// nearly what it did, so the new structure gets time to be tuned before selection judges it.
+// Splits an enabled connection A->B into A->new (weight 1) and new->B (the old weight), the paper's rule for
+// keeping the change to the network small, so the new structure gets time to be tuned before selection judges it.
 void add_node(Genome& g, Innovations& innovations, Rng& rng) {
   std::vector<size_t> enabled;
   for (size_t i = 0; i < g.connections.size(); ++i)
