@@ -56,7 +56,7 @@ TEST_CASE("csv: skipped lines, columns by index, an int64 class target", "[data]
   CHECK(e.target.item<int64_t>() == 1);
 
   // Two chosen features in the order asked, no target.
-  CSV two(path, CSVOptions().skip_lines(1).features({3, 0}));
+  CSV two(path, CSVOptions().skip_lines(1).features({size_t(3), int64_t(0)}));
   CHECK(equal(two.features(), tensor({{0.2f, 5.1f}, {1.4f, 7.0f}, {2.5f, 6.3f}})));
   CHECK_FALSE(two.targets().defined());
 }

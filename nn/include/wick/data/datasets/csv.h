@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -24,8 +25,9 @@ namespace wick::data::datasets {
 // A column: its 0-based index, or its name in the header line.
 class CSVColumn {
  public:
-  CSVColumn(int index) : column_(int64_t(index)) {}
-  CSVColumn(int64_t index) : column_(index) {}
+  // Any integer type, so an int literal, an int64_t and a size_t all name a column.
+  template <class Integer, std::enable_if_t<std::is_integral_v<Integer>, int> = 0>
+  CSVColumn(Integer index) : column_(int64_t(index)) {}
   CSVColumn(std::string name) : column_(std::move(name)) {}
   CSVColumn(const char* name) : column_(std::string(name)) {}
 
