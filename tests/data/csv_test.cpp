@@ -121,6 +121,8 @@ TEST_CASE("csv: bad input throws naming the file, line, column and text", "[data
     CHECK_THAT(error_of(blank, {}), Catch::Contains(blank + ", line 1, column 1: \"\" is not a number"));
     const std::string nan = write(dir, "1,nan\n");
     CHECK_THAT(error_of(nan, {}), Catch::Contains(nan + ", line 1, column 1: \"nan\" is not a finite number"));
+    const std::string huge = write(dir, "1,-1e39\n");
+    CHECK_THAT(error_of(huge, {}), Catch::Contains(huge + ", line 1, column 1: \"-1e39\" is out of float32's range"));
   }
   SECTION("class label that is not a whole number >= 0") {
     const std::string path = write(dir, "3,4\n1,2,3,4,0\n1,2,3,4,1.5\n");

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <string_view>
 
 #include "wick/ops.h"
@@ -89,6 +90,9 @@ double number(const Row& row, int64_t column, const std::string& path) {
              ", column ", column, ": \"", cell, "\" is not a number");
   WICK_CHECK(std::isfinite(value), kOp, path, ", line ", row.line, ", column ", column, ": \"", cell,
              "\" is not a finite number");
+  // Cells become float32; a larger number would turn into inf there.
+  WICK_CHECK(std::abs(value) <= std::numeric_limits<float>::max(), kOp, path, ", line ", row.line, ", column ", column,
+             ": \"", cell, "\" is out of float32's range");
   return value;
 }
 
