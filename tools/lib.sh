@@ -10,6 +10,7 @@ WICK_PACKAGES=(
   meson ninja-build pkg-config g++ cmake            # build (meson finds oneDNN through its CMake package)
   libxtensor-dev libxsimd-dev libdnnl-dev catch2    # library and tests
   python3 python3-torch                             # PyTorch reference fixtures
+  python3-sklearn                                   # iris.csv and boston_house_prices.csv for the tabular examples
   libtorch-dev libopenblas0-pthread                 # LibTorch baseline for tools/bench
   graphviz gnuplot-nox fortunes                     # graph export, plots, text data
   clang libclang-rt-14-dev llvm                     # sanitizer build and libFuzzer (runtime), symbolized reports

@@ -6,6 +6,7 @@
 #include "support/fixtures.h"
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <set>
 #include <thread>
 
@@ -85,6 +86,22 @@ TEST_CASE("data: TensorDataset, map and Stack build batches", "[data]") {
   // Normalize per channel, on [C, H, W] images.
   tf::Normalize<> per_channel({0.5, 1.0}, {0.5, 2.0});
   CHECK(equal(per_channel(ones({2, 1, 1})), tensor({1.f, 0.f}).view({2, 1, 1})));
+}
+
+TEST_CASE("data: Standardize uses the training rows' statistics", "[data]") {
+  // Column 0: mean 2, population stddev sqrt(2/3); column 1 is constant, so its stddev counts as 1.
+  const Tensor train = tensor({{1.f, 5.f}, {2.f, 5.f}, {3.f, 5.f}});
+  tf::Standardize<> standardize(train);
+  CHECK(allclose(standardize.mean, tensor({2.f, 5.f})));
+  CHECK(allclose(standardize.stddev, tensor({std::sqrt(2.f / 3.f), 1.f})));
+  CHECK(allclose(standardize(train), tensor({{-std::sqrt(1.5f), 0.f}, {0.f, 0.f}, {std::sqrt(1.5f), 0.f}})));
+  // Other rows move by the training statistics, not their own.
+  CHECK(allclose(standardize(tensor({4.f, 7.f})), tensor({2.f / std::sqrt(2.f / 3.f), 2.f})));
+  // As a dataset transform: numbers() rows [i, 10 i] for i < 10 have mean [4.5, 45], stddev sqrt(8.25) * [1, 10].
+  auto standardized = numbers().map(tf::Standardize<>(numbers().data)).map(tf::Stack<>());
+  CHECK(allclose(standardized.get_batch({0}).data, full({1, 2}, -4.5f / std::sqrt(8.25f))));
+  CHECK_THROWS_WITH(tf::Standardize<>(tensor({1.f, 2.f})),
+                    Catch::Contains("needs training rows [N, F] with N > 0, got shape [2]"));
 }
 
 TEST_CASE("data: a sequential loader gives every example once, in order, with drop_last", "[data]") {

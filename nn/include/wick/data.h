@@ -3,6 +3,7 @@
 
 #include "wick/data/dataloader.h"
 #include "wick/data/dataset.h"
+#include "wick/data/datasets/csv.h"
 #include "wick/data/datasets/mnist.h"
 #include "wick/data/datasets/subset.h"
 #include "wick/data/datasets/tensor.h"

@@ -1,4 +1,4 @@
-// The non-template parts of the transforms: Normalize's arithmetic and Stack for Example<>.
+// The non-template parts of the transforms: Normalize's and Standardize's arithmetic and Stack for Example<>.
 #include "wick/data/transforms.h"
 
 #include "wick/ops.h"
@@ -13,6 +13,15 @@ Tensor channel_tensor(const std::vector<double>& values, const char* what) {
 }
 
 Tensor normalize(const Tensor& input, const Tensor& mean, const Tensor& stddev) { return input.sub(mean).div(stddev); }
+
+std::pair<Tensor, Tensor> column_statistics(const Tensor& rows) {
+  WICK_CHECK(rows.dim() == 2 && rows.size(0) > 0, "data::transforms::Standardize",
+             "needs training rows [N, F] with N > 0, got shape ", shape_str(rows.sizes()));
+  const Tensor x = rows.to(kFloat);
+  const Tensor stddev = x.std({0}, /*unbiased=*/false);
+  // A constant column carries no information; dividing by 1 keeps it at 0 instead of NaN.
+  return {x.mean({0}), where(stddev.gt(0), stddev, 1.0)};
+}
 
 }  // namespace detail
 

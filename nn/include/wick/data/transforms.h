@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -85,6 +86,8 @@ namespace detail {
 // mean and stddev as float [C, 1, 1] tensors (one entry per channel of a [C, H, W] image).
 Tensor channel_tensor(const std::vector<double>& values, const char* what);
 Tensor normalize(const Tensor& input, const Tensor& mean, const Tensor& stddev);
+// Per-column mean and population stddev of rows [N, F], each [F]; a column that never varies gets stddev 1.
+std::pair<Tensor, Tensor> column_statistics(const Tensor& rows);
 }  // namespace detail
 
 // (data - mean) / stddev, per channel: Normalize<>(0.1307, 0.3081) for MNIST, or one value per channel.
@@ -94,6 +97,19 @@ class Normalize : public TensorTransform<Target> {
   Normalize(double mean, double stddev) : Normalize(std::vector<double>{mean}, std::vector<double>{stddev}) {}
   Normalize(const std::vector<double>& mean, const std::vector<double>& stddev)
       : mean(detail::channel_tensor(mean, "mean")), stddev(detail::channel_tensor(stddev, "stddev")) {}
+  Tensor operator()(Tensor input) override { return detail::normalize(input, mean, stddev); }
+
+  Tensor mean, stddev;
+};
+
+// (data - mean) / stddev per feature of tabular data (an example's data [F], or rows [N, F]), with the statistics
+// of the training rows only, as sklearn's StandardScaler fitted on a training split and applied to every split:
+//   transforms::Standardize<> standardize(train_features);   // [N, F]
+//   dataset.map(standardize), or standardize(rows) directly
+template <class Target = Tensor>
+class Standardize : public TensorTransform<Target> {
+ public:
+  explicit Standardize(const Tensor& train_rows) { std::tie(mean, stddev) = detail::column_statistics(train_rows); }
   Tensor operator()(Tensor input) override { return detail::normalize(input, mean, stddev); }
 
   Tensor mean, stddev;
