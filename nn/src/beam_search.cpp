@@ -24,10 +24,27 @@ struct Hypothesis {
   double score;  // length-normalised
 };
 
-// The search's per-item bookkeeping: live beams' tokens so far and the finished hypotheses set aside.
+// The search's per-item bookkeeping: live beams' tokens so far and the best `beam` finished hypotheses.
 struct Item {
   std::vector<std::vector<int64_t>> live;  // [beam]
   std::vector<Hypothesis> finished;
+
+  void finish(Hypothesis h, int64_t beam) {
+    if (static_cast<int64_t>(finished.size()) < beam) return finished.push_back(std::move(h));
+    Hypothesis& worst = *worst_finished();
+    if (h.score > worst.score) worst = std::move(h);
+  }
+  std::vector<Hypothesis>::iterator worst_finished() {
+    return std::min_element(finished.begin(), finished.end(),
+                            [](const Hypothesis& x, const Hypothesis& y) { return x.score < y.score; });
+  }
+  // HF's rule (early_stopping=False): `beam` hypotheses are in, and the best live one, scored at its present
+  // length, would not beat the worst of them. A model sure of its answer makes unlikely endings in the other
+  // beams early; without the second half, those would fill the list and stop the search before the answer ends.
+  bool done(int64_t beam, double best_live_sum, int64_t length, double alpha) {
+    return static_cast<int64_t>(finished.size()) == beam &&
+           worst_finished()->score >= best_live_sum / std::pow(static_cast<double>(length), alpha);
+  }
 };
 
 void check_step_output(const Tensor& log_probs, const std::vector<Tensor>& state, int64_t rows, int64_t vocab,
@@ -137,8 +154,7 @@ BeamSearchResult beam_search(const BeamStep& step, const std::vector<Tensor>& st
           std::vector<int64_t> tokens_so_far = item.live[parent];
           tokens_so_far.push_back(token);
           const double length = static_cast<double>(tokens_so_far.size());
-          item.finished.push_back({std::move(tokens_so_far), s / std::pow(length, options.length_penalty())});
-          done[b] = static_cast<int64_t>(item.finished.size()) == beam;
+          item.finish({std::move(tokens_so_far), s / std::pow(length, options.length_penalty())}, beam);
         } else if (token != end && n_live < beam) {
           const int64_t row = b * beam + n_live++;
           parents[row] = b * beam + parent;
@@ -149,7 +165,7 @@ BeamSearchResult beam_search(const BeamStep& step, const std::vector<Tensor>& st
         }
       }
       for (int64_t j = n_live; j < beam; ++j) parents[b * beam + j] = b * beam;
-      done[b] = done[b] || n_live == 0;
+      done[b] = done[b] || n_live == 0 || item.done(beam, scores[b * beam], t, options.length_penalty());
       item.live = std::move(live);
     }
     beams_state = select_rows(next_state, tensor(parents));

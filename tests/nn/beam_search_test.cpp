@@ -157,6 +157,16 @@ std::vector<float> short_or_long(const Prefix& prefix) {
   return {kImpossible, -2.f, -2.f, -2.f};
 }
 
+// Sure of `a a a </s>`; an early ending is unlikely but not impossible.
+std::vector<float> confident(const Prefix& prefix) {
+  const Prefix generated(prefix.begin() + 1, prefix.end());
+  const bool all_a = std::all_of(generated.begin(), generated.end(), [](int64_t t) { return t == kA; });
+  if (generated.empty()) return {kImpossible, -4.f, -0.125f, -5.f};
+  if (all_a && generated.size() < 3) return {kImpossible, -3.f, -0.125f, -5.f};
+  if (all_a && generated.size() == 3) return {kImpossible, -0.125f, -5.f, -5.f};
+  return {kImpossible, -5.f, -5.f, -5.f};
+}
+
 }  // namespace
 
 TEST_CASE("beam_search: a beam covering every prefix returns every sequence, ranked as brute force ranks them",
@@ -229,28 +239,33 @@ TEST_CASE("beam_search: a batch gives what its items give one at a time", "[nn][
 }
 
 TEST_CASE("beam_search: end tokens, length normalisation and stopping, exact values", "[nn][beam_search]") {
-  ToyDecoder toy(4, 4, {short_or_long});
-  // No length penalty: `a </s>` (-1.5) is best, and once `b b </s>` (-4.25) is the second finished hypothesis the
-  // item is done: three steps, not max_length's four. Finished rows are padded with the end token.
-  BeamSearchResult r = search(toy, {0}, 2, 4, 0.0);
-  CHECK(toy.calls == 3);
-  CHECK(equal(r.sequences[0], tensor({{kA, kEnd, kEnd, kEnd}, {kB, kB, kEnd, kEnd}})));
-  CHECK(equal(r.lengths[0], tensor({int64_t(2), int64_t(3)})));
+  ToyDecoder toy(4, 6, {short_or_long});
+  // No length penalty: `a </s>` (-1.5) is best, `b b b </s>` (-1.75) second; `b b </s>` (-4.25), finished at
+  // step 3, is pushed out. After step 4 the best live beam (`b b b a`, -4.5) cannot beat -1.75, so the search
+  // stops: four steps, not max_length's six. Finished rows are padded with the end token.
+  BeamSearchResult r = search(toy, {0}, 2, 6, 0.0);
+  CHECK(toy.calls == 4);
+  CHECK(equal(r.sequences[0], tensor({{kA, kEnd, kEnd, kEnd, kEnd, kEnd}, {kB, kB, kB, kEnd, kEnd, kEnd}})));
+  CHECK(equal(r.lengths[0], tensor({int64_t(2), int64_t(4)})));
   CHECK(r.scores[0][0].item<double>() == -1.5);
-  CHECK(r.scores[0][1].item<double>() == -4.25);
+  CHECK(r.scores[0][1].item<double>() == -1.75);
 
-  // Mean log-probability per token (alpha 1): `b b b </s>` (-1.75 / 4) beats `a </s>` (-1.5 / 2), and beam 3
-  // keeps `b b b` alive long enough to find it.
-  r = search(toy, {0}, 3, 4, 1.0);
-  CHECK(equal(r.sequences[0][0], tensor({kB, kB, kB, kEnd})));
+  // Mean log-probability per token (alpha 1): `b b b </s>` (-1.75 / 4) beats `a </s>` (-1.5 / 2).
+  r = search(toy, {0}, 2, 6, 1.0);
+  CHECK(equal(r.sequences[0][0], tensor({kB, kB, kB, kEnd, kEnd, kEnd})));
   CHECK(r.scores[0][0].item<double>() == -0.4375);
   CHECK(r.scores[0][1].item<double>() == -0.75);
-  r = search(toy, {0}, 3, 4, 0.5);
+  r = search(toy, {0}, 2, 6, 0.5);
   CHECK(r.scores[0][0].item<double>() == -0.875);  // -1.75 / sqrt(4)
-  // Beam 2 prunes by the raw sums (as fairseq), so `b b b` is gone before its end: the penalty only re-ranks.
-  r = search(toy, {0}, 2, 4, 1.0);
-  CHECK(equal(r.sequences[0][0], tensor({kA, kEnd, kEnd, kEnd})));
-  CHECK(r.scores[0][0].item<double>() == -0.75);
+
+  // A decoder sure of `a a a </s>` still makes unlikely endings in the other beam first (`</s>` at step 1, then
+  // `a </s>`, `a a </s>`); they fill the two places but do not end the search while the live `a a a` beats them.
+  ToyDecoder sure(4, 6, {confident});
+  r = search(sure, {0}, 2, 6, 0.0);
+  CHECK(sure.calls == 4);
+  CHECK(equal(r.sequences[0], tensor({{kA, kA, kA, kEnd, kEnd, kEnd}, {kA, kEnd, kEnd, kEnd, kEnd, kEnd}})));
+  CHECK(r.scores[0][0].item<double>() == -0.5);
+  CHECK(r.scores[0][1].item<double>() == -3.125);
 
   // A hypothesis cut at max_length has no end token; its length is max_length.
   ToyDecoder endless(4, 3, {[](const Prefix&) { return std::vector<float>{-1.f, kImpossible, -0.5f, -2.f}; }});

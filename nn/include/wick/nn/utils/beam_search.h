@@ -61,11 +61,13 @@ struct BeamSearchResult {
 // device of state[0].
 //
 // Each step takes the 2 * beam best (beam, token) continuations per item by summed log-probability (wick::topk over
-// beam * vocab); among the first `beam` of them, those ending in the end token are set aside as finished, and the
-// first `beam` that do not end stay live. An item is done when it has `beam` finished hypotheses; at max_length
-// the best `beam` continuations are finished as they are. The search stops when every item is done, and returns
-// each item's finished hypotheses ranked by length-normalised score. Pruning uses the raw sums, as fairseq's.
-// beam_size 1 is greedy decoding.
+// beam * vocab); among the first `beam` of them, those ending in the end token are finished (each item keeps its
+// `beam` best finished hypotheses by length-normalised score), and the first `beam` that do not end stay live. At
+// max_length the first `beam` continuations finish as they are. An item is done when it holds `beam` finished
+// hypotheses and its best live beam, normalised at its present length, scores no better than the worst of them
+// (Hugging Face's rule; fairseq's stops at the first `beam` finished, which lets unlikely early endings crowd the
+// answer out). The search stops when every item is done. Pruning uses the raw sums, as both do. beam_size 1 is
+// greedy decoding.
 BeamSearchResult beam_search(const BeamStep& step, const std::vector<Tensor>& state, const BeamSearchOptions& options);
 
 }  // namespace wick::nn::utils
