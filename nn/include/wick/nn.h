@@ -22,6 +22,7 @@
 #include "wick/nn/modules/upsampling.h"
 #include "wick/nn/ordered_dict.h"
 #include "wick/nn/summary.h"
+#include "wick/nn/utils/beam_search.h"
 #include "wick/nn/utils/checkpoint.h"
 #include "wick/nn/utils/clip_grad.h"
 #include "wick/nn_ops.h"
