@@ -237,6 +237,8 @@ std::vector<Row> table_rows() {
   rows.push_back(time_row("TransformerEncoderLayer(128, 4 heads), 64 x 16, forward + backward", "us/step", 1e6,
                           "transformer_fwd_bwd", 1, 1.0));
   rows.push_back(time_row("MaxPool2d(2) on 64x6x24x24, forward + backward", "us/step", 1e6, "maxpool_fwd_bwd", 1, 1.0));
+  rows.push_back(time_row("Conv3d(8,16,3) on 8x8x16x32x32, forward + backward", "ms/step", 1e3, "conv3d_fwd_bwd", 1,
+                          1.0));
   return rows;
 }
 
@@ -450,6 +452,7 @@ int main(int argc, char** argv) {
                                                         {"layernorm_fwd_bwd"},
                                                         {"avgpool_fwd_bwd"},
                                                         {"maxpool_fwd_bwd"},
+                                                        {"conv3d_fwd_bwd"},
                                                         {"lstm_fwd_bwd"},
                                                         {"transformer_fwd_bwd"},
                                                         {"add_1_profiled"}};
