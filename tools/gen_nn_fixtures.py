@@ -117,15 +117,16 @@ def pool_cases():
     save("nn_pool.safetensors", c.tensors, c.meta)
 
 
+def batch_norm(x, w, b, rm, rv, training):
+    """F.batch_norm on copies of the running statistics, returned after the update as y1 and y2."""
+    rm = rm.detach().clone()
+    rv = rv.detach().clone()
+    y = F.batch_norm(x, rm, rv, w, b, training=training, momentum=0.1, eps=1e-5)
+    return y, rm, rv
+
+
 def norm_cases():
     c = Cases()
-
-    def batch_norm(x, w, b, rm, rv, training):
-        rm = rm.detach().clone()
-        rv = rv.detach().clone()
-        y = F.batch_norm(x, rm, rv, w, b, training=training, momentum=0.1, eps=1e-5)
-        return y, rm, rv
-
     c.add("bn2d_train", lambda x, w, b, rm, rv: batch_norm(x, w, b, rm, rv, True),
           {"x": r(4, 3, 5, 5), "w": r(3), "b": r(3), "rm": r(3), "rv": torch.rand(3) + 0.5})
     c.add("bn1d_train", lambda x, w, b, rm, rv: batch_norm(x, w, b, rm, rv, True),
@@ -311,12 +312,6 @@ def volumetric_cases():
           {"x": r(1, 2, 4, 3, 5)})
     c.add("nearest3d", lambda x: F.interpolate(x, size=(5, 7, 4), mode="nearest"), {"x": r(2, 3, 3, 4, 3)})
     c.add("nearest3d_scale", lambda x: F.interpolate(x, scale_factor=2, mode="nearest"), {"x": r(1, 2, 2, 3, 2)})
-
-    def batch_norm(x, w, b, rm, rv, training):
-        rm = rm.detach().clone()
-        rv = rv.detach().clone()
-        y = F.batch_norm(x, rm, rv, w, b, training=training, momentum=0.1, eps=1e-5)
-        return y, rm, rv
 
     c.add("bn3d_train", lambda x, w, b, rm, rv: batch_norm(x, w, b, rm, rv, True),
           {"x": r(3, 4, 2, 3, 3), "w": r(4), "b": r(4), "rm": r(4), "rv": torch.rand(4) + 0.5})

@@ -255,6 +255,35 @@ bool onednn_suits(Pass pass, const Geometry& g, ScalarType dtype) {
   return true;
 }
 
+// The three passes on a cached primitive, given a geometry oneDNN suits; false where it rejected the geometry.
+bool run_forward(const Geometry& g, const View& out, const View& input, const View& weight, const View* bias) {
+  Entry* e = find_entry(Pass::Forward, g, bias != nullptr, input.dtype);
+  if (!e) return false;
+  if (bias)
+    execute(*e, {input.data, weight.data, bias->data, out.data});
+  else
+    execute(*e, {input.data, weight.data, out.data});
+  return true;
+}
+
+bool run_backward_input(const Geometry& g, const View& grad_input, const View& grad_out, const View& weight) {
+  Entry* e = find_entry(Pass::BackwardData, g, false, grad_input.dtype);
+  if (!e) return false;
+  execute(*e, {grad_out.data, weight.data, grad_input.data});
+  return true;
+}
+
+bool run_backward_weight(const Geometry& g, const View& grad_weight, const View* grad_bias, const View& grad_out,
+                         const View& input) {
+  Entry* e = find_entry(Pass::BackwardWeights, g, grad_bias != nullptr, input.dtype);
+  if (!e) return false;
+  if (grad_bias)
+    execute(*e, {input.data, grad_out.data, grad_weight.data, grad_bias->data});
+  else
+    execute(*e, {input.data, grad_out.data, grad_weight.data});
+  return true;
+}
+
 }  // namespace
 
 int conv_cached_primitives() {
@@ -270,13 +299,7 @@ int conv_cached_primitives() {
 bool conv2d_onednn(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p) {
   const Geometry g = geometry(input, weight, out, p);
   if (!onednn_ok(input) || g.K() == 0 || !onednn_suits(Pass::Forward, g, input.dtype)) return false;
-  Entry* e = find_entry(Pass::Forward, g, bias != nullptr, input.dtype);
-  if (!e) return false;
-  if (bias)
-    execute(*e, {input.data, weight.data, bias->data, out.data});
-  else
-    execute(*e, {input.data, weight.data, out.data});
-  return true;
+  return run_forward(g, out, input, weight, bias);
 }
 
 bool conv2d_backward_input_onednn(const View& grad_input, const View& grad_out, const View& weight,
@@ -284,10 +307,7 @@ bool conv2d_backward_input_onednn(const View& grad_input, const View& grad_out, 
   const Geometry g = geometry(grad_input, weight, grad_out, p);
   if (!onednn_ok(grad_input) || g.OHW() == 0 || g.OCg() == 0 || !onednn_suits(Pass::BackwardData, g, grad_input.dtype))
     return false;
-  Entry* e = find_entry(Pass::BackwardData, g, false, grad_input.dtype);
-  if (!e) return false;
-  execute(*e, {grad_out.data, weight.data, grad_input.data});
-  return true;
+  return run_backward_input(g, grad_input, grad_out, weight);
 }
 
 bool conv2d_backward_weight_onednn(const View& grad_weight, const View* grad_bias, const View& grad_out,
@@ -296,48 +316,25 @@ bool conv2d_backward_weight_onednn(const View& grad_weight, const View* grad_bia
   if (!onednn_ok(input) || g.N == 0 || g.OHW() == 0 || grad_weight.numel() == 0 ||
       !onednn_suits(Pass::BackwardWeights, g, input.dtype))
     return false;
-  Entry* e = find_entry(Pass::BackwardWeights, g, grad_bias != nullptr, input.dtype);
-  if (!e) return false;
-  if (grad_bias)
-    execute(*e, {input.data, grad_out.data, grad_weight.data, grad_bias->data});
-  else
-    execute(*e, {input.data, grad_out.data, grad_weight.data});
-  return true;
+  return run_backward_weight(g, grad_weight, grad_bias, grad_out, input);
 }
 
+// 3-D: always oneDNN where it takes the geometry (lib/'s alternative folds depth into 2-D convolutions).
 bool conv3d_onednn(const View& out, const View& input, const View& weight, const View* bias, const ConvParams& p) {
-  const Geometry g = geometry3d(input, weight, out, p);
-  if (!onednn_ok(input) || out.numel() == 0 || g.Cg() * g.KD * g.KH * g.KW == 0) return false;
-  Entry* e = find_entry(Pass::Forward, g, bias != nullptr, input.dtype);
-  if (!e) return false;
-  if (bias)
-    execute(*e, {input.data, weight.data, bias->data, out.data});
-  else
-    execute(*e, {input.data, weight.data, out.data});
-  return true;
+  if (!onednn_ok(input) || out.numel() == 0 || weight.numel() == 0) return false;
+  return run_forward(geometry3d(input, weight, out, p), out, input, weight, bias);
 }
 
 bool conv3d_backward_input_onednn(const View& grad_input, const View& grad_out, const View& weight,
                                   const ConvParams& p) {
-  const Geometry g = geometry3d(grad_input, weight, grad_out, p);
-  if (!onednn_ok(grad_input) || grad_input.numel() == 0 || grad_out.numel() == 0 || g.OCg() == 0) return false;
-  Entry* e = find_entry(Pass::BackwardData, g, false, grad_input.dtype);
-  if (!e) return false;
-  execute(*e, {grad_out.data, weight.data, grad_input.data});
-  return true;
+  if (!onednn_ok(grad_input) || grad_input.numel() == 0 || grad_out.numel() == 0 || weight.numel() == 0) return false;
+  return run_backward_input(geometry3d(grad_input, weight, grad_out, p), grad_input, grad_out, weight);
 }
 
 bool conv3d_backward_weight_onednn(const View& grad_weight, const View* grad_bias, const View& grad_out,
                                    const View& input, const ConvParams& p) {
-  const Geometry g = geometry3d(input, grad_weight, grad_out, p);
   if (!onednn_ok(input) || grad_out.numel() == 0 || grad_weight.numel() == 0) return false;
-  Entry* e = find_entry(Pass::BackwardWeights, g, grad_bias != nullptr, input.dtype);
-  if (!e) return false;
-  if (grad_bias)
-    execute(*e, {input.data, grad_out.data, grad_weight.data, grad_bias->data});
-  else
-    execute(*e, {input.data, grad_out.data, grad_weight.data});
-  return true;
+  return run_backward_weight(geometry3d(input, grad_weight, grad_out, p), grad_weight, grad_bias, grad_out, input);
 }
 
 #else  // built without oneDNN: conv.cpp's portable path runs everything
