@@ -1,16 +1,20 @@
 // Handwritten digits with LeNet-5, the convolutional network that started it all (LeCun et al., 1998).
 //
-//   mnist_cnn [data_dir] [out_dir]     (defaults: data/mnist and the current folder)
+//   mnist_cnn [data_dir] [out_dir] [--device cuda] [--epochs N]   (defaults: data/mnist, the current folder, cpu, 8)
 //
 // Trains on the training digits with Adam, showing a live progress bar; after every epoch measures loss and
 // accuracy on the held-out digits. Writes the weights (mnist_cnn.safetensors, read by mnist_infer) and one
 // CSV row per epoch (mnist_cnn_metrics.csv; tools/plot_metrics.gnuplot draws it).
 #include <wick/wick.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <vector>
+
 #include <unistd.h>
 
 namespace nn = wick::nn;
@@ -56,15 +60,15 @@ struct Score {
 
 // Mean loss and accuracy (%) over a dataset, in eval mode and without recording.
 template <class Loader>
-Score evaluate(LeNet& model, Loader& loader) {
+Score evaluate(LeNet& model, Loader& loader, wick::Device device) {
   model->eval();
   wick::NoGradGuard no_grad;
   double loss = 0;
   int64_t correct = 0, count = 0;
   for (data::Example<>& batch : loader) {
-    const Tensor logits = model(batch.data);
-    loss += F::cross_entropy(logits, batch.target, F::CrossEntropyFuncOptions().reduction(wick::kSum)).item<double>();
-    correct += logits.argmax(1).eq(batch.target).sum().item<int64_t>();
+    const Tensor logits = model(batch.data.to(device)), target = batch.target.to(device);
+    loss += F::cross_entropy(logits, target, F::CrossEntropyFuncOptions().reduction(wick::kSum)).item<double>();
+    correct += logits.argmax(1).eq(target).sum().item<int64_t>();
     count += batch.target.size(0);
   }
   model->train();
@@ -73,13 +77,25 @@ Score evaluate(LeNet& model, Loader& loader) {
 
 int main(int argc, char** argv) {
   const auto start = Clock::now();
-  const std::string root = argc > 1 ? argv[1] : "data/mnist", out = argc > 2 ? argv[2] : ".";
+  std::vector<std::string> positional;
+  wick::Device device(wick::kCPU);
+  int epochs = 8;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--device" && i + 1 < argc)
+      device = wick::Device(std::string(argv[++i]));  // "cuda" trains on the GPU (tools/gpu_check)
+    else if (arg == "--epochs" && i + 1 < argc)
+      epochs = std::max(1, std::atoi(argv[++i]));
+    else
+      positional.push_back(arg);
+  }
+  const std::string root = positional.size() > 0 ? positional[0] : "data/mnist";
+  const std::string out = positional.size() > 1 ? positional[1] : ".";
   if (!std::filesystem::exists(root + "/train-images-idx3-ubyte")) {
     std::fprintf(stderr, "no MNIST files in %s (tools/mnist/fetch downloads them)\n", root.c_str());
     return 1;
   }
   std::filesystem::create_directories(out);
-  const int epochs = 8;
   const size_t batch_size = 64;
   wick::manual_seed(0);
 
@@ -96,6 +112,7 @@ int main(int argc, char** argv) {
 
   LeNet model;
   std::printf("%s", nn::summary(model, {1, 1, 28, 28}).str().c_str());
+  model->to(device);  // before the optimizer takes the parameters, as in LibTorch
   std::printf("training on %zu digits, testing on %zu held out\n", train_size, test_size);
   wick::optim::Adam optimizer(model->parameters(), wick::optim::AdamOptions(4e-3));
   // The 1cycle schedule, stepped after every batch: the rate climbs to 4e-3 over the first quarter of the run,
@@ -121,22 +138,23 @@ int main(int argc, char** argv) {
     size_t done = 0;
     for (auto& batch : *train) {
       optimizer.zero_grad();
-      const Tensor logits = model(batch.data);
-      const Tensor loss = F::cross_entropy(logits, batch.target);
+      const Tensor images = batch.data.to(device), target = batch.target.to(device);
+      const Tensor logits = model(images);
+      const Tensor loss = F::cross_entropy(logits, target);
       loss.backward();
       optimizer.step();
       schedule.step();
 
       const size_t n = size_t(batch.data.size(0));
       loss_sum += loss.item<double>() * double(n);
-      correct += logits.argmax(1).eq(batch.target).sum().item<int64_t>();
+      correct += logits.argmax(1).eq(target).sum().item<int64_t>();
       done += n;
       seen += n;
       const double rate = double(seen) / seconds_since(train_start);
       const double eta = double(epochs * train_size - seen) / rate;
       if (live || done == train_size) progress_bar(epoch, epochs, done, train_size, loss_sum / double(done), rate, eta);
     }
-    held_out = evaluate(model, *test);
+    held_out = evaluate(model, *test, device);
     const double train_loss = loss_sum / double(done), train_accuracy = 100.0 * double(correct) / double(done);
     std::printf("\n  held out: loss %.4f  accuracy %.2f%%\n", held_out.loss, held_out.accuracy);
     std::fprintf(csv, "%d,%.6f,%.4f,%.6f,%.4f,%.3f\n", epoch, train_loss, train_accuracy, held_out.loss,
@@ -145,6 +163,7 @@ int main(int argc, char** argv) {
   std::fclose(csv);
 
   const std::string weights = out + "/mnist_cnn.safetensors";
+  model->to(wick::kCPU);  // the file is the same wherever it trained
   wick::save(model, weights);
   std::printf("held-out accuracy: %.2f%% on %zu digits\n", held_out.accuracy, test_size);
   std::printf("wall time: %.1f s\n", seconds_since(start));
