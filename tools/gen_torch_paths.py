@@ -3,9 +3,9 @@
 <torch/PATH> (which the port's sed makes <wick/PATH>) and that wick has no header of its own at, a one-line
 forwarding header to the wick header holding the same API. `--check` compares instead of writing (tools/check
 runs it, so the table and the committed headers never drift). Headers of LibTorch features wick lacks (jit,
-python, fft, sparse, nested, special, linalg, distributed samplers, chunk/stateful datasets, archives,
-Cloneable, LBFGS, fold, pixel shuffle, instance norm, distance) are left out on purpose: a port that needs
-them fails to compile on the #include, which names what is missing. README's porting section lists them."""
+python, fft, sparse, nested, special, linalg, chunk/stateful datasets, archives, Cloneable, LBFGS, fold, pixel
+shuffle, instance norm, distance) are left out on purpose: a port that needs them fails to compile on the
+#include, which names what is missing. README's porting section lists them."""
 import sys
 from pathlib import Path
 
@@ -27,6 +27,7 @@ FORWARDS = {
     "data/dataloader/stateless.h": "wick/data/dataloader.h",
     "data/dataloader_options.h": "wick/data/dataloader.h",
     "data/iterator.h": "wick/data/dataloader.h",
+    # data/samplers/distributed.h needs no entry: wick's own header is at that path.
     "data/samplers/base.h": "wick/data/samplers.h",
     "data/samplers/random.h": "wick/data/samplers.h",
     "data/samplers/sequential.h": "wick/data/samplers.h",

@@ -9,4 +9,5 @@
 #include "wick/data/datasets/tensor.h"
 #include "wick/data/example.h"
 #include "wick/data/samplers.h"
+#include "wick/data/samplers/distributed.h"
 #include "wick/data/transforms.h"
