@@ -63,9 +63,10 @@ __global__ void __launch_bounds__(kBlock) softmax_rows_kernel(const T* x, T* y, 
   }
   s = row_reduce<kBlockRow, false>(s, shared);
   if (kLog) {
-    const A ls = log(s) + m;
+    // (x - m) - log(s), not x - (m + log(s)): m + log(s) rounds away digits at large |x| (as the CPU kernel)
+    const A ls = log(s);
     for (int64_t k = threadIdx.x; k < len; k += blockDim.x)
-      yr[k] = from_value<T>((kCache ? cache[k] : to_acc(xr[k])) - ls);
+      yr[k] = from_value<T>(((kCache ? cache[k] : to_acc(xr[k])) - m) - ls);
   } else {
     const A inv = A(1) / s;
     for (int64_t k = threadIdx.x; k < len; k += blockDim.x)
@@ -87,8 +88,8 @@ __global__ void __launch_bounds__(kBlock) softmax_cols_kernel(const T* x, T* y, 
     A s = 0;
     for (int64_t k = 0; k < l.len; ++k) s += exp(to_acc(xr[k * l.inner]) - m);
     if (kLog) {
-      const A ls = log(s) + m;
-      for (int64_t k = 0; k < l.len; ++k) yr[k * l.inner] = from_value<T>(to_acc(xr[k * l.inner]) - ls);
+      const A ls = log(s);
+      for (int64_t k = 0; k < l.len; ++k) yr[k * l.inner] = from_value<T>((to_acc(xr[k * l.inner]) - m) - ls);
     } else {
       const A inv = A(1) / s;
       for (int64_t k = 0; k < l.len; ++k) yr[k * l.inner] = from_value<T>(exp(to_acc(xr[k * l.inner]) - m) * inv);

@@ -1,6 +1,8 @@
 // Reading the PyTorch reference fixtures, comparing tensors, and running fixture cases (see fixtures.h).
 #include "fixtures.h"
 
+#include <wick/cuda.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <sstream>
@@ -702,6 +704,9 @@ std::vector<std::string> evaluate_case(const RefFile& f, const std::string& name
     ++stats.errors;
     try {
       const std::vector<Tensor> outs = fn(inputs, args);
+      // A CUDA kernel that finds a bad index reports it at the next synchronisation (wick/cuda.h), as
+      // PyTorch's device-side asserts do: wait here, so the error belongs to this case and not the next.
+      if (options.device.is_cuda()) cuda::synchronize();
       run.problem("wick accepted a call that PyTorch rejects, returning " +
                   (outs.empty() ? std::string("nothing") : describe(outs[0])));
     } catch (const Error& e) {
