@@ -41,13 +41,13 @@ class CudaBackend final : public Backend, public FusedKernels {
 
   void random(const View& out, RandomKind kind, double a, double b, uint64_t seed, uint64_t offset) override;
 
-  // ---- the fused extension: softmax, convolution and pooling in every floating dtype (normalisation and
-  // recurrent cells compose)
+  // ---- the fused extension: softmax, convolution, pooling and recurrent cells in every floating dtype
+  // (normalisation composes)
   FusedKernels* fused_kernels() override { return this; }
   bool supports(FusedOp op, ScalarType t) const override {
     const bool floating = t == kFloat || t == kDouble || t == kHalf || t == kBFloat16;
-    return floating &&
-           (op == FusedOp::Softmax || op == FusedOp::Conv2d || op == FusedOp::MaxPool2d || op == FusedOp::AvgPool2d);
+    return floating && (op == FusedOp::Softmax || op == FusedOp::Conv2d || op == FusedOp::MaxPool2d ||
+                        op == FusedOp::AvgPool2d || op == FusedOp::LstmCell || op == FusedOp::GruCell);
   }
 
   void softmax(const View& out, const View& in, int dim, bool log) override;
@@ -63,6 +63,15 @@ class CudaBackend final : public Backend, public FusedKernels {
                            const PoolParams& p) override;
   void avg_pool2d(const View& out, const View& input, const PoolParams& p) override;
   void avg_pool2d_backward(const View& grad_input, const View& grad_out, const PoolParams& p) override;
+
+  void lstm_cell(const View& hy, const View& cy, const View& workspace, const View& input_gates,
+                 const View& hidden_gates, const View& cx) override;
+  void lstm_cell_backward(const View& grad_gates, const View& grad_cx, const View* grad_hy, const View* grad_cy,
+                          const View& workspace, const View& cx) override;
+  void gru_cell(const View& hy, const View& workspace, const View& input_gates, const View& hidden_gates,
+                const View& hx) override;
+  void gru_cell_backward(const View& grad_input_gates, const View& grad_hidden_gates, const View& grad_hx,
+                         const View& grad_hy, const View& workspace, const View& hx) override;
 };
 
 CudaBackend& backend();

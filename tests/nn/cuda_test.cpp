@@ -78,10 +78,19 @@ TEST_CASE("cuda: normalisation, losses and embedding match the CPU", "[nn][cuda]
   same_on_gpu("layer_norm", {randn({3, 4, 5}), randn({5}), randn({5})},
               [](const auto& v) { return layer_norm(v[0], {5}, v[1], v[2]); });
   same_on_gpu("group_norm", {randn({2, 6, 3, 4})}, [](const auto& v) { return group_norm(v[0], 3); });
-  // CUDA composes the recurrent steps from elementwise ops; the CPU runs its fused kernels.
-  same_on_gpu("fused_lstm_cell", {randn({4, 12}), randn({4, 12}), randn({4, 3})},
+  // Both devices run fused recurrent-cell kernels (kernels/cpu/recurrent.cpp, kernels/cuda/recurrent.cu): hy, cy,
+  // and the gradients that reach the gates and the state through either.
+  same_on_gpu("fused_lstm_cell hy", {randn({4, 12}), randn({4, 12}), randn({4, 3})},
               [](const auto& v) { return std::get<0>(fused_lstm_cell(v[0], v[1], v[2])); });
+  same_on_gpu("fused_lstm_cell cy", {randn({5, 8}), randn({5, 8}), randn({5, 2})},
+              [](const auto& v) { return std::get<1>(fused_lstm_cell(v[0], v[1], v[2])); });
+  same_on_gpu("fused_lstm_cell hy and cy", {randn({3, 40}), randn({3, 40}), randn({3, 10})}, [](const auto& v) {
+    const auto [hy, cy] = fused_lstm_cell(v[0], v[1], v[2]);
+    return hy * 2 + cy.tanh();
+  });
   same_on_gpu("fused_gru_cell", {randn({4, 9}), randn({4, 9}), randn({4, 3})},
+              [](const auto& v) { return fused_gru_cell(v[0], v[1], v[2]); });
+  same_on_gpu("fused_gru_cell unbatched", {randn({30}), randn({30}), randn({10})},
               [](const auto& v) { return fused_gru_cell(v[0], v[1], v[2]); });
   same_on_gpu("cross_entropy", {logits, labels}, [&](const auto& v) {
     return F::cross_entropy(
