@@ -3,6 +3,8 @@
 // input gradients it returns to earlier entries or into leaves' .grad.
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "engine.h"
@@ -59,6 +61,49 @@ void run_tensor_hooks(TensorImpl* impl, Tensor& grad) {
   }
 }
 
+// The leaves with post-accumulate-grad hooks that one backward reaches: each leaf's hooks run once, when the walk
+// has processed every entry with an edge into it (each contribution has been added to .grad by then).
+class PostAccumulateHooks {
+ public:
+  // Counts the edges into hooked leaves from the entries the walk will visit.
+  explicit PostAccumulateHooks(const std::vector<Node*>& order) {
+    for (const Node* n : order)
+      for (int i = 0; i < n->num_inputs; ++i)
+        if (TensorImpl* leaf = n->edges[i].leaf; leaf && hooked(leaf)) ++leaves_[leaf].pending;
+  }
+  // A gradient reached `leaf`'s .grad (a root leaf's runs its hooks at once: no edge leads to it).
+  void received(TensorImpl* leaf) {
+    if (!hooked(leaf)) return;
+    Leaf& state = leaves_[leaf];
+    state.received = true;
+    if (state.pending == 0) run(leaf);
+  }
+  // The walk is done with `n`: its edges will bring no more gradient.
+  void done(const Node* n) {
+    for (int i = 0; i < n->num_inputs; ++i) {
+      TensorImpl* leaf = n->edges[i].leaf;
+      if (!leaf) continue;
+      auto it = leaves_.find(leaf);
+      if (it != leaves_.end() && --it->second.pending == 0 && it->second.received) run(leaf);
+    }
+  }
+
+ private:
+  struct Leaf {
+    int pending = 0;
+    bool received = false;
+  };
+  static bool hooked(const TensorImpl* leaf) { return leaf->extras && !leaf->extras->post_accumulate_hooks.empty(); }
+  static void run(TensorImpl* leaf) {
+    leaf->incref();
+    const Tensor handle(leaf);
+    // A hook may remove hooks: walk a copy of the list.
+    const auto hooks = leaf->extras->post_accumulate_hooks;
+    for (auto& [id, hook] : hooks) hook.call(hook.object, handle);
+  }
+  std::unordered_map<TensorImpl*, Leaf> leaves_;
+};
+
 }  // namespace
 
 void accumulate_into_leaf(TensorImpl* leaf, Tensor grad, bool create_graph) {
@@ -113,6 +158,9 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
     slots += n->num_outputs;
   }
   std::vector<Tensor> pending(slots);
+  // autograd::grad (inputs given) accumulates nothing, so it runs no post-accumulate hooks.
+  std::optional<PostAccumulateHooks> post_hooks;
+  if (!inputs && post_accumulate_hooks_used()) post_hooks.emplace(order);
 
   // Which gradients autograd::grad wants back instead of accumulating into .grad.
   auto capture_index = [&](const Node* node, uint32_t output_nr, const TensorImpl* leaf) -> int {
@@ -134,8 +182,10 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
       const int c = capture_index(nullptr, 0, r);
       if (c >= 0)
         add_to((*captured)[size_t(c)], root_grads[k]);
-      else if (!inputs)
+      else if (!inputs) {
         accumulate_into_leaf(r, root_grads[k], create_graph);
+        if (post_hooks) post_hooks->received(r);
+      }
     }
   }
 
@@ -186,11 +236,14 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
           const int c = capture_index(nullptr, 0, e.leaf);
           if (c >= 0)
             add_to((*captured)[size_t(c)], g);
-          else if (!inputs)
+          else if (!inputs) {
             accumulate_into_leaf(e.leaf, std::move(g), create_graph);
+            if (post_hooks) post_hooks->received(e.leaf);
+          }
         }
       }
     }
+    if (post_hooks) post_hooks->done(n);
     for (int j = 0; j < n->num_outputs; ++j) outs[j] = Tensor();  // free as we go
     if (!keep_graph) {
       n->release_saved();

@@ -1,6 +1,7 @@
 // The autograd members of Tensor that read or write what the tape recorded: requires_grad_, grad, retain_grad,
 // detach, hooks, names. backward() needs the engine and lives above, in autograd/src/tensor_backward.cpp.
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <string>
 #include <string_view>
@@ -16,7 +17,13 @@ namespace detail {
 
 AutogradExtras::~AutogradExtras() {
   for (auto& [id, hook] : hooks) hook.destroy(hook.object);
+  for (auto& [id, hook] : post_accumulate_hooks) hook.destroy(hook.object);
 }
+
+namespace {
+std::atomic<bool> g_post_accumulate_hooks_used{false};
+}
+bool post_accumulate_hooks_used() { return g_post_accumulate_hooks_used.load(std::memory_order_relaxed); }
 
 AutogradExtras& extras_of(TensorImpl* impl) {
   if (!impl->extras) impl->extras = new AutogradExtras;
@@ -165,14 +172,31 @@ unsigned Tensor::register_hook_impl(detail::HookFn hook) const {
   return id;
 }
 
+unsigned Tensor::register_post_accumulate_grad_hook_impl(detail::HookFn hook) const {
+  TensorImpl* i = checked();
+  if (!i->requires_grad || i->grad_fn) {
+    hook.destroy(hook.object);
+    fail("register_post_accumulate_grad_hook", "only a leaf tensor that requires grad accumulates a gradient; this ",
+         i->grad_fn ? "tensor is not a leaf" : "tensor doesn't require grad");
+  }
+  auto& ex = detail::extras_of(i);
+  const unsigned id = ex.next_hook_id++;
+  ex.post_accumulate_hooks.emplace_back(id, hook);
+  detail::g_post_accumulate_hooks_used.store(true, std::memory_order_relaxed);
+  return id;
+}
+
 void Tensor::remove_hook(unsigned handle) const {
   TensorImpl* i = checked();
   WICK_CHECK(i->extras, "remove_hook", "no hook with handle ", handle);
-  auto& hooks = i->extras->hooks;
-  auto it = std::find_if(hooks.begin(), hooks.end(), [&](const auto& h) { return h.first == handle; });
-  WICK_CHECK(it != hooks.end(), "remove_hook", "no hook with handle ", handle);
-  it->second.destroy(it->second.object);
-  hooks.erase(it);
+  for (auto* hooks : {&i->extras->hooks, &i->extras->post_accumulate_hooks}) {
+    auto it = std::find_if(hooks->begin(), hooks->end(), [&](const auto& h) { return h.first == handle; });
+    if (it == hooks->end()) continue;
+    it->second.destroy(it->second.object);
+    hooks->erase(it);
+    return;
+  }
+  fail("remove_hook", "no hook with handle ", handle);
 }
 
 Tensor& Tensor::set_name(const std::string& name) const {

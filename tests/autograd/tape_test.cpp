@@ -3,11 +3,11 @@
 #include <wick/autograd/gradcheck.h>
 #include <wick/wick.h>
 
+#include "support/fixtures.h"
 #include <fstream>
 #include <string>
 #include <thread>
 #include <unistd.h>
-#include "support/fixtures.h"
 
 using namespace wick;
 
@@ -111,6 +111,72 @@ TEST_CASE("tape: retain_grad and hooks on intermediate tensors", "[autograd][tap
   CHECK_TENSOR_CLOSE(seen, full({2}, 5.f));
 }
 
+TEST_CASE("tape: post-accumulate-grad hooks run once per backward, after a leaf's last contribution",
+          "[autograd][tape][hooks]") {
+  // w reaches the loss three ways; its hook must see the sum of all three, once.
+  Tensor w = tensor({1.0, 2.0}, dtype(kDouble).requires_grad(true));
+  Tensor v = tensor({3.0, -1.0}, dtype(kDouble).requires_grad(true));
+  std::vector<std::string> calls;
+  std::vector<Tensor> seen_w;
+  bool v_grad_defined_when_w_ran = false;
+  const unsigned w_hook = w.register_post_accumulate_grad_hook([&](const Tensor& t) {
+    calls.push_back("w");
+    seen_w.push_back(t.grad().clone());
+    v_grad_defined_when_w_ran = v.grad().defined();
+  });
+  v.register_post_accumulate_grad_hook([&](const Tensor& t) {
+    calls.push_back("v");
+    CHECK(t.is_same(v));
+  });
+  // loss = sum(w*w*v) + sum(3w): w's contributions come from three entries of the walk.
+  Tensor h = w * 3;
+  Tensor loss = (w * w * v).sum() + h.sum();
+  loss.backward();
+  REQUIRE(seen_w.size() == 1);
+  // d/dw = 2 w v + 3 = {2*1*3+3, 2*2*(-1)+3}
+  CHECK_TENSOR_CLOSE(seen_w[0], tensor({9.0, -1.0}, dtype(kDouble)));
+  CHECK(calls.size() == 2);
+  // A second backward accumulates into .grad; the hook sees the running total.
+  ((w * v).sum()).backward();
+  REQUIRE(seen_w.size() == 2);
+  CHECK_TENSOR_CLOSE(seen_w[1], tensor({12.0, -2.0}, dtype(kDouble)));
+  // A backward that gives w no gradient does not run its hook; autograd::grad accumulates nothing and runs none.
+  (v * 2).sum().backward();
+  CHECK(seen_w.size() == 2);
+  autograd::grad({(w * w).sum()}, {w});
+  CHECK(seen_w.size() == 2);
+  // A leaf that is itself a root.
+  w.backward(ones({2}, dtype(kDouble)));
+  REQUIRE(seen_w.size() == 3);
+  CHECK_TENSOR_CLOSE(seen_w[2], tensor({13.0, -1.0}, dtype(kDouble)));
+  w.remove_hook(w_hook);
+  (w * 1).sum().backward();
+  CHECK(seen_w.size() == 3);
+  CHECK_THROWS_WITH(h.register_post_accumulate_grad_hook([](const Tensor&) {}),
+                    Catch::Contains("register_post_accumulate_grad_hook") && Catch::Contains("not a leaf"));
+  CHECK_THROWS_WITH(ones({2}).register_post_accumulate_grad_hook([](const Tensor&) {}),
+                    Catch::Contains("doesn't require grad"));
+}
+
+TEST_CASE("tape: a layer's post-accumulate hook runs while backward is still walking earlier layers",
+          "[autograd][tape][hooks]") {
+  // Two linear layers: the second layer's weight is complete before the walk reaches the first layer, which is
+  // what lets data-parallel training start exchanging its gradient while backward goes on.
+  Tensor w1 = full({3, 3}, 0.5, dtype(kDouble).requires_grad(true));
+  Tensor w2 = full({3, 3}, -0.25, dtype(kDouble).requires_grad(true));
+  std::vector<std::string> order;
+  bool w1_grad_missing_at_w2 = false;
+  w1.register_post_accumulate_grad_hook([&](const Tensor&) { order.push_back("w1"); });
+  w2.register_post_accumulate_grad_hook([&](const Tensor&) {
+    order.push_back("w2");
+    w1_grad_missing_at_w2 = !w1.grad().defined();
+  });
+  Tensor x = ones({2, 3}, dtype(kDouble));
+  matmul(tanh(matmul(x, w1)), w2).sum().backward();
+  CHECK(order == std::vector<std::string>{"w2", "w1"});
+  CHECK(w1_grad_missing_at_w2);
+}
+
 TEST_CASE("tape: in-place edits of saved tensors and of leaves are caught", "[autograd][tape]") {
   Tensor x = tensor({1.f, 2.f}, requires_grad());
   Tensor a = x * 1;
@@ -128,8 +194,8 @@ TEST_CASE("tape: in-place edits of saved tensors and of leaves are caught", "[au
 TEST_CASE("tape: in-place ops on non-leaf tensors keep the gradient right", "[autograd][tape]") {
   Tensor x = tensor({1.0, 2.0, 3.0}, dtype(kDouble).requires_grad(true));
   Tensor y = x * 2;
-  y.add_(x * x);   // y = 2x + x^2
-  y.mul_(3);       // y = 6x + 3x^2
+  y.add_(x * x);  // y = 2x + x^2
+  y.mul_(3);      // y = 6x + 3x^2
   y.sum().backward();
   CHECK_TENSOR_CLOSE(x.grad(), x.detach() * 6 + 6);
   CHECK(y.grad_fn_name() != "");
@@ -318,7 +384,7 @@ TEST_CASE("tape: a saved tensor edited in place by an op that depends on it is s
 TEST_CASE("tape: views and in-place pass gradcheck", "[autograd][tape][views]") {
   auto fn = [](const std::vector<Tensor>& in) {
     Tensor y = in[0] * 1.5;
-    y.select(1, 0).mul_(in[1]);        // row-wise scale of column 0 by another input
+    y.select(1, 0).mul_(in[1]);  // row-wise scale of column 0 by another input
     y.narrow(0, 1, 1).add_(in[0].narrow(0, 0, 1).exp());
     return std::vector<Tensor>{y * y};
   };

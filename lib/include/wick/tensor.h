@@ -165,7 +165,12 @@ class Tensor {
   // Runs hook(grad) when this tensor's gradient is computed; a defined return value replaces it.
   template <class F>
   unsigned register_hook(F&& hook) const;
-  void remove_hook(unsigned handle) const;
+  // PyTorch 2's register_post_accumulate_grad_hook: on a leaf, runs hook(tensor) once per backward, after every
+  // contribution of that backward has been added to its .grad (data-parallel training starts a parameter's
+  // gradient exchange from here). Not run by autograd::grad, which accumulates nothing.
+  template <class F>
+  unsigned register_post_accumulate_grad_hook(F&& hook) const;
+  void remove_hook(unsigned handle) const;  // either kind
   // Marks what the tape records for this tensor's ops, shown by anomaly mode and graph export.
   Tensor& set_name(const std::string& name) const;
 
@@ -361,6 +366,7 @@ class Tensor {
     return impl_;
   }
   unsigned register_hook_impl(detail::HookFn hook) const;
+  unsigned register_post_accumulate_grad_hook_impl(detail::HookFn hook) const;
 
   TensorImpl* impl_;
 };
@@ -392,22 +398,35 @@ class TensorIndex {
   Tensor tensor_;
 };
 
+namespace detail {
+// Erases hook, which returns a Tensor or nothing (then the call returns an undefined Tensor).
 template <class F>
-unsigned Tensor::register_hook(F&& hook) const {
+HookFn erase_hook(F&& hook) {
   using Fn = std::decay_t<F>;
-  detail::HookFn erased;
+  HookFn erased;
   erased.object = new Fn(std::forward<F>(hook));
-  erased.call = [](void* object, const Tensor& grad) -> Tensor {
+  erased.call = [](void* object, const Tensor& t) -> Tensor {
     Fn& fn = *static_cast<Fn*>(object);
-    if constexpr (std::is_void_v<decltype(fn(grad))>) {
-      fn(grad);
+    if constexpr (std::is_void_v<decltype(fn(t))>) {
+      fn(t);
       return Tensor();
     } else {
-      return fn(grad);
+      return fn(t);
     }
   };
   erased.destroy = [](void* object) { delete static_cast<Fn*>(object); };
-  return register_hook_impl(erased);
+  return erased;
+}
+}  // namespace detail
+
+template <class F>
+unsigned Tensor::register_hook(F&& hook) const {
+  return register_hook_impl(detail::erase_hook(std::forward<F>(hook)));
+}
+
+template <class F>
+unsigned Tensor::register_post_accumulate_grad_hook(F&& hook) const {
+  return register_post_accumulate_grad_hook_impl(detail::erase_hook(std::forward<F>(hook)));
 }
 
 }  // namespace wick

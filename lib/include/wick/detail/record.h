@@ -85,11 +85,15 @@ struct OutputHooks {
 struct AutogradExtras {
   Tensor grad;
   std::vector<std::pair<unsigned, HookFn>> hooks;
+  std::vector<std::pair<unsigned, HookFn>> post_accumulate_hooks;  // leaves only; called with the leaf
   unsigned next_hook_id = 1;
   std::string name;
   ~AutogradExtras();
 };
 AutogradExtras& extras_of(TensorImpl* impl);  // creates on first use
+// Whether any tensor of the process has ever had a post-accumulate-grad hook: until then the backward walk skips
+// the bookkeeping those hooks need (one pass over the graph's edges).
+bool post_accumulate_hooks_used();
 
 struct Node {
   int32_t refs = 1;
