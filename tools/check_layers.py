@@ -36,7 +36,11 @@ LAYERS = [
      ["base", "core", "autograd"]),
     ("api", "lib/api/libwick_api.a", ["lib/api/include", "lib/api/torch_paths"], ["lib/api/c_api"], "wick/wick.h",
      ["base", "kernels", "core", "autograd", "nn", "optim"]),
+    # Not part of libwick, and built only where meson finds MPI: checked when its archive is there.
+    ("distributed", "distributed/libwick_distributed.a", ["distributed/include"], ["distributed/src"],
+     "wick/distributed/work.h", ["base", "core"]),
 ]
+OPTIONAL_LAYERS = {"distributed"}
 # Folders and headers only some layers may see: the backend interface (kernels/interface) is core's way down.
 RESTRICTED_FOLDERS = {"kernels/interface": {"kernels", "core"}}
 RESTRICTED_PROBES = {"backend.h": {"kernels", "core"}, "cpu_backend.h": {"kernels"},
@@ -62,12 +66,16 @@ def compile_flags(build):
             continue
         words = shlex.split(entry["command"])
         directory = Path(entry["directory"])
-        info = flags.setdefault(layer, {"compiler": words[0], "includes": set(), "defines": []})
+        info = flags.setdefault(layer, {"compiler": words[0], "includes": set(), "system": [], "defines": []})
         for word in words[1:]:
             if word.startswith("-I"):
                 folder = (directory / word[2:]).resolve()
-                if not folder.is_relative_to(build.resolve()):  # meson's own per-target build folders
+                if folder.is_relative_to(build.resolve()):  # meson's own per-target build folders
+                    continue
+                if folder.is_relative_to(ROOT):
                     info["includes"].add(folder.relative_to(ROOT).as_posix())
+                elif str(folder) not in info["system"]:  # a dependency's headers (MPI's), not a layer's
+                    info["system"].append(str(folder))
             elif word.startswith(("-D", "-std=")) and word not in info["defines"]:
                 info["defines"].append(word)
     return flags
@@ -76,6 +84,7 @@ def compile_flags(build):
 def compiles(info, header):
     command = [info["compiler"], "-fsyntax-only", "-x", "c++", "-", *info["defines"]]
     command += ["-I" + str(ROOT / folder) for folder in sorted(info["includes"])]
+    command += ["-isystem" + folder for folder in info["system"]]
     probe = subprocess.run(command, input=f'#include "{header}"\n', text=True, capture_output=True)
     return probe.returncode == 0, probe.stderr.strip().splitlines()[:1]
 
@@ -156,6 +165,8 @@ def main():
     if len(sys.argv) not in (2, 4) or (len(sys.argv) == 4 and sys.argv[2] != "--dot"):
         sys.exit(__doc__)
     build = Path(sys.argv[1]).resolve()
+    global LAYERS
+    LAYERS = [layer for layer in LAYERS if layer[0] not in OPTIONAL_LAYERS or (build / layer[1]).exists()]
     flags = compile_flags(build)
     defined, undefined = {}, {}
     for name, archive, *_ in LAYERS:

@@ -15,6 +15,7 @@ WICK_PACKAGES=(
   graphviz gnuplot-nox fortunes                     # graph export, plots, text data
   clang libclang-rt-14-dev llvm                     # sanitizer build and libFuzzer (runtime), symbolized reports
   g++-aarch64-linux-gnu qemu-user                   # the 64-bit ARM build and its tests under emulation
+  libopenmpi-dev openmpi-bin                        # wick::distributed's process groups, their tests under mpirun
 )
 
 as_root() {

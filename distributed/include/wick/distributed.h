@@ -1,0 +1,9 @@
+// wick::distributed: LibTorch's c10d process groups (ProcessGroupMPI over Open MPI for CPU tensors). Built when
+// meson finds MPI (-Ddistributed=auto|enabled|disabled), as its own library, wick_distributed, so that libwick
+// stays free of MPI.
+#pragma once
+
+#include "wick/distributed/process_group.h"
+#include "wick/distributed/process_group_mpi.h"
+#include "wick/distributed/types.h"
+#include "wick/distributed/work.h"

@@ -1,0 +1,371 @@
+#include "wick/distributed/process_group_mpi.h"
+
+#include <cstdlib>
+#include <utility>
+
+#include "wick/detail/shape_of.h"
+#include "wick/error.h"
+#include "wick/grad_mode.h"
+#include "wick/ops.h"
+
+namespace wick::distributed {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// MPI_THREAD_SERIALIZED allows MPI calls from any thread but never two at once: every call in this file holds
+// this lock (the groups' threads and the callers creating groups all call MPI).
+std::mutex& mpi_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+void ensure_mpi_initialized() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    std::lock_guard<std::mutex> lock(mpi_mutex());
+    int initialized = 0;
+    MPI_Initialized(&initialized);
+    if (initialized) return;  // the program's own MPI_Init: it finalises too
+    int provided = 0;
+    if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
+      fail("distributed::ProcessGroupMPI", "MPI_Init_thread failed (is this process started by mpirun?)");
+    WICK_CHECK(provided >= MPI_THREAD_SERIALIZED, "distributed::ProcessGroupMPI",
+               "this MPI library provides thread level ", provided,
+               ", and the group's thread needs MPI_THREAD_SERIALIZED");
+    std::atexit([] {
+      std::lock_guard<std::mutex> lock(mpi_mutex());
+      int finalized = 0;
+      MPI_Finalized(&finalized);
+      if (!finalized) MPI_Finalize();
+    });
+  });
+}
+
+std::string mpi_error_string(int code) {
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  if (MPI_Error_string(code, text, &length) != MPI_SUCCESS) return "MPI error " + std::to_string(code);
+  return std::string(text, size_t(length));
+}
+
+int comm_rank(MPI_Comm comm) {
+  ensure_mpi_initialized();
+  std::lock_guard<std::mutex> lock(mpi_mutex());
+  int rank = -1;
+  WICK_CHECK(comm != MPI_COMM_NULL && MPI_Comm_rank(comm, &rank) == MPI_SUCCESS, "distributed::ProcessGroupMPI",
+             "not a valid communicator");
+  return rank;
+}
+
+int comm_size(MPI_Comm comm) {
+  std::lock_guard<std::mutex> lock(mpi_mutex());
+  int size = 0;
+  MPI_Comm_size(comm, &size);
+  return size;
+}
+
+// The MPI type of a dtype, as c10d's MPI group maps them; the others have no MPI equivalent.
+MPI_Datatype mpi_type(const std::string& op, ScalarType t, int rank) {
+  switch (t) {
+    case kFloat: return MPI_FLOAT;
+    case kDouble: return MPI_DOUBLE;
+    case kInt32: return MPI_INT;
+    case kInt64: return MPI_INT64_T;
+    case kUInt8: return MPI_UNSIGNED_CHAR;
+    default:
+      fail(op.c_str(), "rank ", rank, ": ", dtype_name(t),
+           " tensors cannot be sent through MPI (float32, float64, int32, int64 or uint8)");
+  }
+}
+
+MPI_Op mpi_op(const std::string& op, ReduceOp r, ScalarType t, int rank) {
+  switch (r) {
+    case ReduceOp::SUM: return MPI_SUM;
+    case ReduceOp::AVG:
+      WICK_CHECK(is_floating_point(t), op.c_str(), "rank ", rank, ": ReduceOp::AVG needs a floating point tensor, got ",
+                 dtype_name(t));
+      return MPI_SUM;  // divided by the group's size once done
+    case ReduceOp::PRODUCT: return MPI_PROD;
+    case ReduceOp::MIN: return MPI_MIN;
+    case ReduceOp::MAX: return MPI_MAX;
+    case ReduceOp::BAND:
+    case ReduceOp::BOR:
+    case ReduceOp::BXOR:
+      WICK_CHECK(!is_floating_point(t), op.c_str(), "rank ", rank, ": ReduceOp::", reduce_op_name(r),
+                 " needs an integer tensor, got ", dtype_name(t));
+      return r == ReduceOp::BAND ? MPI_BAND : r == ReduceOp::BOR ? MPI_BOR : MPI_BXOR;
+  }
+  fail(op.c_str(), "rank ", rank, ": unknown reduce op ", int(r));
+}
+
+// The one tensor a call takes (c10d's MPI group takes exactly one), on the CPU and contiguous.
+const Tensor& single_tensor(const std::string& op, const std::vector<Tensor>& tensors, int rank) {
+  WICK_CHECK(tensors.size() == 1, op.c_str(), "rank ", rank, ": expected exactly one tensor, got ", tensors.size());
+  const Tensor& t = tensors[0];
+  WICK_CHECK(t.defined(), op.c_str(), "rank ", rank, ": the tensor is undefined");
+  WICK_CHECK(t.device().is_cpu(), op.c_str(), "rank ", rank, ": the MPI group takes CPU tensors, got one on ",
+             t.device().str(), " (ProcessGroupNCCL takes CUDA tensors)");
+  WICK_CHECK(t.is_contiguous(), op.c_str(), "rank ", rank, ": expected a contiguous tensor, got one of shape ",
+             detail::shape_of(t), " with strides ", shape_str(t.strides()));
+  return t;
+}
+
+// A list of `size` tensors like `like` (one per rank), for allgather's outputs and reduce_scatter's inputs.
+void check_rank_list(const std::string& op, const std::vector<Tensor>& list, const Tensor& like, int size, int rank,
+                     const char* what) {
+  WICK_CHECK(int64_t(list.size()) == size, op.c_str(), "rank ", rank, ": expected ", size, " ", what,
+             " (one per rank), got ", list.size());
+  for (size_t r = 0; r < list.size(); ++r) {
+    WICK_CHECK(list[r].defined() && list[r].device().is_cpu() && list[r].dtype() == like.dtype() &&
+                   list[r].numel() == like.numel(),
+               op.c_str(), "rank ", rank, ": ", what, " ", r, " is ", detail::shape_of(list[r]), " ",
+               list[r].defined() ? dtype_name(list[r].dtype()) : "", ", expected ", like.numel(), " elements of ",
+               dtype_name(like.dtype()), " on the CPU");
+  }
+}
+
+int count_of(const std::string& op, const Tensor& t, int rank) {
+  WICK_CHECK(t.numel() <= INT32_MAX, op.c_str(), "rank ", rank, ": ", t.numel(),
+             " elements exceed MPI's count limit of 2^31 - 1");
+  return int(t.numel());
+}
+
+}  // namespace
+
+std::shared_ptr<ProcessGroupMPI> ProcessGroupMPI::createProcessGroupMPI(std::vector<int> ranks) {
+  ensure_mpi_initialized();
+  if (ranks.empty()) return std::make_shared<ProcessGroupMPI>(MPI_COMM_WORLD);
+  MPI_Comm comm = MPI_COMM_NULL;
+  {
+    std::lock_guard<std::mutex> lock(mpi_mutex());
+    int world = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &world);
+    for (int r : ranks)
+      WICK_CHECK(r >= 0 && r < world, "distributed::createProcessGroupMPI", "rank ", r,
+                 " is not in MPI_COMM_WORLD of size ", world);
+    MPI_Group world_group, group;
+    MPI_Comm_group(MPI_COMM_WORLD, &world_group);
+    const int rc = MPI_Group_incl(world_group, int(ranks.size()), ranks.data(), &group);
+    MPI_Group_free(&world_group);
+    WICK_CHECK(rc == MPI_SUCCESS, "distributed::createProcessGroupMPI", mpi_error_string(rc));
+    // Collective over MPI_COMM_WORLD: every process calls it, and those outside the group get MPI_COMM_NULL.
+    MPI_Comm_create(MPI_COMM_WORLD, group, &comm);
+    MPI_Group_free(&group);
+  }
+  if (comm == MPI_COMM_NULL) return nullptr;
+  auto pg = std::make_shared<ProcessGroupMPI>(comm);
+  std::lock_guard<std::mutex> lock(mpi_mutex());
+  MPI_Comm_free(&comm);  // the group holds its own duplicate
+  return pg;
+}
+
+ProcessGroupMPI::ProcessGroupMPI(MPI_Comm comm, std::chrono::milliseconds timeout)
+    : ProcessGroup(comm_rank(comm), comm_size(comm)), timeout_(timeout) {
+  {
+    std::lock_guard<std::mutex> lock(mpi_mutex());
+    MPI_Comm_dup(comm, &comm_);
+    // Errors come back as return codes, to become the Work's wick::Error, instead of aborting the job.
+    MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
+  }
+  worker_ = std::thread([this] { run_loop(); });
+}
+
+ProcessGroupMPI::~ProcessGroupMPI() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    stopping_ = true;
+  }
+  queue_changed_.notify_all();
+  worker_.join();
+  std::lock_guard<std::mutex> lock(mpi_mutex());
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Comm_free(&comm_);
+}
+
+void ProcessGroupMPI::abort() {
+  std::lock_guard<std::mutex> lock(mpi_mutex());
+  MPI_Abort(comm_, 1);
+  std::abort();  // MPI_Abort does not return; this keeps [[noreturn]] honest if it does
+}
+
+std::exception_ptr ProcessGroupMPI::error(const std::string& collective, const std::string& message) const {
+  try {
+    fail(("distributed::" + collective).c_str(), "rank ", rank_, " of ", size_, ": ", message);
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
+std::shared_ptr<Work> ProcessGroupMPI::enqueue(const char* collective, std::chrono::milliseconds timeout,
+                                               std::function<int(MPI_Request*)> start, std::function<void()> done) {
+  auto work = std::make_shared<Work>(collective, rank_);
+  if (timeout == kUnsetTimeout) timeout = timeout_;
+  Entry entry{work, std::move(start), std::move(done), {}, false};
+  if (timeout > kNoTimeout) {
+    entry.deadline = Clock::now() + timeout;
+    entry.has_deadline = true;
+  }
+  {
+    std::lock_guard<std::mutex> lock(queue_mutex_);
+    WICK_CHECK(!stopping_, ("distributed::" + std::string(collective)).c_str(), "rank ", rank_,
+               ": the process group is shutting down");
+    queue_.push_back(std::move(entry));
+  }
+  queue_changed_.notify_one();
+  return work;
+}
+
+void ProcessGroupMPI::run_loop() {
+  NoGradGuard no_grad;  // done() hooks compute on tensors the caller owns; nothing here is differentiated
+  for (;;) {
+    Entry entry;
+    {
+      std::unique_lock<std::mutex> lock(queue_mutex_);
+      queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything issued has run
+      entry = std::move(queue_.front());
+      queue_.pop_front();
+      if (!broken_by_.empty()) {
+        entry.work->finish(error(entry.work->collective(), "not run: the group is unusable since " + broken_by_ +
+                                                               " timed out (MPI cannot cancel a collective)"));
+        continue;
+      }
+    }
+    run(entry);
+  }
+}
+
+void ProcessGroupMPI::run(Entry& entry) {
+  const std::string& name = entry.work->collective();
+  MPI_Request request = MPI_REQUEST_NULL;
+  int rc;
+  {
+    std::lock_guard<std::mutex> lock(mpi_mutex());
+    rc = entry.start(&request);
+  }
+  if (rc != MPI_SUCCESS) {
+    entry.work->finish(error(name, mpi_error_string(rc)));
+    return;
+  }
+  // Poll: MPI makes progress inside MPI_Test. A short spin first (small collectives finish in microseconds), then
+  // naps, so that a long wait leaves the cores to the computation it overlaps.
+  bool timed_out = false;
+  for (int polls = 0;; ++polls) {
+    int done = 0;
+    {
+      std::lock_guard<std::mutex> lock(mpi_mutex());
+      rc = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+    }
+    if (rc != MPI_SUCCESS) {
+      if (!timed_out) entry.work->finish(error(name, mpi_error_string(rc)));
+      return;
+    }
+    if (done) break;
+    if (!timed_out && entry.has_deadline && Clock::now() >= entry.deadline) {
+      // The request must still be polled until it completes (a late rank may yet join), but the caller is told
+      // now, and the collectives queued behind it fail without running.
+      timed_out = true;
+      {
+        std::lock_guard<std::mutex> lock(queue_mutex_);
+        broken_by_ = name;
+      }
+      entry.work->finish(error(name, "timed out: not every rank of the group joined it in time"));
+    }
+    if (polls < 1000)
+      std::this_thread::yield();
+    else
+      std::this_thread::sleep_for(std::chrono::microseconds(50));
+  }
+  if (timed_out) return;
+  try {
+    if (entry.done) entry.done();
+    entry.work->finish();
+  } catch (const std::exception& e) {
+    entry.work->finish(error(name, e.what()));
+  }
+}
+
+std::shared_ptr<Work> ProcessGroupMPI::broadcast(std::vector<Tensor>& tensors, const BroadcastOptions& opts) {
+  const std::string op = "distributed::broadcast";
+  const Tensor t = single_tensor(op, tensors, rank_);
+  WICK_CHECK(opts.rootRank >= 0 && opts.rootRank < size_, op.c_str(), "rank ", rank_, ": root rank ", opts.rootRank,
+             " is not in a group of size ", size_);
+  WICK_CHECK(opts.rootTensor == 0, op.c_str(), "rank ", rank_, ": root tensor ", opts.rootTensor,
+             " (the MPI group takes one tensor)");
+  const MPI_Datatype type = mpi_type(op, t.dtype(), rank_);
+  const int count = count_of(op, t, rank_);
+  const int root = int(opts.rootRank);
+  return enqueue("broadcast", opts.timeout, [this, t, type, count, root](MPI_Request* request) {
+    return MPI_Ibcast(t.data_ptr(), count, type, root, comm_, request);
+  });
+}
+
+std::shared_ptr<Work> ProcessGroupMPI::allreduce(std::vector<Tensor>& tensors, const AllreduceOptions& opts) {
+  const std::string op = "distributed::allreduce";
+  const Tensor t = single_tensor(op, tensors, rank_);
+  const MPI_Datatype type = mpi_type(op, t.dtype(), rank_);
+  const MPI_Op reduce = mpi_op(op, opts.reduceOp, t.dtype(), rank_);
+  const int count = count_of(op, t, rank_);
+  std::function<void()> done;
+  if (opts.reduceOp == ReduceOp::AVG) done = [t, size = size_] { Tensor(t).div_(double(size)); };
+  return enqueue(
+      "allreduce", opts.timeout,
+      [this, t, type, reduce, count](MPI_Request* request) {
+        return MPI_Iallreduce(MPI_IN_PLACE, t.data_ptr(), count, type, reduce, comm_, request);
+      },
+      std::move(done));
+}
+
+std::shared_ptr<Work> ProcessGroupMPI::allgather(std::vector<std::vector<Tensor>>& outputs, std::vector<Tensor>& inputs,
+                                                 const AllgatherOptions& opts) {
+  const std::string op = "distributed::allgather";
+  const Tensor in = single_tensor(op, inputs, rank_);
+  WICK_CHECK(outputs.size() == 1, op.c_str(), "rank ", rank_, ": expected one output list, got ", outputs.size());
+  check_rank_list(op, outputs[0], in, size_, rank_, "outputs");
+  const MPI_Datatype type = mpi_type(op, in.dtype(), rank_);
+  const int count = count_of(op, in, rank_);
+  // Gathered into one buffer, then copied into the caller's tensors (which need not be contiguous or adjacent).
+  const Tensor flat = empty({int64_t(size_) * in.numel()}, TensorOptions().dtype(in.dtype()));
+  std::vector<Tensor> targets = outputs[0];
+  return enqueue(
+      "allgather", opts.timeout,
+      [this, in, flat, type, count](MPI_Request* request) {
+        return MPI_Iallgather(in.data_ptr(), count, type, flat.data_ptr(), count, type, comm_, request);
+      },
+      [flat, targets, n = in.numel()] {
+        for (size_t r = 0; r < targets.size(); ++r)
+          Tensor(targets[r]).copy_(flat.narrow(0, int64_t(r) * n, n).view(targets[r].sizes()));
+      });
+}
+
+std::shared_ptr<Work> ProcessGroupMPI::reduce_scatter(std::vector<Tensor>& outputs,
+                                                      std::vector<std::vector<Tensor>>& inputs,
+                                                      const ReduceScatterOptions& opts) {
+  const std::string op = "distributed::reduce_scatter";
+  const Tensor out = single_tensor(op, outputs, rank_);
+  WICK_CHECK(inputs.size() == 1, op.c_str(), "rank ", rank_, ": expected one input list, got ", inputs.size());
+  check_rank_list(op, inputs[0], out, size_, rank_, "inputs");
+  const MPI_Datatype type = mpi_type(op, out.dtype(), rank_);
+  const MPI_Op reduce = mpi_op(op, opts.reduceOp, out.dtype(), rank_);
+  const int count = count_of(op, out, rank_);
+  // The rank-ordered inputs, packed now: the caller may reuse its tensors once this returns.
+  std::vector<Tensor> parts;
+  for (const Tensor& t : inputs[0]) parts.push_back(t.reshape({-1}));
+  const Tensor packed = cat(parts, 0).contiguous();
+  std::function<void()> done;
+  if (opts.reduceOp == ReduceOp::AVG) done = [out, size = size_] { Tensor(out).div_(double(size)); };
+  return enqueue(
+      "reduce_scatter", opts.timeout,
+      [this, out, packed, type, reduce, count](MPI_Request* request) {
+        return MPI_Ireduce_scatter_block(packed.data_ptr(), out.data_ptr(), count, type, reduce, comm_, request);
+      },
+      std::move(done));
+}
+
+std::shared_ptr<Work> ProcessGroupMPI::barrier(const BarrierOptions& opts) {
+  return enqueue("barrier", opts.timeout, [this](MPI_Request* request) { return MPI_Ibarrier(comm_, request); });
+}
+
+}  // namespace wick::distributed
