@@ -67,6 +67,31 @@ TEST_CASE("cuda: convolution, pooling and resampling match the CPU", "[nn][cuda]
   CHECK(equal(ig.cpu(), ic));
 }
 
+TEST_CASE("cuda: the 3-D layers' ops match the CPU", "[nn][cuda]") {
+  // On CUDA these are compositions (convolution over depth-folded 2-D planes, pooling of the planes then along
+  // depth); the CPU runs oneDNN's 3-D primitives or the same compositions.
+  WICK_REQUIRE_CUDA();
+  manual_seed(4);
+  const Tensor x = randn({2, 3, 5, 6, 7});
+  same_on_gpu("conv3d", {x, randn({4, 3, 3, 2, 3}), randn({4})}, [](const auto& v) {
+    return conv3d(v[0], v[1], v[2], {1, 2, 1}, {1, 0, 1}, {1, 1, 2});
+  });
+  same_on_gpu("conv3d groups", {randn({1, 4, 4, 5, 5}), randn({6, 2, 2, 3, 3})},
+              [](const auto& v) { return conv3d(v[0], v[1], {}, 1, 1, 1, 2); });
+  same_on_gpu("conv_transpose3d", {randn({2, 4, 3, 4, 4}), randn({4, 2, 3, 3, 2}), randn({2})},
+              [](const auto& v) { return conv_transpose3d(v[0], v[1], v[2], 2, 1, 1); });
+  same_on_gpu("max_pool3d", {x}, [](const auto& v) { return max_pool3d(v[0], {2, 3, 3}, {1, 2, 2}, {1, 1, 0}); });
+  same_on_gpu("avg_pool3d", {x}, [](const auto& v) { return avg_pool3d(v[0], 3, 2, 1, true, false); });
+  same_on_gpu("adaptive_avg_pool3d", {x}, [](const auto& v) { return adaptive_avg_pool3d(v[0], {2, 4, 3}); });
+  same_on_gpu("upsample_trilinear3d", {x}, [](const auto& v) { return upsample_trilinear3d(v[0], {7, 9, 5}, false); });
+  same_on_gpu("batch_norm 5-D", {x, randn({3}), randn({3})}, [](const auto& v) {
+    return F::batch_norm(v[0], Tensor(), Tensor(), F::BatchNormFuncOptions().weight(v[1]).bias(v[2]).training(true));
+  });
+  auto [mc, ic] = max_pool3d_with_indices(x, 2);
+  auto [mg, ig] = max_pool3d_with_indices(x.to(kCUDA), 2);
+  CHECK(equal(ig.cpu(), ic));
+}
+
 TEST_CASE("cuda: normalisation, losses and embedding match the CPU", "[nn][cuda]") {
   WICK_REQUIRE_CUDA();
   manual_seed(2);
