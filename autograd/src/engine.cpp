@@ -3,11 +3,13 @@
 // input gradients it returns to earlier entries or into leaves' .grad.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "engine.h"
+#include "wick/autograd/autograd.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -18,6 +20,24 @@ namespace wick::detail {
 namespace {
 
 thread_local uint32_t t_walk_id = 0;
+
+// autograd::queue_callback's callbacks, one list per backward running on this thread (a backward inside a hook or
+// a checkpoint's recomputation nests): the innermost pass runs its own when its walk is done.
+thread_local std::vector<std::vector<std::function<void()>>> t_callbacks;
+
+struct CallbackFrame {
+  CallbackFrame() { t_callbacks.emplace_back(); }
+  ~CallbackFrame() { t_callbacks.pop_back(); }
+  CallbackFrame(const CallbackFrame&) = delete;
+  CallbackFrame& operator=(const CallbackFrame&) = delete;
+  // Runs them in order; one may queue another, which runs in this loop too.
+  void run() {
+    for (size_t i = 0; i < t_callbacks.back().size(); ++i) {
+      const std::function<void()> fn = std::move(t_callbacks.back()[i]);
+      fn();
+    }
+  }
+};
 
 // Sums a broadcast gradient back to the input's shape.
 Tensor sum_to(const Tensor& grad, IntArrayRef shape) {
@@ -131,6 +151,7 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
                   bool create_graph, const std::vector<Tensor>* inputs, std::vector<Tensor>* captured) {
   AutoGradMode mode(create_graph);
   const uint32_t walk = ++t_walk_id;
+  CallbackFrame callbacks;
 
   // 1. Every entry reachable from the roots, once.
   std::vector<Node*> order;
@@ -250,6 +271,18 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
       n->released = true;
     }
   }
+  callbacks.run();
 }
 
 }  // namespace wick::detail
+
+namespace wick::autograd {
+
+void queue_callback(std::function<void()> fn) {
+  WICK_CHECK(!detail::t_callbacks.empty(), "autograd::queue_callback",
+             "called outside a backward pass (call it from a hook that runs during backward)");
+  WICK_CHECK(bool(fn), "autograd::queue_callback", "expected a callable, got an empty std::function");
+  detail::t_callbacks.back().push_back(std::move(fn));
+}
+
+}  // namespace wick::autograd

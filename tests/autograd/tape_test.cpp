@@ -177,6 +177,37 @@ TEST_CASE("tape: a layer's post-accumulate hook runs while backward is still wal
   CHECK(w1_grad_missing_at_w2);
 }
 
+TEST_CASE("tape: queue_callback runs once the whole pass has accumulated, in order, and only inside backward",
+          "[autograd][tape][hooks]") {
+  Tensor a = tensor({1.0, 2.0}, dtype(kDouble).requires_grad(true));
+  Tensor b = tensor({3.0}, dtype(kDouble).requires_grad(true));
+  std::vector<std::string> events;
+  Tensor a_grad_seen, b_grad_seen;
+  // Queued from the first leaf's hook, before the other leaf has its gradient.
+  b.register_post_accumulate_grad_hook([&](const Tensor&) {
+    events.push_back("b hook");
+    autograd::queue_callback([&] {
+      events.push_back("first");
+      a_grad_seen = a.grad().clone();
+      b_grad_seen = b.grad().clone();
+      autograd::queue_callback([&] { events.push_back("nested"); });
+    });
+    autograd::queue_callback([&] { events.push_back("second"); });
+  });
+  a.register_post_accumulate_grad_hook([&](const Tensor&) { events.push_back("a hook"); });
+  ((a * b).sum() * a.sum()).backward();
+  CHECK(events == std::vector<std::string>{"b hook", "a hook", "first", "second", "nested"});
+  // f = (a1 + a2) * b * (a1 + a2) = b (a1 + a2)^2: df/da_i = 2 b (a1 + a2) = 18, df/db = (a1 + a2)^2 = 9.
+  CHECK(equal(a_grad_seen, tensor({18.0, 18.0}, dtype(kDouble))));
+  CHECK(equal(b_grad_seen, tensor({9.0}, dtype(kDouble))));
+  // A second pass queues again: callbacks do not outlive their pass.
+  events.clear();
+  ((a * b).sum() * a.sum()).backward();
+  CHECK(events.size() == 5);
+  CHECK_THROWS_WITH(autograd::queue_callback([] {}),
+                    Catch::Contains("autograd::queue_callback") && Catch::Contains("outside a backward"));
+}
+
 TEST_CASE("tape: in-place edits of saved tensors and of leaves are caught", "[autograd][tape]") {
   Tensor x = tensor({1.f, 2.f}, requires_grad());
   Tensor a = x * 1;

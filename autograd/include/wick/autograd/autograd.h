@@ -2,6 +2,7 @@
 // graph export; node.h's grad_fn() nodes come with it.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,12 @@ std::vector<Tensor> grad(const std::vector<Tensor>& outputs, const std::vector<T
 // torch::autograd::backward for several roots at once.
 void backward(const std::vector<Tensor>& tensors, const std::vector<Tensor>& grad_tensors = {},
               std::optional<bool> retain_graph = std::nullopt, bool create_graph = false);
+
+// Runs fn once the backward pass running on this thread has finished its walk, after every gradient of that pass
+// has been accumulated (PyTorch's Variable._execution_engine.queue_callback): for work that must wait for the whole
+// pass, such as data-parallel training's gradient exchange. Callbacks run in the order queued and may queue more;
+// a backward that throws drops them. Only from inside a backward (a hook): throws wick::Error otherwise.
+void queue_callback(std::function<void()> fn);
 
 // While alive, a NaN or Inf produced by any backward rule throws, naming the op and its scope label.
 class DetectAnomalyGuard {
