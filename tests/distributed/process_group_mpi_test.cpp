@@ -11,15 +11,13 @@
 #include <thread>
 #include <vector>
 
+#include "world.h"
+
 using namespace wick;
 namespace dist = wick::distributed;
+using wick::test::world;
 
 namespace {
-
-std::shared_ptr<dist::ProcessGroupMPI> world() {
-  static std::shared_ptr<dist::ProcessGroupMPI> pg = dist::ProcessGroupMPI::createProcessGroupMPI();
-  return pg;
-}
 
 // The rank's own input to the reductions: element i of rank r is r + 1 + i.
 Tensor input_of(int rank, ScalarType dtype) {
@@ -43,15 +41,6 @@ double expected_at(dist::ReduceOp op, int size, int64_t i) {
 }
 
 }  // namespace
-
-// Every case needs two or more processes: run under mpirun (tools/check does, with 2 and with 3).
-#define WICK_REQUIRE_RANKS()                                          \
-  do {                                                                \
-    if (world()->getSize() < 2) {                                     \
-      WARN("one process: run under mpirun -np 2 (or more); skipped"); \
-      return;                                                         \
-    }                                                                 \
-  } while (0)
 
 TEST_CASE("mpi: the world group knows its rank and size", "[distributed]") {
   WICK_REQUIRE_RANKS();
