@@ -24,6 +24,9 @@ std::exception_ptr Work::exception() const {
 }
 
 bool Work::wait(std::chrono::milliseconds timeout) {
+  // A short collective is often done within microseconds: look before sleeping on the condition variable, whose
+  // wake-up can cost a scheduler time slice on a busy machine.
+  for (int i = 0; i < 2000 && !isCompleted(); ++i) {}
   std::unique_lock<std::mutex> lock(mutex_);
   if (timeout == kNoTimeout || timeout < kNoTimeout) {
     done_.wait(lock, [&] { return completed_; });
