@@ -3,8 +3,8 @@
 <torch/PATH> (which the port's sed makes <wick/PATH>) and that wick has no header of its own at, a one-line
 forwarding header to the wick header holding the same API. `--check` compares instead of writing (tools/check
 runs it, so the table and the committed headers never drift). Headers of LibTorch features wick lacks (jit,
-python, fft, sparse, nested, special, linalg, chunk/stateful datasets, archives, Cloneable, LBFGS, fold, pixel
-shuffle, instance norm, distance) are left out on purpose: a port that needs them fails to compile on the
+python, fft, sparse, nested, special, linalg, chunk/stateful datasets, archives, fold, pixel shuffle, instance
+norm, distance) are left out on purpose: a port that needs them fails to compile on the
 #include, which names what is missing. README's porting section lists them."""
 import sys
 from pathlib import Path

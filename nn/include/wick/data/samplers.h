@@ -76,3 +76,7 @@ class BucketSampler : public Sampler {
 std::vector<size_t> seeded_permutation(size_t n, uint64_t seed, uint64_t stream = 0);
 
 }  // namespace wick::data::samplers
+
+// As LibTorch's <torch/data/samplers.h>, this header brings the distributed samplers too (they derive from Sampler,
+// defined above).
+#include "wick/data/samplers/distributed.h"  // IWYU pragma: export
