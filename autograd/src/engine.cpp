@@ -117,9 +117,15 @@ class PostAccumulateHooks {
   static void run(TensorImpl* leaf) {
     leaf->incref();
     const Tensor handle(leaf);
-    // A hook may remove hooks: walk a copy of the list.
-    const auto hooks = leaf->extras->post_accumulate_hooks;
-    for (auto& [id, hook] : hooks) hook.call(hook.object, handle);
+    // A hook may remove hooks (its own or a later one, whose object is then destroyed): walk the ids registered
+    // now, and call each only if it is still registered.
+    auto& hooks = leaf->extras->post_accumulate_hooks;
+    std::vector<unsigned> ids;
+    for (const auto& [id, hook] : hooks) ids.push_back(id);
+    for (unsigned id : ids) {
+      auto it = std::find_if(hooks.begin(), hooks.end(), [&](const auto& h) { return h.first == id; });
+      if (it != hooks.end()) it->second.call(it->second.object, handle);
+    }
   }
   std::unordered_map<TensorImpl*, Leaf> leaves_;
 };

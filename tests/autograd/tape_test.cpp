@@ -178,6 +178,17 @@ TEST_CASE("tape: a layer's post-accumulate hook runs while backward is still wal
   CHECK(w1_grad_missing_at_w2);
 }
 
+TEST_CASE("tape: a post-accumulate hook that removes a later one stops it from running", "[autograd][tape][hooks]") {
+  Tensor w = ones({2}, dtype(kDouble).requires_grad(true));
+  int later_calls = 0;
+  unsigned later = 0;
+  w.register_post_accumulate_grad_hook([&](const Tensor& t) { t.remove_hook(later); });
+  later = w.register_post_accumulate_grad_hook([&](const Tensor&) { ++later_calls; });
+  (w * 3).sum().backward();
+  CHECK(later_calls == 0);
+  CHECK_THROWS_WITH(w.remove_hook(later), Catch::Contains("no hook with handle"));
+}
+
 TEST_CASE("tape: queue_callback runs once the whole pass has accumulated, in order, and only inside backward",
           "[autograd][tape][hooks]") {
   Tensor a = tensor({1.0, 2.0}, dtype(kDouble).requires_grad(true));
