@@ -115,8 +115,8 @@ class PostAccumulateHooks {
   };
   static bool hooked(const TensorImpl* leaf) { return leaf->extras && !leaf->extras->post_accumulate_hooks.empty(); }
   static void run(TensorImpl* leaf) {
-    leaf->incref();
-    const Tensor handle(leaf);
+    const Tensor handle = lock_leaf(leaf);
+    if (!handle.defined() || !hooked(leaf)) return;  // the leaf died during the walk, and its hooks with it
     // A hook may remove hooks (its own or a later one, whose object is then destroyed): walk the ids registered
     // now, and call each only if it is still registered.
     auto& hooks = leaf->extras->post_accumulate_hooks;
@@ -259,7 +259,7 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
         if (anomaly) check_finite(g, n, i);
         if (e.node) {
           add_to(pending[e.node->scratch + e.output_nr], g);
-        } else {
+        } else if (const Tensor leaf = lock_leaf(e.leaf); leaf.defined()) {  // a dead leaf's gradient has no reader
           const int c = capture_index(nullptr, 0, e.leaf);
           if (c >= 0)
             add_to((*captured)[size_t(c)], g);

@@ -42,10 +42,7 @@ NodePtr NodePtr::of_entry(detail::Node* entry) {
 
 NodePtr NodePtr::accumulate_grad(TensorImpl* leaf) {
   NodePtr p;
-  if (leaf) {
-    leaf->incref();
-    p.node_.leaf_ = leaf;
-  }
+  if (leaf && leaf->try_incref()) p.node_.leaf_ = leaf;  // a leaf that has died has no AccumulateGrad
   return p;
 }
 

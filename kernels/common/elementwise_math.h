@@ -53,9 +53,9 @@ WICK_HOST_DEVICE V float_binary(const V& a, const V& b) {
   } else if constexpr (op == BinaryOp::Pow)
     return M::select(b == V(0), V(1), M::pow(a, b));
   else if constexpr (op == BinaryOp::Maximum)
-    return M::select(M::isnan(a) | M::isnan(b), a + b, M::max(a, b));
+    return M::select(M::isnan(a) || M::isnan(b), a + b, M::max(a, b));
   else if constexpr (op == BinaryOp::Minimum)
-    return M::select(M::isnan(a) | M::isnan(b), a + b, M::min(a, b));
+    return M::select(M::isnan(a) || M::isnan(b), a + b, M::min(a, b));
   else if constexpr (op == BinaryOp::Atan2)
     return M::atan2(a, b);
   else

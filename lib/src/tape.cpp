@@ -88,7 +88,7 @@ void Node::destroy() {
     t_doomed.pop_back();
     for (int i = 0; i < n->num_inputs; ++i) {
       if (n->edges[i].node) n->edges[i].node->decref();  // may push onto t_doomed
-      if (n->edges[i].leaf) n->edges[i].leaf->decref();
+      if (n->edges[i].leaf) n->edges[i].leaf->weak_decref();
     }
     if (n->edges != n->inline_edges) {
       delete[] n->edges;
@@ -127,7 +127,7 @@ void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* con
       node->needed[i] = true;
     } else if (impl->requires_grad) {
       e.leaf = impl;
-      impl->incref();
+      impl->weak_incref();
       node->needed[i] = true;
     }
   }
@@ -192,7 +192,11 @@ SavedTensor::SavedTensor(const Tensor& t, bool is_output) : is_output_(is_output
     }
     alias->requires_grad = impl->requires_grad;
   } else {
-    data_ = t;  // a leaf that requires grad: its history cannot change, and its gradient must reach it
+    // A leaf that requires grad: what is computed from the saved value must send its gradient to the leaf itself,
+    // but the entry must not own it, for the leaf's .grad may own the entry (x.grad().mul_(x), or a create_graph
+    // backward): the values are held here, the leaf weakly.
+    data_ = make_alias(t, t.sizes(), t.strides(), t.storage_offset());
+    leaf_ = WeakLeaf(impl);
   }
 }
 
@@ -205,6 +209,7 @@ Tensor SavedTensor::get() const {
          "' (saved with shape ", shape_str(data_.sizes()), ") was modified by an in-place operation: it is at version ",
          now, ", expected version ", version_, ". Use clone() before the in-place op, or make it out-of-place.");
   }
+  if (Tensor leaf = leaf_.lock(); leaf.defined()) return leaf;  // once the leaf has died, its values suffice
   if (is_output_ && grad_state().enabled && t_running) {
     // create_graph: the saved output must carry its history so the derivative is differentiable.
     Tensor with_history = make_alias(data_, data_.sizes(), data_.strides(), data_.storage_offset());

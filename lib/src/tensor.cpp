@@ -36,7 +36,12 @@ void TensorImpl::destroy() {
   if (grad_fn) grad_fn->decref();
   if (view_base) view_base->decref();
   storage->decref();
-  delete this;
+  // A weak holder may still look at what is left: a dead tensor has no history, hooks or grad.
+  grad_fn = nullptr;
+  view_base = nullptr;
+  storage = nullptr;
+  requires_grad = false;
+  weak_decref();
 }
 
 int64_t Tensor::size(int64_t d) const {

@@ -430,6 +430,45 @@ TEST_CASE("tape: a saved tensor edited in place by an op that depends on it is s
   }
 }
 
+// tests/fuzz found x.grad().div_(x), leaking x: the in-place op gave x's .grad a history whose entry owned x. A
+// create_graph backward builds the same loop (x's .grad is computed from x), which PyTorch leaks and warns about.
+// The tape now holds leaves weakly, and a saved leaf as its values plus a weak link.
+TEST_CASE("tape: a leaf whose .grad has a history through the leaf is still freed", "[autograd][tape]") {
+  for (const bool create_graph : {false, true}) {
+    INFO((create_graph ? "backward with create_graph" : "an in-place op on .grad"));
+    std::vector<float> memory{1.0f, 2.0f, 3.0f};
+    bool freed = false;
+    {
+      const Tensor x = from_blob(memory.data(), {3}, [&](void*) { freed = true; }).requires_grad_();
+      (x * x).sum().backward({}, create_graph, create_graph);  // .grad = 2x, with history when create_graph
+      const Tensor g = x.grad();
+      if (!create_graph) g.mul_(x);  // .grad = 2x * x, recorded: its entry saves x
+      REQUIRE(g.requires_grad());
+      // The history still sends gradient to x, accumulated into .grad: d/dx sum(2x * x) is 2x (the first factor
+      // has no history), d/dx sum(2x) is 2.
+      g.sum().backward();
+      CHECK_TENSOR_CLOSE(x.grad().detach(), create_graph ? tensor({4.0f, 6.0f, 8.0f}) : tensor({4.0f, 12.0f, 24.0f}));
+    }
+    CHECK(freed);
+  }
+}
+
+TEST_CASE("tape: a leaf the program no longer holds takes no gradient and frees its memory", "[autograd][tape]") {
+  std::vector<float> memory{1.0f, 2.0f};
+  bool freed = false;
+  const Tensor w = tensor({3.0f, 4.0f}).requires_grad_();
+  Tensor y;
+  {
+    const Tensor dropped = from_blob(memory.data(), {2}, [&](void*) { freed = true; }).requires_grad_();
+    y = dropped * w;  // saves both
+  }
+  CHECK_FALSE(freed);  // the saved values still hold the memory: w's gradient needs them
+  y.sum().backward();
+  CHECK_TENSOR_CLOSE(w.grad(), tensor({1.0f, 2.0f}));
+  y = Tensor();
+  CHECK(freed);
+}
+
 TEST_CASE("tape: views and in-place pass gradcheck", "[autograd][tape][views]") {
   auto fn = [](const std::vector<Tensor>& in) {
     Tensor y = in[0] * 1.5;

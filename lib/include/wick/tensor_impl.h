@@ -42,6 +42,11 @@ struct StorageImpl {
 
 struct TensorImpl {
   int32_t refs = 1;
+  // Weak references (the tape's edges into leaves, saved leaves), plus one held by all strong references
+  // together: a leaf's .grad may carry a history that points back at the leaf (an in-place op on .grad, a
+  // create_graph backward), and a weak link there is what lets both be freed. The memory outlives the tensor until
+  // the last weak reference goes, so a weak holder can still ask whether it is alive.
+  int32_t weak_refs = 1;
   ScalarType dtype = ScalarType::Float;
   bool requires_grad = false;
   bool retains_grad = false;
@@ -52,8 +57,8 @@ struct TensorImpl {
   int64_t offset = 0;  // in elements
   SizeVec sizes;
   SizeVec strides;
-  detail::Node* grad_fn = nullptr;            // owned reference; null for leaves and plain tensors
-  detail::AutogradExtras* extras = nullptr;   // .grad, hooks, names: allocated on first use
+  detail::Node* grad_fn = nullptr;           // owned reference; null for leaves and plain tensors
+  detail::AutogradExtras* extras = nullptr;  // .grad, hooks, names: allocated on first use
   // For views made by view ops: the tensor whose memory they look into (owned reference; the root, never
   // itself a view). An in-place write through the view rewrites the base's history too.
   TensorImpl* view_base = nullptr;
@@ -62,14 +67,23 @@ struct TensorImpl {
   void decref() {
     if (__atomic_sub_fetch(&refs, 1, __ATOMIC_ACQ_REL) == 0) destroy();
   }
-  void destroy();
+  void destroy();  // releases storage, history and extras; the memory waits for the weak references
+  // A strong reference from a weak one: false (and nothing taken) once the tensor has died.
+  bool try_incref() {
+    int32_t n = __atomic_load_n(&refs, __ATOMIC_RELAXED);
+    while (n > 0)
+      if (__atomic_compare_exchange_n(&refs, &n, n + 1, true, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) return true;
+    return false;
+  }
+  void weak_incref() { __atomic_add_fetch(&weak_refs, 1, __ATOMIC_RELAXED); }
+  void weak_decref() {
+    if (__atomic_sub_fetch(&weak_refs, 1, __ATOMIC_ACQ_REL) == 0) delete this;
+  }
   int64_t numel() const { return product(sizes); }
 
   static void* operator new(size_t size);
   static void operator delete(void* p);
-  char* byte_ptr() const {
-    return static_cast<char*>(storage->data) + offset * element_size(dtype);
-  }
+  char* byte_ptr() const { return static_cast<char*>(storage->data) + offset * element_size(dtype); }
 };
 
 }  // namespace wick

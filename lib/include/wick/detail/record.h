@@ -56,7 +56,7 @@ inline constexpr uint8_t kCustomFunction = 0xff;
 // Where an input's gradient goes: into another entry's output slot, or into a leaf's .grad.
 struct Edge {
   Node* node = nullptr;        // owned reference
-  TensorImpl* leaf = nullptr;  // owned reference
+  TensorImpl* leaf = nullptr;  // weak reference (the leaf's .grad may own this entry); see lock_leaf
   uint32_t output_nr = 0;
   bool defined() const { return node || leaf; }
 };
@@ -138,6 +138,31 @@ struct LambdaNode final : Node {
   std::optional<F> fn;
 };
 
+// A strong handle to a leaf held weakly (an edge's, a saved leaf's), or an undefined tensor once it has died.
+inline Tensor lock_leaf(TensorImpl* leaf) { return leaf && leaf->try_incref() ? Tensor(leaf) : Tensor(); }
+
+// A weak reference to a leaf tensor, copyable (see TensorImpl::weak_refs).
+class WeakLeaf {
+ public:
+  WeakLeaf() = default;
+  explicit WeakLeaf(TensorImpl* leaf) : leaf_(leaf) {
+    if (leaf_) leaf_->weak_incref();
+  }
+  WeakLeaf(const WeakLeaf& other) : WeakLeaf(other.leaf_) {}
+  WeakLeaf(WeakLeaf&& other) noexcept : leaf_(std::exchange(other.leaf_, nullptr)) {}
+  WeakLeaf& operator=(WeakLeaf other) noexcept {
+    std::swap(leaf_, other.leaf_);
+    return *this;
+  }
+  ~WeakLeaf() {
+    if (leaf_) leaf_->weak_decref();
+  }
+  Tensor lock() const { return lock_leaf(leaf_); }
+
+ private:
+  TensorImpl* leaf_ = nullptr;
+};
+
 // ---- saved tensors --------------------------------------------------------------------------------
 // A value a backward rule needs, with the version it had when saved: unpacking it after an in-place
 // edit throws, naming the op that saved it.
@@ -149,7 +174,8 @@ class SavedTensor {
   bool defined() const { return data_.defined(); }
 
  private:
-  Tensor data_;  // for outputs: an alias without grad_fn, so the entry does not keep itself alive
+  Tensor data_;    // for outputs: an alias without grad_fn, so the entry does not keep itself alive
+  WeakLeaf leaf_;  // a saved leaf that requires grad: data_ holds its values, this the leaf itself
   uint32_t version_ = 0;
   bool is_output_ = false;
   uint32_t output_nr_ = 0;
