@@ -5,7 +5,7 @@
 //   mpirun -np 2 build/examples/mnist_ddp [data_dir] [epochs]     (default data/mnist, 3 epochs)
 //
 // Shows ProcessGroupMPI, DistributedRandomSampler with set_epoch, DistributedDataParallel, averaging a metric over
-// the ranks with allreduce, and a checkpoint written by rank 0 alone while the others wait at a barrier.
+// the ranks with allreduce, and a checkpoint written by rank 0 alone while the others wait (save_on_rank0).
 #include <wick/distributed.h>
 #include <wick/wick.h>
 
@@ -94,13 +94,13 @@ int main(int argc, char** argv) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
-  // One writer: rank 0 saves (to a temporary file renamed into place), the others wait until it is there.
+  // One writer: rank 0 saves (to a temporary file renamed into place), the others wait until it is there, and all
+  // fail together if it could not be written.
   const std::string weights = "runs/mnist_ddp.safetensors";
-  if (rank == 0) {
+  dist::save_on_rank0(*world, [&] {
     std::filesystem::create_directories("runs");
     wick::save(model, weights);
-  }
-  world->barrier()->wait();
+  });
   if (rank == 0) std::printf("trained in %.1f s; saved %s\n", seconds, weights.c_str());
   return 0;
 }

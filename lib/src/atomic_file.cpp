@@ -92,7 +92,7 @@ AtomicFile::AtomicFile(std::string path, const char* op) : path_(std::move(path)
   remove_stale_temp_files(directory_of(path_));
   temp_ = temp_path_for(path_);
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-  WICK_CHECK(fd_ >= 0, op_, "cannot create '", temp_, "': ", std::strerror(errno));
+  WICK_CHECK(fd_ >= 0, op_, "cannot create '", path_, "' (its temporary file '", temp_, "'): ", std::strerror(errno));
 }
 
 AtomicFile::~AtomicFile() {

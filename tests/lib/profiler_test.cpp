@@ -400,6 +400,7 @@ TEST_CASE("profiler: the Chrome trace parses, its events nest on each thread, an
 
   CHECK_THROWS_WITH(prof.export_chrome_trace("/nonexistent-wick-dir/trace.json"),
                     Catch::StartsWith("wick::profiler::Profile::export_chrome_trace: cannot create "
+                                      "'/nonexistent-wick-dir/trace.json' (its temporary file "
                                       "'/nonexistent-wick-dir/.trace.json"));
 }
 

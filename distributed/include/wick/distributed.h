@@ -8,5 +8,6 @@
 #include "wick/distributed/process_group.h"
 #include "wick/distributed/process_group_mpi.h"
 #include "wick/distributed/reducer.h"
+#include "wick/distributed/save_on_rank0.h"
 #include "wick/distributed/types.h"
 #include "wick/distributed/work.h"
