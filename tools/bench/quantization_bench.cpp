@@ -79,7 +79,8 @@ nn::Sequential mlp(const std::vector<int64_t>& sizes, bool tanh) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool markdown = false, with_torch = true;
+  bool markdown = false;
+  [[maybe_unused]] bool with_torch = true;
   int reps = 31;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--markdown")) markdown = true;
@@ -106,7 +107,7 @@ int main(int argc, char** argv) {
   const std::string torch_note =
       torch_int8 ? "LibTorch 1.13 int8 on its " + torch_engine + " engine" : "LibTorch has no quantized engine here";
 #else
-  const bool torch_int8 = false;
+  [[maybe_unused]] const bool torch_int8 = false;
   const std::string torch_note = "built without LibTorch";
 #endif
   std::printf("int8 kernels: %s; float32 matmul: %s; %s; %d reps, median us per forward\n", cpu::int8_kernels().name,
