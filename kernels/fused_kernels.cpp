@@ -66,4 +66,9 @@ void FusedKernels::gru_cell_backward(const View&, const View&, const View&, cons
   not_fused("gru_cell_backward");
 }
 
+void FusedKernels::pack_int8_weight(const View&, const View&) { not_fused("pack_int8_weight"); }
+void FusedKernels::linear_int8(const View&, const View&, const View&, const View&, const View&, const View*) {
+  not_fused("linear_int8");
+}
+
 }  // namespace wick

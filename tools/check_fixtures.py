@@ -20,7 +20,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMPY = {"F64": np.float64, "F32": np.float32, "F16": np.float16, "I64": np.int64, "I32": np.int32,
-         "U8": np.uint8, "BOOL": np.bool_, "BF16": np.uint16}  # bfloat16: compared as its bits
+         "U8": np.uint8, "I8": np.int8, "BOOL": np.bool_, "BF16": np.uint16}  # bfloat16: compared as its bits
 RTOL = {"F64": 1e-9, "F32": 1e-5}
 LOW_PRECISION_CASE = re.compile(r"f32|f16|bf16|half|float")
 

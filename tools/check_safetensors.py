@@ -28,7 +28,7 @@ except ImportError:
     print("torch is not available to this python")
     sys.exit(77)
 
-DTYPES = {"BOOL": torch.bool, "U8": torch.uint8, "I32": torch.int32, "I64": torch.int64, "F16": torch.float16,
+DTYPES = {"BOOL": torch.bool, "U8": torch.uint8, "I8": torch.int8, "I32": torch.int32, "I64": torch.int64, "F16": torch.float16,
           "BF16": torch.bfloat16, "F32": torch.float32, "F64": torch.float64}
 
 EXPECTED = {

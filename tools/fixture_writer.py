@@ -9,7 +9,8 @@ import torch
 # WICK_FIXTURES_OUT redirects the output (tools/check_fixtures regenerates into a temporary folder and compares).
 OUT = os.environ.get("WICK_FIXTURES_OUT") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests",
                                                           "fixtures")
-DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.int64: "I64", torch.bool: "BOOL"}
+DTYPES = {torch.float64: "F64", torch.float32: "F32", torch.float16: "F16", torch.int64: "I64", torch.int32: "I32",
+          torch.int8: "I8", torch.uint8: "U8", torch.bool: "BOOL"}
 
 
 def save(name, tensors, metadata):

@@ -62,8 +62,8 @@ header's __metadata__:
   tensor "<case>.grad.<in>"        gradient with respect to the base input
   tensor "<case>.v.<in>", ".hvp.<in>"  a direction v and d/d<in> of sum_j <grad_j, v_j> (composites)
 
-ops_promotion also holds "promote_types": int64 [8, 8] of wick ScalarType codes (BOOL, U8, I32, I64, F16,
-BF16, F32, F64 = 0..7) with torch.promote_types(row, col).
+ops_promotion also holds "promote_types": int64 [8, 8] of codes (BOOL, U8, I32, I64, F16, BF16, F32, F64 = 0..7,
+ORDER below; int8's promotions are in tools/gen_quantization_fixtures.py) with torch.promote_types(row, col).
 
 The C++ side (tests/support/fixtures.h/.cpp) runs every case, on the CPU and, in the [cuda_reference] test,
 on CUDA; cases where wick knowingly differs from PyTorch are listed with reasons in known_deviations().

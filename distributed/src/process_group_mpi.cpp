@@ -73,9 +73,10 @@ MPI_Datatype mpi_type(const std::string& op, ScalarType t, int rank) {
     case kInt32: return MPI_INT;
     case kInt64: return MPI_INT64_T;
     case kUInt8: return MPI_UNSIGNED_CHAR;
+    case kInt8: return MPI_SIGNED_CHAR;
     default:
       fail(op.c_str(), "rank ", rank, ": ", dtype_name(t),
-           " tensors cannot be sent through MPI (float32, float64, int32, int64 or uint8)");
+           " tensors cannot be sent through MPI (float32, float64, int32, int64, uint8 or int8)");
   }
 }
 

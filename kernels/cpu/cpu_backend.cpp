@@ -52,6 +52,7 @@ bool CpuBackend::supports(FusedOp op, ScalarType t) const {
 #else
       return false;
 #endif
+    case FusedOp::LinearInt8: return t == kFloat;
     default: return floating;
   }
 }

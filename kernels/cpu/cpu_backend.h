@@ -67,6 +67,10 @@ class CpuBackend final : public Backend, public FusedKernels {
   void avg_pool2d(const View& out, const View& input, const PoolParams& p) override;
   void avg_pool2d_backward(const View& grad_input, const View& grad_out, const PoolParams& p) override;
 
+  void pack_int8_weight(const View& packed, const View& weight) override;  // linear_int8.cpp
+  void linear_int8(const View& out, const View& x, const View& packed, const View& scale, const View& col_sum,
+                   const View* bias) override;
+
 #ifdef WICK_HAVE_ONEDNN  // normalization.cpp; without oneDNN lib/ composes normalisation from the kernels above
   void batch_norm(const View& out, const View& input, const View& mean, const View& var, const View* scale,
                   const View* shift, double eps, bool training) override;

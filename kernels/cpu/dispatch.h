@@ -12,6 +12,7 @@ decltype(auto) dispatch_all(ScalarType t, const char* op, F&& f) {
   switch (t) {
     case kBool: return f.template operator()<bool>();
     case kUInt8: return f.template operator()<uint8_t>();
+    case kInt8: return f.template operator()<int8_t>();
     case kInt32: return f.template operator()<int32_t>();
     case kInt64: return f.template operator()<int64_t>();
     case kHalf: return f.template operator()<Half>();
@@ -28,6 +29,7 @@ decltype(auto) dispatch_compute(ScalarType t, const char* op, F&& f) {
   switch (t) {
     case kBool: return f.template operator()<bool>();
     case kUInt8: return f.template operator()<uint8_t>();
+    case kInt8: return f.template operator()<int8_t>();
     case kInt32: return f.template operator()<int32_t>();
     case kInt64: return f.template operator()<int64_t>();
     case kFloat: return f.template operator()<float>();

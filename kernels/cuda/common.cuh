@@ -154,6 +154,7 @@ decltype(auto) dispatch_all(ScalarType t, const char* op, F&& f) {
   switch (t) {
     case ScalarType::Bool: return f(Tag<bool>{});
     case ScalarType::UInt8: return f(Tag<uint8_t>{});
+    case ScalarType::Int8: return f(Tag<int8_t>{});
     case ScalarType::Int32: return f(Tag<int32_t>{});
     case ScalarType::Int64: return f(Tag<int64_t>{});
     case ScalarType::Half: return f(Tag<half_t>{});

@@ -65,14 +65,14 @@ template <class T>
 __device__ __forceinline__ void atomic_add(T* target, T v) {
   if constexpr (std::is_same_v<T, bool>) {
     if (v) *target = true;  // logical or: every writer stores the same value
-  } else if constexpr (std::is_same_v<T, uint8_t>) {
-    // No byte atomics: add inside the aligned 32-bit word with compare-and-swap.
+  } else if constexpr (std::is_same_v<T, uint8_t> || std::is_same_v<T, int8_t>) {
+    // No byte atomics: add inside the aligned 32-bit word with compare-and-swap (two's complement bytes add alike).
     unsigned* word = reinterpret_cast<unsigned*>(reinterpret_cast<uintptr_t>(target) & ~uintptr_t(3));
     const unsigned shift = unsigned(reinterpret_cast<uintptr_t>(target) & 3) * 8;
     unsigned old = *word, assumed;
     do {
       assumed = old;
-      const unsigned byte = ((assumed >> shift) + v) & 0xffu;
+      const unsigned byte = ((assumed >> shift) + unsigned(static_cast<uint8_t>(v))) & 0xffu;
       old = atomicCAS(word, assumed, (assumed & ~(0xffu << shift)) | (byte << shift));
     } while (old != assumed);
   } else if constexpr (std::is_same_v<T, int64_t>) {

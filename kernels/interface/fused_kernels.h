@@ -10,15 +10,16 @@
 namespace wick {
 
 enum class FusedOp : uint8_t {
-  Softmax,    // softmax, softmax_backward
-  Conv2d,     // conv2d, conv2d_backward_input, conv2d_backward_weight
-  Conv3d,     // conv3d, conv3d_backward_input, conv3d_backward_weight
-  MaxPool2d,  // max_pool2d, max_pool2d_backward
-  AvgPool2d,  // avg_pool2d, avg_pool2d_backward
-  BatchNorm,  // batch_norm, batch_norm_backward
-  LayerNorm,  // layer_norm, layer_norm_backward
-  LstmCell,   // lstm_cell, lstm_cell_backward
-  GruCell,    // gru_cell, gru_cell_backward
+  Softmax,     // softmax, softmax_backward
+  Conv2d,      // conv2d, conv2d_backward_input, conv2d_backward_weight
+  Conv3d,      // conv3d, conv3d_backward_input, conv3d_backward_weight
+  MaxPool2d,   // max_pool2d, max_pool2d_backward
+  AvgPool2d,   // avg_pool2d, avg_pool2d_backward
+  BatchNorm,   // batch_norm, batch_norm_backward
+  LayerNorm,   // layer_norm, layer_norm_backward
+  LstmCell,    // lstm_cell, lstm_cell_backward
+  GruCell,     // gru_cell, gru_cell_backward
+  LinearInt8,  // pack_int8_weight, linear_int8 (dtype: the activations', float32)
   kCount
 };
 
@@ -94,6 +95,15 @@ class FusedKernels {
   // The gradients of both gate inputs [B, 3H] (they differ in the new gate: hn is scaled by r) and of hx.
   virtual void gru_cell_backward(const View& grad_input_gates, const View& grad_hidden_gates, const View& grad_hx,
                                  const View& grad_hy, const View& workspace, const View& hx);
+
+  // ---- dynamic int8 quantization (int8_quantization.h gives the arithmetic and the packed layout) ------------
+  // packed (int8, int8::packed_bytes(N, K) elements) = the layout of weight, int8 [N, K] contiguous.
+  virtual void pack_int8_weight(const View& packed, const View& weight);
+  // out [M, N] (float32, contiguous) = x [M, K] (float32, contiguous, finite) quantized for this call, times the
+  // packed weight, dequantized with scale [N] (float32) and col_sum [N] (int32: each weight row's sum), plus bias
+  // [N] when given. Throws when x holds a NaN or an infinity.
+  virtual void linear_int8(const View& out, const View& x, const View& packed, const View& scale, const View& col_sum,
+                           const View* bias);
 };
 
 }  // namespace wick

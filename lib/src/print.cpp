@@ -49,6 +49,7 @@ class ElementReader {
     switch (dtype_) {
       case kBool: return load<uint8_t>(p) != 0;
       case kUInt8: return load<uint8_t>(p);
+      case kInt8: return load<int8_t>(p);
       case kInt32: return load<int32_t>(p);
       case kInt64: return load<int64_t>(p);
       default: return int64_t(real(offset));
@@ -320,7 +321,8 @@ std::string Tensor::str() const {
 std::string Tensor::toString() const {
   if (!defined()) return "UndefinedType";
   // LibTorch's ScalarType names, which differ from the Python dtype names.
-  static const char* names[] = {"Bool", "Byte", "Int", "Long", "Half", "BFloat16", "Float", "Double"};
+  static const char* names[] = {"Bool", "Byte", "Char", "Int", "Long", "Half", "BFloat16", "Float", "Double"};
+  static_assert(sizeof(names) / sizeof(names[0]) == kNumScalarTypes);
   return std::string(is_cuda() ? "CUDA" : "CPU") + names[int(scalar_type())] + "Type";
 }
 

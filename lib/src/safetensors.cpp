@@ -28,7 +28,7 @@ constexpr uint64_t kMaxHeader = uint64_t(100) << 20;  // the reference implement
 constexpr size_t kMaxDims = 64;
 
 const char* code_of(ScalarType t) {
-  static const char* codes[] = {"BOOL", "U8", "I32", "I64", "F16", "BF16", "F32", "F64"};
+  static const char* codes[] = {"BOOL", "U8", "I8", "I32", "I64", "F16", "BF16", "F32", "F64"};
   return codes[int(t)];
 }
 

@@ -88,6 +88,7 @@ Scalar Tensor::item() const {
   switch (i->dtype) {
     case kBool: return Scalar(bool(buf[0]));
     case kUInt8: return Scalar(int64_t(buf[0]));
+    case kInt8: return Scalar(int64_t(*reinterpret_cast<int8_t*>(buf)));
     case kInt32: return Scalar(int64_t(*reinterpret_cast<int32_t*>(buf)));
     case kInt64: return Scalar(*reinterpret_cast<int64_t*>(buf));
     case kHalf: return Scalar(double(float(*reinterpret_cast<Half*>(buf))));

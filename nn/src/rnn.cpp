@@ -4,6 +4,7 @@
 #include "wick/nn/modules/rnn.h"
 
 #include <cmath>
+#include <optional>
 #include <ostream>
 
 #include "wick/detail/autocast_op.h"
@@ -20,25 +21,22 @@ using wick::detail::shape_of;
 
 namespace {
 
-// ---- one time step, given the input's projection xp = x W_ih^T + b_ih ----------------------------------
+// ---- one time step, given the projections xp = x W_ih^T + b_ih and hp = h W_hh^T + b_hh ------------------
 
-Tensor rnn_step(const Tensor& xp, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh, bool relu_activation) {
-  const Tensor pre = xp + linear(h, w_hh, b_hh);
+Tensor rnn_step(const Tensor& xp, const Tensor& hp, bool relu_activation) {
+  const Tensor pre = xp + hp;
   return relu_activation ? relu(pre) : tanh(pre);
 }
 
 // Gates in PyTorch's order: input, forget, cell, output. w_hr (LSTM with proj_size) projects the new h.
-std::tuple<Tensor, Tensor> lstm_step(const Tensor& xp, const Tensor& h, const Tensor& c, const Tensor& w_hh,
-                                     const Tensor& b_hh, const Tensor& w_hr = {}) {
-  auto [h_next, c_next] = fused_lstm_cell(xp, linear(h, w_hh, b_hh), c);
+std::tuple<Tensor, Tensor> lstm_step(const Tensor& xp, const Tensor& hp, const Tensor& c, const Tensor& w_hr = {}) {
+  auto [h_next, c_next] = fused_lstm_cell(xp, hp, c);
   if (w_hr.defined()) h_next = linear(h_next, w_hr);
   return {h_next, c_next};
 }
 
 // Gates in PyTorch's order: reset, update, new. The reset gate scales h's projection including its bias.
-Tensor gru_step(const Tensor& xp, const Tensor& h, const Tensor& w_hh, const Tensor& b_hh) {
-  return fused_gru_cell(xp, linear(h, w_hh, b_hh), h);
-}
+Tensor gru_step(const Tensor& xp, const Tensor& hp, const Tensor& h) { return fused_gru_cell(xp, hp, h); }
 
 // ---- the cell functions' argument checks ----------------------------------------------------------------
 
@@ -71,13 +69,13 @@ void check_cell(const char* op, const Tensor& input, const std::vector<Tensor>& 
 Tensor rnn_tanh_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih,
                      const Tensor& b_hh) {
   check_cell("rnn_tanh_cell", input, {hx}, w_ih, w_hh, b_ih, b_hh, 1);
-  return rnn_step(linear(input, w_ih, b_ih), hx, w_hh, b_hh, false);
+  return rnn_step(linear(input, w_ih, b_ih), linear(hx, w_hh, b_hh), false);
 }
 
 Tensor rnn_relu_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih,
                      const Tensor& b_hh) {
   check_cell("rnn_relu_cell", input, {hx}, w_ih, w_hh, b_ih, b_hh, 1);
-  return rnn_step(linear(input, w_ih, b_ih), hx, w_hh, b_hh, true);
+  return rnn_step(linear(input, w_ih, b_ih), linear(hx, w_hh, b_hh), true);
 }
 
 std::tuple<Tensor, Tensor> lstm_cell(const Tensor& input, const std::vector<Tensor>& hx, const Tensor& w_ih,
@@ -86,13 +84,13 @@ std::tuple<Tensor, Tensor> lstm_cell(const Tensor& input, const std::vector<Tens
   check_cell("lstm_cell", input, hx, w_ih, w_hh, b_ih, b_hh, 4);
   WICK_CHECK(hx[1].size(-1) * 4 == w_ih.size(0), "lstm_cell", "cell state has ", hx[1].size(-1), " features, expected ",
              w_ih.size(0) / 4);
-  return lstm_step(linear(input, w_ih, b_ih), hx[0], hx[1], w_hh, b_hh);
+  return lstm_step(linear(input, w_ih, b_ih), linear(hx[0], w_hh, b_hh), hx[1]);
 }
 
 Tensor gru_cell(const Tensor& input, const Tensor& hx, const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih,
                 const Tensor& b_hh) {
   check_cell("gru_cell", input, {hx}, w_ih, w_hh, b_ih, b_hh, 3);
-  return gru_step(linear(input, w_ih, b_ih), hx, w_hh, b_hh);
+  return gru_step(linear(input, w_ih, b_ih), linear(hx, w_hh, b_hh), hx);
 }
 
 }  // namespace wick
@@ -139,6 +137,18 @@ void RNNImplBase::reset() {
       const std::string suffix = "_l" + std::to_string(layer) + (direction == 1 ? "_reverse" : "");
       const int64_t in = layer == 0 ? o.input_size : h_out * directions;
       Weights w;
+      if (quantized_) {  // a clone of a quantized stack: the copy takes the original's int8 values by name
+        w.w_ih = register_buffer("weight_ih" + suffix, wick::zeros({G, in}, dtype(kInt8)));
+        w.s_ih = register_buffer("weight_ih" + suffix + "_scale", wick::ones({G}));
+        w.w_hh = register_buffer("weight_hh" + suffix, wick::zeros({G, h_out}, dtype(kInt8)));
+        w.s_hh = register_buffer("weight_hh" + suffix + "_scale", wick::ones({G}));
+        if (o.bias) {
+          w.b_ih = register_buffer("bias_ih" + suffix, wick::zeros({G}));
+          w.b_hh = register_buffer("bias_hh" + suffix, wick::zeros({G}));
+        }
+        weights_.push_back(w);
+        continue;
+      }
       w.w_ih = register_parameter("weight_ih" + suffix, wick::empty({G, in}));
       w.w_hh = register_parameter("weight_hh" + suffix, wick::empty({G, h_out}));
       if (o.bias) {
@@ -148,10 +158,57 @@ void RNNImplBase::reset() {
       if (o.proj_size > 0) w.w_hr = register_parameter("weight_hr" + suffix, wick::empty({o.proj_size, o.hidden_size}));
       weights_.push_back(w);
     }
-  reset_parameters();
+  if (!quantized_) reset_parameters();
+}
+
+void RNNImplBase::quantize_dynamic_() {
+  WICK_CHECK(!quantized_, name_, "::quantize_dynamic_: the layer is already quantized");
+  WICK_CHECK(options_base.proj_size == 0, name_, "::quantize_dynamic_: an LSTM with proj_size (",
+             options_base.proj_size, ") has no int8 form, as in PyTorch");
+  WICK_CHECK(options_base.mode == RNNMode::LSTM || options_base.mode == RNNMode::GRU, name_,
+             "::quantize_dynamic_: only LSTM and GRU have an int8 form, as in PyTorch");
+  // Registration order as reset() makes it: per layer and direction, w_ih, its scale, w_hh, its scale, biases.
+  const std::vector<std::string> names = [&] {
+    std::vector<std::string> all;
+    for (const auto& item : parameters_) all.push_back(item.key());
+    return all;
+  }();
+  std::vector<Weights> quantized;
+  for (const Weights& w : weights_) {
+    Weights q;
+    std::tie(q.w_ih, q.s_ih) = quantization::quantize_per_channel_symmetric(w.w_ih);
+    std::tie(q.w_hh, q.s_hh) = quantization::quantize_per_channel_symmetric(w.w_hh);
+    if (w.b_ih.defined()) q.b_ih = w.b_ih.detach().to(kFloat).clone();
+    if (w.b_hh.defined()) q.b_hh = w.b_hh.detach().to(kFloat).clone();
+    quantized.push_back(q);
+  }
+  for (const std::string& name : names) parameters_.erase(name);
+  quantized_ = true;
+  const RNNOptionsBase& o = options_base;
+  const int64_t directions = o.bidirectional ? 2 : 1;
+  for (int64_t layer = 0; layer < o.num_layers; ++layer)
+    for (int64_t direction = 0; direction < directions; ++direction) {
+      const std::string suffix = "_l" + std::to_string(layer) + (direction == 1 ? "_reverse" : "");
+      Weights& q = quantized[size_t(layer * directions + direction)];
+      q.w_ih = register_buffer("weight_ih" + suffix, q.w_ih);
+      q.s_ih = register_buffer("weight_ih" + suffix + "_scale", q.s_ih);
+      q.w_hh = register_buffer("weight_hh" + suffix, q.w_hh);
+      q.s_hh = register_buffer("weight_hh" + suffix + "_scale", q.s_hh);
+      if (q.b_ih.defined()) q.b_ih = register_buffer("bias_ih" + suffix, q.b_ih);
+      if (q.b_hh.defined()) q.b_hh = register_buffer("bias_hh" + suffix, q.b_hh);
+      q.packed_ih.get(q.w_ih, q.s_ih);  // packed now, so that the first call is as fast as the others
+      q.packed_hh.get(q.w_hh, q.s_hh);
+    }
+  weights_ = std::move(quantized);
+}
+
+Tensor RNNImplBase::project(const Tensor& x, const Tensor& w, const Tensor& scale,
+                            const quantization::PackedLinearWeightCache& packed, const Tensor& b) const {
+  return quantized_ ? quantization::linear_dynamic(x, *packed.get(w, scale), b) : linear(x, w, b);
 }
 
 void RNNImplBase::reset_parameters() {
+  WICK_CHECK(!quantized_, name_, "::reset_parameters: an int8 layer has no parameters to initialise");
   NoGradGuard no_grad;
   init_uniform(all_weights(), options_base.hidden_size);
 }
@@ -166,7 +223,9 @@ std::vector<Tensor> RNNImplBase::all_weights() const {
 
 void RNNImplBase::pretty_print(std::ostream& stream) const {
   const RNNOptionsBase& o = options_base;
-  stream << std::boolalpha << "wick::" << name_ << "(input_size=" << o.input_size << ", hidden_size=" << o.hidden_size
+  // PyTorch prints its int8 layers as DynamicQuantizedLSTM / DynamicQuantizedGRU.
+  const std::string name = quantized_ ? "nn::DynamicQuantized" + std::string(name_).substr(4) : name_;
+  stream << std::boolalpha << "wick::" << name << "(input_size=" << o.input_size << ", hidden_size=" << o.hidden_size
          << ", num_layers=" << o.num_layers << ", bias=" << o.bias << ", batch_first=" << o.batch_first
          << ", dropout=" << o.dropout << ", bidirectional=" << o.bidirectional;
   if (o.proj_size > 0) stream << ", proj_size=" << o.proj_size;
@@ -220,15 +279,23 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& input, 
   // Under autocast the whole stack runs in the low dtype, weights and states included (PyTorch 2 lists the CPU's
   // mkldnn_rnn and CUDA's cells as lower precision); autocast is off inside, so the layers' linear calls do not
   // cast again.
-  const wick::detail::AutocastOp ac{wick::detail::autocast_lists::recurrent, input.device()};
+  // An int8 stack runs as it is: its layers quantize their float32 inputs themselves.
+  std::optional<wick::detail::AutocastOp> autocast;
+  if (!quantized_) autocast.emplace(wick::detail::autocast_lists::recurrent, input.device());
+  const bool low = autocast && *autocast;
+  auto ac = [&](const Tensor& t) { return low ? (*autocast)(t) : t; };
   std::vector<Weights> low_weights;
-  if (ac) {
-    for (const Weights& w : weights_)
-      low_weights.push_back({ac(w.w_ih), ac(w.w_hh), ac(w.b_ih), ac(w.b_hh), ac(w.w_hr)});
+  if (low) {
+    for (const Weights& w : weights_) {
+      low_weights.push_back(w);
+      for (Tensor* t : {&low_weights.back().w_ih, &low_weights.back().w_hh, &low_weights.back().b_ih,
+                        &low_weights.back().b_hh, &low_weights.back().w_hr})
+        *t = ac(*t);
+    }
     hx = ac(hx);
     cx = ac(cx);
   }
-  const std::vector<Weights>& weights = ac ? low_weights : weights_;
+  const std::vector<Weights>& weights = low ? low_weights : weights_;
   const Tensor data = ac(input);
   WICK_CHECK(is_floating_point(data.dtype()), name_, "expected a floating point input, got ", dtype_name(data.dtype()));
   WICK_CHECK(data.dim() == 2 && data.size(1) == o.input_size, name_,
@@ -252,8 +319,10 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& input, 
     std::vector<Tensor> outputs;
     for (int64_t direction = 0; direction < D; ++direction) {
       const Weights& w = weights[size_t(layer * D + direction)];
-      // Every time step's input projection in one matmul, then split into steps by one recorded split.
-      const std::vector<Tensor> projected = linear(layer_input, w.w_ih, w.b_ih).split(IntArrayRef(batch_sizes), 0);
+      // Every time step's input projection in one matmul (int8: with one activation scale for the whole sequence,
+      // as PyTorch's quantized layers), then split into steps by one recorded split.
+      const std::vector<Tensor> projected =
+          project(layer_input, w.w_ih, w.s_ih, w.packed_ih, w.b_ih).split(IntArrayRef(batch_sizes), 0);
       Tensor h = hx.select(0, layer * D + direction), c = lstm ? cx.select(0, layer * D + direction) : Tensor();
       std::vector<Tensor> steps(static_cast<size_t>(T));
       for (int64_t i = 0; i < T; ++i) {
@@ -264,11 +333,12 @@ std::tuple<Tensor, Tensor, Tensor> RNNImplBase::run_packed(const Tensor& input, 
         const Tensor c_rows = !lstm || rows == B ? c : c.narrow(0, 0, rows);
         Tensor h_next, c_next;
         const Tensor& xp = projected[size_t(t)];
+        const Tensor hp = project(h_rows, w.w_hh, w.s_hh, w.packed_hh, w.b_hh);
         switch (o.mode) {
-          case RNNMode::RNN_TANH: h_next = rnn_step(xp, h_rows, w.w_hh, w.b_hh, false); break;
-          case RNNMode::RNN_RELU: h_next = rnn_step(xp, h_rows, w.w_hh, w.b_hh, true); break;
-          case RNNMode::LSTM: std::tie(h_next, c_next) = lstm_step(xp, h_rows, c_rows, w.w_hh, w.b_hh, w.w_hr); break;
-          case RNNMode::GRU: h_next = gru_step(xp, h_rows, w.w_hh, w.b_hh); break;
+          case RNNMode::RNN_TANH: h_next = rnn_step(xp, hp, false); break;
+          case RNNMode::RNN_RELU: h_next = rnn_step(xp, hp, true); break;
+          case RNNMode::LSTM: std::tie(h_next, c_next) = lstm_step(xp, hp, c_rows, w.w_hr); break;
+          case RNNMode::GRU: h_next = gru_step(xp, hp, h_rows); break;
         }
         steps[size_t(t)] = h_next;
         h = rows == B ? h_next : cat({h_next, h.narrow(0, rows, B - rows)}, 0);

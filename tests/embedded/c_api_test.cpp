@@ -6,8 +6,10 @@
 #include <wick/wick.h>
 #include <wick_c.h>
 
+#include <filesystem>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "../support/fixtures.h"
@@ -159,9 +161,20 @@ TEST_CASE("c api: bad configs, files, shapes and NULLs give a status and a messa
 
 TEST_CASE("c api: 10,000 forward calls allocate nothing", "[embedded][c_api]") {
   REQUIRE(wick_example::malloc_counter_available());
-  for (const auto& [kind, config] : {std::pair{"mlp", kMlp}, std::pair{"gru", kGru}, std::pair{"lstm", kLstm}}) {
+  // The int8 ones ("quantized": "int8") are int8 once their weights load.
+  const std::string mlp8 = R"({"type": "mlp", "sizes": [16, 64, 64, 4], "activation": "tanh", "quantized": "int8"})";
+  const std::string gru8 = R"({"type": "gru", "input": 16, "hidden": 32, "output": 4, "quantized": "int8"})";
+  const std::string lstm8 = R"({"type": "lstm", "input": 16, "hidden": 32, "output": 4, "quantized": "int8"})";
+  const std::tuple<const char*, std::string, std::string> policies[] = {
+      {"mlp", kMlp, ""},
+      {"gru", kGru, ""},
+      {"lstm", kLstm, ""},
+      {"int8 mlp", mlp8, fixture("policy_mlp.safetensors")},
+      {"int8 gru", gru8, fixture("policy_gru.safetensors")},
+      {"int8 lstm", lstm8, fixture("policy_lstm.safetensors")}};
+  for (const auto& [kind, config, weights] : policies) {
     INFO(kind);
-    Policy policy(config);
+    Policy policy(config.c_str(), weights);
     float obs[16] = {}, act[4];
     const int64_t s16[] = {1, 16}, s4[] = {1, 4};
     wick_tensor *o, *a;
@@ -210,3 +223,91 @@ TEST_CASE("c api: the plain C example steps a PyTorch GRU policy to PyTorch's ac
   CHECK_THAT(bad_output, Catch::Contains("wick_policy_load failed (status 2): wick::load:"));
 }
 #endif
+
+TEST_CASE("c_api: \"quantized\": \"int8\" policies act as PyTorch's quantized ones, from float or int8 files",
+          "[embedded][c_api][quantization]") {
+  const RefFile q("quantization.safetensors");
+  const struct {
+    const char* config;
+    const char* weights;
+    const char* prefix;
+  } cases[] = {
+      {R"({"type": "mlp", "sizes": [16, 64, 64, 4], "activation": "tanh", "quantized": "int8"})", "policy_mlp",
+       "policy"},
+      {R"({"type": "gru", "input": 16, "hidden": 32, "output": 4, "quantized": "int8"})", "policy_gru", "policy_gru"},
+      {R"({"type": "lstm", "input": 16, "hidden": 32, "output": 4, "quantized": "int8"})", "policy_lstm",
+       "policy_lstm"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.weights);
+    Policy from_float(c.config, fixture(std::string(c.weights) + ".safetensors"));
+    const Tensor obs = q.get(std::string(c.prefix) + ".obs");
+    // The MLP is batched (PyTorch quantized all 64 observations in one call); the recurrent ones step row by row,
+    // where PyTorch quantized the episode's inputs together: compare those within int8's error instead.
+    Tensor actions;
+    if (std::string(c.prefix) == "policy") {
+      actions = empty({obs.size(0), 4});
+      wick_tensor *o = nullptr, *a = nullptr;
+      const int64_t obs_shape[] = {obs.size(0), 16}, act_shape[] = {obs.size(0), 4};
+      const Tensor in = obs.contiguous();
+      REQUIRE(wick_tensor_from_buffer(in.data_ptr<float>(), obs_shape, 2, &o) == WICK_OK);
+      REQUIRE(wick_tensor_from_buffer(actions.data_ptr<float>(), act_shape, 2, &a) == WICK_OK);
+      REQUIRE(wick_policy_forward(from_float.p, o, a) == WICK_OK);
+      wick_tensor_free(o);
+      wick_tensor_free(a);
+      const Tensor expected = q.get("policy.actions");
+      CHECK((actions - expected).abs().max().item<double>() / expected.abs().max().item<double>() < 2e-4);
+    } else {
+      actions = run_episode(from_float.p, obs);
+      CHECK((actions - q.get(std::string(c.prefix) + ".actions")).abs().max().item<double>() < 0.02);
+    }
+    // The int8 weights a quantized wick model saves load into the same config and act the same.
+    const std::string int8_file =
+        (std::filesystem::temp_directory_path() / ("wick_c_api_int8_" + std::string(c.weights) + ".safetensors"))
+            .string();
+    Policy again(c.config);
+    if (std::string(c.prefix) == "policy") {
+      nn::Sequential mlp(nn::Linear(16, 64), nn::Tanh(), nn::Linear(64, 64), nn::Tanh(), nn::Linear(64, 4));
+      load(mlp, fixture("policy_mlp.safetensors"));
+      save(quantization::quantize_dynamic(mlp), int8_file);
+      REQUIRE(wick_policy_load(again.p, int8_file.c_str()) == WICK_OK);
+      CHECK(run_episode(again.p, obs.narrow(0, 0, 8))
+                .eq(run_episode(from_float.p, obs.narrow(0, 0, 8)))
+                .all()
+                .item<bool>());
+      // Float weights into a policy already holding int8 ones: refused, naming the file.
+      CHECK(wick_policy_load(again.p, fixture("policy_mlp.safetensors").c_str()) == WICK_ERROR_FILE);
+      CHECK(std::string(wick_last_error()).find("float weights") != std::string::npos);
+    }
+    std::filesystem::remove(int8_file);
+  }
+  wick_policy* bad = nullptr;
+  CHECK(wick_policy_create(R"({"type": "mlp", "sizes": [4, 2], "quantized": "int4"})", &bad) == WICK_ERROR_ARGUMENT);
+  CHECK(std::string(wick_last_error()).find("int4") != std::string::npos);
+}
+
+TEST_CASE("c_api: \"int8_layers\" quantizes only the named modules", "[embedded][c_api][quantization]") {
+  const char* const part =
+      R"({"type": "mlp", "sizes": [16, 64, 64, 4], "activation": "tanh", "quantized": "int8", "int8_layers": ["2", "4"]})";
+  const RefFile ref("policy_reference.safetensors");
+  const Tensor obs = ref.get("mlp.obs");
+  Policy partial(part, fixture("policy_mlp.safetensors"));
+  Policy full(R"({"type": "mlp", "sizes": [16, 64, 64, 4], "activation": "tanh", "quantized": "int8"})",
+              fixture("policy_mlp.safetensors"));
+  // The same as a wick model with only layers 2 and 4 quantized, stepped one observation at a time.
+  nn::Sequential mlp(nn::Linear(16, 64), nn::Tanh(), nn::Linear(64, 64), nn::Tanh(), nn::Linear(64, 4));
+  load(mlp, fixture("policy_mlp.safetensors"));
+  nn::Sequential q = quantization::quantize_dynamic(mlp, std::set<std::string>{"2", "4"});
+  NoGradGuard no_grad;
+  std::vector<Tensor> rows;
+  for (int64_t t = 0; t < obs.size(0); ++t) rows.push_back(q->forward(obs.narrow(0, t, 1)).squeeze(0));
+  const Tensor expected = stack(rows, 0);
+  const Tensor got = run_episode(partial.p, obs);
+  CHECK(got.eq(expected).all().item<bool>());
+  CHECK_FALSE(run_episode(full.p, obs).eq(expected).all().item<bool>());
+  wick_policy* bad = nullptr;
+  CHECK(wick_policy_create(R"({"type": "mlp", "sizes": [4, 2], "quantized": "int8", "int8_layers": ["7"]})", &bad) ==
+        WICK_ERROR_ARGUMENT);
+  CHECK(std::string(wick_last_error()).find("'7'") != std::string::npos);
+  CHECK(wick_policy_create(R"({"type": "mlp", "sizes": [4, 2], "int8_layers": ["0"]})", &bad) == WICK_ERROR_ARGUMENT);
+}

@@ -72,6 +72,42 @@ TEST_CASE("embedded: 10,000 policy calls under InferenceMode allocate nothing", 
   }
 }
 
+TEST_CASE("embedded: int8 policies (quantize_dynamic) allocate nothing after their first call",
+          "[embedded][quantization]") {
+  REQUIRE(wick_example::malloc_counter_available());
+  nn::Sequential mlp = quantization::quantize_dynamic(policy_mlp());
+  float obs[16] = {};
+  const Tensor x = from_blob(obs, {1, 16});
+  InferenceMode guard;
+  Tensor y;
+  CHECK(allocations_in(10000, [&] {
+          obs[0] += 0.001f;
+          y = mlp->forward(x);
+        }) == 0);
+  CHECK(y.sizes() == IntArrayRef({1, 4}));
+
+  SECTION("a batch-1 int8 LSTM and GRU step, as the C ABI runs them") {
+    nn::LSTM lstm = quantization::quantize_dynamic(nn::LSTM(nn::LSTMOptions(16, 32)));
+    nn::GRU gru = quantization::quantize_dynamic(nn::GRU(nn::GRUOptions(16, 32)));
+    auto packed = [](nn::detail::RNNImplBase& layer, const char* name) {
+      return quantization::PackedLinearWeight(layer.named_buffers()[name],
+                                              layer.named_buffers()[std::string(name) + "_scale"]);
+    };
+    const quantization::PackedLinearWeight l_ih = packed(*lstm, "weight_ih_l0"), l_hh = packed(*lstm, "weight_hh_l0");
+    const quantization::PackedLinearWeight g_ih = packed(*gru, "weight_ih_l0"), g_hh = packed(*gru, "weight_hh_l0");
+    const Tensor lb_ih = lstm->named_buffers()["bias_ih_l0"], lb_hh = lstm->named_buffers()["bias_hh_l0"];
+    const Tensor gb_ih = gru->named_buffers()["bias_ih_l0"], gb_hh = gru->named_buffers()["bias_hh_l0"];
+    Tensor h = zeros({1, 32}), c = zeros({1, 32}), g = zeros({1, 32});
+    CHECK(allocations_in(10000, [&] {
+            obs[1] += 0.001f;
+            std::tie(h, c) = fused_lstm_cell(quantization::linear_dynamic(x, l_ih, lb_ih),
+                                             quantization::linear_dynamic(h, l_hh, lb_hh), c);
+            g = fused_gru_cell(quantization::linear_dynamic(x, g_ih, gb_ih),
+                               quantization::linear_dynamic(g, g_hh, gb_hh), g);
+          }) == 0);
+  }
+}
+
 TEST_CASE("embedded: a training step without InferenceMode does allocate (the counter is not blind)", "[embedded]") {
   REQUIRE(wick_example::malloc_counter_available());
   nn::Sequential mlp = policy_mlp();
@@ -86,6 +122,7 @@ TEST_CASE("embedded: batch-1 policies never wake the thread pool", "[embedded][t
   wick::testing::ThreadCount threads(4);
   nn::Sequential mlp = policy_mlp();
   nn::LSTM lstm(nn::LSTMOptions(16, 64));
+  nn::Sequential int8_mlp = quantization::quantize_dynamic(policy_mlp());
   const Tensor x = randn({1, 16});
   uint64_t before = cpu::pool_dispatches();
   {
@@ -93,6 +130,7 @@ TEST_CASE("embedded: batch-1 policies never wake the thread pool", "[embedded][t
     for (int i = 0; i < 100; ++i) {
       mlp->forward(x);
       lstm->forward(x.unsqueeze(0));
+      int8_mlp->forward(x);
     }
   }
   CHECK(cpu::pool_dispatches() == before);

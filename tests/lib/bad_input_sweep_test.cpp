@@ -32,7 +32,7 @@ constexpr int64_t kMaxI64 = std::numeric_limits<int64_t>::max();
 constexpr int64_t kMinI64 = std::numeric_limits<int64_t>::min();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
-const ScalarType kEveryDtype[] = {kBool, kUInt8, kInt32, kInt64, kHalf, kBFloat16, kFloat, kDouble};
+const ScalarType kEveryDtype[] = {kBool, kUInt8, kInt8, kInt32, kInt64, kHalf, kBFloat16, kFloat, kDouble};
 
 // Every op's outputs as a list, whatever it returns.
 Tensors outs(const Tensor& t) { return {t}; }

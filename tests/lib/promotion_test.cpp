@@ -11,14 +11,18 @@ using namespace wick;
 using namespace wick::testing;
 
 TEST_CASE("promotion: promote_types matches torch.promote_types for every pair", "[promotion][dtype]") {
+  // The fixture's codes index the generator's dtype order, which has no int8 (its promotions are checked by
+  // tests/lib/quantization_test.cpp's fixture).
+  const std::vector<ScalarType> order = {kBool, kUInt8, kInt32, kInt64, kHalf, kBFloat16, kFloat, kDouble};
   const RefFile f("ops_promotion.safetensors");
   const std::vector<double> table = to_doubles(f.get("promote_types"));
-  REQUIRE(table.size() == size_t(kNumScalarTypes * kNumScalarTypes));
-  for (int a = 0; a < kNumScalarTypes; ++a)
-    for (int b = 0; b < kNumScalarTypes; ++b) {
-      const ScalarType expected = ScalarType(int(table[size_t(a * kNumScalarTypes + b)]));
-      INFO(dtype_name(ScalarType(a)) << " with " << dtype_name(ScalarType(b)));
-      CHECK(dtype_name(promote_types(ScalarType(a), ScalarType(b))) == std::string(dtype_name(expected)));
+  const size_t n = order.size();
+  REQUIRE(table.size() == n * n);
+  for (size_t a = 0; a < n; ++a)
+    for (size_t b = 0; b < n; ++b) {
+      const ScalarType expected = order.at(size_t(table[a * n + b]));
+      INFO(dtype_name(order[a]) << " with " << dtype_name(order[b]));
+      CHECK(dtype_name(promote_types(order[a], order[b])) == std::string(dtype_name(expected)));
     }
 }
 

@@ -31,6 +31,7 @@ std::vector<double> to_doubles(const Tensor& t) {
     switch (c.dtype()) {
       case kBool: v = static_cast<const uint8_t*>(p)[i] != 0; break;
       case kUInt8: v = static_cast<const uint8_t*>(p)[i]; break;
+      case kInt8: v = static_cast<const int8_t*>(p)[i]; break;
       case kInt32: v = static_cast<const int32_t*>(p)[i]; break;
       case kInt64: v = double(static_cast<const int64_t*>(p)[i]); break;
       case kHalf: v = Half::to_float(static_cast<const uint16_t*>(p)[i]); break;
@@ -206,6 +207,7 @@ Tensor generate_input(const std::string& spec) {
     switch (dt) {
       case kBool: static_cast<uint8_t*>(d)[i] = v != 0; break;
       case kUInt8: static_cast<uint8_t*>(d)[i] = uint8_t(int64_t(v)); break;
+      case kInt8: static_cast<int8_t*>(d)[i] = int8_t(int64_t(v)); break;
       case kInt32: static_cast<int32_t*>(d)[i] = int32_t(int64_t(v)); break;
       case kInt64: static_cast<int64_t*>(d)[i] = int64_t(v); break;
       case kHalf: static_cast<uint16_t*>(d)[i] = Half::from_float(float(v)); break;

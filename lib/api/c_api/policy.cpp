@@ -6,6 +6,7 @@
 #include "wick/detail/json.h"
 #include "wick/detail/shape_of.h"
 #include "wick/grad_mode.h"
+#include "wick/safetensors.h"
 #include "wick/serialize.h"
 
 namespace wick::c_api {
@@ -91,7 +92,7 @@ class MlpPolicy final : public Policy {
       : Policy(layers.ptr(), input, output), layers_(std::move(layers)) {}
 
   static std::unique_ptr<Policy> create(const Value& config) {
-    only_keys(config, {"type", "sizes", "activation", "output_activation"});
+    only_keys(config, {"type", "sizes", "activation", "output_activation", "quantized", "int8_layers"});
     const Value& sizes = member(config, "sizes");
     WICK_CHECK(sizes.kind == Value::Kind::Array && sizes.array.size() >= 2, kCreate,
                "\"sizes\" must list at least an input and an output size");
@@ -125,7 +126,7 @@ class RecurrentPolicy final : public Policy {
   }
 
   static std::unique_ptr<Policy> create(const Value& config, bool lstm) {
-    only_keys(config, {"type", "input", "hidden", "output"});
+    only_keys(config, {"type", "input", "hidden", "output", "quantized", "int8_layers"});
     const int64_t input = positive_int(member(config, "input"), "input");
     const int64_t hidden = positive_int(member(config, "hidden"), "hidden");
     const int64_t output = positive_int(member(config, "output"), "output");
@@ -144,7 +145,8 @@ class RecurrentPolicy final : public Policy {
     else
       reset_to(state_shape);
     // One step: the two projections and the fused gate op (what lstm_cell/gru_cell run, minus their argument list).
-    const Tensor input_gates = linear(observation, w_ih_, b_ih_), hidden_gates = linear(h_, w_hh_, b_hh_);
+    const Tensor input_gates = project(observation, w_ih_, packed_ih_, b_ih_);
+    const Tensor hidden_gates = project(h_, w_hh_, packed_hh_, b_hh_);
     if (lstm_)
       std::tie(h_, c_) = fused_lstm_cell(input_gates, hidden_gates, c_);
     else
@@ -158,9 +160,22 @@ class RecurrentPolicy final : public Policy {
   }
 
  private:
+  nn::detail::RNNImplBase& layer() const {
+    return lstm_ ? static_cast<nn::detail::RNNImplBase&>(*net_->lstm_layer) : *net_->gru_layer;
+  }
   void weights_loaded() override {
-    const std::vector<Tensor> w = lstm_ ? net_->lstm_layer->all_weights() : net_->gru_layer->all_weights();
+    const std::vector<Tensor> w = layer().all_weights();
     w_ih_ = w[0], w_hh_ = w[1], b_ih_ = w[2], b_hh_ = w[3];
+    packed_ih_ = packed_hh_ = nullptr;
+    if (layer().is_quantized()) {
+      const auto buffers = layer().named_buffers();
+      packed_ih_ = std::make_shared<const quantization::PackedLinearWeight>(w_ih_, buffers["weight_ih_l0_scale"]);
+      packed_hh_ = std::make_shared<const quantization::PackedLinearWeight>(w_hh_, buffers["weight_hh_l0_scale"]);
+    }
+  }
+  static Tensor project(const Tensor& x, const Tensor& w,
+                        const std::shared_ptr<const quantization::PackedLinearWeight>& packed, const Tensor& b) {
+    return packed ? quantization::linear_dynamic(x, *packed, b) : linear(x, w, b);
   }
   void reset_to(const SizeVec& shape) {
     h_ = zeros(shape);
@@ -170,6 +185,7 @@ class RecurrentPolicy final : public Policy {
   RecurrentNet net_;
   bool lstm_;
   Tensor w_ih_, w_hh_, b_ih_, b_hh_;
+  std::shared_ptr<const quantization::PackedLinearWeight> packed_ih_, packed_hh_;  // int8 layers only
   Tensor h_, c_;  // the episode's state; undefined until the first step
 };
 
@@ -180,14 +196,58 @@ std::unique_ptr<Policy> Policy::create(std::string_view json_config) {
   WICK_CHECK(config.kind == Value::Kind::Object, kCreate, "the config must be a JSON object");
   const Value& type = member(config, "type");
   WICK_CHECK(type.kind == Value::Kind::String, kCreate, "\"type\" must be a string");
-  if (type.string == "mlp") return MlpPolicy::create(config);
-  if (type.string == "gru" || type.string == "lstm") return RecurrentPolicy::create(config, type.string == "lstm");
-  fail(kCreate, "unknown policy type \"", type.string, "\" (expected mlp, gru or lstm)");
+  const std::string quantized = string_or(config, "quantized", "none");
+  WICK_CHECK(quantized == "none" || quantized == "int8", kCreate, "unknown \"quantized\": \"", quantized,
+             "\" (expected none or int8)");
+  std::unique_ptr<Policy> policy;
+  if (type.string == "mlp")
+    policy = MlpPolicy::create(config);
+  else if (type.string == "gru" || type.string == "lstm")
+    policy = RecurrentPolicy::create(config, type.string == "lstm");
+  else
+    fail(kCreate, "unknown policy type \"", type.string, "\" (expected mlp, gru or lstm)");
+  policy->int8_ = quantized == "int8";
+  if (const Value* layers = config.find("int8_layers")) {
+    WICK_CHECK(policy->int8_, kCreate, "\"int8_layers\" needs \"quantized\": \"int8\"");
+    WICK_CHECK(layers->kind == Value::Kind::Array && !layers->array.empty(), kCreate,
+               "\"int8_layers\" must be a non-empty array of module names (\"2\", \"rnn\", ...)");
+    for (const Value& name : layers->array) {
+      WICK_CHECK(name.kind == Value::Kind::String, kCreate, "\"int8_layers\" must hold module names (strings)");
+      policy->int8_layers_.insert(name.string);
+    }
+    policy->quantize(*policy->module_->clone());  // a misspelt name fails now, not at the first load
+  }
+  return policy;
 }
 
 void Policy::load(const std::string& path) {
+  if (!int8_) {
+    wick::load(*module_, path);
+    weights_loaded();
+    return;
+  }
+  bool int8_file = false;
+  for (const auto& [name, tensor] : load_safetensors(path)) int8_file = int8_file || tensor.dtype() == kInt8;
+  WICK_CHECK(int8_file || !quantized_, "wick_policy_load", "'", path,
+             "' holds float weights, but this int8 policy holds int8 ones since an earlier load; create a new policy "
+             "to quantize other float weights");
+  if (int8_file && !quantized_) {  // int8 buffers to load into
+    quantize(*module_);
+    quantized_ = true;
+  }
   wick::load(*module_, path);
+  if (!int8_file) {
+    quantize(*module_);
+    quantized_ = true;
+  }
   weights_loaded();
+}
+
+void Policy::quantize(nn::Module& module) const {
+  if (int8_layers_.empty())
+    quantization::quantize_dynamic_(module);
+  else
+    quantization::quantize_dynamic_(module, int8_layers_);
 }
 
 void Policy::check_observation(const Tensor& observation) const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -17,7 +18,8 @@ class Policy {
   // Parses the config (see wick_c.h) and builds the policy with freshly initialised weights.
   static std::unique_ptr<Policy> create(std::string_view json_config);
 
-  // Loads every parameter by name from a safetensors file (strict).
+  // Loads every parameter by name from a safetensors file (strict). An int8 policy ("quantized": "int8") takes
+  // float weights (a PyTorch state_dict), quantized once loaded, or the int8 weights of a quantized wick model.
   void load(const std::string& path);
   // observation [B, input] or [input], float32 -> action [B, output] or [output]. Runs under InferenceMode.
   virtual Tensor forward(const Tensor& observation) = 0;
@@ -37,6 +39,13 @@ class Policy {
 
   std::shared_ptr<nn::Module> module_;
   int64_t input_size_, output_size_;
+
+ private:
+  void quantize(nn::Module& module) const;  // the layers the config names, or all of them
+
+  bool int8_ = false;                  // the config asked for int8 layers
+  bool quantized_ = false;             // and they are int8 now
+  std::set<std::string> int8_layers_;  // "int8_layers"; empty: every Linear, GRU and LSTM
 };
 
 }  // namespace wick::c_api

@@ -18,6 +18,12 @@
  *   {"type": "gru", "input": 16, "hidden": 32, "output": 4}   (or "lstm")
  *       rnn = nn.GRU(16, 32, batch_first=True), head = nn.Linear(32, 4): "rnn.weight_ih_l0", ..., "head.weight".
  *       Each forward is one time step; the hidden state carries over until wick_policy_reset().
+ *   Any type takes "quantized": "int8" (default "none"): its Linear/GRU/LSTM layers run in int8, as PyTorch's
+ *       quantize_dynamic with per_channel_dynamic_qconfig makes them. wick_policy_load then takes either float
+ *       weights (a PyTorch state_dict, quantized as they load) or the int8 weights a quantized wick model saved
+ *       ("0.weight" int8 with "0.weight_scale" float32 per output channel, "rnn.weight_ih_l0" and
+ *       "rnn.weight_ih_l0_scale", ...). "int8_layers": ["2", "4"] quantizes only the named modules (keeping the
+ *       input layer float keeps observations of mixed scales precise: activations share one scale per call).
  *
  * A policy handle is used by one thread at a time (recurrent ones hold state); give each thread its own.
  * In steady state, a forward call allocates no heap memory. */

@@ -20,10 +20,10 @@ struct DtypeSet {
   uint16_t bits = 0;
   constexpr bool contains(ScalarType t) const { return bits & (1u << unsigned(t)); }
 };
-inline constexpr DtypeSet kAllDtypes{0xff};
+inline constexpr DtypeSet kAllDtypes{(1u << kNumScalarTypes) - 1};
 inline constexpr DtypeSet kFloatingDtypes{(1u << unsigned(ScalarType::Half)) | (1u << unsigned(ScalarType::BFloat16)) |
                                           (1u << unsigned(ScalarType::Float)) | (1u << unsigned(ScalarType::Double))};
-inline constexpr DtypeSet kNumericDtypes{0xff & ~1u};  // everything but bool
+inline constexpr DtypeSet kNumericDtypes{((1u << kNumScalarTypes) - 1) & ~1u};  // everything but bool
 
 struct OpInfo {
   const char* name;

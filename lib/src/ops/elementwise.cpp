@@ -84,6 +84,7 @@ struct ScalarBytes {
     switch (compute) {
       case kBool: *reinterpret_cast<bool*>(value) = b.to_bool(); break;
       case kUInt8: *reinterpret_cast<uint8_t*>(value) = uint8_t(b.to_long()); break;
+      case kInt8: *reinterpret_cast<int8_t*>(value) = int8_t(b.to_long()); break;
       case kInt32: *reinterpret_cast<int32_t*>(value) = int32_t(b.to_long()); break;
       case kInt64: *reinterpret_cast<int64_t*>(value) = b.to_long(); break;
       case kFloat: *reinterpret_cast<float*>(value) = float(b.to_double()); break;

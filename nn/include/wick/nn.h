@@ -21,6 +21,7 @@
 #include "wick/nn/modules/transformer.h"
 #include "wick/nn/modules/upsampling.h"
 #include "wick/nn/ordered_dict.h"
+#include "wick/nn/quantization.h"
 #include "wick/nn/summary.h"
 #include "wick/nn/utils/beam_search.h"
 #include "wick/nn/utils/checkpoint.h"

@@ -15,6 +15,7 @@
 #include "wick/op_registry.h"
 #include "wick/ops.h"
 #include "wick/profiler.h"
+#include "wick/quantized_linear.h"
 #include "wick/random.h"
 #include "wick/safetensors.h"
 #include "wick/scalar.h"

@@ -7,13 +7,16 @@
 
 namespace wick {
 
-// Ordered so that within a category a later type holds every value of an earlier one.
-enum class ScalarType : uint8_t { Bool, UInt8, Int32, Int64, Half, BFloat16, Float, Double };
-inline constexpr int kNumScalarTypes = 8;
+// Ordered so that within a category a later type holds every value of an earlier one, except uint8 and int8
+// (neither holds the other; promote_types says what they make together).
+enum class ScalarType : uint8_t { Bool, UInt8, Int8, Int32, Int64, Half, BFloat16, Float, Double };
+inline constexpr int kNumScalarTypes = 9;
 
 inline constexpr ScalarType kBool = ScalarType::Bool;
 inline constexpr ScalarType kUInt8 = ScalarType::UInt8;
 inline constexpr ScalarType kByte = ScalarType::UInt8;
+inline constexpr ScalarType kInt8 = ScalarType::Int8;
+inline constexpr ScalarType kChar = ScalarType::Int8;
 inline constexpr ScalarType kInt32 = ScalarType::Int32;
 inline constexpr ScalarType kInt = ScalarType::Int32;
 inline constexpr ScalarType kInt64 = ScalarType::Int64;
@@ -96,7 +99,7 @@ struct BFloat16 {
 };
 
 constexpr int element_size(ScalarType t) {
-  constexpr int sizes[] = {1, 1, 4, 8, 2, 2, 4, 8};
+  constexpr int sizes[] = {1, 1, 1, 4, 8, 2, 2, 4, 8};
   return sizes[int(t)];
 }
 
@@ -123,6 +126,10 @@ struct CppTypeToScalarType<bool> {
 template <>
 struct CppTypeToScalarType<uint8_t> {
   static constexpr ScalarType value = kUInt8;
+};
+template <>
+struct CppTypeToScalarType<int8_t> {
+  static constexpr ScalarType value = kInt8;
 };
 template <>
 struct CppTypeToScalarType<int32_t> {

@@ -3,6 +3,7 @@
 
 #include "wick/nn/cloneable.h"
 #include "wick/nn/options/linear.h"
+#include "wick/quantized_linear.h"
 
 namespace wick::nn {
 
@@ -17,9 +18,21 @@ class LinearImpl : public Cloneable<LinearImpl> {
   void pretty_print(std::ostream& stream) const override;
   Tensor forward(const Tensor& input);
 
+  // PyTorch's dynamic int8 form (quantization::quantize_dynamic calls it): `weight` becomes an int8 buffer
+  // [out_features, in_features] with one symmetric scale per output channel in the float32 buffer `weight_scale`,
+  // `bias` a float32 buffer, and forward quantizes its input on each call (quantization::linear_dynamic). There
+  // are no parameters left to train.
+  void quantize_dynamic_();
+  bool is_quantized() const { return quantized_; }
+
   LinearOptions options;
   Tensor weight;
   Tensor bias;
+  Tensor weight_scale;  // defined once quantized
+
+ private:
+  bool quantized_ = false;
+  quantization::PackedLinearWeightCache packed_;
 };
 WICK_MODULE(Linear);
 

@@ -13,6 +13,7 @@
 #include "wick/nn/cloneable.h"
 #include "wick/nn/options/rnn.h"
 #include "wick/nn/utils/rnn.h"
+#include "wick/quantized_linear.h"
 
 namespace wick {
 
@@ -54,6 +55,14 @@ class RNNImplBase : public Module {
   // Every weight and bias in registration order: per layer, per direction, w_ih, w_hh, b_ih, b_hh (w_hr).
   std::vector<Tensor> all_weights() const;
 
+  // PyTorch's dynamic int8 form (quantization::quantize_dynamic calls it): each weight_ih/weight_hh becomes an
+  // int8 buffer with one symmetric scale per output channel in the float32 buffer "<name>_scale", the biases
+  // float32 buffers; the input projection of a whole sequence is quantized once per layer and direction, and the
+  // hidden state once per step, as PyTorch's quantized LSTM and GRU do. Not for proj_size (PyTorch has no
+  // quantized projection either).
+  void quantize_dynamic_();
+  bool is_quantized() const { return quantized_; }
+
   RNNOptionsBase options_base;
 
  protected:
@@ -73,9 +82,16 @@ class RNNImplBase : public Module {
 
   struct Weights {
     Tensor w_ih, w_hh, b_ih, b_hh, w_hr;
+    Tensor s_ih, s_hh;  // int8 scales, once quantized
+    quantization::PackedLinearWeightCache packed_ih, packed_hh;
   };
+  // x W^T + b, in int8 once quantized.
+  Tensor project(const Tensor& x, const Tensor& w, const Tensor& scale,
+                 const quantization::PackedLinearWeightCache& packed, const Tensor& b) const;
+
   const char* name_;              // "nn::LSTM", for errors and printing
   std::vector<Weights> weights_;  // [layer * directions + direction]
+  bool quantized_ = false;
 };
 
 }  // namespace detail
