@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "allocator.h"
+#include "deterministic_numerics.h"
 #include "fp_control.h"
 #include "matmul_onednn.h"
 #include "thread_pool.h"
@@ -28,6 +29,11 @@ bool CpuBackend::flush_denormal() const {
   return kCanFlushDenormals && (fp_control() & kFlushDenormalBits) == kFlushDenormalBits;
 }
 
+bool CpuBackend::set_deterministic_numerics(bool on) {
+  deterministic_numerics_on.store(on);
+  return true;
+}
+
 Backend& cpu_backend() {
   static CpuBackend backend;
   return backend;
@@ -35,6 +41,13 @@ Backend& cpu_backend() {
 
 bool CpuBackend::supports(FusedOp op, ScalarType t) const {
   const bool floating = t == kFloat || t == kDouble;
+  // Deterministic numerics (deterministic_numerics.h): lib/ composes the fused ops from the deterministic primitives,
+  // so that a run without fused kernels (WICK_FUSED_KERNELS=0) gives the same bits too. Three keep their kernels,
+  // whose bits are the composed forms' (tests/embedded/deterministic_numerics_test.cpp runs both): the portable
+  // convolution (im2col and the ordered GEMM, as lib/'s unfold and matmul, then the bias), max pooling (exact), and
+  // int8 linear layers (the scalar set, which lib/'s composed form matches bit for bit).
+  if (deterministic_numerics() && op != FusedOp::Conv2d && op != FusedOp::MaxPool2d && op != FusedOp::LinearInt8)
+    return false;
   switch (op) {
     case FusedOp::BatchNorm:
     case FusedOp::LayerNorm:

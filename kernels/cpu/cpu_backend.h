@@ -21,6 +21,7 @@ class CpuBackend final : public Backend, public FusedKernels {
   int get_num_threads() const override;
   bool set_flush_denormal(bool on) override;
   bool flush_denormal() const override;
+  bool set_deterministic_numerics(bool on) override;
 
   void fill(const View& out, double value) override;
   void copy(const View& out, const View& in) override;

@@ -3,6 +3,7 @@
 // oneDNN) runs the packed xsimd GEMM in simd/simd_kernels.h. bfloat16 comes here only on CPUs that multiply
 // it in hardware (matmul_natively): oneDNN's bf16 matmul, or for small problems the float32 path.
 #include "cpu_backend.h"
+#include "deterministic_numerics.h"
 #include "dispatch.h"
 #include "matmul_onednn.h"
 #include "simd/simd_table.h"
@@ -74,9 +75,10 @@ void CpuBackend::matmul(const View& out, const View& a, const View& b) {
       char* pc = static_cast<char*>(out.data) + bi * out.strides[0] * esz;
 #ifdef WICK_HAVE_ONEDNN
       if constexpr (sizeof(T) == 4) {
-        if (M * N * K >= kOneDnnMinFlops && onednn_sgemm(M, N, K, reinterpret_cast<const float*>(pa), a.strides[1],
-                                                         a.strides[2], reinterpret_cast<const float*>(pb), b.strides[1],
-                                                         b.strides[2], reinterpret_cast<float*>(pc), out.strides[1]))
+        if (M * N * K >= kOneDnnMinFlops && !deterministic_numerics() &&
+            onednn_sgemm(M, N, K, reinterpret_cast<const float*>(pa), a.strides[1], a.strides[2],
+                         reinterpret_cast<const float*>(pb), b.strides[1], b.strides[2], reinterpret_cast<float*>(pc),
+                         out.strides[1]))
           continue;
       }
 #endif

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "deterministic_numerics.h"
 #include "onednn_switch.h"
 
 namespace wick::cpu {
@@ -16,7 +17,10 @@ bool onednn_available() {
   return false;
 #endif
 }
-bool use_onednn() { return onednn_available() && g_use_onednn.load(std::memory_order_relaxed); }
+// Never in deterministic numerics mode: oneDNN picks its kernels (and so its summation order) by the CPU.
+bool use_onednn() {
+  return onednn_available() && g_use_onednn.load(std::memory_order_relaxed) && !deterministic_numerics();
+}
 void set_use_onednn(bool use) { g_use_onednn.store(use); }
 
 #ifdef WICK_HAVE_ONEDNN

@@ -7,7 +7,8 @@ namespace wick::cpu {
 
 // Whether oneDNN was compiled in.
 bool onednn_available();
-// Whether float32 convolution and pooling go to oneDNN (default: whenever it is available).
+// Whether float32 convolution and pooling (and bfloat16 matmul) go to oneDNN (default: whenever it is available, and
+// not in deterministic numerics mode).
 bool use_onednn();
 void set_use_onednn(bool use);
 

@@ -99,6 +99,9 @@ class Backend {
   // changing nothing, where the device has no such control.
   virtual bool set_flush_denormal(bool /*on*/) { return false; }
   virtual bool flush_denormal() const { return false; }
+  // Process-wide: the same output bits on every CPU of the device's kind, at any thread count (the CPU backend:
+  // kernels/cpu/deterministic_numerics.h). set returns false, changing nothing, where the device has no such mode.
+  virtual bool set_deterministic_numerics(bool /*on*/) { return false; }
 
   // ---- elementwise ------------------------------------------------------------------------------
   // out[i] = value converted to out.dtype.

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "wick/deterministic_numerics.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -32,7 +33,10 @@ InferenceMode::InferenceMode(bool enabled)
   if (enabled) {
     detail::grad_state().enabled = false;
     detail::grad_state().inference = true;
-    if (g_inference_flushes_denormals.load(std::memory_order_relaxed) && !previous_flush_)
+    // Not in deterministic numerics mode: x86's flush (FTZ+DAZ) and AArch64's (FZ) treat tiny results differently,
+    // and the pool's threads do not flush; IEEE denormals are the same everywhere.
+    if (g_inference_flushes_denormals.load(std::memory_order_relaxed) && !previous_flush_ &&
+        !deterministic_numerics_enabled())
       flushing_ = set_flush_denormal(true);
   }
 }

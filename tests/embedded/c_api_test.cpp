@@ -76,6 +76,27 @@ TEST_CASE("c api: MLP, GRU and LSTM policies give PyTorch's actions", "[embedded
   }
 }
 
+TEST_CASE("c api: deterministic numerics: PyTorch's actions still, and the C++ mode's bits", "[embedded][c_api]") {
+  const RefFile ref("policy_reference.safetensors");
+  const Tensor obs = ref.get("mlp.obs");
+  Policy policy(kMlp, fixture("policy_mlp.safetensors"));
+  nn::Sequential mlp(nn::Linear(16, 64), nn::Tanh(), nn::Linear(64, 64), nn::Tanh(), nn::Linear(64, 4));
+  load(mlp, fixture("policy_mlp.safetensors"));
+  REQUIRE(wick_set_deterministic_numerics(1) == 0);
+  CHECK(deterministic_numerics_enabled());
+  const Tensor actions = run_episode(policy.p, obs);
+  Tensor expected;
+  {
+    InferenceMode guard;
+    expected = mlp->forward(obs);
+  }
+  CHECK(wick_set_deterministic_numerics(0) == 1);
+  CHECK_FALSE(deterministic_numerics_enabled());
+  CHECK_TENSOR(actions, ref.get("mlp.actions"), kTol);
+  // Row by row through the C ABI, all rows at once in C++: the same bits (no sum depends on the batch size).
+  CHECK(equal(actions, expected));
+}
+
 TEST_CASE("c api: a batch of observations in one call, and unbatched ones", "[embedded][c_api]") {
   const RefFile ref("policy_reference.safetensors");
   Policy policy(kMlp, fixture("policy_mlp.safetensors"));

@@ -7,8 +7,6 @@
 //   build/tools/bench/quantization_bench [--markdown] [--reps N] [--no-torch]
 #include <wick/wick.h>
 
-#include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -17,6 +15,7 @@
 #include <vector>
 
 #include "int8/int8_kernels.h"  // kernels/cpu: which int8 set runs
+#include "interleaved_timing.h"
 #include "onednn_switch.h"
 #ifdef WICK_BENCH_HAVE_TORCH
 #include "quantization_bench_torch.h"
@@ -25,42 +24,6 @@
 using namespace wick;
 
 namespace {
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-// Calls per repetition such that one repetition lasts about 5 ms, after warm-up calls (a first call may pack
-// weights or grow buffers).
-int calibrate(const std::function<void()>& f) {
-  for (int i = 0; i < 3; ++i) f();
-  int n = 1;
-  for (;;) {
-    const auto t0 = std::chrono::steady_clock::now();
-    for (int i = 0; i < n; ++i) f();
-    if (std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(5) || n > (1 << 20)) return n;
-    n *= 2;
-  }
-}
-
-// Median microseconds per call of each function, their repetitions interleaved (the order rotates every round).
-std::vector<double> time_all(const std::vector<std::function<void()>>& fs, int reps) {
-  std::vector<int> calls;
-  for (const auto& f : fs) calls.push_back(calibrate(f));
-  std::vector<std::vector<double>> us(fs.size());
-  for (int r = 0; r < reps; ++r)
-    for (size_t k = 0; k < fs.size(); ++k) {
-      const size_t i = (k + size_t(r)) % fs.size();
-      const auto t0 = std::chrono::steady_clock::now();
-      for (int c = 0; c < calls[i]; ++c) fs[i]();
-      us[i].push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count() /
-                      calls[i]);
-    }
-  std::vector<double> medians;
-  for (auto& v : us) medians.push_back(median(v));
-  return medians;
-}
 
 nn::Sequential mlp(const std::vector<int64_t>& sizes, bool tanh) {
   nn::Sequential s;
@@ -136,7 +99,7 @@ int main(int argc, char** argv) {
           if (torch_int8) sides.push_back(torch_side::int8_mlp(m.sizes, m.tanh, batch));
         }
 #endif
-        const std::vector<double> t = time_all(sides, reps);
+        const std::vector<double> t = bench::time_interleaved(sides, reps);
         const double tf = t[0], tq = t[1], torch_f = t.size() > 2 ? t[2] : 0, torch_q = t.size() > 3 ? t[3] : 0;
         char torch_cols[128] = "";
         if (markdown)

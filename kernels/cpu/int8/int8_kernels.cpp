@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "deterministic_numerics.h"
 #include "simd/simd_table.h"
 
 namespace wick::cpu {
@@ -21,7 +22,7 @@ std::vector<const Int8Kernels*> int8_kernel_sets() {
 // WICK_CPU_CAPABILITY), so that forcing a narrower float set forces the matching int8 one.
 const Int8Kernels& choose() {
   std::vector<const Int8Kernels*> sets = int8_kernel_sets();
-  const char* simd_set = simd_table().name;
+  const char* simd_set = chosen_simd_table().name;
   // The int8 sets come in the SimdTable sets' order, so skip those wider than the chosen SimdTable set.
   size_t first = 0;
   while (first < sets.size() && std::strcmp(sets[first]->simd_set, simd_set) != 0) ++first;
@@ -34,7 +35,7 @@ const Int8Kernels& choose() {
 
 const Int8Kernels& int8_kernels() {
   static const Int8Kernels& kernels = choose();
-  return kernels;
+  return deterministic_numerics() ? int8_kernels_scalar() : kernels;
 }
 
 std::vector<const Int8Kernels*> runnable_int8_kernels() {

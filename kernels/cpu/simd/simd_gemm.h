@@ -32,24 +32,50 @@ struct Scratch {
 // ---- matrix multiply (the fallback when oneDNN is off, float64, and tiny shapes) --------------------
 // Goto-style: B is packed into panels of NR columns, A into panels of MR rows, and an MR x NR block of C
 // stays in registers across the K loop.
-template <class T>
+//
+// kOrdered (SimdTable::ordered_gemm, deterministic numerics mode): an order that depends only on B's layout, so
+// that every vector width gives the scalar loops' bits (simd_scalar.cpp). B stored transposed (b_rs == 1, b_cs != 1:
+// a Linear layer's weight): each element is ordered_dot's 16-lane dot product. Otherwise: C's start (0, or C when
+// accumulating) plus a[i, k] * b[k, j] for k = 0, 1, ... in order, each product rounded and added; the lanes run
+// over j, never over k, and the accumulators of a K block start from C's running value instead of being added to
+// it. No fused multiply-add in either.
+template <class T, bool kOrdered = false>
 struct GemmKernel {
   static constexpr int64_t W = Vec<T>::size;
   static constexpr int64_t MR = 6, NR = 2 * W;
   static constexpr int64_t KC = 256, MC = 96, NC = 2048;
 
+  static Vec<T> multiply_add(const Vec<T>& a, const Vec<T>& b, const Vec<T>& acc) {
+    if constexpr (kOrdered)
+      return acc + a * b;
+    else
+      return xsimd::fma(a, b, acc);
+  }
+
   static void micro(int64_t kc, const T* pa, const T* pb, T* c, int64_t c_rs, int64_t mr, int64_t nr, bool accumulate) {
     Vec<T> acc[MR][2];
-    for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = Vec<T>(T(0));
+    const bool full = mr == MR && nr == NR;
+    if (kOrdered && accumulate) {  // continue C's running sums
+      alignas(64) T tmp[MR * NR] = {};
+      for (int64_t r = 0; r < mr; ++r)
+        for (int64_t j = 0; j < nr; ++j) tmp[r * NR + j] = c[r * c_rs + j];
+      for (int r = 0; r < MR; ++r) {
+        acc[r][0] = full ? Vec<T>::load_unaligned(c + r * c_rs) : Vec<T>::load_aligned(tmp + r * NR);
+        acc[r][1] = full ? Vec<T>::load_unaligned(c + r * c_rs + W) : Vec<T>::load_aligned(tmp + r * NR + W);
+      }
+    } else {
+      for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = Vec<T>(T(0));
+    }
     for (int64_t k = 0; k < kc; ++k) {
       const Vec<T> b0 = Vec<T>::load_aligned(pb + k * NR), b1 = Vec<T>::load_aligned(pb + k * NR + W);
       for (int r = 0; r < MR; ++r) {
         const Vec<T> a(pa[k * MR + r]);
-        acc[r][0] = xsimd::fma(a, b0, acc[r][0]);
-        acc[r][1] = xsimd::fma(a, b1, acc[r][1]);
+        acc[r][0] = multiply_add(a, b0, acc[r][0]);
+        acc[r][1] = multiply_add(a, b1, acc[r][1]);
       }
     }
-    if (mr == MR && nr == NR) {
+    if (kOrdered) accumulate = false;  // C's values are in the sums already
+    if (full) {
       for (int r = 0; r < MR; ++r) {
         T* row = c + r * c_rs;
         if (accumulate) {
@@ -67,7 +93,8 @@ struct GemmKernel {
       acc[r][1].store_aligned(tmp + r * NR + W);
     }
     for (int64_t r = 0; r < mr; ++r)
-      for (int64_t j = 0; j < nr; ++j) c[r * c_rs + j] = (accumulate ? c[r * c_rs + j] : T(0)) + tmp[r * NR + j];
+      for (int64_t j = 0; j < nr; ++j)
+        c[r * c_rs + j] = accumulate ? c[r * c_rs + j] + tmp[r * NR + j] : tmp[r * NR + j];
   }
 
   // A few rows (batch-1 inference, policy networks): packing would cost more than the arithmetic, so
@@ -75,7 +102,7 @@ struct GemmKernel {
   // i.e. a Linear layer's weight).
   static bool small_m(int64_t M, int64_t N, int64_t K, const T* A, int64_t a_rs, int64_t a_cs, const T* B, int64_t b_rs,
                       int64_t b_cs, T* C, int64_t c_rs, bool accumulate) {
-    if (M > 4 || (b_cs != 1 && b_rs != 1)) return false;
+    if (M > 4 || (b_cs != 1 && b_rs != 1) || (kOrdered && b_cs != 1)) return false;
     for (int64_t i = 0; i < M; ++i) {
       const T* a = A + i * a_rs;
       T* c = C + i * c_rs;
@@ -84,7 +111,7 @@ struct GemmKernel {
         for (; j + W <= N; j += W) {
           Vec<T> acc = accumulate ? Vec<T>::load_unaligned(c + j) : Vec<T>(T(0));
           for (int64_t k = 0; k < K; ++k)
-            acc = xsimd::fma(Vec<T>(a[k * a_cs]), Vec<T>::load_unaligned(B + k * b_rs + j), acc);
+            acc = multiply_add(Vec<T>(a[k * a_cs]), Vec<T>::load_unaligned(B + k * b_rs + j), acc);
           acc.store_unaligned(c + j);
         }
         for (; j < N; ++j) {
@@ -144,11 +171,94 @@ struct GemmKernel {
     return true;
   }
 
+  // The canonical dot product (kOrdered, B stored transposed): 16 partial sums, lane l adding a[k] b[k] for k = l,
+  // l + 16, ... in order (a last partial block padded with zeros), then combined pairwise: lane l adds lane l + 8,
+  // then l + 4, l + 2, l + 1. Each vector width holds the same 16 lanes (simd_scalar.cpp's ordered_dot is the loop).
+  //
+  // J dot products of a with b[0..J) at once: independent chains hide the adds' latency, and a's loads are shared.
+  template <int J>
+  static void ordered_dots_of(const T* a, const T* const* b, int64_t K, T* out) {
+    constexpr int64_t L = 16, R = L / W;
+    Vec<T> acc[J][R];
+    for (int c = 0; c < J; ++c)
+      for (int64_t r = 0; r < R; ++r) acc[c][r] = Vec<T>(T(0));
+    int64_t k = 0;
+    for (; k + L <= K; k += L)
+      for (int64_t r = 0; r < R; ++r) {
+        const Vec<T> x = Vec<T>::load_unaligned(a + k + r * W);
+        for (int c = 0; c < J; ++c) acc[c][r] = acc[c][r] + x * Vec<T>::load_unaligned(b[c] + k + r * W);
+      }
+    alignas(64) T lanes[L];
+    if (k < K) {
+      alignas(64) T ta[L] = {}, tb[L];
+      for (int64_t l = 0; k + l < K; ++l) ta[l] = a[k + l];
+      for (int c = 0; c < J; ++c) {
+        for (int64_t l = 0; l < L; ++l) tb[l] = k + l < K ? b[c][k + l] : T(0);
+        for (int64_t r = 0; r < R; ++r)
+          acc[c][r] = acc[c][r] + Vec<T>::load_aligned(ta + r * W) * Vec<T>::load_aligned(tb + r * W);
+      }
+    }
+    for (int c = 0; c < J; ++c) {
+      for (int64_t r = 0; r < R; ++r) acc[c][r].store_aligned(lanes + r * W);
+      for (int64_t w = L / 2; w >= 1; w /= 2)
+        for (int64_t l = 0; l < w; ++l) lanes[l] = lanes[l] + lanes[l + w];
+      out[c] = lanes[0];
+    }
+  }
+
+  // C = A B with B stored transposed (a Linear layer's weight), every element a canonical dot product. Threads split
+  // blocks of rows; each B row is reused across a block while it sits in L1.
+  static void ordered_dots(int64_t M, int64_t N, int64_t K, const T* A, int64_t a_rs, int64_t a_cs, const T* B,
+                           int64_t b_cs, T* C, int64_t c_rs, bool accumulate) {
+    constexpr int64_t kRows = 16;
+    const int64_t blocks = (M + kRows - 1) / kRows;
+    parallel_for(0, blocks, imax(1, 65536 / imax(1, kRows * N * K)), [&](int64_t b0, int64_t b1) {
+      thread_local Scratch<T> rows;
+      for (int64_t blk = b0; blk < b1; ++blk) {
+        const int64_t i0 = blk * kRows, i1 = imin(M, i0 + kRows);
+        // The block's rows of A, contiguous.
+        const T* a = A + i0 * a_rs;
+        int64_t lda = a_rs;
+        if (a_cs != 1) {
+          T* packed = rows.get(size_t(kRows * K));
+          for (int64_t i = i0; i < i1; ++i)
+            for (int64_t k = 0; k < K; ++k) packed[(i - i0) * K + k] = A[i * a_rs + k * a_cs];
+          a = packed;
+          lda = K;
+        }
+        auto store = [&](int64_t i, int64_t j, T d) {
+          T& c = C[i * c_rs + j];
+          c = accumulate ? c + d : d;
+        };
+        int64_t j = 0;
+        for (; j + 4 <= N; j += 4) {
+          const T* cols[4] = {B + j * b_cs, B + (j + 1) * b_cs, B + (j + 2) * b_cs, B + (j + 3) * b_cs};
+          for (int64_t i = i0; i < i1; ++i) {
+            T d[4];
+            ordered_dots_of<4>(a + (i - i0) * lda, cols, K, d);
+            for (int c = 0; c < 4; ++c) store(i, j + c, d[c]);
+          }
+        }
+        for (; j < N; ++j) {
+          const T* col = B + j * b_cs;
+          for (int64_t i = i0; i < i1; ++i) {
+            T d;
+            ordered_dots_of<1>(a + (i - i0) * lda, &col, K, &d);
+            store(i, j, d);
+          }
+        }
+      }
+    });
+  }
+
   static void run(int64_t M, int64_t N, int64_t K, const void* vA, int64_t a_rs, int64_t a_cs, const void* vB,
                   int64_t b_rs, int64_t b_cs, void* vC, int64_t c_rs, bool accumulate) {
     const T* A = static_cast<const T*>(vA);
     const T* B = static_cast<const T*>(vB);
     T* C = static_cast<T*>(vC);
+    if constexpr (kOrdered) {
+      if (b_rs == 1 && b_cs != 1) return ordered_dots(M, N, K, A, a_rs, a_cs, B, b_cs, C, c_rs, accumulate);
+    }
     if (small_m(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, C, c_rs, accumulate)) return;
     if (K == 0) {
       if (!accumulate)
@@ -206,10 +316,10 @@ struct GemmKernel {
   }
 };
 
-template <class T>
+template <class T, bool kOrdered>
 void gemm_entry(int64_t M, int64_t N, int64_t K, const void* A, int64_t a_rs, int64_t a_cs, const void* B, int64_t b_rs,
                 int64_t b_cs, void* C, int64_t c_rs, bool accumulate) {
-  GemmKernel<T>::run(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, C, c_rs, accumulate);
+  GemmKernel<T, kOrdered>::run(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, C, c_rs, accumulate);
 }
 
 }  // namespace WICK_SIMD_NAMESPACE

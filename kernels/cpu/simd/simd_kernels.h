@@ -301,7 +301,7 @@ void where_loop(const bool* cond, int64_t sc, const void* pa, int64_t sa, const 
 }
 
 // ---- unary ops --------------------------------------------------------------------------------------
-template <UnaryOp op, class T>
+template <UnaryOp op, class T, class M = VectorMath>
 void unary_loop(const void* pin, void* pout, int64_t n, double p0d, double p1d) {
   const T* in = static_cast<const T*>(pin);
   T* out = static_cast<T*>(pout);
@@ -318,10 +318,10 @@ void unary_loop(const void* pin, void* pout, int64_t n, double p0d, double p1d) 
   };
   if constexpr (op == UnaryOp::PowScalar) {
     if (kernels::pow_scalar_has_shortcut(p0d))
-      return run([p0d](const Vec<T>& x) { return kernels::pow_scalar_shortcut<VectorMath>(x, p0d); });
+      return run([p0d](const Vec<T>& x) { return kernels::pow_scalar_shortcut<M>(x, p0d); });
   }
   const Vec<T> p0(static_cast<T>(p0d)), p1(static_cast<T>(p1d));
-  run([&](const Vec<T>& x) { return kernels::float_unary<op, VectorMath>(x, p0, p1); });
+  run([&](const Vec<T>& x) { return kernels::float_unary<op, M>(x, p0, p1); });
 }
 
 // ---- reductions -------------------------------------------------------------------------------------

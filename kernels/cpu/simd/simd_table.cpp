@@ -6,6 +6,7 @@
 
 #include <xsimd/config/xsimd_cpuid.hpp>
 
+#include "deterministic_numerics.h"
 #include "wick/error.h"
 
 namespace wick::cpu {
@@ -59,9 +60,11 @@ std::vector<const SimdTable*> runnable_simd_tables() {
   return tables;
 }
 
-const SimdTable& simd_table() {
+const SimdTable& chosen_simd_table() {
   static const SimdTable& table = choose();
   return table;
 }
+
+const SimdTable& simd_table() { return deterministic_numerics() ? simd_table_deterministic() : chosen_simd_table(); }
 
 }  // namespace wick::cpu

@@ -23,7 +23,9 @@ struct SimdTable {
   using Reduce = void (*)(const void* in, int64_t n, void* acc);
   // out[j] op= in[j] for n contiguous elements (accumulating one row into another).
   using ReduceRows = void (*)(const void* in, void* out, int64_t n);
-  // C[M, N] = A[M, K] @ B[K, N] (+ C when accumulate), element strides (row, col) for each matrix.
+  // C[M, N] = A[M, K] @ B[K, N] (+ C when accumulate), element strides (row, col) for each matrix. gemm sums in
+  // whatever order is fastest; ordered_gemm (deterministic numerics mode) adds the products to C's start in k order,
+  // unfused, so that every kernel set gives the scalar loop's bits.
   using Gemm = void (*)(int64_t M, int64_t N, int64_t K, const void* A, int64_t a_rs, int64_t a_cs, const void* B,
                         int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate);
   // n contiguous float32 values to bfloat16 (simd/bf16_convert.h).
@@ -34,13 +36,23 @@ struct SimdTable {
   Binary binary[kNumOps<BinaryOp>][2];
   Where where[2];
   Unary unary[kNumOps<UnaryOp>][2];
+  // float32, for the ops deterministic_math.h's uses_deterministic_math names (the vector sets: those
+  // vectorised_deterministic_math names; null for the others): their math over deterministic numerics mode's
+  // functions, on this set's vectors, with the scalar loop's bits.
+  Unary deterministic_unary[kNumOps<UnaryOp>];
   Reduce reduce[kNumOps<ReduceOp>][2];
   ReduceRows reduce_rows[kNumOps<ReduceOp>][2];
   Gemm gemm[2];
+  Gemm ordered_gemm;  // float32 (the scalar set's serves float64)
   Convert float_to_bf16;
 };
 
-const SimdTable& simd_table();  // the widest table this CPU runs, or WICK_CPU_CAPABILITY's
+// The table the CPU backend runs: simd_table_deterministic() in deterministic numerics mode, else
+// chosen_simd_table().
+const SimdTable& simd_table();
+const SimdTable& chosen_simd_table();  // the widest table this CPU runs, or WICK_CPU_CAPABILITY's
+
+const SimdTable& simd_table_deterministic();  // deterministic_numerics.h
 
 const SimdTable& simd_table_scalar();
 // Every kernel set this CPU can run, widest first (the tests check each one).

@@ -2,12 +2,13 @@
 // ones, and the All/Any reductions, stay null: kernels/cpu never asks the table for them). Each kernel set gives
 // its loops as static member templates of one struct:
 //   Loops::binary<BinaryOp, T>, Loops::unary<UnaryOp, T>, Loops::where<T>, Loops::reduce<ReduceOp, T>,
-//   Loops::reduce_rows<ReduceOp, T>, Loops::gemm<T>
-// with the signatures of SimdTable's function pointers.
+//   Loops::reduce_rows<ReduceOp, T>, Loops::gemm<T>, Loops::ordered_gemm<T>, Loops::deterministic_unary<UnaryOp>
+// with the signatures of SimdTable's function pointers, and kScalar: whether they are the portable scalar loops.
 #pragma once
 
 #include <utility>
 
+#include "deterministic_math.h"  // uses_deterministic_math
 #include "simd/simd_table.h"
 
 namespace wick::cpu {
@@ -35,6 +36,8 @@ struct SimdTableBuilder {
       t.unary[int(op)][0] = &Loops::template unary<op, float>;
       t.unary[int(op)][1] = &Loops::template unary<op, double>;
     }
+    if constexpr (uses_deterministic_math(op) && (Loops::kScalar || vectorised_deterministic_math(op)))
+      t.deterministic_unary[int(op)] = &Loops::template deterministic_unary<op>;
   }
   template <ReduceOp op>
   static void reduce_op(SimdTable& t) {
@@ -57,6 +60,7 @@ struct SimdTableBuilder {
     reduce_op<ReduceOp::Min>(t);
     t.gemm[0] = &Loops::template gemm<float>;
     t.gemm[1] = &Loops::template gemm<double>;
+    t.ordered_gemm = &Loops::ordered_gemm;
     t.float_to_bf16 = &Loops::float_to_bf16;
     return t;
   }

@@ -8,6 +8,7 @@
 
 #include "policy.h"
 #include "wick/detail/shape_of.h"
+#include "wick/deterministic_numerics.h"
 
 struct wick_tensor {
   wick::Tensor tensor;
@@ -59,6 +60,8 @@ extern "C" {
 
 const char* wick_last_error(void) { return t_last_error.c_str(); }
 const char* wick_version(void) { return WICK_VERSION; }  // meson.build's project version
+
+int wick_set_deterministic_numerics(int on) { return wick::set_deterministic_numerics(on != 0) ? 1 : 0; }
 
 wick_status wick_tensor_from_buffer(float* data, const int64_t* shape, int ndim, wick_tensor** out) {
   if (!out) return null_argument("wick_tensor_from_buffer", "out");

@@ -48,6 +48,11 @@ typedef enum wick_status {
 const char* wick_last_error(void);
 const char* wick_version(void);
 
+/* Deterministic numerics (wick/deterministic_numerics.h, README "Deterministic numerics"): nonzero turns it on, 0 off,
+ * for the whole process; while on, a policy gives the same action bits on every x86-64 CPU (any kernel set) and on
+ * AArch64, float32 and int8 alike, at some cost in speed. Returns the previous setting (0 or 1). */
+int wick_set_deterministic_numerics(int on);
+
 /* ---- tensors over caller memory ---- */
 typedef struct wick_tensor wick_tensor;
 

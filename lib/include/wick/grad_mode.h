@@ -43,7 +43,8 @@ class EnableGradGuard : public AutoGradMode {
 
 // No recording, and tensors made inside are flagged as inference tensors: the cheapest forward path. By default
 // the calling thread also flushes denormals to zero for the scope (set_flush_denormal), so that a tiny
-// activation cannot turn into a latency spike; set_flushes_denormals(false) keeps IEEE denormals instead.
+// activation cannot turn into a latency spike; set_flushes_denormals(false) keeps IEEE denormals instead, as does
+// deterministic numerics mode (CPUs flush differently).
 class InferenceMode {
  public:
   explicit InferenceMode(bool enabled = true);

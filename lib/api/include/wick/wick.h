@@ -6,6 +6,7 @@
 #include "wick/arg.h"
 #include "wick/autocast.h"
 #include "wick/cuda.h"
+#include "wick/deterministic_numerics.h"
 #include "wick/device.h"
 #include "wick/dtype.h"
 #include "wick/error.h"

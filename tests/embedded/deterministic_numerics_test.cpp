@@ -1,0 +1,199 @@
+// Deterministic numerics mode (wick/deterministic_numerics.h): the same output bits on every CPU. Each case hashes
+// every output bit of a model run and compares with one committed value, the same for all platforms: CI runs this
+// file on x86-64 with each kernel set (AVX-512, AVX2, SSE4.2, scalar: tools/check's WICK_CPU_CAPABILITY runs), with
+// the fused kernels off (WICK_FUSED_KERNELS=0), and on AArch64 under qemu. A mismatch on one of them is a CPU- or
+// compiler-dependent result: the printed hash says which one moved.
+//
+// After a deliberate change to the numerics, WICK_PRINT_HASHES=1 prints the new values to commit.
+#include <catch2/catch.hpp>
+#include <wick/wick.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "plant.h"  // examples/embedded_policy: the simulated machine the policy steers
+
+using namespace wick;
+
+namespace {
+
+// FNV-1a over the bits of float values.
+class BitHash {
+ public:
+  void add(const float* values, int64_t n) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(values);
+    for (int64_t i = 0; i < n * int64_t(sizeof(float)); ++i) {
+      hash_ ^= bytes[i];
+      hash_ *= 0x100000001b3ULL;
+    }
+  }
+  void add(const Tensor& t) {
+    const Tensor c = t.contiguous();
+    add(c.data_ptr<float>(), c.numel());
+  }
+  uint64_t value() const { return hash_; }
+
+ private:
+  uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
+void check_hash(const char* what, uint64_t got, uint64_t expected) {
+  if (std::getenv("WICK_PRINT_HASHES")) std::printf("%s: 0x%016llxULL\n", what, static_cast<unsigned long long>(got));
+  INFO(what << ": got 0x" << std::hex << got << ", committed 0x" << expected);
+  CHECK(got == expected);
+}
+
+nn::Sequential trained_policy() {
+  nn::Sequential policy(nn::Linear(16, 64), nn::Tanh(), nn::Linear(64, 64), nn::Tanh(), nn::Linear(64, 4));
+  load(policy, std::string(WICK_FIXTURES_DIR) + "/policy_mlp.safetensors");
+  return policy;
+}
+
+// A closed-loop episode: 2,000 ticks of the embedded_policy example's plant, each tick's forces fed back.
+uint64_t policy_episode(nn::Sequential& policy) {
+  InferenceMode guard;
+  wick_example::Plant plant(3);
+  float obs[wick_example::Plant::kObservations];
+  const Tensor x = from_blob(obs, {1, wick_example::Plant::kObservations});
+  BitHash hash;
+  for (int tick = 0; tick < 2000; ++tick) {
+    plant.observe(obs);
+    const Tensor force = policy->forward(x);
+    hash.add(force);
+    plant.step(force.data_ptr<float>());
+  }
+  return hash.value();
+}
+
+// A recurrent model's episode: 300 steps, one at a time, each step's output (through a tanh head) its next input.
+template <class Cell>
+uint64_t recurrent_episode(Cell& cell, nn::Linear& head, Tensor* last_output = nullptr) {
+  InferenceMode guard;
+  Tensor x = full({1, 1, 8}, 0.5);
+  BitHash hash;
+  Tensor y;
+  auto state = std::get<1>(cell->forward(x));
+  for (int step = 0; step < 300; ++step) {
+    auto [out, next] = cell->forward(x, state);
+    state = next;
+    y = tanh(head->forward(out));
+    hash.add(y);
+    x = y;
+  }
+  if (last_output) *last_output = y;
+  return hash.value();
+}
+
+struct CnnImpl : nn::Module {
+  CnnImpl()
+      : conv1(register_module("conv1", nn::Conv2d(nn::Conv2dOptions(1, 8, 5)))),
+        conv2(register_module("conv2", nn::Conv2d(nn::Conv2dOptions(8, 16, 5)))),
+        fc1(register_module("fc1", nn::Linear(256, 64))),
+        norm(register_module("norm", nn::LayerNorm(nn::LayerNormOptions({64})))),
+        fc2(register_module("fc2", nn::Linear(64, 10))) {}
+  Tensor forward(const Tensor& x) {
+    Tensor h = max_pool2d(relu(conv1->forward(x)), 2);
+    h = max_pool2d(sigmoid(conv2->forward(h)), 2).flatten(1);
+    h = gelu(norm->forward(fc1->forward(h)));
+    return softmax(fc2->forward(h), 1);
+  }
+  nn::Conv2d conv1, conv2;
+  nn::Linear fc1;
+  nn::LayerNorm norm;
+  nn::Linear fc2;
+};
+WICK_MODULE(Cnn);
+
+std::string mnist_root() { return std::string(WICK_FIXTURES_DIR) + "/../../data/mnist"; }
+
+Tensor mnist_digits(int64_t n) {
+  const data::datasets::MNIST test(mnist_root(), data::datasets::MNIST::Mode::kTest);
+  return (test.images().slice(0, 0, n) - 0.1307) / 0.3081;
+}
+
+uint64_t cnn_hash(Cnn& cnn, const Tensor& digits, Tensor* probabilities = nullptr) {
+  InferenceMode guard;
+  BitHash hash;
+  std::vector<Tensor> outputs;
+  for (int64_t b = 0; b < digits.size(0); b += 100) {
+    outputs.push_back(cnn->forward(digits.slice(0, b, b + 100)));
+    hash.add(outputs.back());
+  }
+  if (probabilities) *probabilities = cat(outputs);
+  return hash.value();
+}
+
+}  // namespace
+
+TEST_CASE("deterministic numerics: the mode is off by default and a guard restores it", "[deterministic]") {
+  CHECK_FALSE(deterministic_numerics_enabled());
+  {
+    DeterministicNumericsGuard guard;
+    CHECK(deterministic_numerics_enabled());
+    {
+      DeterministicNumericsGuard off(false);
+      CHECK_FALSE(deterministic_numerics_enabled());
+    }
+    CHECK(deterministic_numerics_enabled());
+  }
+  CHECK_FALSE(deterministic_numerics_enabled());
+}
+
+TEST_CASE("deterministic numerics: the policy's closed-loop episode, float32 and int8", "[deterministic]") {
+  nn::Sequential policy = trained_policy();
+  nn::Sequential int8_policy = quantization::quantize_dynamic(policy, {"2", "4"});
+  DeterministicNumericsGuard guard;
+  check_hash("policy float32", policy_episode(policy), 0x273f1771ef1bbd2aULL);
+  check_hash("policy int8", policy_episode(int8_policy), 0x4529f73eee0006c6ULL);
+}
+
+TEST_CASE("deterministic numerics: GRU and LSTM episodes, float32 and int8", "[deterministic]") {
+  manual_seed(11);
+  nn::GRU gru(nn::GRUOptions(8, 32));
+  nn::LSTM lstm(nn::LSTMOptions(8, 32));
+  nn::Linear head(32, 8);
+  nn::GRU int8_gru = quantization::quantize_dynamic(gru);
+  nn::LSTM int8_lstm = quantization::quantize_dynamic(lstm);
+
+  Tensor fast_gru, fast_lstm;
+  recurrent_episode(gru, head, &fast_gru);
+  recurrent_episode(lstm, head, &fast_lstm);
+
+  DeterministicNumericsGuard guard;
+  Tensor exact_gru, exact_lstm;
+  check_hash("GRU float32", recurrent_episode(gru, head, &exact_gru), 0xa10ebf9ff5cc22b2ULL);
+  check_hash("LSTM float32", recurrent_episode(lstm, head, &exact_lstm), 0x4ce730582ee9bcdbULL);
+  check_hash("GRU int8", recurrent_episode(int8_gru, head), 0x1e638a5ba563bdf9ULL);
+  check_hash("LSTM int8", recurrent_episode(int8_lstm, head), 0xf3081371e2197d8dULL);
+  // The mode computes the same function: after 300 fed-back steps the fast path is within rounding of it.
+  CHECK(allclose(exact_gru, fast_gru, 1e-4, 1e-5));
+  CHECK(allclose(exact_lstm, fast_lstm, 1e-4, 1e-5));
+}
+
+TEST_CASE("deterministic numerics: a CNN's probabilities over 1,000 MNIST digits, at 1 and 3 threads",
+          "[deterministic]") {
+  if (!std::filesystem::exists(mnist_root() + "/t10k-images-idx3-ubyte")) {
+    WARN("skipped: no MNIST digits in data/mnist (tools/mnist/fetch)");
+    return;
+  }
+  const Tensor digits = mnist_digits(1000);
+  manual_seed(7);
+  Cnn cnn;
+  Tensor fast;
+  cnn_hash(cnn, digits, &fast);
+
+  const int threads = get_num_threads();
+  DeterministicNumericsGuard guard;
+  Tensor exact;
+  set_num_threads(1);
+  const uint64_t one_thread = cnn_hash(cnn, digits, &exact);
+  set_num_threads(3);
+  const uint64_t three_threads = cnn_hash(cnn, digits);
+  set_num_threads(threads);
+  check_hash("CNN float32", one_thread, 0x4b749eaa3fcbfd40ULL);
+  CHECK(three_threads == one_thread);
+  CHECK(allclose(exact, fast, 1e-4, 1e-6));
+}
