@@ -100,8 +100,15 @@ Tensor randint(int64_t low, int64_t high, IntArrayRef size, const TensorOptions&
   // be UB there (as PyTorch, [low, high) must fit the dtype), and past 2^53 the doubles would not be exact.
   const ScalarType type = o.dtype();
   constexpr int64_t kExact = int64_t(1) << 53;
-  const int64_t lowest = type == kBool || type == kUInt8 ? 0 : type == kInt32 ? INT32_MIN : -kExact;
-  const int64_t highest = type == kBool ? 1 : type == kUInt8 ? 255 : type == kInt32 ? INT32_MAX : kExact;
+  const int64_t lowest = type == kBool || type == kUInt8 ? 0
+                         : type == kInt8                 ? INT8_MIN
+                         : type == kInt32                ? INT32_MIN
+                                                         : -kExact;
+  const int64_t highest = type == kBool    ? 1
+                          : type == kUInt8 ? 255
+                          : type == kInt8  ? INT8_MAX
+                          : type == kInt32 ? INT32_MAX
+                                           : kExact;
   WICK_CHECK(low >= lowest && high - 1 <= highest, "randint", "[", low, ", ", high, ") does not fit ", dtype_name(type),
              " (values must lie in [", lowest, ", ", highest, "])");
   return finish(random_tensor(size, o.dtype(), o.device(), RandomKind::Integer, double(low), double(high)), o);
@@ -113,6 +120,7 @@ Tensor randperm(int64_t n, const TensorOptions& o) {
   const ScalarType type = o.dtype();
   WICK_CHECK(type != kBool, "randperm", "not supported for bool");
   WICK_CHECK(n <= (type == kUInt8   ? 256
+                   : type == kInt8  ? 128
                    : type == kInt32 ? int64_t(INT32_MAX) + 1
                                     : n),
              "randperm", "n = ", n, " does not fit ", dtype_name(type), " (values 0 to n - 1)");
