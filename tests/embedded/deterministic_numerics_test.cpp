@@ -14,7 +14,8 @@
 #include <filesystem>
 #include <string>
 
-#include "plant.h"  // examples/embedded_policy: the simulated machine the policy steers
+#include "deterministic_cnn.h"  // examples/embedded_policy, as plant.h
+#include "plant.h"              // examples/embedded_policy: the simulated machine the policy steers
 
 using namespace wick;
 
@@ -87,25 +88,7 @@ uint64_t recurrent_episode(Cell& cell, nn::Linear& head, Tensor* last_output = n
   return hash.value();
 }
 
-struct CnnImpl : nn::Module {
-  CnnImpl()
-      : conv1(register_module("conv1", nn::Conv2d(nn::Conv2dOptions(1, 8, 5)))),
-        conv2(register_module("conv2", nn::Conv2d(nn::Conv2dOptions(8, 16, 5)))),
-        fc1(register_module("fc1", nn::Linear(256, 64))),
-        norm(register_module("norm", nn::LayerNorm(nn::LayerNormOptions({64})))),
-        fc2(register_module("fc2", nn::Linear(64, 10))) {}
-  Tensor forward(const Tensor& x) {
-    Tensor h = max_pool2d(relu(conv1->forward(x)), 2);
-    h = max_pool2d(sigmoid(conv2->forward(h)), 2).flatten(1);
-    h = gelu(norm->forward(fc1->forward(h)));
-    return softmax(fc2->forward(h), 1);
-  }
-  nn::Conv2d conv1, conv2;
-  nn::Linear fc1;
-  nn::LayerNorm norm;
-  nn::Linear fc2;
-};
-WICK_MODULE(Cnn);
+using Cnn = wick_example::DeterministicCnn;
 
 std::string mnist_root() { return std::string(WICK_FIXTURES_DIR) + "/../../data/mnist"; }
 

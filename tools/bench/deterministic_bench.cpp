@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../../examples/embedded_policy/deterministic_cnn.h"
 #include "interleaved_timing.h"
 #include "simd/simd_table.h"  // kernels/cpu: which kernel set the fast path runs
 
@@ -29,27 +30,7 @@ nn::Sequential mlp(const std::vector<int64_t>& sizes) {
   return s;
 }
 
-// The CNN of tests/embedded/deterministic_numerics_test.cpp: convolution, pooling, sigmoid, layer norm, GELU,
-// softmax.
-struct CnnImpl : nn::Module {
-  CnnImpl()
-      : conv1(register_module("conv1", nn::Conv2d(nn::Conv2dOptions(1, 8, 5)))),
-        conv2(register_module("conv2", nn::Conv2d(nn::Conv2dOptions(8, 16, 5)))),
-        fc1(register_module("fc1", nn::Linear(256, 64))),
-        norm(register_module("norm", nn::LayerNorm(nn::LayerNormOptions({64})))),
-        fc2(register_module("fc2", nn::Linear(64, 10))) {}
-  Tensor forward(const Tensor& x) {
-    Tensor h = max_pool2d(relu(conv1->forward(x)), 2);
-    h = max_pool2d(sigmoid(conv2->forward(h)), 2).flatten(1);
-    h = gelu(norm->forward(fc1->forward(h)));
-    return softmax(fc2->forward(h), 1);
-  }
-  nn::Conv2d conv1, conv2;
-  nn::Linear fc1;
-  nn::LayerNorm norm;
-  nn::Linear fc2;
-};
-WICK_MODULE(Cnn);
+using Cnn = wick_example::DeterministicCnn;
 
 struct Row {
   std::string name;
