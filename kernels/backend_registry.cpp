@@ -11,6 +11,7 @@ void register_builtin_backends();  // kernels/registration.cpp
 namespace detail {
 
 std::atomic<Backend*> g_backends[kNumDeviceTypes] = {};
+thread_local CaptureHook* t_capture_hook = nullptr;
 
 namespace {
 void ensure_registered() {

@@ -14,9 +14,23 @@ namespace detail {
 extern std::atomic<Backend*> g_backends[kNumDeviceTypes];
 Backend& load_backend(DeviceType type);  // registers built-in backends on first use; throws if not built
 Backend* find_backend(DeviceType type);  // like load_backend, but nullptr instead of throwing
+
+// While wick::compile captures a step on this thread, every lookup answers its recording proxy of the device's
+// backend (lib/src/compile/capture_backend.h), so each primitive the step runs is also written into the plan.
+// Thread-local: another thread's ops are never captured. Null (one load per op) the rest of the time.
+class CaptureHook {
+ public:
+  virtual Backend& backend(DeviceType type) = 0;
+
+ protected:
+  ~CaptureHook() = default;
+};
+extern thread_local CaptureHook* t_capture_hook;
 }  // namespace detail
 
 inline Backend& backend_for(DeviceType type) {
+  if (detail::CaptureHook* hook = detail::t_capture_hook) [[unlikely]]
+    return hook->backend(type);
   Backend* b = detail::g_backends[int(type)].load(std::memory_order_acquire);
   return b ? *b : detail::load_backend(type);
 }

@@ -1,6 +1,8 @@
 // The Tensor handle's own members: layout queries, element access and lifetime.
 #include "wick/tensor.h"
 
+#include "compile/capture.h"
+#include "compile/watch.h"
 #include "object_pool.h"
 #include "tensor_factory.h"
 #include "wick/detail/op_scope.h"
@@ -22,6 +24,7 @@ void* TensorImpl::operator new(size_t size) {
 void TensorImpl::operator delete(void* p) { detail::ObjectPool<256>::release(p); }
 
 void StorageImpl::release() {
+  detail::compile::on_storage_release(data, nbytes);
   if (!external) {
     backend_for(device).deallocate(data, nbytes, device.index);
     if (profiler::detail::profiling() && device.is_cpu()) profiler::detail::count_cpu_bytes(-int64_t(nbytes));
@@ -70,6 +73,8 @@ T* Tensor::data_ptr() const {
   TensorImpl* i = checked();
   WICK_CHECK(i->dtype == scalar_type_of<T>, "data_ptr", "expected a tensor of dtype ", dtype_name(scalar_type_of<T>),
              " but this one is ", dtype_name(i->dtype));
+  // Typed access is how host code reads or writes values: a compiled step that does it cannot be replayed.
+  detail::note_host_dependence("data_ptr<T>()");
   return reinterpret_cast<T*>(i->byte_ptr());
 }
 

@@ -161,3 +161,34 @@ TEST_CASE("embedded: InferenceMode flushes denormals, in its workers too, unless
   }
   InferenceMode::set_flushes_denormals(true);
 }
+
+TEST_CASE("embedded: a compiled policy's replays, inference and a whole SGD training step, allocate nothing",
+          "[embedded][compile]") {
+  REQUIRE(wick_example::malloc_counter_available());
+  nn::Sequential mlp = policy_mlp();
+  float obs[16] = {};
+  const Tensor x = from_blob(obs, {1, 16});
+  {
+    InferenceMode guard;
+    auto act = compile(mlp);
+    Tensor y;
+    CHECK(allocations_in(10000, [&] {
+            obs[0] += 0.001f;
+            y = act(x);
+          }) == 0);
+    CHECK(act.stats().replays > 10000);
+    CHECK(equal(y, mlp->forward(x)));  // the replay read the observation's new values through from_blob
+  }
+  // Eager training allocates every step (the tape, the gradients: the case above); its compiled replay does not.
+  optim::SGD opt(mlp->parameters(), optim::SGDOptions(0.01).momentum(0.9));
+  const Tensor batch = randn({8, 16}), target = randn({8, 4});
+  auto train = compile([&](const Tensor& in, const Tensor& want) {
+    opt.zero_grad();
+    Tensor loss = nn::functional::mse_loss(mlp->forward(in), want);
+    loss.backward();
+    opt.step();
+    return loss.detach();
+  });
+  CHECK(allocations_in(1000, [&] { train(batch, target); }) == 0);
+  CHECK(train.stats().replays > 1000);
+}

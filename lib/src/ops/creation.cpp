@@ -1,4 +1,5 @@
 // Factory functions: empty/zeros/ones/full, ranges, eye, tensor(...) from values, from_blob.
+#include "compile/capture.h"
 #include <cmath>
 #include <cstring>
 
@@ -25,6 +26,7 @@ template <class T>
 Tensor from_values(const T* values, IntArrayRef shape, ScalarType natural, const TensorOptions& options) {
   Tensor host = make_empty(shape, scalar_type_of<T>, kCPU);
   if (host.numel()) std::memcpy(host.data_ptr(), values, size_t(host.numel()) * sizeof(T));
+  detail::note_host_write(host);
   const ScalarType target = dtype_or(options, natural);
   Tensor out = host.to(options.device(), target);
   return finish(out, options);
@@ -47,8 +49,9 @@ Tensor full(IntArrayRef size, Scalar value, const TensorOptions& options) {
   if (value.is_integral() && t.dtype() == kInt64 && std::abs(value.to_long()) > (int64_t(1) << 53)) {
     // Integers beyond double's precision: write the exact value.
     WICK_CHECK(t.is_cpu(), "full", "int64 fill values beyond 2^53 are supported on the CPU only");
-    int64_t* p = t.data_ptr<int64_t>();
+    auto* p = static_cast<int64_t*>(t.data_ptr());
     for (int64_t i = 0; i < t.numel(); ++i) p[i] = value.to_long();
+    detail::note_host_write(t);
   }
   return finish(t, options);
 }
@@ -128,8 +131,9 @@ Tensor arange(Scalar start, Scalar end, Scalar step, const TensorOptions& option
   WICK_CHECK(count < 0x1p62, "arange", "invalid size: ", count, " elements from ", s, " to ", e, " by ", st);
   const int64_t n = int64_t(std::max(count, 0.0));
   Tensor host = make_empty({n}, kDouble, kCPU);
-  double* p = host.data_ptr<double>();
+  auto* p = static_cast<double*>(host.data_ptr());
   for (int64_t i = 0; i < n; ++i) p[i] = s + double(i) * st;
+  detail::note_host_write(host);
   return finish(host.to(options.device(), dtype), options);
 }
 
@@ -144,12 +148,13 @@ Tensor linspace(double start, double end, int64_t steps, const TensorOptions& op
     end = std::trunc(end);
   }
   Tensor host = make_empty({steps}, kDouble, kCPU);
-  double* p = host.data_ptr<double>();
+  auto* p = static_cast<double*>(host.data_ptr());
   const double step = steps > 1 ? (end - start) / double(steps - 1) : 0;
   // Fill from both ends, as PyTorch does, so the last element is exactly `end` (and a single one is `start`).
   const int64_t half = steps / 2;
   for (int64_t i = 0; i < steps; ++i) p[i] = i < half ? start + step * double(i) : end - step * double(steps - 1 - i);
   if (steps == 1) p[0] = start;
+  detail::note_host_write(host);
   return finish(host.to(options.device(), dtype), options);
 }
 
@@ -163,8 +168,9 @@ Tensor eye(int64_t n, int64_t m, const TensorOptions& options) {
   WICK_CHECK(n >= 0 && m >= 0, "eye", "n and m must be non-negative, got ", n, " and ", m);
   check_sizes("eye", {n, m});
   Tensor host = zeros({n, m}, TensorOptions().dtype(kDouble));
-  double* p = host.data_ptr<double>();
+  auto* p = static_cast<double*>(host.data_ptr());
   for (int64_t i = 0; i < std::min(n, m); ++i) p[i * m + i] = 1;
+  detail::note_host_write(host);
   return finish(host.to(options.device(), dtype_or(options, kFloat)), options);
 }
 

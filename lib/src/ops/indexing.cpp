@@ -1,5 +1,6 @@
 // Indexing: index_select/index_add, gather/scatter, masked_select/nonzero, and Tensor::index with
 // integers, slices, None, Ellipsis and index tensors (LibTorch's t.index({Slice(0, 2), 1})).
+#include "compile/capture.h"
 #include <algorithm>
 #include <vector>
 
@@ -192,7 +193,7 @@ Tensor nonzero(const Tensor& x) {
   }
   const int64_t count = nd == 0 ? int64_t(coords.size()) : int64_t(coords.size()) / nd;
   Tensor out = empty({nd == 0 ? (p[0] ? 1 : 0) : count, nd}, TensorOptions().dtype(kInt64));
-  if (!coords.empty()) std::copy(coords.begin(), coords.end(), out.data_ptr<int64_t>());
+  if (!coords.empty()) std::copy(coords.begin(), coords.end(), static_cast<int64_t*>(out.data_ptr()));
   return out.to(x.device());
 }
 

@@ -5,6 +5,7 @@
 
 #include "wick/arg.h"
 #include "wick/autocast.h"
+#include "wick/compile.h"
 #include "wick/cuda.h"
 #include "wick/deterministic_numerics.h"
 #include "wick/device.h"

@@ -1,0 +1,542 @@
+// Building a plan (fusion groups, memory placement) and replaying it.
+//
+// Fusion. A run of consecutive row-wise steps (elementwise ops, casts, fills, reductions that keep dim 0) whose
+// views all have the same leading size R is a group. A group runs tile by tile: rows [r, r + t) of every step, in
+// step order, before the next tile; each call is the same backend primitive on a view shortened to the tile, so a
+// fused result equals the eager one bit for bit (a reduction over a row sees the whole row either way). Two rules
+// keep tiling sound: memory written inside a group is addressed row-aligned by all of the group's views of it
+// (same offset, same non-zero dim-0 stride), and the group writes only memory the step allocated (a parameter's
+// in-place update runs alone). A block that the whole plan touches only inside one group, laid out contiguously,
+// is tile-local: it lives in a tile-sized scratch and never materialises.
+//
+// Memory. Every other block the capture allocated and freed is given an arena offset by lifetime (greedy,
+// largest first, lowest offset that overlaps no placed block alive at the same time); a block a group touches is
+// alive for the whole group, since the group's tiles interleave its steps. Blocks still alive when the capture
+// ended (the result, new gradients, new optimizer state) stay where they are: the tensors holding them outlive
+// the call.
+#include "plan.h"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "backend_registry.h"
+#include "wick/error.h"
+#include "wick/profiler.h"
+#include "wick/random.h"
+
+namespace wick::detail::compile {
+namespace {
+
+constexpr size_t kAlignment = 64;
+// Bytes of the widest operand one tile covers: a group's tile of all its operands then stays in the L2 cache.
+constexpr int64_t kTileBytes = 32 << 10;
+constexpr int64_t kParallelTileBytes = 512 << 10;
+constexpr int64_t kLaneGrid = 64;
+
+size_t align_up(size_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
+
+bool is_contiguous(const ViewRecord& v) {
+  int64_t expected = 1;
+  for (size_t d = v.sizes.size(); d-- > 0;) {
+    if (v.sizes[d] != 1 && v.strides[d] != expected) return false;
+    expected *= v.sizes[d];
+  }
+  return true;
+}
+
+// Steps whose only output is views[0]: their other views are read. Any other non-row-wise step is assumed to
+// write every view it names (batch_norm's running statistics, a scatter's target).
+bool writes_only_first(const Step& s) {
+  static const char* const kPure[] = {"matmul",
+                                      "softmax",
+                                      "log_softmax",
+                                      "softmax_backward",
+                                      "index_select",
+                                      "gather",
+                                      "conv2d",
+                                      "conv3d",
+                                      "conv2d_backward_input",
+                                      "conv3d_backward_input",
+                                      "avg_pool2d",
+                                      "avg_pool2d_backward",
+                                      "linear_int8",
+                                      "upload constant"};
+  if (s.kind != StepClass::Other) return true;
+  if (s.label.rfind("scan ", 0) == 0) return true;
+  for (const char* name : kPure)
+    if (s.label == name) return true;
+  return false;
+}
+
+struct BufferKey {
+  BufferKind kind;
+  int32_t id;
+  uintptr_t address;
+  bool operator<(const BufferKey& o) const { return std::tie(kind, id, address) < std::tie(o.kind, o.id, o.address); }
+};
+BufferKey key_of(const BufferRef& b) {
+  return {b.kind, b.kind == BufferKind::External ? -1 : b.id, b.kind == BufferKind::External ? b.address : 0};
+}
+
+}  // namespace
+
+struct Plan::Placement {
+  enum Kind : uint8_t { Unused, Arena, Pinned, Local } kind = Unused;
+  size_t offset = 0;  // Arena and Local: from the arena's start
+  int group = -1;     // the group that touches it (-1: none; -2: more than one, or a step outside any group)
+};
+
+struct Plan::Unit {
+  size_t first = 0, last = 0;  // steps [first, last)
+  bool fused = false;
+  int64_t rows = 0, tile_rows = 0;
+  std::string label;  // fused groups: the profiler scope's name
+};
+
+Plan::~Plan() {
+  if (arena_) backend_for(kCPU).deallocate(arena_, arena_bytes_, 0);
+}
+
+std::unique_ptr<Plan> Plan::build(Recording recording, std::string* why_not) {
+  for (const Step& s : recording.steps) {
+    if (s.device != DeviceType::CPU) {
+      *why_not = "the step runs on " + Device(s.device).str() +
+                 ": replaying it needs a CUDA graph, which this build of wick::compile does not make yet";
+      return nullptr;
+    }
+  }
+  std::unique_ptr<Plan> plan(new Plan);
+  plan->rec_ = std::move(recording);
+  plan->plan_groups();
+  plan->plan_memory();
+
+  // The replay's views, made once: each points at its record's sizes and strides; replay fills in data.
+  size_t count = 0;
+  for (const Step& s : plan->rec_.steps) {
+    plan->first_view_.push_back(count);
+    count += s.views.size();
+  }
+  plan->views_.resize(count);
+  plan->tile_sizes_.resize(count);
+  size_t guard_bytes = 0, g = 0;
+  for (const Step& s : plan->rec_.steps) {
+    guard_bytes = std::max(guard_bytes, s.expected.size());
+    for (const ViewRecord& v : s.views) {
+      View& view = plan->views_[g];
+      view.dtype = v.dtype;
+      view.ndim = int(v.sizes.size());
+      plan->tile_sizes_[g] = v.sizes;
+      view.sizes = v.sizes.data();
+      view.strides = v.strides.data();
+      ++g;
+    }
+  }
+  plan->guard_buffer_.resize(guard_bytes);
+
+  // The first step that may write memory the arena does not own: a failed guard before it changes nothing.
+  plan->first_side_effect_ = plan->rec_.steps.size();
+  for (size_t i = 0; i < plan->rec_.steps.size() && plan->first_side_effect_ == plan->rec_.steps.size(); ++i) {
+    const Step& s = plan->rec_.steps[i];
+    const size_t written = s.kind == StepClass::Guard ? 0 : writes_only_first(s) ? 1 : s.views.size();
+    for (size_t v = 0; v < written; ++v) {
+      const BufferRef& b = s.views[v].buffer;
+      if (b.kind == BufferKind::Input || b.kind == BufferKind::External ||
+          (b.kind == BufferKind::Block && plan->placement_[size_t(b.id)].kind == Placement::Pinned))
+        plan->first_side_effect_ = i;
+    }
+  }
+  return plan;
+}
+
+void Plan::plan_groups() {
+  const auto& steps = rec_.steps;
+  placement_.assign(rec_.blocks.size(), Placement{});
+  auto rows_of = [](const Step& s) -> int64_t {
+    if (s.kind != StepClass::Rowwise || s.views.empty()) return 0;
+    const int64_t r = s.views[0].sizes.empty() ? 0 : s.views[0].sizes[0];
+    for (const ViewRecord& v : s.views)
+      if (v.sizes.empty() || v.sizes[0] != r) return 0;
+    return r;
+  };
+  auto writes_outside_blocks = [](const Step& s) { return s.views[0].buffer.kind != BufferKind::Block; };
+
+  // Growing a group: every buffer's (offset, dim-0 stride in bytes) as first seen, the buffers the group writes,
+  // and those seen with two layouts. A written buffer must have one layout, and advance with the rows.
+  using Layout = std::pair<int64_t, int64_t>;
+  struct GroupState {
+    std::map<BufferKey, Layout> seen;
+    std::map<BufferKey, bool> written, ragged;
+    bool admit(const Step& s) {
+      const ViewRecord& out = s.views[0];
+      written[key_of(out.buffer)] = true;
+      for (const ViewRecord& v : s.views) {
+        if (v.buffer.kind == BufferKind::Absent || v.buffer.kind == BufferKind::Constant) continue;
+        const Layout here{v.buffer.offset, v.strides[0] * v.element_bytes()};
+        auto [it, fresh] = seen.emplace(key_of(v.buffer), here);
+        if (!fresh && it->second != here) ragged[key_of(v.buffer)] = true;
+      }
+      for (const auto& [k, w] : written)
+        if (ragged.count(k) || seen.at(k).second == 0) return false;
+      return true;
+    }
+  };
+
+  size_t i = 0;
+  while (i < steps.size()) {
+    Unit unit;
+    unit.first = i;
+    const int64_t rows = rows_of(steps[i]);
+    size_t end = i + 1;
+    if (rows > 1 && !writes_outside_blocks(steps[i])) {
+      GroupState state;
+      if (state.admit(steps[i])) {
+        while (end < steps.size() && rows_of(steps[end]) == rows && !writes_outside_blocks(steps[end])) {
+          GroupState trial = state;
+          if (!trial.admit(steps[end])) break;
+          state = std::move(trial);
+          ++end;
+        }
+      }
+      if (end - i >= 2) {
+        unit.fused = true;
+        unit.rows = rows;
+      } else {
+        end = i + 1;
+      }
+    }
+    unit.last = end;
+    units_.push_back(std::move(unit));
+    i = end;
+  }
+
+  // Which group touches each block; a block touched only by one group, contiguous and whole, is tile-local.
+  std::vector<bool> local_ok(rec_.blocks.size(), true);
+  std::vector<int64_t> row_bytes(rec_.blocks.size(), 0);
+  for (size_t u = 0; u < units_.size(); ++u) {
+    const Unit& unit = units_[u];
+    for (size_t s = unit.first; s < unit.last; ++s) {
+      for (const ViewRecord& v : rec_.steps[s].views) {
+        if (v.buffer.kind != BufferKind::Block) continue;
+        const size_t b = size_t(v.buffer.id);
+        Placement& p = placement_[b];
+        const int here = unit.fused ? int(u) : -2;
+        p.group = p.group == -1 ? here : (p.group == here ? here : -2);
+        const int64_t rb = v.strides.empty() ? 0 : v.strides[0] * v.element_bytes();
+        if (v.buffer.offset != 0 || !is_contiguous(v) || v.sizes.empty() || (row_bytes[b] != 0 && row_bytes[b] != rb) ||
+            rb <= 0 || int64_t(rec_.blocks[b].nbytes) < rb * v.sizes[0])
+          local_ok[b] = false;
+        row_bytes[b] = rb;
+      }
+    }
+  }
+  for (size_t b = 0; b < rec_.blocks.size(); ++b) {
+    Placement& p = placement_[b];
+    const BlockRecord& block = rec_.blocks[b];
+    if (block.end_step < 0) {
+      p.kind = Placement::Pinned;
+    } else if (p.group == -1) {
+      p.kind = Placement::Unused;
+    } else if (p.group >= 0 && local_ok[b]) {
+      p.kind = Placement::Local;
+    } else {
+      p.kind = Placement::Arena;
+    }
+  }
+  // Tile height: the widest row of the group's operands fills about kTileBytes on one thread; with more, a tile is
+  // large enough for the backend to split between its threads (it splits elementwise work of 64K elements and
+  // up). Tiles start on a multiple of kLaneGrid elements of every view, where the eager call's vector lanes fall
+  // too: some vector math rounds an element differently in another lane.
+  const int64_t threads = std::max(1, backend_for(kCPU).get_num_threads());
+  for (Unit& unit : units_) {
+    if (!unit.fused) continue;
+    int64_t widest = 1, grid = 1;
+    std::ostringstream label;
+    label << "compiled group:";
+    for (size_t s = unit.first; s < unit.last; ++s) {
+      label << ' ' << rec_.steps[s].label;
+      for (const ViewRecord& v : rec_.steps[s].views) {
+        int64_t elements = 1;
+        for (size_t d = 1; d < v.sizes.size(); ++d) elements *= v.sizes[d];
+        widest = std::max(widest, elements * v.element_bytes());
+        grid = std::max(grid, kLaneGrid / std::gcd(elements, kLaneGrid));
+      }
+    }
+    const int64_t tile_bytes = threads > 1 ? kParallelTileBytes : kTileBytes;
+    const int64_t rows = std::max<int64_t>(tile_bytes / widest / grid, 1) * grid;
+    unit.tile_rows = std::min(rows, unit.rows);
+    unit.label = label.str();
+  }
+  local_row_bytes_ = std::move(row_bytes);
+}
+
+void Plan::plan_memory() {
+  struct Item {
+    size_t bytes;
+    int begin, end;  // alive over steps [begin, end)
+    size_t* offset;
+  };
+  std::vector<Item> items;
+  std::vector<int> begin(rec_.blocks.size()), end(rec_.blocks.size());
+  for (size_t b = 0; b < rec_.blocks.size(); ++b)
+    begin[b] = rec_.blocks[b].first_step, end[b] = rec_.blocks[b].end_step;
+  std::vector<int> first_use(rec_.blocks.size(), -1), last_use(rec_.blocks.size(), -1);
+  for (size_t s = 0; s < rec_.steps.size(); ++s) {
+    for (const ViewRecord& v : rec_.steps[s].views) {
+      if (v.buffer.kind != BufferKind::Block) continue;
+      const size_t b = size_t(v.buffer.id);
+      if (first_use[b] < 0) first_use[b] = int(s);
+      last_use[b] = int(s);
+    }
+  }
+  // A group's tiles interleave its steps: whatever it touches is alive from its first step to its last.
+  for (const Unit& unit : units_) {
+    if (!unit.fused) continue;
+    for (size_t s = unit.first; s < unit.last; ++s) {
+      for (const ViewRecord& v : rec_.steps[s].views) {
+        if (v.buffer.kind != BufferKind::Block) continue;
+        const size_t b = size_t(v.buffer.id);
+        begin[b] = std::min(begin[b], int(unit.first));
+        end[b] = std::max(end[b], int(unit.last));
+      }
+    }
+  }
+  for (size_t b = 0; b < rec_.blocks.size(); ++b) {
+    Placement& p = placement_[b];
+    if (p.kind == Placement::Arena) {
+      items.push_back({align_up(std::max<size_t>(rec_.blocks[b].nbytes, 1)), begin[b], end[b], &p.offset});
+    } else if (p.kind == Placement::Local) {
+      // Every tile runs the group's steps in order and writes a scratch before reading it, so two scratches whose
+      // steps do not overlap share memory.
+      const Unit& unit = units_[size_t(p.group)];
+      items.push_back(
+          {align_up(size_t(unit.tile_rows * local_row_bytes_[b])), first_use[b], last_use[b] + 1, &p.offset});
+    }
+  }
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) { return a.bytes > b.bytes; });
+  std::vector<const Item*> placed;
+  for (Item& item : items) {
+    std::vector<std::pair<size_t, size_t>> busy;  // [offset, offset + bytes) of placed items alive at the same time
+    for (const Item* other : placed)
+      if (item.begin < other->end && other->begin < item.end)
+        busy.emplace_back(*other->offset, *other->offset + other->bytes);
+    std::sort(busy.begin(), busy.end());
+    size_t offset = 0;
+    for (const auto& [lo, hi] : busy) {
+      if (offset + item.bytes <= lo) break;
+      offset = std::max(offset, hi);
+    }
+    *item.offset = offset;
+    arena_bytes_ = std::max(arena_bytes_, offset + item.bytes);
+    placed.push_back(&item);
+  }
+  if (arena_bytes_) arena_ = backend_for(kCPU).allocate(arena_bytes_, 0);
+
+  // What eager execution held: the capture's temporaries, alive from their allocation to their release.
+  std::vector<std::pair<int, int64_t>> events;  // (step, +bytes / -bytes); releases sort before allocations
+  for (const BlockRecord& block : rec_.blocks) {
+    if (block.end_step < 0) continue;
+    events.emplace_back(block.first_step, int64_t(block.nbytes));
+    events.emplace_back(block.end_step, -int64_t(block.nbytes));
+  }
+  std::sort(events.begin(), events.end());
+  int64_t live = 0;
+  for (const auto& [step, bytes] : events) {
+    live += bytes;
+    eager_peak_bytes_ = std::max(eager_peak_bytes_, size_t(std::max<int64_t>(live, 0)));
+  }
+}
+
+void Plan::resolve(size_t step, std::span<const Tensor> inputs, const Unit* group, int64_t row0, int64_t rows) {
+  const Step& s = rec_.steps[step];
+  for (size_t j = 0; j < s.views.size(); ++j) {
+    const ViewRecord& r = s.views[j];
+    const size_t g = first_view_[step] + j;
+    View& v = views_[g];
+    std::byte* base = nullptr;
+    bool local = false;
+    switch (r.buffer.kind) {
+      case BufferKind::Absent: v.data = nullptr; continue;
+      case BufferKind::Input:
+        base = reinterpret_cast<std::byte*>(inputs[size_t(r.buffer.id)].impl()->byte_ptr()) + r.buffer.offset;
+        break;
+      case BufferKind::Block: {
+        const Placement& p = placement_[size_t(r.buffer.id)];
+        if (p.kind == Placement::Pinned) {
+          base = reinterpret_cast<std::byte*>(rec_.blocks[size_t(r.buffer.id)].address) + r.buffer.offset;
+        } else {
+          base = static_cast<std::byte*>(arena_) + p.offset + r.buffer.offset;
+          local = p.kind == Placement::Local;
+        }
+        break;
+      }
+      case BufferKind::External: base = reinterpret_cast<std::byte*>(r.buffer.address); break;
+      case BufferKind::Constant: base = rec_.constants[size_t(r.buffer.id)].data(); break;
+    }
+    if (group) {
+      // A tile-local block's scratch holds only this tile's rows; everything else advances to row0.
+      if (!local) base += row0 * r.strides[0] * r.element_bytes();
+      tile_sizes_[g][0] = rows;
+      v.sizes = tile_sizes_[g].data();
+    } else {
+      v.sizes = r.sizes.data();
+    }
+    v.data = base;
+  }
+}
+
+void Plan::run_group(const Unit& group, std::span<const Tensor> inputs, Backend& backend) {
+  for (int64_t row0 = 0; row0 < group.rows; row0 += group.tile_rows) {
+    const int64_t rows = std::min(group.tile_rows, group.rows - row0);
+    for (size_t i = group.first; i < group.last; ++i) {
+      resolve(i, inputs, &group, row0, rows);
+      rec_.steps[i].launch(backend, &views_[first_view_[i]]);
+    }
+  }
+}
+
+bool Plan::run_step(size_t i, std::span<const Tensor> inputs, Backend& backend) {
+  const Step& s = rec_.steps[i];
+  resolve(i, inputs, nullptr, 0, 0);
+  const View* v = &views_[first_view_[i]];
+  switch (s.kind) {
+    case StepClass::Random:
+      if (!random_reserved_) {
+        random_base_ = reserve_random(rec_.random_advance);
+        random_reserved_ = true;
+      }
+      backend.random(v[0], s.random_kind, s.random_a, s.random_b, random_base_.seed,
+                     random_base_.offset + s.random_offset);
+      return true;
+    case StepClass::Guard:
+      backend.copy_to_host(guard_buffer_.data(), v[0].data, s.expected.size(), 0);
+      if (std::memcmp(guard_buffer_.data(), s.expected.data(), s.expected.size()) == 0) return true;
+      if (i <= first_side_effect_) return false;
+      fail("compile", "step ", i, " of the compiled plan read a value to the host that differs from the capture's, ",
+           "after the plan had already written outside its arena (an eager run would have taken another path ",
+           "there); run this step eagerly, or move the value-dependent code out of the compiled function");
+    default: s.launch(backend, v); return true;
+  }
+}
+
+bool Plan::replay(std::span<const Tensor> inputs) {
+  Backend& backend = backend_for(kCPU);
+  random_reserved_ = false;
+  for (const Unit& unit : units_) {
+    if (unit.fused) {
+      profiler::Scope scope(unit.label);
+      run_group(unit, inputs, backend);
+      continue;
+    }
+    for (size_t i = unit.first; i < unit.last; ++i)
+      if (!run_step(i, inputs, backend)) return false;
+  }
+  return true;
+}
+
+std::vector<uintptr_t> Plan::pinned_addresses() const {
+  std::vector<uintptr_t> out;
+  for (const Step& s : rec_.steps)
+    for (const ViewRecord& v : s.views)
+      if (v.buffer.kind == BufferKind::External) out.push_back(v.buffer.address);
+  for (size_t b = 0; b < rec_.blocks.size(); ++b)
+    if (placement_[b].kind == Placement::Pinned) out.push_back(rec_.blocks[b].address);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+int Plan::fused_groups() const {
+  return int(std::count_if(units_.begin(), units_.end(), [](const Unit& u) { return u.fused; }));
+}
+
+std::string Plan::buffer_name(const BufferRef& b) const {
+  std::ostringstream os;
+  switch (b.kind) {
+    case BufferKind::Absent: return "-";
+    case BufferKind::Input: os << "arg" << b.id; break;
+    case BufferKind::Block: {
+      const Placement& p = placement_[size_t(b.id)];
+      os << (p.kind == Placement::Pinned ? "kept" : p.kind == Placement::Local ? "tile" : "arena") << b.id;
+      break;
+    }
+    case BufferKind::External: os << "ext@0x" << std::hex << b.address << std::dec; return os.str();
+    case BufferKind::Constant: os << "const" << b.id; return os.str();
+  }
+  if (b.offset) os << '+' << b.offset;
+  return os.str();
+}
+
+std::string Plan::describe() const {
+  std::ostringstream os;
+  size_t fused_steps = 0, arena_blocks = 0, local_blocks = 0, kept_blocks = 0;
+  for (const Unit& u : units_)
+    if (u.fused) fused_steps += u.last - u.first;
+  for (const Placement& p : placement_) {
+    arena_blocks += p.kind == Placement::Arena;
+    local_blocks += p.kind == Placement::Local;
+    kept_blocks += p.kind == Placement::Pinned;
+  }
+  os << "wick::compile plan: " << rec_.steps.size() << " steps, " << fused_steps << " of them in " << fused_groups()
+     << " fused groups; arena " << arena_bytes_ << " bytes (" << arena_blocks << " blocks, " << local_blocks
+     << " tile-local intermediates that never materialise); " << kept_blocks << " blocks kept (they outlive a call)\n";
+  for (size_t u = 0; u < units_.size(); ++u) {
+    const Unit& unit = units_[u];
+    if (unit.fused)
+      os << "  group " << u << ": " << (unit.last - unit.first) << " steps over " << unit.rows << " rows, tiles of "
+         << unit.tile_rows << "\n";
+    for (size_t i = unit.first; i < unit.last; ++i) {
+      const Step& s = rec_.steps[i];
+      os << (unit.fused ? "    " : "  ") << i << ' ' << s.label << ':';
+      for (const ViewRecord& v : s.views) {
+        os << ' ' << buffer_name(v.buffer);
+        if (v.buffer.kind == BufferKind::Absent) continue;
+        os << '[';
+        for (size_t d = 0; d < v.sizes.size(); ++d) os << (d ? "," : "") << v.sizes[d];
+        os << ']';
+      }
+      os << '\n';
+    }
+  }
+  os << "arena layout:\n";
+  for (size_t b = 0; b < rec_.blocks.size(); ++b) {
+    const Placement& p = placement_[b];
+    if (p.kind != Placement::Arena && p.kind != Placement::Local) continue;
+    os << "  " << (p.kind == Placement::Local ? "tile" : "arena") << b << ": [" << p.offset << ", "
+       << p.offset + (p.kind == Placement::Local ? size_t(units_[size_t(p.group)].tile_rows * local_row_bytes_[b])
+                                                 : rec_.blocks[b].nbytes)
+       << ")\n";
+  }
+  return os.str();
+}
+
+std::string Plan::dot() const {
+  std::ostringstream os;
+  os << "digraph plan {\n  node [shape=box, fontname=monospace];\n";
+  std::map<BufferKey, size_t> last_writer;  // buffer -> unit
+  for (size_t u = 0; u < units_.size(); ++u) {
+    const Unit& unit = units_[u];
+    os << "  u" << u << " [label=\"";
+    for (size_t i = unit.first; i < unit.last; ++i) os << (i > unit.first ? "\\n" : "") << rec_.steps[i].label;
+    os << '"' << (unit.fused ? ", style=filled, fillcolor=lightblue" : "") << "];\n";
+    std::map<size_t, bool> sources;
+    for (size_t i = unit.first; i < unit.last; ++i) {
+      const Step& s = rec_.steps[i];
+      for (const ViewRecord& v : s.views) {
+        if (v.buffer.kind == BufferKind::Absent || v.buffer.kind == BufferKind::Constant) continue;
+        auto it = last_writer.find(key_of(v.buffer));
+        if (it != last_writer.end() && it->second != u) sources[it->second] = true;
+      }
+      const size_t written = s.kind == StepClass::Guard ? 0 : writes_only_first(s) ? 1 : s.views.size();
+      for (size_t v = 0; v < written; ++v)
+        if (s.views[v].buffer.kind != BufferKind::Absent) last_writer[key_of(s.views[v].buffer)] = u;
+    }
+    for (const auto& [from, unused] : sources) os << "  u" << from << " -> u" << u << ";\n";
+  }
+  os << "}\n";
+  return os.str();
+}
+
+}  // namespace wick::detail::compile

@@ -1,0 +1,300 @@
+// wick::compile on op-level functions: a replay gives eager's bits, fuses what it may, re-captures when it must,
+// and runs eagerly (correctly) when the function cannot be replayed.
+#include <catch2/catch.hpp>
+
+#include <functional>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+
+#include "../../tools/bench/compile_workloads.h"
+#include "wick/wick.h"
+
+using namespace wick;
+using wick_bench::gelu_from_8_ops;
+using wick_bench::layer_norm_from_public_ops;
+
+namespace {
+
+// Equal values, dtypes and shapes, NaNs included (equal() alone says NaN != NaN).
+bool same_bits(const Tensor& a, const Tensor& b) {
+  if (a.dtype() != b.dtype() || a.sizes() != b.sizes()) return false;
+  if (!a.is_floating_point()) return equal(a, b);
+  return equal(isnan(a), isnan(b)) && equal(where(isnan(a), zeros_like(a), a), where(isnan(b), zeros_like(b), b));
+}
+
+// Every elementwise op of the registry as a step of a chain: (running value, a second operand) -> next value.
+// Comparisons and predicates come back to float through where(), so a chain can go on after them.
+using ChainOp = std::function<Tensor(const Tensor& x, const Tensor& y)>;
+const std::map<std::string, ChainOp>& chain_ops() {
+  static const std::map<std::string, ChainOp> ops = [] {
+    std::map<std::string, ChainOp> t;
+    auto pick = [](const Tensor& mask, const Tensor& x, const Tensor& y) { return where(mask, x, y); };
+    t["neg"] = [](const Tensor& x, const Tensor&) { return neg(x); };
+    t["abs"] = [](const Tensor& x, const Tensor&) { return abs(x); };
+    t["sign"] = [](const Tensor& x, const Tensor&) { return sign(x); };
+    t["exp"] = [](const Tensor& x, const Tensor&) { return exp(x); };
+    t["log"] = [](const Tensor& x, const Tensor&) { return log(x); };
+    t["log1p"] = [](const Tensor& x, const Tensor&) { return log1p(x); };
+    t["expm1"] = [](const Tensor& x, const Tensor&) { return expm1(x); };
+    t["sqrt"] = [](const Tensor& x, const Tensor&) { return sqrt(x); };
+    t["rsqrt"] = [](const Tensor& x, const Tensor&) { return rsqrt(x); };
+    t["reciprocal"] = [](const Tensor& x, const Tensor&) { return reciprocal(x); };
+    t["square"] = [](const Tensor& x, const Tensor&) { return square(x); };
+    t["sin"] = [](const Tensor& x, const Tensor&) { return sin(x); };
+    t["cos"] = [](const Tensor& x, const Tensor&) { return cos(x); };
+    t["tanh"] = [](const Tensor& x, const Tensor&) { return tanh(x); };
+    t["sigmoid"] = [](const Tensor& x, const Tensor&) { return sigmoid(x); };
+    t["erf"] = [](const Tensor& x, const Tensor&) { return erf(x); };
+    t["relu"] = [](const Tensor& x, const Tensor&) { return relu(x); };
+    t["gelu"] = [](const Tensor& x, const Tensor&) { return gelu(x, "tanh"); };
+    t["silu"] = [](const Tensor& x, const Tensor&) { return silu(x); };
+    t["softplus"] = [](const Tensor& x, const Tensor&) { return softplus(x, 2.0, 10.0); };
+    t["leaky_relu"] = [](const Tensor& x, const Tensor&) { return leaky_relu(x, 0.1); };
+    t["elu"] = [](const Tensor& x, const Tensor&) { return elu(x, 0.7); };
+    t["hardtanh"] = [](const Tensor& x, const Tensor&) { return hardtanh(x, -0.5, 0.5); };
+    t["relu6"] = [](const Tensor& x, const Tensor&) { return relu6(x); };
+    t["floor"] = [](const Tensor& x, const Tensor&) { return floor(x * 3.0); };
+    t["ceil"] = [](const Tensor& x, const Tensor&) { return ceil(x * 3.0); };
+    t["round"] = [](const Tensor& x, const Tensor&) { return round(x * 3.0); };
+    t["trunc"] = [](const Tensor& x, const Tensor&) { return trunc(x * 3.0); };
+    t["clamp"] = [](const Tensor& x, const Tensor&) { return clamp(x, -0.8, 0.9); };
+    t["logical_not"] = [=](const Tensor& x, const Tensor& y) { return pick(logical_not(x), x, y); };
+    t["isnan"] = [=](const Tensor& x, const Tensor& y) { return pick(isnan(x), y, x); };
+    t["isinf"] = [=](const Tensor& x, const Tensor& y) { return pick(isinf(x), y, x); };
+    t["isfinite"] = [=](const Tensor& x, const Tensor& y) { return pick(isfinite(x), x, y); };
+    t["add"] = [](const Tensor& x, const Tensor& y) { return add(x, y, 0.5); };
+    t["sub"] = [](const Tensor& x, const Tensor& y) { return x - y; };
+    t["mul"] = [](const Tensor& x, const Tensor& y) { return x * y; };
+    t["div"] = [](const Tensor& x, const Tensor& y) { return x / y; };
+    t["remainder"] = [](const Tensor& x, const Tensor& y) { return remainder(x, y); };
+    t["pow"] = [](const Tensor& x, const Tensor& y) { return pow(abs(x), y); };
+    t["maximum"] = [](const Tensor& x, const Tensor& y) { return maximum(x, y); };
+    t["minimum"] = [](const Tensor& x, const Tensor& y) { return minimum(x, y); };
+    t["atan2"] = [](const Tensor& x, const Tensor& y) { return atan2(x, y); };
+    t["lerp"] = [](const Tensor& x, const Tensor& y) { return lerp(x, y, 0.25); };
+    t["where"] = [](const Tensor& x, const Tensor& y) { return where(x > 0.1, x, y); };
+    t["masked_fill"] = [](const Tensor& x, const Tensor& y) { return masked_fill(x, y < 0, 2.5); };
+    t["eq"] = [=](const Tensor& x, const Tensor& y) { return pick(eq(x, y), y, x); };
+    t["ne"] = [=](const Tensor& x, const Tensor& y) { return pick(ne(x, y), x, y); };
+    t["lt"] = [=](const Tensor& x, const Tensor& y) { return pick(lt(x, y), x, y); };
+    t["le"] = [=](const Tensor& x, const Tensor& y) { return pick(le(x, y), y, x); };
+    t["gt"] = [=](const Tensor& x, const Tensor& y) { return pick(gt(x, y), x, y); };
+    t["ge"] = [=](const Tensor& x, const Tensor& y) { return pick(ge(x, y), y, x); };
+    t["logical_and"] = [=](const Tensor& x, const Tensor& y) { return pick(logical_and(x > 0, y > 0), x, y); };
+    t["logical_or"] = [=](const Tensor& x, const Tensor& y) { return pick(logical_or(x > 0, y > 0), x, y); };
+    t["logical_xor"] = [=](const Tensor& x, const Tensor& y) { return pick(logical_xor(x > 0, y > 0), x, y); };
+    return t;
+  }();
+  return ops;
+}
+
+CompileStats run_and_compare(const std::function<Tensor(const Tensor&, const Tensor&)>& fn, const Tensor& x,
+                             const Tensor& y, int calls) {
+  auto compiled = compile([&](const Tensor& a, const Tensor& b) { return fn(a, b); });
+  for (int i = 0; i < calls; ++i) {
+    const Tensor got = compiled(x, y).clone();
+    INFO("call " << i << ", plan:\n" << compiled.plan_string());
+    REQUIRE(same_bits(got, fn(x, y)));
+  }
+  return compiled.stats();
+}
+
+}  // namespace
+
+TEST_CASE("compile: a GELU of 8 elementwise ops replays as one fused group, bit for bit", "[compile]") {
+  NoGradGuard no_grad;
+  manual_seed(0);
+  const Tensor x = randn({1000003});  // not a multiple of the tile: the last tile is short
+  auto gelu = compile([](const Tensor& a) { return gelu_from_8_ops(a); });
+  for (int i = 0; i < 5; ++i) REQUIRE(equal(gelu(x), gelu_from_8_ops(x)));
+  const CompileStats s = gelu.stats();
+  CHECK(s.calls == 5);
+  CHECK(s.captures == 2);  // the second capture agreed with the first
+  CHECK(s.replays == 3);
+  CHECK(s.eager_calls == 0);
+  const std::string plan = gelu.plan_string();
+  INFO(plan);
+  CHECK(plan.find("9 steps, 9 of them in 1 fused groups") != std::string::npos);
+  CHECK(plan.find("8 tile-local intermediates") != std::string::npos);
+  // Eight intermediates of 4 MB never materialise: the arena holds a tile of the few alive at once.
+  CHECK(gelu.arena_bytes() < 1000003 * sizeof(float));
+  const std::string dot = gelu.plan_dot();
+  CHECK(dot.rfind("digraph plan {", 0) == 0);
+
+  // A new argument replays the same plan.
+  const Tensor x2 = randn({1000003});
+  CHECK(equal(gelu(x2), gelu_from_8_ops(x2)));
+  CHECK(gelu.stats().replays == 4);
+}
+
+TEST_CASE("compile: random chains of every registry elementwise op equal eager, fused or not", "[compile]") {
+  NoGradGuard no_grad;
+  std::vector<std::string> names;
+  for (const auto& [name, op] : chain_ops()) names.push_back(name);
+  for (const OpInfo& op : op_registry()) {
+    if (op.kind != OpKind::Unary && op.kind != OpKind::Binary && op.kind != OpKind::Comparison) continue;
+    INFO("registry op " << op.name << " has no entry in chain_ops()");
+    CHECK(chain_ops().count(op.name) == 1);
+  }
+  std::set<std::string> used;
+  int fused_chains = 0;
+  for (uint32_t seed = 0; seed < 40; ++seed) {
+    std::mt19937 rng(seed);
+    std::vector<std::string> chain;
+    for (int k = 0; k < 6; ++k) chain.push_back(names[rng() % names.size()]);
+    // Rows of 129 floats (516 bytes: 63 rows a tile, so 300 rows make 5 tiles), or one long dim; the second operand
+    // full-sized, broadcast along either dim, or a scalar tensor; a row reduction at the end half the time.
+    const bool two_d = seed % 2 == 0;
+    manual_seed(seed);
+    const Tensor x = two_d ? randn({300, 129}) : randn({70001});
+    const int64_t form = seed % 4;
+    const Tensor y = form == 0   ? randn(x.sizes()) * 2
+                     : form == 1 ? (two_d ? randn({1, 129}) : randn({1}))
+                     : form == 2 ? (two_d ? randn({300, 1}) : randn({70001}))
+                                 : tensor(0.75f);
+    const bool reduce = seed % 3 == 0 && two_d;
+    auto fn = [&](const Tensor& a, const Tensor& b) {
+      Tensor v = a;
+      for (const std::string& name : chain) v = chain_ops().at(name)(v, b);
+      return reduce ? v.sum({1}, true) : v;
+    };
+    INFO("seed " << seed << ": " << chain[0] << " " << chain[1] << " " << chain[2] << " " << chain[3] << " " << chain[4]
+                 << " " << chain[5] << (reduce ? " sum" : ""));
+    auto compiled = compile([&](const Tensor& a, const Tensor& b) { return fn(a, b); });
+    for (int call = 0; call < 4; ++call) REQUIRE(same_bits(compiled(x, y).clone(), fn(x, y)));
+    CHECK(compiled.stats().replays == 2);
+    fused_chains += compiled.plan_string().find("group") != std::string::npos;
+    used.insert(chain.begin(), chain.end());
+  }
+  CHECK(fused_chains >= 30);
+  CHECK(used.size() >= names.size() * 3 / 4);  // 240 draws from ~55 ops
+}
+
+TEST_CASE("compile: LayerNorm composed from public ops fuses its row reductions and matches eager", "[compile]") {
+  NoGradGuard no_grad;
+  manual_seed(3);
+  const Tensor x = randn({257, 1024});
+  const CompileStats s =
+      run_and_compare([](const Tensor& a, const Tensor&) { return layer_norm_from_public_ops(a); }, x, x, 4);
+  CHECK(s.replays == 2);
+  auto ln = compile([](const Tensor& a) { return layer_norm_from_public_ops(a); });
+  ln(x), ln(x);
+  CHECK(ln.plan_string().find("reduce Sum") != std::string::npos);
+  CHECK(ln.plan_string().find("in 1 fused groups") != std::string::npos);
+}
+
+TEST_CASE("compile: a new argument shape re-captures, then replays again", "[compile]") {
+  NoGradGuard no_grad;
+  auto f = compile([](const Tensor& a) { return relu(a * 2.0 - 1.0).sum({1}); });
+  const Tensor small = randn({8, 4}), large = randn({16, 4});
+  for (int i = 0; i < 3; ++i) CHECK(equal(f(small), relu(small * 2.0 - 1.0).sum({1})));
+  CHECK(f.stats().replays == 1);
+  for (int i = 0; i < 3; ++i) CHECK(equal(f(large), relu(large * 2.0 - 1.0).sum({1})));
+  const CompileStats s = f.stats();
+  CHECK(s.recaptures == 1);
+  CHECK(s.captures == 4);
+  CHECK(s.replays == 2);
+  CHECK(f.fallback_reason().empty());
+  // A non-contiguous argument of the same shape is a new signature too.
+  const Tensor strided = randn({4, 8}).t();
+  CHECK(equal(f(strided), relu(strided * 2.0 - 1.0).sum({1})));
+  CHECK(f.stats().recaptures == 2);
+}
+
+TEST_CASE("compile: a function that reads values on the host runs eagerly, with the reason", "[compile]") {
+  NoGradGuard no_grad;
+  auto f = compile([](const Tensor& a) { return a.index_select(0, nonzero(a > 0).reshape({-1})) * 3.0; });
+  for (int i = 0; i < 6; ++i) {
+    const Tensor x = randn({50});  // a different number of positives each call
+    CHECK(equal(f(x), x.index_select(0, nonzero(x > 0).reshape({-1})) * 3.0));
+  }
+  const CompileStats s = f.stats();
+  CHECK(s.replays == 0);
+  CHECK(s.eager_calls == 3);  // three captures, then plain eager runs
+  CHECK(f.fallback_reason().find("read tensor values on the host") != std::string::npos);
+}
+
+TEST_CASE("compile: a scalar that changes between calls keeps the function eager", "[compile]") {
+  NoGradGuard no_grad;
+  double scale = 1.0;
+  auto f = compile([&](const Tensor& a) { return a * scale; });
+  const Tensor x = randn({64});
+  for (int i = 0; i < 6; ++i, scale += 1.0) CHECK(equal(f(x), x * scale));
+  CHECK(f.stats().replays == 0);
+  CHECK(f.fallback_reason().find("differed") != std::string::npos);
+  // Once it stops changing, reset() lets the function compile again.
+  f.reset();
+  for (int i = 0; i < 4; ++i) CHECK(equal(f(x), x * scale));
+  CHECK(f.stats().replays == 2);
+}
+
+TEST_CASE("compile: freeing a tensor the plan reads makes it re-capture", "[compile]") {
+  NoGradGuard no_grad;
+  Tensor w = full({32}, 2.0f);
+  auto f = compile([&](const Tensor& a) { return a * w + 1.0; });
+  const Tensor x = randn({32});
+  for (int i = 0; i < 3; ++i) CHECK(equal(f(x), x * 2.0 + 1.0));
+  CHECK(f.stats().replays == 1);
+  w.fill_(5.0);  // an in-place update is seen
+  CHECK(equal(f(x), x * 5.0 + 1.0));
+  CHECK(f.stats().replays == 2);
+  w = full({32}, 7.0f);  // the old tensor is freed: the plan must not read its memory again
+  CHECK(equal(f(x), x * 7.0 + 1.0));
+  CHECK(f.stats().recaptures == 1);
+}
+
+TEST_CASE("compile: dropout replays with the generator's next draws, as eager would", "[compile]") {
+  NoGradGuard no_grad;
+  manual_seed(11);
+  const Tensor x = randn({16, 64});
+  auto f = compile([](const Tensor& a) { return dropout(a, 0.5, true) * 2.0; });
+  for (int i = 0; i < 5; ++i) {
+    const detail::RandomSlice before = detail::random_state();
+    const Tensor got = f(x).clone();
+    const detail::RandomSlice after = detail::random_state();
+    detail::set_random_state(before);
+    const Tensor want = dropout(x, 0.5, true) * 2.0;
+    CHECK(equal(got, want));
+    CHECK(detail::random_state().offset == after.offset);  // the replay advanced the generator as eager does
+  }
+  CHECK(f.stats().replays == 3);
+}
+
+TEST_CASE("compile: a bounds check that fails on replay falls back to eager's error", "[compile]") {
+  NoGradGuard no_grad;
+  const Tensor logits = randn({4, 5});
+  auto loss = compile([&](const Tensor& target) { return nn::functional::cross_entropy(logits, target); });
+  const Tensor good = tensor({0, 1, 4, 2}, dtype(kInt64));
+  for (int i = 0; i < 3; ++i) CHECK(equal(loss(good), nn::functional::cross_entropy(logits, good)));
+  CHECK(loss.stats().replays == 1);
+  const Tensor bad = tensor({0, 1, 7, 2}, dtype(kInt64));
+  CHECK_THROWS_WITH(loss(bad), Catch::Contains("target 7 is out of bounds"));
+  CHECK(equal(loss(good), nn::functional::cross_entropy(logits, good)));
+}
+
+TEST_CASE("compile: results that need a backward outside, or alias an argument, are not replayed", "[compile]") {
+  const Tensor w = randn({8}, requires_grad());
+  auto needs_grad = compile([&](const Tensor& a) { return (a * w).sum(); });
+  const Tensor x = randn({8});
+  for (int i = 0; i < 4; ++i) CHECK(needs_grad(x).requires_grad());
+  CHECK(needs_grad.stats().replays == 0);
+  CHECK(needs_grad.fallback_reason().find("backward()") != std::string::npos);
+
+  NoGradGuard no_grad;
+  auto identity = compile([](const Tensor& a) { return a; });
+  for (int i = 0; i < 4; ++i) CHECK(identity(x).is_same(x));
+  CHECK(identity.stats().replays == 0);
+}
+
+TEST_CASE("compile: a module's forward, for inference", "[compile]") {
+  manual_seed(2);
+  nn::Sequential net(nn::Linear(20, 32), nn::GELU(), nn::Linear(32, 4), nn::Softmax(1));
+  net->eval();
+  InferenceMode guard;
+  auto fast = compile(net);
+  const Tensor x = randn({5, 20});
+  for (int i = 0; i < 4; ++i) CHECK(equal(fast(x), net->forward(x)));
+  CHECK(fast.stats().replays == 2);
+}
