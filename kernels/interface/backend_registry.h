@@ -16,7 +16,7 @@ Backend& load_backend(DeviceType type);  // registers built-in backends on first
 Backend* find_backend(DeviceType type);  // like load_backend, but nullptr instead of throwing
 
 // While wick::compile captures a step on this thread, every lookup answers its recording proxy of the device's
-// backend (lib/src/compile/capture_backend.h), so each primitive the step runs is also written into the plan.
+// backend (lib/src/compile/capture.h), so each primitive the step runs is also written into the plan.
 // Thread-local: another thread's ops are never captured. Null (one load per op) the rest of the time.
 class CaptureHook {
  public:

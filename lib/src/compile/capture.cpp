@@ -341,7 +341,7 @@ Capture::Capture(std::span<const Tensor> inputs) {
     const auto begin = reinterpret_cast<uintptr_t>(s->data);
     inputs_.push_back({begin, begin + s->nbytes, reinterpret_cast<uintptr_t>(t.impl()->byte_ptr())});
   }
-  // Scalar operands of CPU ops live on this thread's stack for the length of one call (elementwise.cpp).
+  // The thread's stack: memory a primitive reads there must be a scalar operand lib/ declared (note_host_scalar).
   pthread_attr_t attr;
   if (pthread_getattr_np(pthread_self(), &attr) == 0) {
     void* base = nullptr;
@@ -414,16 +414,20 @@ BufferRef Capture::resolve(const View& v) {
       return ref;
     }
   }
-  if (p >= stack_begin_ && p < stack_end_) {
+  for (const auto& [begin, nbytes] : host_scalars_) {
+    if (p < begin || p >= begin + nbytes) continue;
     // A scalar operand: one element broadcast everywhere. Its value is part of the step, like any constant.
     for (int d = 0; d < v.ndim; ++d)
-      if (v.strides[d] != 0 && v.sizes[d] != 1)
-        mark_unreplayable("a primitive read a stack buffer larger than a scalar");
-    const auto* bytes = static_cast<const std::byte*>(v.data);
-    recording_.constants.emplace_back(bytes, bytes + element_size(v.dtype));
+      if (v.strides[d] != 0 && v.sizes[d] != 1) mark_unreplayable("a primitive read a host scalar as an array");
+    const auto* bytes = reinterpret_cast<const std::byte*>(begin);
+    recording_.constants.emplace_back(bytes, bytes + nbytes);
     ref.kind = BufferKind::Constant;
     ref.id = int32_t(recording_.constants.size() - 1);
     return ref;
+  }
+  if (p >= stack_begin_ && p < stack_end_) {
+    // Stack memory nobody declared: a replay could not find it again.
+    mark_unreplayable("a primitive read stack memory that is not a declared scalar operand");
   }
   ref.kind = BufferKind::External;
   ref.address = p;
@@ -452,6 +456,11 @@ void Capture::add_step(DeviceType device, std::string label, StepClass kind, std
   step.launch = std::move(launch);
   for (const View* v : views) step.views.push_back(record_view(*v));
   recording_.steps.push_back(std::move(step));
+  host_scalars_.clear();
+}
+
+void Capture::add_host_scalar(const void* data, size_t nbytes) {
+  host_scalars_.emplace_back(reinterpret_cast<uintptr_t>(data), nbytes);
 }
 
 void Capture::add_random(DeviceType device, const View& out, RandomKind kind, double a, double b, uint64_t seed,
@@ -568,6 +577,10 @@ void note_host_write(const Tensor& written) {
   WICK_CHECK(written.is_contiguous(), "compile", "a host write into a non-contiguous tensor cannot be captured");
   capture->add_host_upload(written.impl()->byte_ptr(), written.impl()->byte_ptr(), written.nbytes(),
                            written.device().type, written.device().index);
+}
+
+void note_host_scalar(const void* data, size_t nbytes) {
+  if (compile::Capture* capture = compile::active_capture()) capture->add_host_scalar(data, nbytes);
 }
 
 void note_host_dependence(const char* what) {

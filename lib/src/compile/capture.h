@@ -41,6 +41,7 @@ class Capture final : public CaptureHook {
   void on_allocate(DeviceType device, int device_index, void* ptr, size_t nbytes);
   void on_deallocate(void* ptr, size_t nbytes);
   void mark_unreplayable(std::string why);
+  void add_host_scalar(const void* data, size_t nbytes);
 
  private:
   ViewRecord record_view(const View& v);
@@ -52,6 +53,7 @@ class Capture final : public CaptureHook {
   std::vector<InputRange> inputs_;
   std::map<uintptr_t, int> live_blocks_;  // block start -> block id
   uintptr_t stack_begin_ = 0, stack_end_ = 0;
+  std::vector<std::pair<uintptr_t, size_t>> host_scalars_;  // for the next step only
   RandomSlice random_start_{};
   std::unique_ptr<RecordingBackend> proxies_[kNumDeviceTypes];
   std::vector<std::pair<uintptr_t, int>> external_uses_;  // (address, step): what an early free would break
@@ -69,5 +71,8 @@ namespace wick::detail {
 // (nonzero's output shape, typed data_ptr() in user code) calls note_host_dependence. Both do nothing (one
 // thread-local load) outside a capture.
 void note_host_write(const Tensor& written);
+// A scalar operand in host memory that lives for the next primitive call only (elementwise.cpp keeps CPU scalars on
+// the stack): a capture carries its value as a constant.
+void note_host_scalar(const void* data, size_t nbytes);
 void note_host_dependence(const char* what);
 }  // namespace wick::detail

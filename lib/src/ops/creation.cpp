@@ -1,8 +1,8 @@
 // Factory functions: empty/zeros/ones/full, ranges, eye, tensor(...) from values, from_blob.
-#include "compile/capture.h"
 #include <cmath>
 #include <cstring>
 
+#include "compile/capture.h"
 #include "ops/elementwise.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"

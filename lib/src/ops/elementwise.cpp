@@ -1,5 +1,6 @@
 #include "ops/elementwise.h"
 
+#include "compile/capture.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -101,6 +102,7 @@ void binary_with_scalar(const char* name, BinaryOp op, const Tensor& out, const 
   const SizeVec zero(a.dim(), 0);
   if (a.device().is_cpu()) {
     ScalarBytes bytes(name, b, compute);
+    detail::note_host_scalar(bytes.value, element_size(compute));
     const View sv{bytes.value, compute, int(a.dim()), a.impl()->sizes.data(), zero.data()};
     be.binary(op, view_of(out), view_of(a), sv);
   } else {

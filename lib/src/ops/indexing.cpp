@@ -1,9 +1,9 @@
 // Indexing: index_select/index_add, gather/scatter, masked_select/nonzero, and Tensor::index with
 // integers, slices, None, Ellipsis and index tensors (LibTorch's t.index({Slice(0, 2), 1})).
-#include "compile/capture.h"
 #include <algorithm>
 #include <vector>
 
+#include "compile/capture.h"
 #include "ops/elementwise.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
