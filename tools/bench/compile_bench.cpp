@@ -44,6 +44,26 @@ void until_replaying(F& compiled, const std::function<void()>& call) {
   }
 }
 
+// The training step both rows compile: zero_grad, cross-entropy, backward, SGD step; the loss as the result.
+template <class Net>
+auto compiled_sgd_step(Net& net, optim::SGD& opt) {
+  return compile([&net, &opt](const Tensor& x, const Tensor& y) {
+    opt.zero_grad();
+    Tensor loss = nn::functional::cross_entropy(net->forward(x), y);
+    loss.backward();
+    opt.step();
+    return loss.detach();
+  });
+}
+
+// Heap allocations per call of f (every malloc and operator new), over 100 calls.
+template <class F>
+double mallocs_per_call(F&& f) {
+  wick_example::start_counting_mallocs();
+  for (int i = 0; i < 100; ++i) f();
+  return double(wick_example::stop_counting_mallocs()) / 100;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -100,26 +120,16 @@ int main(int argc, char** argv) {
       loss.backward();
       eager_opt.step();
     };
-    auto step = compile([&](const Tensor& a, const Tensor& b) {
-      compiled_opt.zero_grad();
-      Tensor loss = nn::functional::cross_entropy(compiled_net->forward(a), b);
-      loss.backward();
-      compiled_opt.step();
-      return loss.detach();
-    });
+    auto step = compiled_sgd_step(compiled_net, compiled_opt);
     until_replaying(step, [&] { step(x, y); });
     const auto t = bench::time_interleaved({eager_step, [&] { step(x, y); }}, reps);
     // Heap allocations of 100 replays, next to 100 eager steps'.
     std::string note = "heap allocations per step: ";
     if (wick_example::malloc_counter_available()) {
-      wick_example::start_counting_mallocs();
-      for (int i = 0; i < 100; ++i) step(x, y);
-      const uint64_t replayed = wick_example::stop_counting_mallocs();
-      wick_example::start_counting_mallocs();
-      for (int i = 0; i < 100; ++i) eager_step();
-      const uint64_t eager = wick_example::stop_counting_mallocs();
-      note += std::to_string(double(eager) / 100).substr(0, 5) + " eager, " +
-              std::to_string(double(replayed) / 100).substr(0, 4) + " replayed, all inside oneDNN's sgemm (target 0)";
+      const double replayed = mallocs_per_call([&] { step(x, y); }), eager = mallocs_per_call(eager_step);
+      char counts[96];
+      std::snprintf(counts, sizeof counts, "%.1f eager, %.1f replayed (target 0)", eager, replayed);
+      note += counts;
     } else {
       note += "not counted (needs glibc)";
     }
@@ -133,13 +143,7 @@ int main(int argc, char** argv) {
     optim::SGD opt(net->parameters(), optim::SGDOptions(0.01).momentum(0.9));
     const Tensor x = randn({64, 1, 28, 28});
     const Tensor y = randint(0, 10, {64});
-    auto step = compile([&](const Tensor& a, const Tensor& b) {
-      opt.zero_grad();
-      Tensor loss = nn::functional::cross_entropy(net->forward(a), b);
-      loss.backward();
-      opt.step();
-      return loss.detach();
-    });
+    auto step = compiled_sgd_step(net, opt);
     until_replaying(step, [&] { step(x, y); });
     eager_mib = double(step.eager_peak_bytes()) / (1 << 20);
     arena_mib = double(step.arena_bytes()) / (1 << 20);

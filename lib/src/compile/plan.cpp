@@ -39,12 +39,7 @@ constexpr int64_t kLaneGrid = 64;
 size_t align_up(size_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
 
 bool is_contiguous(const ViewRecord& v) {
-  int64_t expected = 1;
-  for (size_t d = v.sizes.size(); d-- > 0;) {
-    if (v.sizes[d] != 1 && v.strides[d] != expected) return false;
-    expected *= v.sizes[d];
-  }
-  return true;
+  return View{nullptr, v.dtype, int(v.sizes.size()), v.sizes.data(), v.strides.data()}.is_contiguous();
 }
 
 // Steps whose only output is views[0]: their other views are read. Any other non-row-wise step is assumed to
