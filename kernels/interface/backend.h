@@ -70,6 +70,7 @@ struct PoolParams {
 };
 
 class FusedKernels;
+struct ElementwiseProgram;
 
 class Backend {
  public:
@@ -144,6 +145,10 @@ class Backend {
   // Counter-based (Philox 4x32-10): element i of a call draws from stream (seed, offset + i), so runs
   // reproduce exactly for one seed regardless of threading. out is contiguous.
   virtual void random(const View& out, RandomKind kind, double a, double b, uint64_t seed, uint64_t offset) = 0;
+
+  // Runs a chain of elementwise ops in one pass (elementwise_program.h), or returns false having done nothing,
+  // when the backend has no such evaluator or declines this program: the caller then runs the ops one by one.
+  virtual bool run_elementwise_program(const ElementwiseProgram& /*program*/) { return false; }
 
   // ---- the optional extension --------------------------------------------------------------------
   // Fused softmax, convolution, pooling, normalisation and recurrent cells (fused_kernels.h), or nullptr: lib/

@@ -118,6 +118,9 @@ TEST_CASE("compile: a GELU of 8 elementwise ops replays as one fused group, bit 
   INFO(plan);
   CHECK(plan.find("9 steps, 9 of them in 1 fused groups") != std::string::npos);
   CHECK(plan.find("8 tile-local intermediates") != std::string::npos);
+  // Every step is a float32 op over dense or scalar operands: the group runs as one elementwise program, its
+  // eight intermediates in two chunk-sized registers.
+  CHECK(plan.find("one elementwise program of 1000003 elements in 2 registers") != std::string::npos);
   // Eight intermediates of 4 MB never materialise: the arena holds a tile of the few alive at once.
   CHECK(gelu.arena_bytes() < 1000003 * sizeof(float));
   const std::string dot = gelu.plan_dot();
@@ -127,6 +130,26 @@ TEST_CASE("compile: a GELU of 8 elementwise ops replays as one fused group, bit 
   const Tensor x2 = randn({1000003});
   CHECK(equal(gelu(x2), gelu_from_8_ops(x2)));
   CHECK(gelu.stats().replays == 4);
+}
+
+TEST_CASE("compile: an elementwise program gives eager's bits in float64 and on several threads", "[compile]") {
+  NoGradGuard no_grad;
+  manual_seed(3);
+  const int threads = get_num_threads();
+  for (const int n : {1, 2}) {
+    set_num_threads(n);
+    for (const ScalarType dtype : {kFloat, kDouble}) {
+      INFO(n << " threads, " << dtype_name(dtype));
+      // 300007 elements: several 32768-element thread shares, each ending mid-chunk, and a ragged last vector.
+      const Tensor x = randn({300007}, TensorOptions().dtype(dtype)) * 3;
+      auto gelu = compile([](const Tensor& a) { return gelu_from_8_ops(a); });
+      for (int i = 0; i < 4; ++i) REQUIRE(same_bits(gelu(x).clone(), gelu_from_8_ops(x)));
+      CHECK(gelu.stats().replays == 2);
+      INFO(gelu.plan_string());
+      CHECK(gelu.plan_string().find("one elementwise program") != std::string::npos);
+    }
+  }
+  set_num_threads(threads);
 }
 
 TEST_CASE("compile: random chains of every registry elementwise op equal eager, fused or not", "[compile]") {
@@ -139,7 +162,7 @@ TEST_CASE("compile: random chains of every registry elementwise op equal eager, 
     CHECK(chain_ops().count(op.name) == 1);
   }
   std::set<std::string> used;
-  int fused_chains = 0;
+  int fused_chains = 0, program_chains = 0;
   for (uint32_t seed = 0; seed < 40; ++seed) {
     std::mt19937 rng(seed);
     std::vector<std::string> chain;
@@ -166,9 +189,11 @@ TEST_CASE("compile: random chains of every registry elementwise op equal eager, 
     for (int call = 0; call < 4; ++call) REQUIRE(same_bits(compiled(x, y).clone(), fn(x, y)));
     CHECK(compiled.stats().replays == 2);
     fused_chains += compiled.plan_string().find("group") != std::string::npos;
+    program_chains += compiled.plan_string().find("elementwise program") != std::string::npos;
     used.insert(chain.begin(), chain.end());
   }
   CHECK(fused_chains >= 30);
+  CHECK(program_chains >= 5);  // dense and scalar operands, no where() or row reduction: one elementwise program
   CHECK(used.size() >= names.size() * 3 / 4);  // 240 draws from ~55 ops
 }
 

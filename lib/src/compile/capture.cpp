@@ -260,13 +260,16 @@ class RecordingBackend final : public Backend {
   }
   void unary(UnaryOp op, const View& out, const View& in, double p0, double p1) override {
     real_.unary(op, out, in, p0, p1);
-    capture_.add_step(real_.type(), std::string(op_name(op)), StepClass::Rowwise, {&out, &in}, encode(op, p0, p1),
-                      [op, p0, p1](Backend& b, const View* v) { b.unary(op, v[0], v[1], p0, p1); });
+    Step& step =
+        capture_.add_step(real_.type(), std::string(op_name(op)), StepClass::Rowwise, {&out, &in}, encode(op, p0, p1),
+                          [op, p0, p1](Backend& b, const View* v) { b.unary(op, v[0], v[1], p0, p1); });
+    if (!produces_bool(op)) step.elementwise = ElementwiseCall{false, uint8_t(op), p0, p1};
   }
   void binary(BinaryOp op, const View& out, const View& a, const View& b) override {
     real_.binary(op, out, a, b);
-    capture_.add_step(real_.type(), std::string(op_name(op)), StepClass::Rowwise, {&out, &a, &b}, encode(op),
-                      [op](Backend& be, const View* v) { be.binary(op, v[0], v[1], v[2]); });
+    Step& step = capture_.add_step(real_.type(), std::string(op_name(op)), StepClass::Rowwise, {&out, &a, &b},
+                                   encode(op), [op](Backend& be, const View* v) { be.binary(op, v[0], v[1], v[2]); });
+    if (!produces_bool(op)) step.elementwise = ElementwiseCall{true, uint8_t(op), 0, 0};
   }
   void where(const View& out, const View& cond, const View& a, const View& b) override {
     real_.where(out, cond, a, b);
@@ -446,8 +449,8 @@ ViewRecord Capture::record_view(const View& v) {
   return r;
 }
 
-void Capture::add_step(DeviceType device, std::string label, StepClass kind, std::initializer_list<const View*> views,
-                       std::vector<std::byte> params, Launch launch) {
+Step& Capture::add_step(DeviceType device, std::string label, StepClass kind, std::initializer_list<const View*> views,
+                        std::vector<std::byte> params, Launch launch) {
   Step step;
   step.device = device;
   step.label = std::move(label);
@@ -457,6 +460,7 @@ void Capture::add_step(DeviceType device, std::string label, StepClass kind, std
   for (const View* v : views) step.views.push_back(record_view(*v));
   recording_.steps.push_back(std::move(step));
   host_scalars_.clear();
+  return recording_.steps.back();
 }
 
 void Capture::add_host_scalar(const void* data, size_t nbytes) {

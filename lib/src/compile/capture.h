@@ -32,7 +32,7 @@ class Capture final : public CaptureHook {
   Recording finish();
 
   // ---- what the recording proxies report ----
-  void add_step(DeviceType device, std::string label, StepClass kind, std::initializer_list<const View*> views,
+  Step& add_step(DeviceType device, std::string label, StepClass kind, std::initializer_list<const View*> views,
                 std::vector<std::byte> params, Launch launch);
   void add_random(DeviceType device, const View& out, RandomKind kind, double a, double b, uint64_t seed,
                   uint64_t offset);

@@ -9,6 +9,12 @@
 // in-place update runs alone). A block that the whole plan touches only inside one group, laid out contiguously,
 // is tile-local: it lives in a tile-sized scratch and never materialises.
 //
+// Elementwise programs. A group whose steps are all unary or binary ops of one float dtype, over operands that are
+// dense over the group's elements or one value for all, also runs as one backend call: an elementwise program
+// (kernels/interface/elementwise_program.h) in which each tile-local block is a chunk-sized register. The backend
+// then takes the whole chain a chunk of a few hundred elements at a time, in the L1 cache, with no per-op call
+// through the plan; when it declines (its evaluator does not take that dtype or op), the group runs tile by tile.
+//
 // Memory. Every other block the capture allocated and freed is given an arena offset by lifetime (greedy,
 // largest first, lowest offset that overlaps no placed block alive at the same time); a block a group touches is
 // alive for the whole group, since the group's tiles interleave its steps. Blocks still alive when the capture
@@ -17,12 +23,14 @@
 #include "plan.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <map>
 #include <numeric>
 #include <sstream>
 
 #include "backend_registry.h"
+#include "elementwise_program.h"
 #include "wick/error.h"
 #include "wick/profiler.h"
 #include "wick/random.h"
@@ -89,6 +97,15 @@ struct Plan::Unit {
   bool fused = false;
   int64_t rows = 0, tile_rows = 0;
   std::string label;  // fused groups: the profiler scope's name
+  // A fused group of unary and binary ops over dense or single-value operands of one dtype also has the form of
+  // one elementwise program: its instructions (memory operands' addresses filled in at each replay), per
+  // instruction the buffers of its out, a and b operands (Absent where the operand is a register or unused), and
+  // how many registers its tile-local blocks need. Empty when the group has no such form or the backend declined it.
+  std::vector<ElementwiseProgram::Instruction> program;
+  std::vector<std::array<BufferRef, 3>> program_buffers;
+  int program_registers = 0;
+  int64_t program_numel = 0;
+  ScalarType program_dtype = ScalarType::Float;
 };
 
 Plan::~Plan() {
@@ -107,6 +124,8 @@ std::unique_ptr<Plan> Plan::build(Recording recording, std::string* why_not) {
   plan->rec_ = std::move(recording);
   plan->plan_groups();
   plan->plan_memory();
+  for (Unit& unit : plan->units_)
+    if (unit.fused) plan->plan_program(unit);
 
   // The replay's views, made once: each points at its record's sizes and strides; replay fills in data.
   size_t count = 0;
@@ -267,6 +286,75 @@ void Plan::plan_groups() {
   local_row_bytes_ = std::move(row_bytes);
 }
 
+void Plan::plan_program(Unit& unit) {
+  using Program = ElementwiseProgram;
+  const ViewRecord& first_out = rec_.steps[unit.first].views[0];
+  const ScalarType dtype = first_out.dtype;
+  int64_t numel = 1;
+  for (int64_t n : first_out.sizes) numel *= n;
+  if (unit.last - unit.first > size_t(Program::kMaxInstructions)) return;
+
+  // Every view dense over the group's elements or one value for all; tile-local blocks become registers, a
+  // register free again after the last step that reads it.
+  std::map<int32_t, int> register_of;  // tile-local block -> register
+  std::map<int32_t, size_t> last_step;
+  for (size_t i = unit.first; i < unit.last; ++i)
+    for (const ViewRecord& v : rec_.steps[i].views)
+      if (v.buffer.kind == BufferKind::Block) last_step[v.buffer.id] = i;
+  std::vector<bool> busy;
+  std::vector<Program::Instruction> program;
+  std::vector<std::array<BufferRef, 3>> buffers;
+  for (size_t i = unit.first; i < unit.last; ++i) {
+    const Step& s = rec_.steps[i];
+    if (!s.elementwise || s.views.size() != (s.elementwise->binary ? 3u : 2u)) return;
+    Program::Instruction in;
+    in.kind = s.elementwise->binary ? Program::Instruction::Kind::Binary : Program::Instruction::Kind::Unary;
+    in.op = s.elementwise->op;
+    in.p0 = s.elementwise->p0;
+    in.p1 = s.elementwise->p1;
+    std::array<BufferRef, 3> refs{};
+    Program::Operand* operands[3] = {&in.out, &in.a, &in.b};
+    // Operands in reading order, the output last: an instruction may write the register it reads.
+    for (size_t k : {size_t(1), size_t(2), size_t(0)}) {
+      if (k >= s.views.size()) continue;
+      const ViewRecord& v = s.views[k];
+      if (v.dtype != dtype) return;
+      const bool broadcast = std::all_of(v.strides.begin(), v.strides.end(), [](int64_t st) { return st == 0; });
+      int64_t n = 1;
+      for (int64_t size : v.sizes) n *= size;
+      if (n != numel || !(broadcast || is_contiguous(v))) return;
+      const bool local = v.buffer.kind == BufferKind::Block && placement_[size_t(v.buffer.id)].kind == Placement::Local;
+      if (!local) {
+        operands[k]->broadcast = broadcast;
+        refs[k] = v.buffer;
+        continue;
+      }
+      if (broadcast) return;
+      auto [it, fresh] = register_of.emplace(v.buffer.id, -1);
+      if (fresh) {
+        const auto free_one = std::find(busy.begin(), busy.end(), false);
+        it->second = int(free_one - busy.begin());
+        if (free_one == busy.end())
+          busy.push_back(true);
+        else
+          *free_one = true;
+      }
+      operands[k]->scratch = it->second;
+    }
+    for (const auto& [block, reg] : register_of)
+      if (last_step[block] == i && reg >= 0) busy[size_t(reg)] = false;
+    std::erase_if(register_of, [&](const auto& entry) { return last_step[entry.first] == i; });
+    program.push_back(in);
+    buffers.push_back(refs);
+  }
+  if (busy.size() > size_t(Program::kMaxScratch)) return;
+  unit.program = std::move(program);
+  unit.program_buffers = std::move(buffers);
+  unit.program_registers = int(busy.size());
+  unit.program_numel = numel;
+  unit.program_dtype = dtype;
+}
+
 void Plan::plan_memory() {
   struct Item {
     size_t bytes;
@@ -344,32 +432,34 @@ void Plan::plan_memory() {
   }
 }
 
+std::byte* Plan::address_of(const BufferRef& b, std::span<const Tensor> inputs) {
+  switch (b.kind) {
+    case BufferKind::Absent: return nullptr;
+    case BufferKind::Input: return reinterpret_cast<std::byte*>(inputs[size_t(b.id)].impl()->byte_ptr()) + b.offset;
+    case BufferKind::Block: {
+      const Placement& p = placement_[size_t(b.id)];
+      if (p.kind == Placement::Pinned)
+        return reinterpret_cast<std::byte*>(rec_.blocks[size_t(b.id)].address) + b.offset;
+      return static_cast<std::byte*>(arena_) + p.offset + b.offset;
+    }
+    case BufferKind::External: return reinterpret_cast<std::byte*>(b.address);
+    case BufferKind::Constant: return rec_.constants[size_t(b.id)].data();
+  }
+  return nullptr;
+}
+
 void Plan::resolve(size_t step, std::span<const Tensor> inputs, const Unit* group, int64_t row0, int64_t rows) {
   const Step& s = rec_.steps[step];
   for (size_t j = 0; j < s.views.size(); ++j) {
     const ViewRecord& r = s.views[j];
     const size_t g = first_view_[step] + j;
     View& v = views_[g];
-    std::byte* base = nullptr;
-    bool local = false;
-    switch (r.buffer.kind) {
-      case BufferKind::Absent: v.data = nullptr; continue;
-      case BufferKind::Input:
-        base = reinterpret_cast<std::byte*>(inputs[size_t(r.buffer.id)].impl()->byte_ptr()) + r.buffer.offset;
-        break;
-      case BufferKind::Block: {
-        const Placement& p = placement_[size_t(r.buffer.id)];
-        if (p.kind == Placement::Pinned) {
-          base = reinterpret_cast<std::byte*>(rec_.blocks[size_t(r.buffer.id)].address) + r.buffer.offset;
-        } else {
-          base = static_cast<std::byte*>(arena_) + p.offset + r.buffer.offset;
-          local = p.kind == Placement::Local;
-        }
-        break;
-      }
-      case BufferKind::External: base = reinterpret_cast<std::byte*>(r.buffer.address); break;
-      case BufferKind::Constant: base = rec_.constants[size_t(r.buffer.id)].data(); break;
+    if (r.buffer.kind == BufferKind::Absent) {
+      v.data = nullptr;
+      continue;
     }
+    std::byte* base = address_of(r.buffer, inputs);
+    const bool local = r.buffer.kind == BufferKind::Block && placement_[size_t(r.buffer.id)].kind == Placement::Local;
     if (group) {
       // A tile-local block's scratch holds only this tile's rows; everything else advances to row0.
       if (!local) base += row0 * r.strides[0] * r.element_bytes();
@@ -382,7 +472,28 @@ void Plan::resolve(size_t step, std::span<const Tensor> inputs, const Unit* grou
   }
 }
 
-void Plan::run_group(const Unit& group, std::span<const Tensor> inputs, Backend& backend) {
+bool Plan::run_program(Unit& unit, std::span<const Tensor> inputs, Backend& backend) {
+  ElementwiseProgram::Operand* operands[3];
+  for (size_t i = 0; i < unit.program.size(); ++i) {
+    ElementwiseProgram::Instruction& in = unit.program[i];
+    operands[0] = &in.out, operands[1] = &in.a, operands[2] = &in.b;
+    for (size_t k = 0; k < 3; ++k)
+      if (unit.program_buffers[i][k].kind != BufferKind::Absent)
+        operands[k]->data = address_of(unit.program_buffers[i][k], inputs);
+  }
+  ElementwiseProgram program;
+  program.dtype = unit.program_dtype;
+  program.numel = unit.program_numel;
+  program.instructions = unit.program.data();
+  program.instruction_count = int(unit.program.size());
+  program.scratch_count = unit.program_registers;
+  if (backend.run_elementwise_program(program)) return true;
+  unit.program.clear();  // declined: this group runs tile by tile from now on
+  return false;
+}
+
+void Plan::run_group(Unit& group, std::span<const Tensor> inputs, Backend& backend) {
+  if (!group.program.empty() && run_program(group, inputs, backend)) return;
   for (int64_t row0 = 0; row0 < group.rows; row0 += group.tile_rows) {
     const int64_t rows = std::min(group.tile_rows, group.rows - row0);
     for (size_t i = group.first; i < group.last; ++i) {
@@ -419,7 +530,7 @@ bool Plan::run_step(size_t i, std::span<const Tensor> inputs, Backend& backend) 
 bool Plan::replay(std::span<const Tensor> inputs) {
   Backend& backend = backend_for(kCPU);
   random_reserved_ = false;
-  for (const Unit& unit : units_) {
+  for (Unit& unit : units_) {
     if (unit.fused) {
       profiler::Scope scope(unit.label);
       run_group(unit, inputs, backend);
@@ -479,7 +590,11 @@ std::string Plan::describe() const {
      << " tile-local intermediates that never materialise); " << kept_blocks << " blocks kept (they outlive a call)\n";
   for (size_t u = 0; u < units_.size(); ++u) {
     const Unit& unit = units_[u];
-    if (unit.fused)
+    if (unit.fused && !unit.program.empty())
+      os << "  group " << u << ": " << (unit.last - unit.first) << " steps over " << unit.rows
+         << " rows, one elementwise program of " << unit.program_numel << " elements in " << unit.program_registers
+         << " registers\n";
+    else if (unit.fused)
       os << "  group " << u << ": " << (unit.last - unit.first) << " steps over " << unit.rows << " rows, tiles of "
          << unit.tile_rows << "\n";
     for (size_t i = unit.first; i < unit.last; ++i) {

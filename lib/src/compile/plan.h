@@ -42,8 +42,11 @@ class Plan {
   struct Unit;
   void plan_groups();
   void plan_memory();
+  void plan_program(Unit& unit);
+  std::byte* address_of(const BufferRef& buffer, std::span<const Tensor> inputs);
   void resolve(size_t step, std::span<const Tensor> inputs, const Unit* group, int64_t row0, int64_t rows);
-  void run_group(const Unit& group, std::span<const Tensor> inputs, Backend& backend);
+  bool run_program(Unit& unit, std::span<const Tensor> inputs, Backend& backend);
+  void run_group(Unit& group, std::span<const Tensor> inputs, Backend& backend);
   bool run_step(size_t step, std::span<const Tensor> inputs, Backend& backend);
   std::string buffer_name(const BufferRef& b) const;
 

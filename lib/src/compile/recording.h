@@ -7,6 +7,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,14 @@ enum class StepClass : uint8_t {
   Other,    // anything else, run as one call
 };
 
+// A unary or binary step's op (never one with a bool result): what a fused group needs to run as one elementwise
+// program (kernels/interface/elementwise_program.h) instead of step by step.
+struct ElementwiseCall {
+  bool binary = false;
+  uint8_t op = 0;  // UnaryOp or BinaryOp
+  double p0 = 0, p1 = 0;
+};
+
 // Replays the step on `backend` with the views resolved to this call's memory (absent ones have data == nullptr).
 using Launch = std::function<void(Backend& backend, const View* views)>;
 
@@ -56,6 +65,7 @@ struct Step {
   std::vector<ViewRecord> views;
   std::vector<std::byte> params;  // the non-view arguments, encoded: what same_as compares
   Launch launch;
+  std::optional<ElementwiseCall> elementwise;
   // Random: what to draw, and the counter offset relative to the generator's position when the capture began.
   RandomKind random_kind = RandomKind::Uniform;
   double random_a = 0, random_b = 0;
