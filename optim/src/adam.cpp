@@ -16,6 +16,7 @@ void AdamOptions::visit(FieldVisitor& v) {
   v.field("weight_decay", weight_decay_);
   v.field("amsgrad", amsgrad_);
   v.field("maximize", maximize_);
+  v.field("capturable", capturable_);
 }
 
 void AdamParamState::visit(FieldVisitor& v) {
@@ -23,6 +24,7 @@ void AdamParamState::visit(FieldVisitor& v) {
   v.field("exp_avg", exp_avg_);
   v.field("exp_avg_sq", exp_avg_sq_);
   v.field("max_exp_avg_sq", max_exp_avg_sq_);
+  v.field_any_shape("step_tensor", step_tensor_);
 }
 
 namespace detail {
@@ -52,6 +54,27 @@ void adam_update(const Tensor& param, const Tensor& grad, AdamParamState& state,
     denom = state.exp_avg_sq().sqrt().div_(bias_correction2_sqrt).add_(eps);
   }
   param.add_(state.exp_avg() / denom, -step_size);
+}
+
+// adam_update with the step count on the device (AdamOptions::capturable): PyTorch 1.13's capturable branch of
+// _single_tensor_adam, op for op.
+void adam_update_capturable(const Tensor& param, const Tensor& grad, AdamParamState& state, double lr, double beta1,
+                            double beta2, double eps, bool amsgrad) {
+  state.exp_avg().mul_(beta1).add_(grad, 1 - beta1);
+  state.exp_avg_sq().mul_(beta2).add_(grad * grad, 1 - beta2);
+  const Tensor& step = state.step_tensor();
+  const Tensor bias_correction1 = 1 - pow(beta1, step);
+  const Tensor bias_correction2 = 1 - pow(beta2, step);
+  const Tensor step_size_neg = (lr / bias_correction1).neg();
+  const Tensor bias_correction2_sqrt = bias_correction2.sqrt();
+  Tensor second_moment = state.exp_avg_sq();
+  if (amsgrad) {
+    Tensor& max_sq = state.max_exp_avg_sq();
+    max_sq.copy_(maximum(max_sq, state.exp_avg_sq()));
+    second_moment = max_sq;
+  }
+  const Tensor denom = (second_moment.sqrt() / (bias_correction2_sqrt * step_size_neg)).add_(eps / step_size_neg);
+  param.add_(state.exp_avg() / denom);
 }
 
 // The state of a parameter's first update: zero moments, step 0.
@@ -89,7 +112,13 @@ Tensor Adam::step(LossClosure closure) {
       AdamParamState& state = detail::adam_state(state_, p, o.amsgrad());
       state.step(state.step() + 1);
       if (o.weight_decay() != 0) grad = grad.add(p, o.weight_decay());
-      detail::adam_update(p, grad, state, o.lr(), beta1, beta2, o.eps(), o.amsgrad());
+      if (o.capturable()) {
+        if (!state.step_tensor().defined()) state.step_tensor(full({}, double(state.step() - 1), p.options()));
+        state.step_tensor().add_(1);
+        detail::adam_update_capturable(p, grad, state, o.lr(), beta1, beta2, o.eps(), o.amsgrad());
+      } else {
+        detail::adam_update(p, grad, state, o.lr(), beta1, beta2, o.eps(), o.amsgrad());
+      }
     }
   }
   return loss;

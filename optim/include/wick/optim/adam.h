@@ -17,6 +17,11 @@ struct AdamOptions : public OptimizerCloneableOptions<AdamOptions> {
   WICK_ARG(double, weight_decay) = 0;
   WICK_ARG(bool, amsgrad) = false;
   WICK_ARG(bool, maximize) = false;
+  // PyTorch's capturable=True: the step count is a tensor on the parameter's device and the bias corrections are
+  // tensor ops on it, so no host value changes from one step to the next and a wick::compile'd training step with
+  // Adam replays (with the host-side count, each step bakes in new constants). Equal to the default path up to
+  // floating-point rounding (the corrections are computed in the parameter's dtype, not in double).
+  WICK_ARG(bool, capturable) = false;
 
  public:
   void visit(FieldVisitor& v) override;
@@ -28,6 +33,7 @@ struct AdamParamState : public OptimizerCloneableParamState<AdamParamState> {
   WICK_ARG(Tensor, exp_avg);
   WICK_ARG(Tensor, exp_avg_sq);
   WICK_ARG(Tensor, max_exp_avg_sq);  // AMSGrad only
+  WICK_ARG(Tensor, step_tensor);     // capturable only: the step count as a 0-dim tensor like the parameter
 
  public:
   void visit(FieldVisitor& v) override;
@@ -52,6 +58,9 @@ void check_adam_options(const char* op, double lr, double beta1, double beta2, d
 // The moment update and parameter step shared by Adam and AdamW (the gradient already has any L2 term).
 void adam_update(const Tensor& param, const Tensor& grad, AdamParamState& state, double lr, double beta1, double beta2,
                  double eps, bool amsgrad);
+// The same with the step count read from state.step_tensor() (AdamOptions::capturable).
+void adam_update_capturable(const Tensor& param, const Tensor& grad, AdamParamState& state, double lr, double beta1,
+                            double beta2, double eps, bool amsgrad);
 }  // namespace detail
 
 }  // namespace wick::optim
