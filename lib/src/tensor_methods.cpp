@@ -2,6 +2,7 @@
 // compute out of place, write the values back, and, when recording, move the tensor's history onto the
 // new entry, the way PyTorch rebases an in-place op's output.
 #include "ops/elementwise.h"
+#include "ops/inplace.h"
 #include "ops/strided.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
@@ -10,13 +11,6 @@
 namespace wick {
 
 namespace {
-
-void check_castable(const char* op, ScalarType result, ScalarType self) {
-  const bool ok = result == self ||
-                  ((is_floating_point(self) || !is_floating_point(result)) && !(self == kBool && result != kBool));
-  WICK_CHECK(ok, op, "result type ", dtype_name(result), " can't be cast to the desired output type ",
-             dtype_name(self));
-}
 
 void take_history(TensorImpl* dst, TensorImpl* src) {
   if (src->grad_fn) src->grad_fn->incref();
@@ -49,43 +43,6 @@ void rebase_history(const char* op, const Tensor& self, const Tensor& result) {
   const Tensor region = as_strided_region(base, s->sizes, s->strides, offset);
   take_history(s, region.impl());
 }
-
-namespace {
-
-// Whether an in-place op on self (with `other`, if any) goes on the tape.
-bool records(const Tensor& self, const Tensor* other) {
-  return detail::grad_mode_enabled() && (self.requires_grad() || (other && other->defined() && other->requires_grad()));
-}
-
-// compute(value_of_self) -> result with self's shape; written back into self.
-template <class F>
-Tensor& inplace(const Tensor& handle, const char* op, const Tensor* other, F compute) {
-  // In-place methods are const, as in LibTorch: the handle does not change, the data does.
-  Tensor& self = const_cast<Tensor&>(handle);
-  if (!records(self, other)) {
-    Tensor result = compute(self);
-    check_castable(op, result.dtype(), self.dtype());
-    assign_into(op, self, result);
-    return self;
-  }
-  detail::prepare_inplace(op, self);  // a leaf that requires grad refuses
-  if (self.impl()->view_base) {
-    const TensorImpl* base = self.impl()->view_base;
-    WICK_CHECK(!(base->grad_fn == nullptr && base->requires_grad), op,
-               "a view of a leaf tensor that requires grad is being used in an in-place operation");
-  }
-  // Work on a recorded copy: rules that saved `self` must still see its old value.
-  Tensor result = compute(self.clone());
-  check_castable(op, result.dtype(), self.dtype());
-  if (result.dtype() != self.dtype()) result = result.to(self.dtype());
-  WICK_CHECK(IntArrayRef(result.sizes()).equals(self.sizes()), op, "output with shape ", shape_str(self.sizes()),
-             " doesn't match the broadcast shape ", shape_str(result.sizes()));
-  assign_into(op, self, result.detach());
-  rebase_history(op, self, result);
-  return self;
-}
-
-}  // namespace
 
 // ---- elementwise ----------------------------------------------------------------------------------------
 Tensor Tensor::neg() const { return wick::neg(*this); }

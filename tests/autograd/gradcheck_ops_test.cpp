@@ -262,3 +262,12 @@ WICK_GRADCHECK_SAMPLE("index_put_", [] { return V{leaf({2, 3}), leaf({2}, 0.5, 1
   y.index_put_({Slice(), 1}, in[1] * in[1]);
   return V{y * y};
 });
+// With index tensors: the written elements' gradient goes to the values (broadcast here along the last dim), the
+// others' to the old value; also through a view of a non-leaf.
+WICK_GRADCHECK_SAMPLE("index_put_", [] { return V{leaf({3, 4, 2}), leaf({1, 2}, 0.5, 1.5)}; }, [](const V& in) {
+  Tensor y = in[0] * 2;
+  y.index_put_({tensor({int64_t(2), 0, 1}), tensor({int64_t(1), 3, 3})}, in[1] * in[1]);
+  Tensor z = in[0] * 3;
+  z.index({Slice(1, 3)}).index_put_({tensor({int64_t(0), 1}), Slice(), tensor({int64_t(1)})}, in[1].sum());
+  return V{y * y, z.sin()};
+});

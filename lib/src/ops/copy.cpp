@@ -1,6 +1,7 @@
 // Copies and conversions: contiguous, clone, copy_, to(dtype/device). Gradients flow through all of them
 // (cast back to the source dtype, moved back to the source device).
 #include "ops/elementwise.h"
+#include "ops/inplace.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/ops.h"
@@ -10,8 +11,6 @@ namespace wick {
 using detail::Grads;
 using detail::record;
 using detail::record_needed;
-
-void rebase_history(const char* op, const Tensor& self, const Tensor& result);  // tensor_methods.cpp
 
 namespace {
 

@@ -5,6 +5,7 @@
 
 #include "compile/capture.h"
 #include "ops/elementwise.h"
+#include "ops/inplace.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
@@ -364,8 +365,6 @@ Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Ten
     bump_version(*this);
     return const_cast<Tensor&>(*this);
   }
-  WICK_CHECK(!(detail::grad_mode_enabled() && (requires_grad() || value.requires_grad())), "index_put_",
-             "index_put_ with index tensors is not differentiable yet; use scatter() or where()");
   // Which elements of self are written: index an arange of positions the same way.
   const Tensor positions = arange(numel(), TensorOptions().dtype(kInt64).device(device())).view(sizes());
   const Tensor selected = apply_advanced("index_put_", apply_basic("index_put_", positions, list));
@@ -374,6 +373,13 @@ Tensor& Tensor::index_put_(std::initializer_list<TensorIndex> indices, const Ten
              shape_str(selected.sizes()));
   const Tensor targets = selected.reshape({-1});
   const Tensor values = value.to(dtype()).expand(selected.sizes()).contiguous().reshape({-1});
+  if (records(*this, &value)) {
+    // Under autograd, a scatter into the flattened tensor: the written elements' gradient goes to the values, the
+    // others' to self's old value (LibTorch's IndexPutBackward0).
+    inplace(*this, "index_put_", &value,
+            [&](const Tensor& s) { return s.reshape({-1}).scatter(0, targets, values).view(sizes()); });
+    return const_cast<Tensor&>(*this);
+  }
   WICK_CHECK(is_contiguous(), "index_put_", "index tensors need a contiguous destination (shape ", shape_str(sizes()),
              ", strides ", shape_str(strides()), ")");
   Tensor flat = make_alias(*this, {numel()}, {1}, storage_offset());
