@@ -40,7 +40,7 @@ class Workspace {
       std::free(b.data);
       b.bytes = (bytes + 63) / 64 * 64;
       b.data = std::aligned_alloc(64, b.bytes);
-      WICK_CHECK(b.data != nullptr, "conv2d", "out of memory for a ", (unsigned long)bytes, "-byte workspace");
+      WICK_CHECK(b.data != nullptr, "convolution", "out of memory for a ", (unsigned long)bytes, "-byte workspace");
     }
     return b.data;
   }
@@ -231,11 +231,12 @@ void run_entry(Entry& e, std::initializer_list<void*> buffers) {
   s.wait();
 }
 
-void execute(Entry& e, std::initializer_list<void*> buffers) {
+// `g` names the op in an error: conv2d or conv3d.
+void execute(Entry& e, const Geometry& g, std::initializer_list<void*> buffers) {
   try {
     run_entry(e, buffers);
   } catch (const dnnl::error& err) {
-    fail("conv2d", "oneDNN failed: ", err.what());
+    fail(g.volumetric ? "conv3d" : "conv2d", "oneDNN failed: ", err.what());
   }
 }
 
@@ -260,16 +261,16 @@ bool run_forward(const Geometry& g, const View& out, const View& input, const Vi
   Entry* e = find_entry(Pass::Forward, g, bias != nullptr, input.dtype);
   if (!e) return false;
   if (bias)
-    execute(*e, {input.data, weight.data, bias->data, out.data});
+    execute(*e, g, {input.data, weight.data, bias->data, out.data});
   else
-    execute(*e, {input.data, weight.data, out.data});
+    execute(*e, g, {input.data, weight.data, out.data});
   return true;
 }
 
 bool run_backward_input(const Geometry& g, const View& grad_input, const View& grad_out, const View& weight) {
   Entry* e = find_entry(Pass::BackwardData, g, false, grad_input.dtype);
   if (!e) return false;
-  execute(*e, {grad_out.data, weight.data, grad_input.data});
+  execute(*e, g, {grad_out.data, weight.data, grad_input.data});
   return true;
 }
 
@@ -278,9 +279,9 @@ bool run_backward_weight(const Geometry& g, const View& grad_weight, const View*
   Entry* e = find_entry(Pass::BackwardWeights, g, grad_bias != nullptr, input.dtype);
   if (!e) return false;
   if (grad_bias)
-    execute(*e, {input.data, grad_out.data, grad_weight.data, grad_bias->data});
+    execute(*e, g, {input.data, grad_out.data, grad_weight.data, grad_bias->data});
   else
-    execute(*e, {input.data, grad_out.data, grad_weight.data});
+    execute(*e, g, {input.data, grad_out.data, grad_weight.data});
   return true;
 }
 
