@@ -119,8 +119,10 @@ TEST_CASE("compile: a GELU of 8 elementwise ops replays as one fused group, bit 
   CHECK(plan.find("9 steps, 9 of them in 1 fused groups") != std::string::npos);
   CHECK(plan.find("8 tile-local intermediates") != std::string::npos);
   // Every step is a float32 op over dense or scalar operands: the group runs as one elementwise program, its
-  // eight intermediates in two chunk-sized registers.
-  CHECK(plan.find("one elementwise program of 1000003 elements in 2 registers") != std::string::npos);
+  // eight intermediates in two or three chunk-sized registers (C++ leaves the order in which the compiler
+  // evaluates x * 0.5 and the tanh factor open, and the number alive at once depends on it).
+  CHECK((plan.find("one elementwise program of 1000003 elements in 2 registers") != std::string::npos ||
+         plan.find("one elementwise program of 1000003 elements in 3 registers") != std::string::npos));
   // Eight intermediates of 4 MB never materialise: the arena holds a tile of the few alive at once.
   CHECK(gelu.arena_bytes() < 1000003 * sizeof(float));
   const std::string dot = gelu.plan_dot();
