@@ -34,6 +34,7 @@
 #include "wick/error.h"
 #include "wick/profiler.h"
 #include "wick/random.h"
+#include "wick/shape.h"
 
 namespace wick::detail::compile {
 namespace {
@@ -290,8 +291,7 @@ void Plan::plan_program(Unit& unit) {
   using Program = ElementwiseProgram;
   const ViewRecord& first_out = rec_.steps[unit.first].views[0];
   const ScalarType dtype = first_out.dtype;
-  int64_t numel = 1;
-  for (int64_t n : first_out.sizes) numel *= n;
+  const int64_t numel = product(first_out.sizes);
   if (unit.last - unit.first > size_t(Program::kMaxInstructions)) return;
 
   // Every view dense over the group's elements or one value for all; tile-local blocks become registers, a
@@ -320,9 +320,7 @@ void Plan::plan_program(Unit& unit) {
       const ViewRecord& v = s.views[k];
       if (v.dtype != dtype) return;
       const bool broadcast = std::all_of(v.strides.begin(), v.strides.end(), [](int64_t st) { return st == 0; });
-      int64_t n = 1;
-      for (int64_t size : v.sizes) n *= size;
-      if (n != numel || !(broadcast || is_contiguous(v))) return;
+      if (product(v.sizes) != numel || !(broadcast || is_contiguous(v))) return;
       const bool local = v.buffer.kind == BufferKind::Block && placement_[size_t(v.buffer.id)].kind == Placement::Local;
       if (!local) {
         operands[k]->broadcast = broadcast;
