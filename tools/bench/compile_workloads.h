@@ -1,6 +1,6 @@
 // The workloads wick::compile is measured on (tools/bench/compile_bench.cpp) and tested with
 // (tests/lib/compile_test.cpp, tests/nn/compile_training_test.cpp): one definition, so the benchmark times what
-// the tests prove equal to eager.
+// the tests prove equal to eager. LeNet-5 is also distributed_bench's data-parallel model.
 #pragma once
 
 #include <wick/wick.h>
