@@ -7,7 +7,10 @@
 #include <wick/wick.h>
 
 #include <algorithm>
+#include <chrono>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "world.h"
@@ -209,4 +212,47 @@ TEST_CASE("ddp: bad construction throws wick::Error naming the problem", "[distr
   CHECK_THROWS_WITH(dist::DistributedDataParallel<nn::Sequential>(
                         mlp(), world(), dist::DistributedDataParallelOptions().bucket_cap_mb(0)),
                     Catch::Contains("bucket_cap_mb must be positive"));
+}
+
+TEST_CASE("ddp: a rank that stops mid-training makes backward throw on the others within the group's timeout",
+          "[distributed][ddp]") {
+  WICK_REQUIRE_RANKS();
+  const int rank = world()->getRank(), size = world()->getSize();
+  const bool fails = rank == size - 1;
+  const auto timeout = std::chrono::milliseconds(300), late_by = std::chrono::milliseconds(3000);
+  auto pg = std::make_shared<dist::ProcessGroupMPI>(MPI_COMM_WORLD, timeout);
+  nn::Sequential net = mlp();
+  dist::DistributedDataParallel<nn::Sequential> ddp(net, pg);
+  REQUIRE(ddp.reducer().buckets().size() == 1);  // one all-reduce per backward: the late rank can complete it
+  optim::SGD opt(net->parameters(), optim::SGDOptions(0.1));
+  for (int step = 0; step < 3; ++step) {
+    const Batch mine = shard(full_batch(4 * size, 300 + uint64_t(step)), rank, size);
+    opt.zero_grad();
+    const Tensor loss = F::cross_entropy(ddp.forward(mine.x), mine.y);
+    if (step < 2) {
+      loss.backward();
+      opt.step();
+    } else if (!fails) {
+      // The last rank has stopped (its data loader threw, say): this backward's exchange never completes here.
+      const auto started = std::chrono::steady_clock::now();
+      try {
+        loss.backward();
+        FAIL("backward returned although a rank never joined its gradient exchange");
+      } catch (const Error& e) {
+        CHECK_THAT(std::string(e.what()), Catch::Contains("wick::distributed::allreduce") &&
+                                              Catch::Contains("rank " + std::to_string(rank) + " of") &&
+                                              Catch::Contains("timed out"));
+      }
+      // Bounded by the group's timeout, not by the failed rank: it had not even come back yet.
+      CHECK(std::chrono::steady_clock::now() - started < late_by);
+    } else {
+      // The failed rank comes back late and completes the all-reduce the others had posted, so that MPI can shut
+      // down cleanly at the end of the run; what it gets back is not checked.
+      std::this_thread::sleep_for(late_by);
+      loss.backward();
+    }
+  }
+  std::vector<Tensor> sync{ones({1})};
+  world()->allreduce(sync)->wait();  // the world group was never involved: it still works for everyone
+  CHECK(sync[0].item<double>() == size);
 }
