@@ -182,13 +182,20 @@ ProcessGroupMPI::~ProcessGroupMPI() {
   std::lock_guard<std::mutex> lock(mpi_mutex());
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (!finalized) MPI_Comm_free(&comm_);
+  // A timed-out collective may still be posted on the communicator (the thread abandoned it): freeing it then is
+  // erroneous in MPI, so a broken group leaves it to MPI_Finalize.
+  if (!finalized && broken_by_.empty()) MPI_Comm_free(&comm_);
 }
 
 void ProcessGroupMPI::abort() {
   std::lock_guard<std::mutex> lock(mpi_mutex());
   MPI_Abort(comm_, 1);
   std::abort();  // MPI_Abort does not return; this keeps [[noreturn]] honest if it does
+}
+
+bool ProcessGroupMPI::stopping() {
+  std::lock_guard<std::mutex> lock(queue_mutex_);
+  return stopping_;
 }
 
 std::exception_ptr ProcessGroupMPI::error(const std::string& collective, const std::string& message) const {
@@ -266,6 +273,14 @@ void ProcessGroupMPI::run(Entry& entry) {
       return;
     }
     if (done) break;
+    if (timed_out && stopping()) {
+      // The group is being destroyed and the rank that never joined may never come: stop polling, so that a
+      // program which caught the timeout can end (MPI_Finalize) instead of hanging here. MPI may still write into
+      // the collective's buffers until then, so the entry that owns them is kept alive for good.
+      static auto* abandoned = new std::vector<Entry>;  // never freed, on purpose
+      abandoned->push_back(std::move(entry));
+      return;
+    }
     if (!timed_out && entry.has_deadline && Clock::now() >= entry.deadline) {
       // The request must still be polled until it completes (a late rank may yet join), but the caller is told
       // now, and the collectives queued behind it fail without running.

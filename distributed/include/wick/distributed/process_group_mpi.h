@@ -8,7 +8,8 @@
 // One thread per group runs the collectives in the order they were issued, as MPI's non-blocking calls polled
 // against their deadlines, so a caller's computation overlaps them and a collective that some rank never joins
 // fails its Work with a wick::Error instead of hanging the process. After such a timeout the group is unusable
-// (MPI cannot cancel a collective): its later collectives fail at once; abort() ends every process of the job.
+// (MPI cannot cancel a collective): its later collectives fail at once; abort() ends every process of the job, and
+// destroying the group abandons the timed-out collective, so a program that caught the error can still exit.
 //
 // Tensors: one per call (as c10d's MPI group), on the CPU, contiguous; float32, float64, int32, int64 or uint8
 // (MPI has no 16-bit float types). AVG is SUM followed by a division, for floating tensors only.
@@ -74,6 +75,7 @@ class ProcessGroupMPI final : public ProcessGroup {
                                 std::function<int(MPI_Request*)> start, std::function<void()> done = {});
   void run_loop();
   void run(Entry& entry);
+  bool stopping();
   std::exception_ptr error(const std::string& collective, const std::string& message) const;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
