@@ -263,18 +263,22 @@ class RecordingBackend final : public Backend {
     Step& step =
         capture_.add_step(real_.type(), std::string(op_name(op)), StepClass::Rowwise, {&out, &in}, encode(op, p0, p1),
                           [op, p0, p1](Backend& b, const View* v) { b.unary(op, v[0], v[1], p0, p1); });
+    step.pointwise = true;
     if (!produces_bool(op)) step.elementwise = ElementwiseCall{false, uint8_t(op), p0, p1};
   }
   void binary(BinaryOp op, const View& out, const View& a, const View& b) override {
     real_.binary(op, out, a, b);
     Step& step = capture_.add_step(real_.type(), std::string(op_name(op)), StepClass::Rowwise, {&out, &a, &b},
                                    encode(op), [op](Backend& be, const View* v) { be.binary(op, v[0], v[1], v[2]); });
+    step.pointwise = true;
     if (!produces_bool(op)) step.elementwise = ElementwiseCall{true, uint8_t(op), 0, 0};
   }
   void where(const View& out, const View& cond, const View& a, const View& b) override {
     real_.where(out, cond, a, b);
-    capture_.add_step(real_.type(), "where", StepClass::Rowwise, {&out, &cond, &a, &b}, {},
-                      [](Backend& be, const View* v) { be.where(v[0], v[1], v[2], v[3]); });
+    capture_
+        .add_step(real_.type(), "where", StepClass::Rowwise, {&out, &cond, &a, &b}, {},
+                  [](Backend& be, const View* v) { be.where(v[0], v[1], v[2], v[3]); })
+        .pointwise = true;
   }
   void reduce(ReduceOp op, const View& out, const View& in) override {
     real_.reduce(op, out, in);

@@ -16,10 +16,11 @@
 // through the plan; when it declines (its evaluator does not take that dtype or op), the group runs tile by tile.
 //
 // Memory. Every other block the capture allocated and freed is given an arena offset by lifetime (greedy,
-// largest first, lowest offset that overlaps no placed block alive at the same time); a block a group touches is
-// alive for the whole group, since the group's tiles interleave its steps. Blocks still alive when the capture
-// ended (the result, new gradients, new optimizer state) stay where they are: the tensors holding them outlive
-// the call.
+// largest first, lowest offset that overlaps no placed block alive at the same time). A block lives from the first
+// step that uses it to the last, not as long as eager execution held it; one a group touches is alive for the whole
+// group, since the group's tiles interleave its steps; and an elementwise step whose input dies with it writes its
+// output over that input, as an in-place op. Blocks still alive when the capture ended (the result, new gradients,
+// new optimizer state) stay where they are: the tensors holding them outlive the call.
 #include "plan.h"
 
 #include <algorithm>
@@ -353,6 +354,41 @@ void Plan::plan_program(Unit& unit) {
   unit.program_dtype = dtype;
 }
 
+std::vector<int> Plan::plan_in_place(const std::vector<int>& begin, const std::vector<int>& end) const {
+  std::vector<int> owner(rec_.blocks.size(), -1);  // the block whose slot each block takes (-1: its own)
+  std::vector<bool> taken(rec_.blocks.size(), false);
+  auto arena_block = [&](const BufferRef& r) {
+    return r.kind == BufferKind::Block && r.offset == 0 && placement_[size_t(r.id)].kind == Placement::Arena;
+  };
+  auto same_layout = [](const ViewRecord& a, const ViewRecord& b) {
+    return a.dtype == b.dtype && a.sizes == b.sizes && a.strides == b.strides;
+  };
+  for (const Unit& unit : units_) {
+    if (unit.fused || unit.last != unit.first + 1) continue;  // a group's tiles interleave its steps
+    const size_t s = unit.first;
+    const Step& step = rec_.steps[s];
+    if (!step.pointwise) continue;
+    const ViewRecord& out = step.views[0];
+    if (!arena_block(out.buffer) || !is_contiguous(out) || begin[size_t(out.buffer.id)] != int(s)) continue;
+    const size_t o = size_t(out.buffer.id);
+    for (size_t i = 1; i < step.views.size() && owner[o] < 0; ++i) {
+      const ViewRecord& in = step.views[i];
+      if (!arena_block(in.buffer) || !same_layout(in, out)) continue;
+      const size_t b = size_t(in.buffer.id);
+      if (b == o || taken[b] || end[b] != int(s) + 1 || rec_.blocks[b].nbytes < rec_.blocks[o].nbytes) continue;
+      // Every view of the step that reads the block must read it element for element with the output.
+      bool aligned = true;
+      for (const ViewRecord& v : step.views)
+        if (v.buffer.kind == BufferKind::Block && size_t(v.buffer.id) == b)
+          aligned = aligned && arena_block(v.buffer) && same_layout(v, out);
+      if (!aligned) continue;
+      taken[b] = true;
+      owner[o] = owner[b] >= 0 ? owner[b] : int(b);
+    }
+  }
+  return owner;
+}
+
 void Plan::plan_memory() {
   struct Item {
     size_t bytes;
@@ -360,9 +396,6 @@ void Plan::plan_memory() {
     size_t* offset;
   };
   std::vector<Item> items;
-  std::vector<int> begin(rec_.blocks.size()), end(rec_.blocks.size());
-  for (size_t b = 0; b < rec_.blocks.size(); ++b)
-    begin[b] = rec_.blocks[b].first_step, end[b] = rec_.blocks[b].end_step;
   std::vector<int> first_use(rec_.blocks.size(), -1), last_use(rec_.blocks.size(), -1);
   for (size_t s = 0; s < rec_.steps.size(); ++s) {
     for (const ViewRecord& v : rec_.steps[s].views) {
@@ -371,6 +404,14 @@ void Plan::plan_memory() {
       if (first_use[b] < 0) first_use[b] = int(s);
       last_use[b] = int(s);
     }
+  }
+  // A block lives from the first step that touches it to the last: eager execution held it longer (from its
+  // allocation to the release of the last tensor on it, at the end of a C++ full-expression or scope), but
+  // nothing outside the plan sees a block the step both allocated and freed.
+  std::vector<int> begin(rec_.blocks.size()), end(rec_.blocks.size());
+  for (size_t b = 0; b < rec_.blocks.size(); ++b) {
+    begin[b] = first_use[b] >= 0 ? first_use[b] : rec_.blocks[b].first_step;
+    end[b] = last_use[b] >= 0 ? last_use[b] + 1 : rec_.blocks[b].end_step;
   }
   // A group's tiles interleave its steps: whatever it touches is alive from its first step to its last.
   for (const Unit& unit : units_) {
@@ -384,9 +425,17 @@ void Plan::plan_memory() {
       }
     }
   }
+  // In place: an elementwise step outside any group whose input block dies right after it writes its output into
+  // that block, as an in-place op would (each element is read before the same element is written), so the two
+  // share one slot, alive from the input's first step to the output's last.
+  const std::vector<int> shares = plan_in_place(begin, end);
+  for (size_t b = 0; b < rec_.blocks.size(); ++b) {
+    const int owner = shares[b];
+    if (owner >= 0) end[size_t(owner)] = std::max(end[size_t(owner)], end[b]);
+  }
   for (size_t b = 0; b < rec_.blocks.size(); ++b) {
     Placement& p = placement_[b];
-    if (p.kind == Placement::Arena) {
+    if (p.kind == Placement::Arena && shares[b] < 0) {
       items.push_back({align_up(std::max<size_t>(rec_.blocks[b].nbytes, 1)), begin[b], end[b], &p.offset});
     } else if (p.kind == Placement::Local) {
       // Every tile runs the group's steps in order and writes a scratch before reading it, so two scratches whose
@@ -413,6 +462,8 @@ void Plan::plan_memory() {
     arena_bytes_ = std::max(arena_bytes_, offset + item.bytes);
     placed.push_back(&item);
   }
+  for (size_t b = 0; b < rec_.blocks.size(); ++b)
+    if (shares[b] >= 0) placement_[b].offset = placement_[size_t(shares[b])].offset;
   if (arena_bytes_) arena_ = backend_for(kCPU).allocate(arena_bytes_, 0);
 
   // What eager execution held: the capture's temporaries, alive from their allocation to their release.

@@ -42,6 +42,7 @@ class Plan {
   struct Unit;
   void plan_groups();
   void plan_memory();
+  std::vector<int> plan_in_place(const std::vector<int>& begin, const std::vector<int>& end) const;
   void plan_program(Unit& unit);
   std::byte* address_of(const BufferRef& buffer, std::span<const Tensor> inputs);
   void resolve(size_t step, std::span<const Tensor> inputs, const Unit* group, int64_t row0, int64_t rows);

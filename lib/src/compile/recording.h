@@ -66,6 +66,10 @@ struct Step {
   std::vector<std::byte> params;  // the non-view arguments, encoded: what same_as compares
   Launch launch;
   std::optional<ElementwiseCall> elementwise;
+  // Element i of views[0] is computed from element i of each same-shaped input alone (unary, binary, where): the
+  // output may be written over an input of the same layout that dies with the step. (Not copy: a copy onto itself
+  // is memcpy with overlapping arguments.)
+  bool pointwise = false;
   // Random: what to draw, and the counter offset relative to the generator's position when the capture began.
   RandomKind random_kind = RandomKind::Uniform;
   double random_a = 0, random_b = 0;
