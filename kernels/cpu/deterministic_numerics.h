@@ -10,8 +10,8 @@
 //     normalisation, average pooling and recurrent cells, so lib/ composes them from the primitives above (as with
 //     WICK_FUSED_KERNELS=0, which then gives the same bits); the portable convolution and max pooling stay, their
 //     bits being the composed forms';
-//   - int8 linear layers run the scalar int8 kernels (integer sums are exact in any order; their float epilogue is
-//     not fused).
+//   - int8 linear layers run the widest int8 kernel set, as outside the mode: every set gives the same bits (integer
+//     sums are exact in any order, and the float epilogue is the same operations in the same order, no FMA).
 #pragma once
 
 #include <atomic>

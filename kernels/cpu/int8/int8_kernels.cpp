@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "deterministic_numerics.h"
 #include "simd/simd_table.h"
 
 namespace wick::cpu {
@@ -33,9 +32,12 @@ const Int8Kernels& choose() {
 
 }  // namespace
 
+// Deterministic numerics keeps the chosen set: every set gives the same bits (integer sums are exact in any order,
+// and the float epilogue is the same operations in the same order; tests/kernels/cpu/int8_kernels_test.cpp checks
+// each set against plain loops), so the scalar one would only be slower.
 const Int8Kernels& int8_kernels() {
   static const Int8Kernels& kernels = choose();
-  return deterministic_numerics() ? int8_kernels_scalar() : kernels;
+  return kernels;
 }
 
 std::vector<const Int8Kernels*> runnable_int8_kernels() {
