@@ -1,5 +1,6 @@
-// wick/cuda.h in builds without the CUDA backend: no device, nothing to wait for, nothing cached.
+// wick/cuda.h and wick/cuda_stream.h in builds without the CUDA backend: no device, nothing to wait for, nothing cached.
 #include "wick/cuda.h"
+#include "wick/cuda_stream.h"
 
 namespace wick::cuda {
 
@@ -15,5 +16,6 @@ size_t max_memory_allocated(int) { return 0; }
 void reset_peak_memory_stats(int) {}
 void set_allow_tf32(bool) {}
 bool allow_tf32() { return false; }
+void* current_stream(int) { return nullptr; }
 
 }  // namespace wick::cuda

@@ -10,6 +10,7 @@
 #include "blas.h"
 #include "common.cuh"
 #include "wick/cuda.h"
+#include "wick/cuda_stream.h"
 
 namespace wick::cuda {
 
@@ -240,6 +241,11 @@ void synchronize(int device) {
 
 void empty_cache() {
   if (is_available()) release_cached_blocks();
+}
+
+void* current_stream(int device) {
+  check_device("cuda::current_stream", device);
+  return stream_for(device);
 }
 
 MemoryStats memory_stats(int device) {
