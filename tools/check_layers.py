@@ -38,7 +38,7 @@ LAYERS = [
      ["base", "kernels", "core", "autograd", "nn", "optim"]),
     # Not part of libwick, and built only where meson finds MPI: checked when its archive is there.
     ("distributed", "distributed/libwick_distributed.a", ["distributed/include"], ["distributed/src"],
-     "wick/distributed/work.h", ["base", "core", "autograd"]),
+     "wick/distributed/work.h", ["base", "kernels", "core", "autograd"]),
 ]
 OPTIONAL_LAYERS = {"distributed"}
 # Folders and headers only some layers may see: the backend interface (kernels/interface) is core's way down.

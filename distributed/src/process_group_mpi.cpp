@@ -3,10 +3,11 @@
 #include <cstdlib>
 #include <utility>
 
-#include "wick/detail/shape_of.h"
 #include "wick/error.h"
 #include "wick/grad_mode.h"
 #include "wick/ops.h"
+
+#include "argument_checks.h"
 
 namespace wick::distributed {
 namespace {
@@ -100,30 +101,8 @@ MPI_Op mpi_op(const std::string& op, ReduceOp r, ScalarType t, int rank) {
   fail(op.c_str(), "rank ", rank, ": unknown reduce op ", int(r));
 }
 
-// The one tensor a call takes (c10d's MPI group takes exactly one), on the CPU and contiguous.
 const Tensor& single_tensor(const std::string& op, const std::vector<Tensor>& tensors, int rank) {
-  WICK_CHECK(tensors.size() == 1, op.c_str(), "rank ", rank, ": expected exactly one tensor, got ", tensors.size());
-  const Tensor& t = tensors[0];
-  WICK_CHECK(t.defined(), op.c_str(), "rank ", rank, ": the tensor is undefined");
-  WICK_CHECK(t.device().is_cpu(), op.c_str(), "rank ", rank, ": the MPI group takes CPU tensors, got one on ",
-             t.device().str(), " (ProcessGroupNCCL takes CUDA tensors)");
-  WICK_CHECK(t.is_contiguous(), op.c_str(), "rank ", rank, ": expected a contiguous tensor, got one of shape ",
-             detail::shape_of(t), " with strides ", shape_str(t.strides()));
-  return t;
-}
-
-// A list of `size` tensors like `like` (one per rank), for allgather's outputs and reduce_scatter's inputs.
-void check_rank_list(const std::string& op, const std::vector<Tensor>& list, const Tensor& like, int size, int rank,
-                     const char* what) {
-  WICK_CHECK(int64_t(list.size()) == size, op.c_str(), "rank ", rank, ": expected ", size, " ", what,
-             " (one per rank), got ", list.size());
-  for (size_t r = 0; r < list.size(); ++r) {
-    WICK_CHECK(list[r].defined() && list[r].device().is_cpu() && list[r].dtype() == like.dtype() &&
-                   list[r].numel() == like.numel(),
-               op.c_str(), "rank ", rank, ": ", what, " ", r, " is ", detail::shape_of(list[r]), " ",
-               list[r].defined() ? dtype_name(list[r].dtype()) : "", ", expected ", like.numel(), " elements of ",
-               dtype_name(like.dtype()), " on the CPU");
-  }
+  return detail::single_tensor(op, tensors, rank, Device(kCPU), "the MPI group");
 }
 
 int count_of(const std::string& op, const Tensor& t, int rank) {
@@ -337,7 +316,7 @@ std::shared_ptr<Work> ProcessGroupMPI::allgather(std::vector<std::vector<Tensor>
   const std::string op = "distributed::allgather";
   const Tensor in = single_tensor(op, inputs, rank_);
   WICK_CHECK(outputs.size() == 1, op.c_str(), "rank ", rank_, ": expected one output list, got ", outputs.size());
-  check_rank_list(op, outputs[0], in, size_, rank_, "outputs");
+  detail::check_rank_list(op, outputs[0], in, size_, rank_, "outputs");
   const MPI_Datatype type = mpi_type(op, in.dtype(), rank_);
   const int count = count_of(op, in, rank_);
   // Gathered into one buffer, then copied into the caller's tensors (which need not be contiguous or adjacent).
@@ -360,7 +339,7 @@ std::shared_ptr<Work> ProcessGroupMPI::reduce_scatter(std::vector<Tensor>& outpu
   const std::string op = "distributed::reduce_scatter";
   const Tensor out = single_tensor(op, outputs, rank_);
   WICK_CHECK(inputs.size() == 1, op.c_str(), "rank ", rank_, ": expected one input list, got ", inputs.size());
-  check_rank_list(op, inputs[0], out, size_, rank_, "inputs");
+  detail::check_rank_list(op, inputs[0], out, size_, rank_, "inputs");
   const MPI_Datatype type = mpi_type(op, out.dtype(), rank_);
   const MPI_Op reduce = mpi_op(op, opts.reduceOp, out.dtype(), rank_);
   const int count = count_of(op, out, rank_);
