@@ -30,4 +30,12 @@ void check_rank_list(const std::string& op, const std::vector<Tensor>& list, con
   }
 }
 
+std::exception_ptr collective_error(const std::string& collective, int rank, int size, const std::string& message) {
+  try {
+    fail(("distributed::" + collective).c_str(), "rank ", rank, " of ", size, ": ", message);
+  } catch (...) {
+    return std::current_exception();
+  }
+}
+
 }  // namespace wick::distributed::detail

@@ -2,6 +2,7 @@
 // the collective and the calling rank.
 #pragma once
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -18,5 +19,8 @@ const Tensor& single_tensor(const std::string& op, const std::vector<Tensor>& te
 // and reduce_scatter's inputs.
 void check_rank_list(const std::string& op, const std::vector<Tensor>& list, const Tensor& like, int size, int rank,
                      const char* what);
+
+// The failure a group's thread hands to a collective's Work: a wick::Error naming the collective and the rank.
+std::exception_ptr collective_error(const std::string& collective, int rank, int size, const std::string& message);
 
 }  // namespace wick::distributed::detail

@@ -178,11 +178,7 @@ bool ProcessGroupMPI::stopping() {
 }
 
 std::exception_ptr ProcessGroupMPI::error(const std::string& collective, const std::string& message) const {
-  try {
-    fail(("distributed::" + collective).c_str(), "rank ", rank_, " of ", size_, ": ", message);
-  } catch (...) {
-    return std::current_exception();
-  }
+  return detail::collective_error(collective, rank_, size_, message);
 }
 
 std::shared_ptr<Work> ProcessGroupMPI::enqueue(const char* collective, std::chrono::milliseconds timeout,

@@ -115,11 +115,7 @@ struct ProcessGroupNCCL::Impl {
   std::thread poller;
 
   std::exception_ptr error(const std::string& collective, const std::string& message) const {
-    try {
-      fail(("distributed::" + collective).c_str(), "rank ", rank, " of ", size, ": ", message);
-    } catch (...) {
-      return std::current_exception();
-    }
+    return detail::collective_error(collective, rank, size, message);
   }
 
   // Aborts the communicator once: NCCL's kernels in flight end, and later collectives fail without running.
@@ -134,7 +130,7 @@ struct ProcessGroupNCCL::Impl {
     if (broken_by.empty()) broken_by = reason;
   }
 
-  // Queues one collective. `prepare` runs first on the calling thread (packing inputs, on its stream); `call`
+  // Queues one collective (its inputs already packed on the caller's stream, `keep` holding them). `call`
   // enqueues the NCCL operation on the group's stream once the caller's stream has reached this point; `finish`
   // (optional) queues, on the caller's stream after the collective, what completes it (unpacking outputs).
   std::shared_ptr<Work> launch(const char* collective, std::chrono::milliseconds timeout, std::vector<Tensor> keep,
