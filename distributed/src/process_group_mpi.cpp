@@ -1,5 +1,6 @@
 #include "wick/distributed/process_group_mpi.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <utility>
 
@@ -11,8 +12,6 @@
 
 namespace wick::distributed {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 // MPI_THREAD_SERIALIZED allows MPI calls from any thread but never two at once: every call in this file holds
 // this lock (the groups' threads and the callers creating groups all call MPI).
@@ -28,6 +27,12 @@ void ensure_mpi_initialized() {
     int initialized = 0;
     MPI_Initialized(&initialized);
     if (initialized) return;  // the program's own MPI_Init: it finalises too
+#ifdef OPEN_MPI
+    // Every all-reduce is non-blocking here (libnbc), and libnbc's default choice of algorithm ran 1.7x slower
+    // than the blocking MPI_Allreduce at 16 MiB on 2 ranks; its ring, the bandwidth-optimal all-reduce NCCL uses
+    // for gradient buckets too, matched it at 4 KB to 16 MiB on 2 and 3 ranks. A user's own setting wins.
+    setenv("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "1", /*overwrite=*/0);
+#endif
     int provided = 0;
     if (MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided) != MPI_SUCCESS)
       fail("distributed::ProcessGroupMPI", "MPI_Init_thread failed (is this process started by mpirun?)");
@@ -153,10 +158,10 @@ ProcessGroupMPI::ProcessGroupMPI(MPI_Comm comm, std::chrono::milliseconds timeou
 
 ProcessGroupMPI::~ProcessGroupMPI() {
   {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
+    std::lock_guard<std::mutex> lock(state_mutex_);
     stopping_ = true;
   }
-  queue_changed_.notify_all();
+  state_changed_.notify_all();
   worker_.join();
   std::lock_guard<std::mutex> lock(mpi_mutex());
   int finalized = 0;
@@ -172,107 +177,135 @@ void ProcessGroupMPI::abort() {
   std::abort();  // MPI_Abort does not return; this keeps [[noreturn]] honest if it does
 }
 
-bool ProcessGroupMPI::stopping() {
-  std::lock_guard<std::mutex> lock(queue_mutex_);
-  return stopping_;
-}
-
 std::exception_ptr ProcessGroupMPI::error(const std::string& collective, const std::string& message) const {
   return detail::collective_error(collective, rank_, size_, message);
 }
 
 std::shared_ptr<Work> ProcessGroupMPI::enqueue(const char* collective, std::chrono::milliseconds timeout,
-                                               std::function<int(MPI_Request*)> start, std::function<void()> done) {
+                                               std::function<int(MPI_Request*)> post, std::function<void()> done) {
   auto work = std::make_shared<Work>(collective, rank_);
   if (timeout == kUnsetTimeout) timeout = timeout_;
-  Entry entry{work, std::move(start), std::move(done), {}, false};
-  if (timeout > kNoTimeout) {
-    entry.deadline = Clock::now() + timeout;
-    entry.has_deadline = true;
-  }
+  Posted entry{work, std::move(post), std::move(done)};
+  if (timeout > kNoTimeout) entry.deadline = Clock::now() + timeout;
   {
-    std::lock_guard<std::mutex> lock(queue_mutex_);
+    std::lock_guard<std::mutex> lock(state_mutex_);
     WICK_CHECK(!stopping_, ("distributed::" + std::string(collective)).c_str(), "rank ", rank_,
                ": the process group is shutting down");
-    queue_.push_back(std::move(entry));
+    if (!broken_by_.empty()) {
+      work->finish(error(collective, "not run: the group is unusable since " + broken_by_ +
+                                         " timed out (MPI cannot cancel a collective)"));
+      return work;
+    }
+    int rc;
+    {
+      std::lock_guard<std::mutex> mpi_lock(mpi_mutex());
+      rc = entry.post(&entry.request);
+    }
+    if (rc != MPI_SUCCESS) {
+      work->finish(error(collective, mpi_error_string(rc)));
+      return work;
+    }
+    // The driver holds the group alive while it polls, so a waiter racing the group's destruction is safe. A group
+    // not owned by a shared_ptr gets no driver: its own thread polls, and wait() sleeps until it is done.
+    if (std::weak_ptr<ProcessGroupMPI> self = weak_from_this(); !self.expired()) {
+      work->set_driver([self](const Work& w, Clock::time_point until) {
+        if (auto group = self.lock()) group->drive(w, until);
+      });
+    }
+    posted_.push_back(std::move(entry));
   }
-  queue_changed_.notify_one();
+  state_changed_.notify_all();
   return work;
 }
 
-void ProcessGroupMPI::run_loop() {
-  NoGradGuard no_grad;  // done() hooks compute on tensors the caller owns; nothing here is differentiated
-  for (;;) {
-    Entry entry;
-    {
-      std::unique_lock<std::mutex> lock(queue_mutex_);
-      queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything issued has run
-      entry = std::move(queue_.front());
-      queue_.pop_front();
-      if (!broken_by_.empty()) {
-        entry.work->finish(error(entry.work->collective(), "not run: the group is unusable since " + broken_by_ +
-                                                               " timed out (MPI cannot cancel a collective)"));
-        continue;
+void ProcessGroupMPI::progress() {
+  std::vector<Posted> completed;  // done() and finish() run outside the lock
+  std::vector<std::pair<std::shared_ptr<Work>, std::exception_ptr>> failed;
+  {
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    const auto now = Clock::now();
+    for (auto it = posted_.begin(); it != posted_.end();) {
+      int done = 0;
+      int rc;
+      {
+        std::lock_guard<std::mutex> mpi_lock(mpi_mutex());
+        rc = MPI_Test(&it->request, &done, MPI_STATUS_IGNORE);
+      }
+      if (rc != MPI_SUCCESS) {
+        if (!it->failed) failed.emplace_back(it->work, error(it->work->collective(), mpi_error_string(rc)));
+        it = posted_.erase(it);
+      } else if (done) {
+        if (!it->failed) completed.push_back(std::move(*it));
+        it = posted_.erase(it);
+      } else {
+        if (!it->failed && now >= it->deadline) {
+          // MPI must still be polled until the request completes (a late rank may yet join), but the caller is
+          // told now, and every collective posted after it fails too: the ranks no longer agree on what runs.
+          if (broken_by_.empty()) broken_by_ = it->work->collective();
+          it->failed = true;
+          failed.emplace_back(
+              it->work, error(it->work->collective(), "timed out: not every rank of the group joined it in time"));
+        }
+        ++it;
       }
     }
-    run(entry);
+    if (!broken_by_.empty()) {
+      for (Posted& p : posted_) {
+        if (p.failed) continue;
+        p.failed = true;
+        failed.emplace_back(p.work, error(p.work->collective(), "not run: the group is unusable since " + broken_by_ +
+                                                                    " timed out (MPI cannot cancel a collective)"));
+      }
+    }
   }
+  NoGradGuard no_grad;  // done() hooks compute on tensors the caller owns; nothing here is differentiated
+  for (Posted& p : completed) {
+    try {
+      if (p.done) p.done();
+      p.work->finish();
+    } catch (const std::exception& e) {
+      p.work->finish(error(p.work->collective(), e.what()));
+    }
+  }
+  for (auto& [work, e] : failed) work->finish(e);
 }
 
-void ProcessGroupMPI::run(Entry& entry) {
-  const std::string& name = entry.work->collective();
-  MPI_Request request = MPI_REQUEST_NULL;
-  int rc;
+void ProcessGroupMPI::drive(const Work& work, Clock::time_point until) {
   {
-    std::lock_guard<std::mutex> lock(mpi_mutex());
-    rc = entry.start(&request);
-  }
-  if (rc != MPI_SUCCESS) {
-    entry.work->finish(error(name, mpi_error_string(rc)));
-    return;
+    std::lock_guard<std::mutex> lock(state_mutex_);
+    ++drivers_;
   }
   // Poll without pause: Open MPI moves a collective's data only inside MPI calls, fragment by fragment, and every
   // pause here stalls the peers' side of each fragment too (a 1 MB all-reduce ran 20x slower than MPI_Allreduce
-  // with naps of up to 0.5 ms). So, as c10d's MPI group (whose thread sits in blocking MPI calls), this thread
-  // keeps one core busy while a collective is in flight, and sleeps only when nothing is queued.
-  bool timed_out = false;
+  // with naps of up to 0.5 ms).
+  while (!work.isCompleted() && Clock::now() < until) progress();
+  std::lock_guard<std::mutex> lock(state_mutex_);
+  --drivers_;
+  // The group's thread takes over whatever is still posted.
+  state_changed_.notify_all();
+}
+
+void ProcessGroupMPI::run_loop() {
   for (;;) {
-    int done = 0;
     {
-      std::lock_guard<std::mutex> lock(mpi_mutex());
-      rc = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-    }
-    if (rc != MPI_SUCCESS) {
-      if (!timed_out) entry.work->finish(error(name, mpi_error_string(rc)));
-      return;
-    }
-    if (done) break;
-    if (timed_out && stopping()) {
-      // The group is being destroyed and the rank that never joined may never come: stop polling, so that a
-      // program which caught the timeout can end (MPI_Finalize) instead of hanging here. MPI may still write into
-      // the collective's buffers until then, so the entry that owns them is kept alive for good.
-      static auto* abandoned = new std::vector<Entry>;  // never freed, on purpose
-      abandoned->push_back(std::move(entry));
-      return;
-    }
-    if (!timed_out && entry.has_deadline && Clock::now() >= entry.deadline) {
-      // The request must still be polled until it completes (a late rank may yet join), but the caller is told
-      // now, and the collectives queued behind it fail without running.
-      timed_out = true;
-      {
-        std::lock_guard<std::mutex> lock(queue_mutex_);
-        broken_by_ = name;
+      std::unique_lock<std::mutex> lock(state_mutex_);
+      state_changed_.wait(lock, [&] { return drivers_ == 0 && (stopping_ || !posted_.empty()); });
+      if (stopping_) {
+        if (posted_.empty()) return;  // everything issued has run
+        if (std::all_of(posted_.begin(), posted_.end(), [](const Posted& p) { return p.failed; })) {
+          // Only timed-out collectives are left, and the rank that never joined may never come: stop polling, so
+          // that a program which caught the timeout can end (MPI_Finalize) instead of hanging here. MPI may still
+          // write into their buffers until then, so the entries that own them are kept alive for good.
+          static auto* abandoned = new std::vector<Posted>;  // never freed, on purpose
+          for (Posted& p : posted_) abandoned->push_back(std::move(p));
+          posted_.clear();
+          return;
+        }
       }
-      entry.work->finish(error(name, "timed out: not every rank of the group joined it in time"));
     }
-  }
-  if (timed_out) return;
-  try {
-    if (entry.done) entry.done();
-    entry.work->finish();
-  } catch (const std::exception& e) {
-    entry.work->finish(error(name, e.what()));
+    // As c10d's MPI group (whose thread sits in blocking MPI calls), this thread keeps one core busy while a
+    // collective is posted and no caller waits for it; it sleeps otherwise.
+    progress();
   }
 }
 

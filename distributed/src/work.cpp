@@ -24,13 +24,20 @@ std::exception_ptr Work::exception() const {
 }
 
 bool Work::wait(std::chrono::milliseconds timeout) {
-  // A short collective is often done within microseconds: look before sleeping on the condition variable, whose
-  // wake-up can cost a scheduler time slice on a busy machine.
-  for (int i = 0; i < 2000 && !isCompleted(); ++i) {}
+  const bool bounded = timeout > kNoTimeout;
+  const auto until =
+      bounded ? std::chrono::steady_clock::now() + timeout : std::chrono::steady_clock::time_point::max();
+  if (drive_) {
+    if (!isCompleted()) drive_(*this, until);  // a completed Work may outlive its group: the driver is not called
+  } else {
+    // A short collective is often done within microseconds: look before sleeping on the condition variable, whose
+    // wake-up can cost a scheduler time slice on a busy machine.
+    for (int i = 0; i < 2000 && !isCompleted(); ++i) {}
+  }
   std::unique_lock<std::mutex> lock(mutex_);
-  if (timeout == kNoTimeout || timeout < kNoTimeout) {
+  if (!bounded) {
     done_.wait(lock, [&] { return completed_; });
-  } else if (!done_.wait_for(lock, timeout, [&] { return completed_; })) {
+  } else if (!done_.wait_until(lock, until, [&] { return completed_; })) {
     fail(("distributed::" + collective_).c_str(), "rank ", rank_, ": wait() gave up after ", int64_t(timeout.count()),
          " ms; the collective is still running");
   }

@@ -141,6 +141,26 @@ TEST_CASE("mpi: collectives run behind the caller's back and complete in issue o
   CHECK(equal(big[0], full({1 << 20}, double(size))));
 }
 
+TEST_CASE("mpi: wait() polls from the waiting thread, or the group's thread does for a group on the stack",
+          "[distributed]") {
+  WICK_REQUIRE_RANKS();
+  const int size = world()->getSize();
+  // Owned by a shared_ptr: the waiting thread drives MPI itself. Small and large, back to back and interleaved.
+  std::vector<Tensor> small{ones({7})}, large{ones({300000})};
+  auto first = world()->allreduce(small);
+  auto second = world()->allreduce(large);
+  second->wait();
+  CHECK(first->isCompleted());  // issued first, so polled to completion first
+  first->wait();
+  CHECK(equal(small[0], full({7}, double(size))));
+  CHECK(equal(large[0], full({300000}, double(size))));
+  // Not owned by a shared_ptr: no driver can keep it alive, so its own thread polls and wait() sleeps.
+  dist::ProcessGroupMPI on_stack(MPI_COMM_WORLD);
+  std::vector<Tensor> t{ones({1000})};
+  on_stack.allreduce(t, {dist::ReduceOp::AVG})->wait();
+  CHECK(equal(t[0], ones({1000})));
+}
+
 TEST_CASE("mpi: a subgroup, and no group for a process outside it", "[distributed]") {
   WICK_REQUIRE_RANKS();
   const int rank = world()->getRank();

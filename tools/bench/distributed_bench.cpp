@@ -1,5 +1,5 @@
 // What data-parallel training costs and gains (issue 18), run under mpirun with 2 processes:
-//   1. ProcessGroupMPI's allreduce (queued to the group's thread, polled, waited for) against a raw blocking
+//   1. ProcessGroupMPI's allreduce (posted, then polled by the waiting caller) against a raw blocking
 //      MPI_Allreduce on a duplicate of the same communicator: microseconds per call, float32, three sizes;
 //   2. the MNIST MLP's training step (784-256-10, SGD with momentum): 2 processes with 64 examples each under
 //      DistributedDataParallel against 1 process with all 128, one thread per process: milliseconds per step.
@@ -110,8 +110,7 @@ int main(int argc, char** argv) {
     const double wick_s = median_seconds(*world, 7, calls, [&] { world->allreduce(t)->wait(); });
     const double raw_s = median_seconds(
         *world, 7, calls, [&] { MPI_Allreduce(MPI_IN_PLACE, x.data_ptr(), int(n), MPI_FLOAT, MPI_SUM, raw); });
-    // The non-blocking call the group's thread posts, waited for at once on the calling thread: what the thread
-    // hand-off costs on top of it.
+    // The non-blocking call the group posts, waited for at once: what the group's bookkeeping costs on top of it.
     const double nonblocking_s = median_seconds(*world, 7, calls, [&] {
       MPI_Request request;
       MPI_Iallreduce(MPI_IN_PLACE, x.data_ptr(), int(n), MPI_FLOAT, MPI_SUM, raw, &request);

@@ -5,11 +5,13 @@
 //   std::vector<wick::Tensor> t{grad};
 //   pg->allreduce(t, {wick::distributed::ReduceOp::AVG})->wait();
 //
-// One thread per group runs the collectives in the order they were issued, as MPI's non-blocking calls polled
-// against their deadlines, so a caller's computation overlaps them and a collective that some rank never joins
-// fails its Work with a wick::Error instead of hanging the process. After such a timeout the group is unusable
-// (MPI cannot cancel a collective): its later collectives fail at once; abort() ends every process of the job, and
-// destroying the group abandons the timed-out collective, so a program that caught the error can still exit.
+// Each collective is posted to MPI (a non-blocking call) by the thread that issues it, in the order issued, so its
+// data starts moving at once; it then advances while a thread polls it: the caller blocked in Work::wait() when
+// there is one, else the group's own thread, so a caller's computation overlaps it. A collective that some rank
+// never joins fails its Work with a wick::Error at its deadline instead of hanging the process. After such a
+// timeout the group is unusable (MPI cannot cancel a collective): its later collectives fail at once; abort() ends
+// every process of the job, and destroying the group abandons the timed-out collective, so a program that caught
+// the error can still exit.
 //
 // Tensors: one per call (as c10d's MPI group), on the CPU, contiguous; float32, float64, int32, int64 or uint8
 // (MPI has no 16-bit float types). AVG is SUM followed by a division, for floating tensors only.
@@ -17,7 +19,6 @@
 
 #include <mpi.h>
 
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -32,7 +33,7 @@
 
 namespace wick::distributed {
 
-class ProcessGroupMPI final : public ProcessGroup {
+class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_from_this<ProcessGroupMPI> {
  public:
   // Initialises MPI on first use (MPI_THREAD_SERIALIZED; finalised at exit) and makes a group of `ranks` of
   // MPI_COMM_WORLD (all when empty). Returns null in a process that is not one of `ranks`, as c10d does.
@@ -40,7 +41,7 @@ class ProcessGroupMPI final : public ProcessGroup {
 
   // A group over `comm` (which it duplicates: the caller keeps its own), with a default time limit per collective.
   explicit ProcessGroupMPI(MPI_Comm comm, std::chrono::milliseconds timeout = kProcessGroupDefaultTimeout);
-  // Waits for the queued collectives to finish, then frees the communicator.
+  // Waits for the posted collectives to finish, then frees the communicator.
   ~ProcessGroupMPI() override;
 
   const std::string getBackendName() const override { return "mpi"; }
@@ -61,30 +62,37 @@ class ProcessGroupMPI final : public ProcessGroup {
   std::chrono::milliseconds timeout() const { return timeout_; }
 
  private:
-  // One queued collective: start() posts the non-blocking MPI call, done() (optional) runs on the group's thread
-  // once it has completed (unpacking an allgather, dividing for AVG).
-  struct Entry {
+  using Clock = std::chrono::steady_clock;
+
+  // One collective posted to MPI and not yet seen complete. `post` made the MPI call; it is kept because its
+  // captures own the tensors MPI reads and writes until then. done() (optional) runs once it has completed
+  // (unpacking an allgather, dividing for AVG).
+  struct Posted {
     std::shared_ptr<Work> work;
-    std::function<int(MPI_Request*)> start;
+    std::function<int(MPI_Request*)> post;
     std::function<void()> done;
-    std::chrono::steady_clock::time_point deadline;
-    bool has_deadline = false;
+    MPI_Request request = MPI_REQUEST_NULL;
+    Clock::time_point deadline = Clock::time_point::max();
+    bool failed = false;  // its Work already failed (a timeout): polled on only until MPI releases its buffers
   };
 
   std::shared_ptr<Work> enqueue(const char* collective, std::chrono::milliseconds timeout,
-                                std::function<int(MPI_Request*)> start, std::function<void()> done = {});
+                                std::function<int(MPI_Request*)> post, std::function<void()> done = {});
+  // Polls every posted collective once, completes those MPI has finished, and fails the overdue ones. Any thread.
+  void progress();
+  // Work::wait()'s driver: polls from the waiting thread while the group's thread stands aside.
+  void drive(const Work& work, Clock::time_point until);
   void run_loop();
-  void run(Entry& entry);
-  bool stopping();
   std::exception_ptr error(const std::string& collective, const std::string& message) const;
 
   MPI_Comm comm_ = MPI_COMM_NULL;
   const std::chrono::milliseconds timeout_;
-  std::mutex queue_mutex_;
-  std::condition_variable queue_changed_;
-  std::deque<Entry> queue_;
+  std::mutex state_mutex_;  // guards the members below; held while posting, so every rank posts in issue order
+  std::condition_variable state_changed_;
+  std::deque<Posted> posted_;
+  int drivers_ = 0;  // waiting threads polling for the group: its own thread sleeps meanwhile
   bool stopping_ = false;
-  std::string broken_by_;  // the collective whose timeout left the group unusable (guarded by queue_mutex_)
+  std::string broken_by_;  // the collective whose timeout left the group unusable
   std::thread worker_;
 };
 

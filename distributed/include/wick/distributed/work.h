@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <exception>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -34,8 +35,15 @@ class Work {
 
   const std::string& collective() const { return collective_; }
 
-  // The group's thread: marks the work finished, with its error if it failed, and wakes the waiters.
+  // The group: marks the work finished, with its error if it failed, and wakes the waiters.
   void finish(std::exception_ptr error = nullptr);
+
+  // The group, for collectives that advance only while some thread polls them (MPI's non-blocking calls): wait()
+  // then runs `drive` on the waiting thread, which polls until this work is completed or the given time has
+  // passed, instead of sleeping until the group's thread has seen the completion (two thread wake-ups saved per
+  // collective; tens of microseconds on a busy machine). Set before the Work is handed out.
+  using Driver = std::function<void(const Work&, std::chrono::steady_clock::time_point until)>;
+  void set_driver(Driver drive) { drive_ = std::move(drive); }
 
  private:
   const std::string collective_;
@@ -44,6 +52,7 @@ class Work {
   std::condition_variable done_;
   bool completed_ = false;
   std::exception_ptr error_;
+  Driver drive_;
 };
 
 }  // namespace wick::distributed
