@@ -212,6 +212,94 @@ TEST_CASE("compile: LayerNorm composed from public ops fuses its row reductions 
   CHECK(ln.plan_string().find("in 1 fused groups") != std::string::npos);
 }
 
+TEST_CASE("compile: row programs (per-row operands, per-row values, row reductions) give eager's bits", "[compile]") {
+  NoGradGuard no_grad;
+  const int threads = get_num_threads();
+  // LayerNorm: two row sums, a mean and a variance read along their rows, eps and rsqrt on one value per row.
+  for (const int n : {1, 2}) {
+    set_num_threads(n);
+    for (const ScalarType dtype : {kFloat, kDouble}) {
+      INFO(n << " threads, " << dtype_name(dtype));
+      manual_seed(5);
+      const Tensor x = randn({257, 1024}, TensorOptions().dtype(dtype)) * 2 + 1;
+      auto ln = compile([](const Tensor& a) { return layer_norm_from_public_ops(a); });
+      for (int i = 0; i < 4; ++i) REQUIRE(same_bits(ln(x).clone(), layer_norm_from_public_ops(x)));
+      INFO(ln.plan_string());
+      CHECK(ln.plan_string().find("one row program of 257 rows of 1024 elements") != std::string::npos);
+    }
+  }
+  set_num_threads(threads);
+
+  // exp's vector form recomputes a whole vector with the C library when one lane overflows its range, so in
+  // eager's call over all rows' maxima, one row's large maximum changes its neighbours' bits where the vector form
+  // and the C library differ. Such values, found on this kernel set, as the other rows' maxima: a replay must keep
+  // their bits (a row program taking exp per row alone would not).
+  {
+    manual_seed(9);
+    const Tensor v = rand({1 << 20}) * 20 - 10;
+    const Tensor beside_overflow = exp(stack({v, full_like(v, 100.0)}, 1).reshape({-1})).view({-1, 2}).select(1, 0);
+    const Tensor sensitive = masked_select(v, ne(exp(v), beside_overflow));
+    const int64_t n = std::min<int64_t>(sensitive.numel(), 64);
+    if (n == 0) {
+      WARN("this kernel set's vector exp agrees with the C library on 2^20 values: the neighbour case is not built");
+    } else {
+      // Row 2i: maximum sensitive[i] (the rest of the row 1 below it); row 2i + 1: maximum 100.
+      const Tensor maxima = stack({sensitive.narrow(0, 0, n), full({n}, 100.0)}, 1).reshape({2 * n, 1});
+      const Tensor x = cat({maxima, maxima - 1 - rand({2 * n, 255})}, 1);
+      auto fn = [](const Tensor& a) { return a * exp(a.amax({1}, true)); };
+      auto compiled = compile(fn);
+      for (int call = 0; call < 4; ++call) REQUIRE(same_bits(compiled(x).clone(), fn(x)));
+      CHECK(compiled.stats().replays == 2);
+    }
+  }
+
+  // Random chains: ops on the rows, a row reduction, two ops on its per-row values (300 rows: every vector lane),
+  // the rows combined with them, and a closing reduction half the time. The first per-row op is one whose vector
+  // form is lane-local (what a row program takes there); the second is any op, so that some chains must be left
+  // to the tiled path (exp on one value per row could round differently without its eager neighbours).
+  std::vector<std::string> names;
+  for (const auto& [name, op] : chain_ops()) names.push_back(name);
+  const std::vector<std::string> lane_local = {"add", "sub",  "mul",  "div",        "maximum", "minimum", "neg",
+                                               "abs", "sign", "sqrt", "reciprocal", "relu",    "floor",   "clamp"};
+  const std::vector<std::string> reductions = {"sum", "max", "min", "mean"};
+  int row_programs = 0;
+  for (uint32_t seed = 0; seed < 30; ++seed) {
+    std::mt19937 rng(seed);
+    std::vector<std::string> chain;
+    for (int k = 0; k < 5; ++k)
+      chain.push_back(k == 2 ? lane_local[rng() % lane_local.size()] : names[rng() % names.size()]);
+    const std::string reduction = reductions[rng() % reductions.size()];
+    const bool close = seed % 2 == 0;
+    manual_seed(seed);
+    const Tensor x = randn({300, seed % 3 == 0 ? 256 : 128});
+    const Tensor y = randn(x.sizes());
+    auto reduce = [&](const Tensor& v) {
+      return reduction == "sum"   ? v.sum({1}, true)
+             : reduction == "max" ? v.amax({1}, true)
+             : reduction == "min" ? v.amin({1}, true)
+                                  : v.mean({1}, true);
+    };
+    auto fn = [&](const Tensor& a, const Tensor& b) {
+      Tensor v = chain_ops().at(chain[0])(a, b);
+      v = chain_ops().at(chain[1])(v, b);
+      Tensor m = reduce(v);
+      m = chain_ops().at(chain[2])(m, tensor(0.75f));
+      m = chain_ops().at(chain[3])(m, tensor(-1.5f));
+      v = chain_ops().at(chain[4])(v, m);
+      return close ? v.sum({1}, true) : v;
+    };
+    INFO("seed " << seed << ": " << chain[0] << " " << chain[1] << " " << reduction << " " << chain[2] << " "
+                 << chain[3] << " " << chain[4] << (close ? " sum" : ""));
+    auto compiled = compile([&](const Tensor& a, const Tensor& b) { return fn(a, b); });
+    for (int call = 0; call < 4; ++call) {
+      INFO("call " << call << ", plan:\n" << compiled.plan_string());
+      REQUIRE(same_bits(compiled(x, y).clone(), fn(x, y)));
+    }
+    row_programs += compiled.plan_string().find("row program") != std::string::npos;
+  }
+  CHECK(row_programs >= 5);  // chains without where() or a bool result, in one group
+}
+
 TEST_CASE("compile: a new argument shape re-captures, then replays again", "[compile]") {
   NoGradGuard no_grad;
   auto f = compile([](const Tensor& a) { return relu(a * 2.0 - 1.0).sum({1}); });

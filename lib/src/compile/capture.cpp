@@ -284,9 +284,10 @@ class RecordingBackend final : public Backend {
     real_.reduce(op, out, in);
     // Rowwise only while dim 0 is kept: a reduction over it needs every row before it can finish.
     const bool keeps_rows = out.ndim > 0 && (out.strides[0] != 0 || out.sizes[0] == 1);
-    capture_.add_step(real_.type(), std::string("reduce ") + op_name(op),
-                      keeps_rows ? StepClass::Rowwise : StepClass::Other, {&out, &in}, encode(op),
-                      [op](Backend& b, const View* v) { b.reduce(op, v[0], v[1]); });
+    Step& step = capture_.add_step(real_.type(), std::string("reduce ") + op_name(op),
+                                   keeps_rows ? StepClass::Rowwise : StepClass::Other, {&out, &in}, encode(op),
+                                   [op](Backend& b, const View* v) { b.reduce(op, v[0], v[1]); });
+    if (keeps_rows) step.row_reduction = op;
   }
   void arg_reduce(ArgReduceOp op, const View* values, const View& indices, const View& in, int dim) override {
     real_.arg_reduce(op, values, indices, in, dim);

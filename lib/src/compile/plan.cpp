@@ -14,6 +14,9 @@
 // (kernels/interface/elementwise_program.h) in which each tile-local block is a chunk-sized register. The backend
 // then takes the whole chain a chunk of a few hundred elements at a time, in the L1 cache, with no per-op call
 // through the plan; when it declines (its evaluator does not take that dtype or op), the group runs tile by tile.
+// A group that does not have that form but whose views all have rows of C elements or of one, dense, one value
+// per row or one for all, reductions over the rows included, is offered as a row program instead (a LayerNorm:
+// the backend takes the whole chain one row at a time).
 //
 // Memory. Every other block the capture allocated and freed is given an arena offset by lifetime (greedy,
 // largest first, lowest offset that overlaps no placed block alive at the same time). A block lives from the first
@@ -107,6 +110,7 @@ struct Plan::Unit {
   std::vector<std::array<BufferRef, 3>> program_buffers;
   int program_registers = 0;
   int64_t program_numel = 0;
+  int64_t program_row_length = 0;  // > 0: a row program
   ScalarType program_dtype = ScalarType::Float;
 };
 
@@ -292,11 +296,48 @@ void Plan::plan_program(Unit& unit) {
   using Program = ElementwiseProgram;
   const ViewRecord& first_out = rec_.steps[unit.first].views[0];
   const ScalarType dtype = first_out.dtype;
-  const int64_t numel = product(first_out.sizes);
   if (unit.last - unit.first > size_t(Program::kMaxInstructions)) return;
 
-  // Every view dense over the group's elements or one value for all; tile-local blocks become registers, a
-  // register free again after the last step that reads it.
+  // Flat: every view dense over the group's elements or one value for all. Rows (when the flat form fails): every
+  // view's row (its elements past dim 0) has the group's row length C, dense, or one value per row, or one value
+  // for all; reductions that keep only dim 0 may be steps too.
+  enum class Form { Dense, PerRow, Single, Unfit };
+  int64_t numel = product(first_out.sizes), row_length = 0;
+  auto row_elements = [](const ViewRecord& v) { return v.sizes.empty() ? 1 : product(v.sizes) / v.sizes[0]; };
+  auto form_of = [&](const ViewRecord& v) {
+    if (v.dtype != dtype) return Form::Unfit;
+    const bool single = std::all_of(v.strides.begin(), v.strides.end(), [](int64_t st) { return st == 0; });
+    if (!row_length)
+      return product(v.sizes) != numel ? Form::Unfit
+             : single                  ? Form::Single
+             : is_contiguous(v)        ? Form::Dense
+                                       : Form::Unfit;
+    const int64_t c = row_elements(v);
+    if (c != 1 && c != row_length) return Form::Unfit;
+    if (single) return Form::Single;
+    if (c == row_length && is_contiguous(v)) return Form::Dense;
+    const bool along_row_zero = std::all_of(v.strides.begin() + 1, v.strides.end(), [](int64_t st) { return st == 0; });
+    return v.strides[0] == 1 && (c == 1 || along_row_zero) ? Form::PerRow : Form::Unfit;
+  };
+  auto fits = [&] {
+    for (size_t i = unit.first; i < unit.last; ++i) {
+      const Step& s = rec_.steps[i];
+      const bool reduce = row_length && s.row_reduction && s.views.size() == 2;
+      if (!reduce && (!s.elementwise || s.views.size() != (s.elementwise->binary ? 3u : 2u))) return false;
+      for (const ViewRecord& v : s.views)
+        if (form_of(v) == Form::Unfit) return false;
+    }
+    return true;
+  };
+  if (!fits()) {
+    for (size_t i = unit.first; i < unit.last; ++i)
+      for (const ViewRecord& v : rec_.steps[i].views)
+        if (!v.sizes.empty()) row_length = std::max(row_length, row_elements(v));
+    numel = unit.rows * row_length;
+    if (row_length <= 1 || !fits()) return;
+  }
+
+  // Tile-local blocks become registers, a register free again after the last step that reads it.
   std::map<int32_t, int> register_of;  // tile-local block -> register
   std::map<int32_t, size_t> last_step;
   for (size_t i = unit.first; i < unit.last; ++i)
@@ -307,28 +348,31 @@ void Plan::plan_program(Unit& unit) {
   std::vector<std::array<BufferRef, 3>> buffers;
   for (size_t i = unit.first; i < unit.last; ++i) {
     const Step& s = rec_.steps[i];
-    if (!s.elementwise || s.views.size() != (s.elementwise->binary ? 3u : 2u)) return;
     Program::Instruction in;
-    in.kind = s.elementwise->binary ? Program::Instruction::Kind::Binary : Program::Instruction::Kind::Unary;
-    in.op = s.elementwise->op;
-    in.p0 = s.elementwise->p0;
-    in.p1 = s.elementwise->p1;
+    if (s.elementwise) {
+      in.kind = s.elementwise->binary ? Program::Instruction::Kind::Binary : Program::Instruction::Kind::Unary;
+      in.op = s.elementwise->op;
+      in.p0 = s.elementwise->p0;
+      in.p1 = s.elementwise->p1;
+    } else {
+      in.kind = Program::Instruction::Kind::Reduce;
+      in.op = uint8_t(*s.row_reduction);
+    }
     std::array<BufferRef, 3> refs{};
     Program::Operand* operands[3] = {&in.out, &in.a, &in.b};
     // Operands in reading order, the output last: an instruction may write the register it reads.
     for (size_t k : {size_t(1), size_t(2), size_t(0)}) {
       if (k >= s.views.size()) continue;
       const ViewRecord& v = s.views[k];
-      if (v.dtype != dtype) return;
-      const bool broadcast = std::all_of(v.strides.begin(), v.strides.end(), [](int64_t st) { return st == 0; });
-      if (product(v.sizes) != numel || !(broadcast || is_contiguous(v))) return;
+      const Form form = form_of(v);
+      operands[k]->per_row = form == Form::PerRow;
       const bool local = v.buffer.kind == BufferKind::Block && placement_[size_t(v.buffer.id)].kind == Placement::Local;
       if (!local) {
-        operands[k]->broadcast = broadcast;
+        operands[k]->broadcast = form == Form::Single;
         refs[k] = v.buffer;
         continue;
       }
-      if (broadcast) return;
+      if (form == Form::Single) return;
       auto [it, fresh] = register_of.emplace(v.buffer.id, -1);
       if (fresh) {
         const auto free_one = std::find(busy.begin(), busy.end(), false);
@@ -351,6 +395,7 @@ void Plan::plan_program(Unit& unit) {
   unit.program_buffers = std::move(buffers);
   unit.program_registers = int(busy.size());
   unit.program_numel = numel;
+  unit.program_row_length = row_length;
   unit.program_dtype = dtype;
 }
 
@@ -533,6 +578,7 @@ bool Plan::run_program(Unit& unit, std::span<const Tensor> inputs, Backend& back
   ElementwiseProgram program;
   program.dtype = unit.program_dtype;
   program.numel = unit.program_numel;
+  program.row_length = unit.program_row_length;
   program.instructions = unit.program.data();
   program.instruction_count = int(unit.program.size());
   program.scratch_count = unit.program_registers;
@@ -639,7 +685,11 @@ std::string Plan::describe() const {
      << " tile-local intermediates that never materialise); " << kept_blocks << " blocks kept (they outlive a call)\n";
   for (size_t u = 0; u < units_.size(); ++u) {
     const Unit& unit = units_[u];
-    if (unit.fused && !unit.program.empty())
+    if (unit.fused && !unit.program.empty() && unit.program_row_length)
+      os << "  group " << u << ": " << (unit.last - unit.first) << " steps over " << unit.rows
+         << " rows, one row program of " << unit.rows << " rows of " << unit.program_row_length << " elements in "
+         << unit.program_registers << " registers\n";
+    else if (unit.fused && !unit.program.empty())
       os << "  group " << u << ": " << (unit.last - unit.first) << " steps over " << unit.rows
          << " rows, one elementwise program of " << unit.program_numel << " elements in " << unit.program_registers
          << " registers\n";

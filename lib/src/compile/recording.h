@@ -66,6 +66,8 @@ struct Step {
   std::vector<std::byte> params;  // the non-view arguments, encoded: what same_as compares
   Launch launch;
   std::optional<ElementwiseCall> elementwise;
+  // A Rowwise reduction's op: a row program (kernels/interface/elementwise_program.h) may hold it.
+  std::optional<ReduceOp> row_reduction;
   // Element i of views[0] is computed from element i of each same-shaped input alone (unary, binary, where): the
   // output may be written over an input of the same layout that dies with the step. (Not copy: a copy onto itself
   // is memcpy with overlapping arguments.)
