@@ -78,8 +78,9 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
 
   std::shared_ptr<Work> enqueue(const char* collective, std::chrono::milliseconds timeout,
                                 std::function<int(MPI_Request*)> post, std::function<void()> done = {});
-  // Polls every posted collective once, completes those MPI has finished, and fails the overdue ones. Any thread.
-  void progress();
+  // Polls every posted collective once and completes those MPI has finished; with check_deadlines, also fails
+  // the overdue ones. Any thread.
+  void progress(bool check_deadlines);
   // Work::wait()'s driver: polls from the waiting thread while the group's thread stands aside.
   void drive(const Work& work, Clock::time_point until);
   void run_loop();
