@@ -311,7 +311,9 @@ TEST_CASE("autocast: an MLP trained on real digits under bfloat16 autocast match
     bf16 += b / 3;
   }
   INFO("mean over 3 seeds: float32 " << f32 << "%, bfloat16 autocast " << bf16 << "%");
-  CHECK(bf16 >= f32 - 0.3);
+  // The means are multiples of 1/60 of a point (2,000 digits, 3 runs): a loss of exactly 0.3 points, which an
+  // AVX2 machine without bf16 instructions gave, must not fail on the rounding of the subtraction.
+  CHECK(bf16 >= f32 - 0.3 - 1e-9);
 }
 
 TEST_CASE("bfloat16 casts: whole contiguous arrays round as one value does, NaN, infinities and ties included",
