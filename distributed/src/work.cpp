@@ -27,8 +27,8 @@ bool Work::wait(std::chrono::milliseconds timeout) {
   const bool bounded = timeout > kNoTimeout;
   const auto until =
       bounded ? std::chrono::steady_clock::now() + timeout : std::chrono::steady_clock::time_point::max();
-  if (drive_) {
-    if (!isCompleted()) drive_(*this, until);  // a completed Work may outlive its group: the driver is not called
+  if (const std::shared_ptr<WorkDriver> driver = driver_.lock()) {
+    if (!isCompleted()) driver->drive(*this, until);
   } else {
     // A short collective is often done within microseconds: look before sleeping on the condition variable, whose
     // wake-up can cost a scheduler time slice on a busy machine.

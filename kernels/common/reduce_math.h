@@ -32,6 +32,21 @@ WICK_HOST_DEVICE A reduce_identity() {
   }
 }
 
+// The identity of a reduction chosen at run time; a switch with no default, so -Wswitch flags a new op.
+template <class A>
+WICK_HOST_DEVICE A reduce_identity(ReduceOp op) {
+  switch (op) {
+    case ReduceOp::Sum: return reduce_identity<ReduceOp::Sum, A>();
+    case ReduceOp::Prod: return reduce_identity<ReduceOp::Prod, A>();
+    case ReduceOp::Max: return reduce_identity<ReduceOp::Max, A>();
+    case ReduceOp::Min: return reduce_identity<ReduceOp::Min, A>();
+    case ReduceOp::All: return reduce_identity<ReduceOp::All, A>();
+    case ReduceOp::Any: return reduce_identity<ReduceOp::Any, A>();
+    case ReduceOp::kCount: break;
+  }
+  return A(0);
+}
+
 template <ReduceOp op, class A>
 WICK_HOST_DEVICE A reduce_combine(A a, A b) {
   if constexpr (op == ReduceOp::Sum)

@@ -33,15 +33,6 @@ struct Kernel {
   SimdTable::Reduce reduce = nullptr;
 };
 
-template <class T>
-T reduce_identity(ReduceOp op) {
-  T r{};
-  visit_op(op, [&]<ReduceOp kOp>(std::integral_constant<ReduceOp, kOp>) {
-    if constexpr (kOp != ReduceOp::All && kOp != ReduceOp::Any) r = kernels::reduce_identity<kOp, T>();
-  });
-  return r;
-}
-
 // Ops whose vector form computes each lane from that lane alone. The others may recompute a whole vector with the C
 // library when one of its lanes is special (simd_kernels.h's scalar_if_any: exp, log, pow, ...), so a value's bits
 // can depend on its neighbours in the vector.
@@ -79,7 +70,7 @@ void run_rows(const Program& p, const Kernel* kernels, int64_t begin, int64_t en
       const Kernel& k = kernels[i];
       const int64_t n = in.out.per_row ? 1 : C;
       if (k.reduce) {
-        T acc = reduce_identity<T>(ReduceOp(in.op));
+        T acc = kernels::reduce_identity<T>(ReduceOp(in.op));
         k.reduce(at(in.a), C, &acc);
         *at(in.out) = acc;
       } else if (k.unary) {

@@ -38,13 +38,6 @@ T combine(ReduceOp op, T a, T b) {
   return a;
 }
 
-template <class T>
-T identity(ReduceOp op) {
-  T r{};
-  visit_op(op, [&]<ReduceOp kOp>(std::integral_constant<ReduceOp, kOp>) { r = kernels::reduce_identity<kOp, T>(); });
-  return r;
-}
-
 using Dim = kernels::ReduceDim;
 
 // Calls f(offset) for every multi-index over dims[first, last) (element offsets along `stride_of`).
@@ -177,7 +170,7 @@ void CpuBackend::reduce(ReduceOp op, const View& out, const View& in) {
   for (int d = 0; d < in.ndim; ++d) compact_sizes[d] = out.strides[d] == 0 ? 1 : in.sizes[d];
   const View compact{out.data, out.dtype, in.ndim, compact_sizes, out.strides};
   dispatch_compute(in.dtype, "reduce", [&]<class T>() {
-    const T init = identity<T>(op);
+    const T init = kernels::reduce_identity<T>(op);
     StridedLoop<1>({&compact}).run([&](char** p, const int64_t* s, int64_t n) {
       for (int64_t i = 0; i < n; ++i) std::memcpy(p[0] + i * s[0], &init, sizeof(T));
     });

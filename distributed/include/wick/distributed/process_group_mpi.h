@@ -33,7 +33,9 @@
 
 namespace wick::distributed {
 
-class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_from_this<ProcessGroupMPI> {
+class ProcessGroupMPI final : public ProcessGroup,
+                              public WorkDriver,
+                              public std::enable_shared_from_this<ProcessGroupMPI> {
  public:
   // Initialises MPI on first use (MPI_THREAD_SERIALIZED; finalised at exit) and makes a group of `ranks` of
   // MPI_COMM_WORLD (all when empty). Returns null in a process that is not one of `ranks`, as c10d does.
@@ -82,7 +84,7 @@ class ProcessGroupMPI final : public ProcessGroup, public std::enable_shared_fro
   // the overdue ones. Any thread.
   void progress(bool check_deadlines);
   // Work::wait()'s driver: polls from the waiting thread while the group's thread stands aside.
-  void drive(const Work& work, Clock::time_point until);
+  void drive(const Work& work, Clock::time_point until) override;
   void run_loop();
   std::exception_ptr error(const std::string& collective, const std::string& message) const;
 

@@ -1,17 +1,30 @@
-// One collective in flight: what ProcessGroup's calls return at once, while the group's own thread runs the
-// collective. As c10d's Work: wait() blocks until it has finished and rethrows its failure.
+// One collective in flight: what ProcessGroup's calls return at once, while the group runs the collective. As
+// c10d's Work: wait() blocks until it has finished and rethrows its failure.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <exception>
-#include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include "wick/distributed/types.h"
 
 namespace wick::distributed {
+
+class Work;
+
+// A group whose collectives advance only while some thread polls them (MPI's non-blocking calls): Work::wait()
+// polls through it on the waiting thread, until the work is completed or `until` has passed, instead of sleeping
+// until the group's own thread has seen the completion (two thread wake-ups saved per collective).
+class WorkDriver {
+ public:
+  virtual void drive(const Work& work, std::chrono::steady_clock::time_point until) = 0;
+
+ protected:
+  ~WorkDriver() = default;
+};
 
 class Work {
  public:
@@ -38,12 +51,9 @@ class Work {
   // The group: marks the work finished, with its error if it failed, and wakes the waiters.
   void finish(std::exception_ptr error = nullptr);
 
-  // The group, for collectives that advance only while some thread polls them (MPI's non-blocking calls): wait()
-  // then runs `drive` on the waiting thread, which polls until this work is completed or the given time has
-  // passed, instead of sleeping until the group's thread has seen the completion (two thread wake-ups saved per
-  // collective; tens of microseconds on a busy machine). Set before the Work is handed out.
-  using Driver = std::function<void(const Work&, std::chrono::steady_clock::time_point until)>;
-  void set_driver(Driver drive) { drive_ = std::move(drive); }
+  // The group, before the Work is handed out: wait() drives it through `driver` while the driver exists (wait()
+  // holds it alive meanwhile, so a group destroyed by another thread is not polled).
+  void set_driver(std::weak_ptr<WorkDriver> driver) { driver_ = std::move(driver); }
 
  private:
   const std::string collective_;
@@ -52,7 +62,7 @@ class Work {
   std::condition_variable done_;
   bool completed_ = false;
   std::exception_ptr error_;
-  Driver drive_;
+  std::weak_ptr<WorkDriver> driver_;
 };
 
 }  // namespace wick::distributed
