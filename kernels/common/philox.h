@@ -11,28 +11,48 @@
 
 namespace wick::kernels {
 
-// Four 32-bit words for counter `n` under key `seed`.
+// Philox 4x32-10's constants: the two round multipliers and the two Weyl increments of the key.
+inline constexpr uint32_t kPhiloxM0 = 0xD2511F53u;
+inline constexpr uint32_t kPhiloxM1 = 0xCD9E8D57u;
+inline constexpr uint32_t kPhiloxW0 = 0x9E3779B9u;
+inline constexpr uint32_t kPhiloxW1 = 0xBB67AE85u;
+inline constexpr int kPhiloxRounds = 10;
+
+// Four 32-bit words for counter `n` under key `seed`. kernels/cpu/simd/simd_philox.h computes the same words for
+// many counters at once, one per vector lane.
 WICK_HOST_DEVICE void philox4x32_10(uint64_t seed, uint64_t n, uint32_t out[4]) {
   uint32_t c[4] = {uint32_t(n), uint32_t(n >> 32), 0, 0};
   uint32_t k[2] = {uint32_t(seed), uint32_t(seed >> 32)};
-  for (int r = 0; r < 10; ++r) {
-    const uint64_t p0 = uint64_t(0xD2511F53u) * c[0];
-    const uint64_t p1 = uint64_t(0xCD9E8D57u) * c[2];
+  for (int r = 0; r < kPhiloxRounds; ++r) {
+    const uint64_t p0 = uint64_t(kPhiloxM0) * c[0];
+    const uint64_t p1 = uint64_t(kPhiloxM1) * c[2];
     const uint32_t hi0 = uint32_t(p0 >> 32), lo0 = uint32_t(p0);
     const uint32_t hi1 = uint32_t(p1 >> 32), lo1 = uint32_t(p1);
     c[0] = hi1 ^ c[1] ^ k[0];
     c[1] = lo1;
     c[2] = hi0 ^ c[3] ^ k[1];
     c[3] = lo0;
-    k[0] += 0x9E3779B9u;
-    k[1] += 0xBB67AE85u;
+    k[0] += kPhiloxW0;
+    k[1] += kPhiloxW1;
   }
   for (int i = 0; i < 4; ++i) out[i] = c[i];
 }
 
+// The 53 random bits of a double draw: hi's 32 above lo's top 21.
+WICK_HOST_DEVICE uint64_t bits53(uint32_t hi, uint32_t lo) { return (uint64_t(hi) << 21) ^ (lo >> 11); }
+
 // [0, 1) with 53 random bits.
 WICK_HOST_DEVICE double uniform53(uint32_t hi, uint32_t lo) {
-  return double((uint64_t(hi) << 21) ^ (lo >> 11)) * (1.0 / 9007199254740992.0);
+  return double(bits53(hi, lo)) * (1.0 / 9007199254740992.0);
+}
+
+// The Bernoulli draw uniform53(hi, lo) < p as one integer comparison, bits53(hi, lo) < bernoulli_threshold(p): X *
+// 2^-53 < p exactly when X < p * 2^53 (a power-of-two scaling, exact), and for an integer X that is X < ceil(p *
+// 2^53). p <= 0 (or NaN) never draws 1, p >= 1 always does, as the comparison in doubles.
+WICK_HOST_DEVICE uint64_t bernoulli_threshold(double p) {
+  if (!(p > 0)) return 0;
+  if (p >= 1) return uint64_t(1) << 53;
+  return uint64_t(::ceil(p * 9007199254740992.0));
 }
 
 // The Integer kind's draw in [a, b), exact for every int64 range.
@@ -87,7 +107,7 @@ WICK_HOST_DEVICE double random_value(RandomKind kind, double a, double b, const 
       return a + b * ::sqrt(-2.0 * ::log(u1)) * ::cos(6.283185307179586 * u2);
     }
     case RandomKind::Integer: return double(random_integer(a, b, w));
-    case RandomKind::Bernoulli: return uniform53(w[0], w[1]) < a ? 1.0 : 0.0;
+    case RandomKind::Bernoulli: return bits53(w[0], w[1]) < bernoulli_threshold(a) ? 1.0 : 0.0;
   }
   return 0.0;
 }

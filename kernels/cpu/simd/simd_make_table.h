@@ -5,6 +5,7 @@
 #include "simd/simd_deterministic.h"
 #include "simd/simd_gemm.h"
 #include "simd/simd_kernels.h"
+#include "simd/simd_philox.h"
 #include "simd/simd_table_builder.h"
 
 namespace wick::cpu {
@@ -48,6 +49,12 @@ struct VectorLoops {
     gemm_entry<float, true>(M, N, K, A, a_rs, a_cs, B, b_rs, b_cs, C, c_rs, accumulate);
   }
   static void float_to_bf16(const void* in, void* out, int64_t n) { float_to_bf16_loop(in, out, n); }
+  static void philox(uint64_t seed, uint64_t counter, int64_t n, uint32_t* words) {
+    philox_loop(seed, counter, n, words);
+  }
+  static void bernoulli_float(uint64_t seed, uint64_t counter, int64_t n, uint64_t threshold, float* out) {
+    bernoulli_float_loop(seed, counter, n, threshold, out);
+  }
 };
 
 inline SimdTable make_table(const char* name) { return SimdTableBuilder<VectorLoops>::build(name); }

@@ -6,6 +6,7 @@
 // index order, no fused multiply-adds (kernels/meson.build compiles this file with -ffp-contract=off; auto-
 // vectorising the GEMM's j loop keeps each element's order), one implementation of each transcendental function.
 #include "common/elementwise_math.h"
+#include "common/philox.h"
 #include "common/reduce_math.h"
 #include "deterministic_math.h"
 #include "simd/bf16_convert.h"
@@ -125,6 +126,22 @@ struct ScalarLoops {
   }
 
   static void float_to_bf16(const void* in, void* out, int64_t n) { float_to_bf16_loop(in, out, n); }
+
+  static void philox(uint64_t seed, uint64_t counter, int64_t n, uint32_t* words) {
+    for (int64_t i = 0; i < n; ++i) {
+      uint32_t w[4];
+      kernels::philox4x32_10(seed, counter + uint64_t(i), w);
+      for (int j = 0; j < 4; ++j) words[j * n + i] = w[j];
+    }
+  }
+
+  static void bernoulli_float(uint64_t seed, uint64_t counter, int64_t n, uint64_t threshold, float* out) {
+    for (int64_t i = 0; i < n; ++i) {
+      uint32_t w[4];
+      kernels::philox4x32_10(seed, counter + uint64_t(i), w);
+      out[i] = kernels::bits53(w[0], w[1]) < threshold ? 1.0f : 0.0f;
+    }
+  }
 };
 
 // Only the unary ops that call a transcendental function differ from the scalar set's; the others are shared, which
@@ -159,6 +176,8 @@ const SimdTable& simd_table_deterministic() {
     // float32 GEMM on the widest set's vectors, in the scalar loop's order; float64 in the scalar loop.
     d.gemm[0] = chosen_simd_table().ordered_gemm;
     d.gemm[1] = &ScalarLoops<ScalarMath>::ordered_gemm_of<double>;
+    d.philox = chosen_simd_table().philox;  // every set's draws are the scalar definition's
+    d.bernoulli_float = chosen_simd_table().bernoulli_float;
     return d;
   }();
   return t;

@@ -30,6 +30,11 @@ struct SimdTable {
                         int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate);
   // n contiguous float32 values to bfloat16 (simd/bf16_convert.h).
   using Convert = void (*)(const void* in, void* out, int64_t n);
+  // words[w * n + i] = word w (0-3) of Philox4x32-10(seed, counter + i) (kernels/common/philox.h), i < n.
+  using Philox = void (*)(uint64_t seed, uint64_t counter, int64_t n, uint32_t* words);
+  // out[i] = 1.0f where kernels::bits53 of words 0 and 1 of Philox4x32-10(seed, counter + i) < threshold
+  // (kernels::bernoulli_threshold), else 0.0f: random()'s Bernoulli draw into float32, dropout's masks.
+  using BernoulliFloat = void (*)(uint64_t seed, uint64_t counter, int64_t n, uint64_t threshold, float* out);
 
   // Indexed [op][0: float, 1: double] over every op of ops.def; null where the op has no float kernel here (bool
   // results, All/Any), which kernels/cpu never asks for.
@@ -45,6 +50,8 @@ struct SimdTable {
   Gemm gemm[2];
   Gemm ordered_gemm;  // float32 (the scalar set's serves float64)
   Convert float_to_bf16;
+  Philox philox;
+  BernoulliFloat bernoulli_float;
 };
 
 // The table the CPU backend runs: simd_table_deterministic() in deterministic numerics mode, else

@@ -2,7 +2,8 @@
 // ones, and the All/Any reductions, stay null: kernels/cpu never asks the table for them). Each kernel set gives
 // its loops as static member templates of one struct:
 //   Loops::binary<BinaryOp, T>, Loops::unary<UnaryOp, T>, Loops::where<T>, Loops::reduce<ReduceOp, T>,
-//   Loops::reduce_rows<ReduceOp, T>, Loops::gemm<T>, Loops::ordered_gemm<T>, Loops::deterministic_unary<UnaryOp>
+//   Loops::reduce_rows<ReduceOp, T>, Loops::gemm<T>, Loops::ordered_gemm<T>, Loops::deterministic_unary<UnaryOp>,
+//   Loops::float_to_bf16, Loops::philox, Loops::bernoulli_float
 // with the signatures of SimdTable's function pointers, and kScalar: whether they are the portable scalar loops.
 #pragma once
 
@@ -62,6 +63,8 @@ struct SimdTableBuilder {
     t.gemm[1] = &Loops::template gemm<double>;
     t.ordered_gemm = &Loops::ordered_gemm;
     t.float_to_bf16 = &Loops::float_to_bf16;
+    t.philox = &Loops::philox;
+    t.bernoulli_float = &Loops::bernoulli_float;
     return t;
   }
 };
