@@ -1,11 +1,14 @@
 // Fused softmax / log_softmax along one dim, and their backward. Rows along the dim are handled one at a
 // time: max, exp(x - max), sum, scale; numerically stable at any logit magnitude.
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "common/planning.h"
+#include "common/reduce_math.h"
 #include "cpu_backend.h"
 #include "dispatch.h"
+#include "simd/simd_table.h"
 #include "thread_pool.h"
 
 namespace wick::cpu {
@@ -14,6 +17,39 @@ namespace {
 using Layout = kernels::SoftmaxLayout;
 constexpr auto layout_of = kernels::softmax_layout;
 
+// Rows [begin, end) of contiguous float32 or float64 rows (the dim innermost, as attention's scores): each pass
+// is one of the kernel set's vector loops (max, x - max, exp, sum, scale) while the row sits in the L1 cache. The
+// sum is in the row's dtype, over the reduction loop's accumulators, where the strided loop below sums in double.
+template <class T>
+void softmax_contiguous_rows(const T* x, T* y, int64_t begin, int64_t end, int64_t len, bool log) {
+  const SimdTable& t = simd_table();
+  constexpr int d = std::is_same_v<T, float> ? 0 : 1;
+  const auto max = t.reduce[int(ReduceOp::Max)][d], sum = t.reduce[int(ReduceOp::Sum)][d];
+  const auto sub = t.binary[int(BinaryOp::Sub)][d], mul = t.binary[int(BinaryOp::Mul)][d];
+  const auto exp = t.unary[int(UnaryOp::Exp)][d];
+  std::vector<T> exps(log ? size_t(len) : 0);  // log_softmax keeps x - max in y and needs the exps apart
+  for (int64_t r = begin; r < end; ++r) {
+    const T* xr = x + r * len;
+    T* yr = y + r * len;
+    T m = kernels::reduce_identity<T>(ReduceOp::Max);
+    max(xr, len, &m);                   // NaN if the row has one, which then fills the row
+    if (std::isinf(m) && m < 0) m = 0;  // a row of -inf: avoid inf - inf
+    sub(xr, 1, &m, 0, yr, len);         // x - m
+    T* e = log ? exps.data() : yr;
+    exp(yr, e, len, 0, 0);
+    T s = 0;
+    sum(e, len, &s);
+    if (log) {
+      // (x - m) - log(s), not x - (m + log(s)): m + log(s) rounds away digits at large |x|
+      const T ls = T(std::log(s));
+      sub(yr, 1, &ls, 0, yr, len);
+    } else {
+      const T inv = T(1) / s;
+      mul(yr, 1, &inv, 0, yr, len);
+    }
+  }
+}
+
 }  // namespace
 
 void CpuBackend::softmax(const View& out, const View& in, int dim, bool log) {
@@ -21,6 +57,13 @@ void CpuBackend::softmax(const View& out, const View& in, int dim, bool log) {
   dispatch_floating(in.dtype, "softmax", [&]<class T>() {
     const T* x = static_cast<const T*>(in.data);
     T* y = static_cast<T*>(out.data);
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      if (l.inner == 1 && l.len > 0) {
+        parallel_for(0, l.outer, std::max<int64_t>(1, 16384 / l.len),
+                     [&](int64_t b, int64_t e) { softmax_contiguous_rows(x, y, b, e, l.len, log); });
+        return;
+      }
+    }
     parallel_for(0, l.outer * l.inner, std::max<int64_t>(1, 16384 / std::max<int64_t>(l.len, 1)),
                  [&](int64_t b, int64_t e) {
                    for (int64_t r = b; r < e; ++r) {

@@ -230,6 +230,7 @@ std::vector<Row> table_rows() {
       time_row("BatchNorm2d(16) on 64x16x14x14, forward + backward", "us/step", 1e6, "batchnorm_fwd_bwd", 1, 1.0));
   rows.push_back(
       time_row("LayerNorm(256) on 1024x256, forward + backward", "us/step", 1e6, "layernorm_fwd_bwd", 1, 1.0));
+  rows.push_back(time_row("softmax(dim -1) on 64x128x128, forward", "us/call", 1e6, "softmax_fwd", 1, 1.0));
   rows.push_back(time_row("dropout(p = 0.1) on 32x128x256, training forward", "us/call", 1e6, "dropout_fwd", 1, 1.0));
   rows.push_back(time_row("AvgPool2d(3, stride 2, pad 1) on 64x16x28x28, forward + backward", "us/step", 1e6,
                           "avgpool_fwd_bwd", 1, 1.0));
@@ -451,6 +452,7 @@ int main(int argc, char** argv) {
                                                         {"policy_infer"},
                                                         {"batchnorm_fwd_bwd"},
                                                         {"layernorm_fwd_bwd"},
+                                                        {"softmax_fwd"},
                                                         {"dropout_fwd"},
                                                         {"avgpool_fwd_bwd"},
                                                         {"maxpool_fwd_bwd"},
