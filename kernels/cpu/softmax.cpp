@@ -20,6 +20,8 @@ constexpr auto layout_of = kernels::softmax_layout;
 // Rows [begin, end) of contiguous float32 or float64 rows (the dim innermost, as attention's scores): each pass
 // is one of the kernel set's vector loops (max, x - max, exp, sum, scale) while the row sits in the L1 cache. The
 // sum is in the row's dtype, over the reduction loop's accumulators, where the strided loop below sums in double.
+// Nothing is allocated (a compiled step's replay and InferenceMode allocate nothing): log_softmax computes x - max
+// a second time rather than keep the exps apart.
 template <class T>
 void softmax_contiguous_rows(const T* x, T* y, int64_t begin, int64_t end, int64_t len, bool log) {
   const SimdTable& t = simd_table();
@@ -27,7 +29,6 @@ void softmax_contiguous_rows(const T* x, T* y, int64_t begin, int64_t end, int64
   const auto max = t.reduce[int(ReduceOp::Max)][d], sum = t.reduce[int(ReduceOp::Sum)][d];
   const auto sub = t.binary[int(BinaryOp::Sub)][d], mul = t.binary[int(BinaryOp::Mul)][d];
   const auto exp = t.unary[int(UnaryOp::Exp)][d];
-  std::vector<T> exps(log ? size_t(len) : 0);  // log_softmax keeps x - max in y and needs the exps apart
   for (int64_t r = begin; r < end; ++r) {
     const T* xr = x + r * len;
     T* yr = y + r * len;
@@ -35,13 +36,13 @@ void softmax_contiguous_rows(const T* x, T* y, int64_t begin, int64_t end, int64
     max(xr, len, &m);                   // NaN if the row has one, which then fills the row
     if (std::isinf(m) && m < 0) m = 0;  // a row of -inf: avoid inf - inf
     sub(xr, 1, &m, 0, yr, len);         // x - m
-    T* e = log ? exps.data() : yr;
-    exp(yr, e, len, 0, 0);
+    exp(yr, yr, len, 0, 0);
     T s = 0;
-    sum(e, len, &s);
+    sum(yr, len, &s);
     if (log) {
       // (x - m) - log(s), not x - (m + log(s)): m + log(s) rounds away digits at large |x|
       const T ls = T(std::log(s));
+      sub(xr, 1, &m, 0, yr, len);
       sub(yr, 1, &ls, 0, yr, len);
     } else {
       const T inv = T(1) / s;

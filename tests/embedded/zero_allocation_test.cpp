@@ -60,6 +60,17 @@ TEST_CASE("embedded: 10,000 policy calls under InferenceMode allocate nothing", 
         }) == 0);
   CHECK(y.sizes() == IntArrayRef({1, 4}));
 
+  SECTION("a classifier's head: softmax and log_softmax over the actions") {
+    Tensor p, lp;
+    CHECK(allocations_in(10000, [&] {
+            y = mlp->forward(x);
+            p = softmax(y, 1);
+            lp = log_softmax(y, 1);
+          }) == 0);
+    CHECK(allclose(p.sum(1), ones({1})));
+    CHECK(allclose(lp.exp(), p));
+  }
+
   SECTION("a batch-1 LSTM and GRU step") {
     nn::LSTM lstm(nn::LSTMOptions(16, 32));
     nn::GRU gru(nn::GRUOptions(16, 32));
