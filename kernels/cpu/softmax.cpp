@@ -51,6 +51,35 @@ void softmax_contiguous_rows(const T* x, T* y, int64_t begin, int64_t end, int64
   }
 }
 
+// The backward of softmax_contiguous_rows: grad_in = y * (g - sum(g * y)) for softmax, g - exp(y) * sum(g) for
+// log_softmax (y its output), each pass a vector loop, with grad_in's row as the only scratch.
+template <class T>
+void softmax_backward_contiguous_rows(const T* g, const T* y, T* gi, int64_t begin, int64_t end, int64_t len,
+                                      bool log) {
+  const SimdTable& t = simd_table();
+  constexpr int d = std::is_same_v<T, float> ? 0 : 1;
+  const auto sum = t.reduce[int(ReduceOp::Sum)][d];
+  const auto sub = t.binary[int(BinaryOp::Sub)][d], mul = t.binary[int(BinaryOp::Mul)][d];
+  const auto exp = t.unary[int(UnaryOp::Exp)][d];
+  for (int64_t r = begin; r < end; ++r) {
+    const T* gr = g + r * len;
+    const T* yr = y + r * len;
+    T* out = gi + r * len;
+    T s = 0;
+    if (log) {
+      sum(gr, len, &s);
+      exp(yr, out, len, 0, 0);
+      mul(out, 1, &s, 0, out, len);
+      sub(gr, 1, out, 1, out, len);
+    } else {
+      mul(gr, 1, yr, 1, out, len);
+      sum(out, len, &s);
+      sub(gr, 1, &s, 0, out, len);
+      mul(out, 1, yr, 1, out, len);
+    }
+  }
+}
+
 }  // namespace
 
 void CpuBackend::softmax(const View& out, const View& in, int dim, bool log) {
@@ -100,6 +129,13 @@ void CpuBackend::softmax_backward(const View& grad_in, const View& grad_out, con
     const T* g = static_cast<const T*>(grad_out.data);
     const T* y = static_cast<const T*>(out.data);
     T* gi = static_cast<T*>(grad_in.data);
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      if (l.inner == 1 && l.len > 0) {
+        parallel_for(0, l.outer, std::max<int64_t>(1, 16384 / l.len),
+                     [&](int64_t b, int64_t e) { softmax_backward_contiguous_rows(g, y, gi, b, e, l.len, log); });
+        return;
+      }
+    }
     parallel_for(0, l.outer * l.inner, std::max<int64_t>(1, 16384 / std::max<int64_t>(l.len, 1)),
                  [&](int64_t b, int64_t e) {
                    for (int64_t r = b; r < e; ++r) {
