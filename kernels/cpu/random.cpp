@@ -31,12 +31,6 @@ void CpuBackend::random(const View& out, RandomKind kind, double a, double b, ui
         const int64_t n = std::min(kBlock, end - start);
         table.philox(seed, offset + uint64_t(start), n, words);
         T* block = o + start;
-        if (kind == RandomKind::Bernoulli) {  // one integer comparison an element
-          const uint64_t threshold = kernels::bernoulli_threshold(a);
-          const T one = T(1.0), zero = T(0.0);
-          for (int64_t i = 0; i < n; ++i) block[i] = kernels::bits53(words[i], words[n + i]) < threshold ? one : zero;
-          continue;
-        }
         for (int64_t i = 0; i < n; ++i) {
           const uint32_t w[4] = {words[i], words[n + i], words[2 * n + i], words[3 * n + i]};
           if constexpr (std::is_same_v<T, int64_t>) {

@@ -116,3 +116,17 @@ TEST_CASE("random draw: every CPU kernel set's float32 Bernoulli draw is the sca
     }
   }
 }
+
+TEST_CASE("random draw: bernoulli_ draws the same mask into float32 (the vector loop) and other dtypes",
+          "[kernels][random]") {
+  // float32 takes SimdTable::bernoulli_float; the other dtypes take the Philox words through random_value.
+  manual_seed(3);
+  const Tensor f = empty({1000}).bernoulli_(0.3);
+  for (ScalarType dt : {kDouble, kBFloat16, kBool}) {
+    INFO(dtype_name(dt));
+    manual_seed(3);
+    const Tensor other = empty({1000}, TensorOptions().dtype(dt)).bernoulli_(0.3);
+    CHECK(equal(other.to(kFloat), f));
+  }
+  CHECK(f.sum().item<float>() == Approx(300).margin(60));
+}
