@@ -7,6 +7,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "../../tools/bench/compile_workloads.h"
 #include "wick/wick.h"
@@ -412,6 +413,50 @@ TEST_CASE("compile: a module's forward, for inference", "[compile]") {
   const Tensor x = randn({5, 20});
   for (int i = 0; i < 4; ++i) CHECK(equal(fast(x), net->forward(x)));
   CHECK(fast.stats().replays == 2);
+}
+
+TEST_CASE("compile: relu's backward test of its saved output moves up, so only a bool mask reaches backward",
+          "[compile]") {
+  manual_seed(5);
+  const Tensor w = randn({256, 1024}, requires_grad()), v = randn({256, 1024});
+  // h = relu(x * w) is read by the product with v and, in backward, by relu's `h > 0`. The plan tests h right
+  // after the product has read it, so the 1 MiB of h dies there (here it never leaves the forward's fused group)
+  // and the 256 KiB mask is what backward keeps.
+  auto f = [&](const Tensor& x) {
+    const Tensor h = relu(x * w);
+    return autograd::grad({(h * v).sum()}, {w})[0];
+  };
+  auto compiled = compile(f);
+  const Tensor x = randn({256, 1024});
+  for (int i = 0; i < 4; ++i) REQUIRE(equal(compiled(x), f(x)));
+  REQUIRE(compiled.stats().replays == 2);
+  const std::string plan = compiled.plan_string();
+  INFO(plan);
+  const size_t relu_output = 256 * 1024 * sizeof(float), mask = 256 * 1024;
+  // The steps' order: x * w, relu, h * v, the mask, the sum; backward's products and where after it.
+  std::vector<size_t> products;
+  for (auto at = plan.find(" Mul:"); at != std::string::npos; at = plan.find(" Mul:", at + 1)) products.push_back(at);
+  const auto gt = plan.find(" Gt:");
+  REQUIRE(products.size() == 4);
+  REQUIRE(gt != std::string::npos);
+  CHECK(products[1] < gt);
+  CHECK(gt < products[2]);
+  CHECK(compiled.arena_bytes() + relu_output - mask <= compiled.eager_peak_bytes());
+}
+
+TEST_CASE("compile: a narrowing step does not move above a write to what it reads", "[compile]") {
+  // h > 1 reads h for the last time and writes a narrower block, but h changes in place before it: moved above the
+  // sub_, the mask would test the old values.
+  auto f = [](const Tensor& x) {
+    Tensor h = exp(x);
+    const Tensor s = h * 2.0;
+    h.sub_(1.5);
+    return where(h > 1.0, s, zeros_like(s));
+  };
+  auto compiled = compile(f);
+  const Tensor x = randn({64, 256});
+  for (int i = 0; i < 4; ++i) REQUIRE(equal(compiled(x), f(x)));
+  REQUIRE(compiled.stats().replays == 2);
 }
 
 TEST_CASE("compile: blocks live from first to last use, and an elementwise op writes over its dying input",

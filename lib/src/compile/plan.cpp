@@ -1,4 +1,10 @@
-// Building a plan (fusion groups, memory placement) and replaying it.
+// Building a plan (step order, fusion groups, memory placement) and replaying it.
+//
+// Order. The plan runs the captured steps in their order but one: an elementwise step that reads a block for the
+// last time and writes a narrower one (relu's backward tests its saved float output, `out > 0`, into bools) moves
+// up to just after the last earlier step that touches what it reads or writes. It computes the same bits there,
+// since nothing it reads changes in between, and the wide block dies at its last forward use instead of being
+// carried into backward: the bool mask is what crosses, a quarter of the bytes.
 //
 // Fusion. A run of consecutive row-wise steps (elementwise ops, casts, fills, reductions that keep dim 0) whose
 // views all have the same leading size R is a group. A group runs tile by tile: rows [r, r + t) of every step, in
@@ -128,6 +134,7 @@ std::unique_ptr<Plan> Plan::build(Recording recording, std::string* why_not) {
   }
   std::unique_ptr<Plan> plan(new Plan);
   plan->rec_ = std::move(recording);
+  plan->hoist_narrowing_steps();
   plan->plan_groups();
   plan->plan_memory();
   for (Unit& unit : plan->units_)
@@ -169,6 +176,61 @@ std::unique_ptr<Plan> Plan::build(Recording recording, std::string* why_not) {
     }
   }
   return plan;
+}
+
+// See "Order" above. Candidates are taken in order, each moved as far up as it may go.
+void Plan::hoist_narrowing_steps() {
+  auto& steps = rec_.steps;
+  std::vector<int> last_use;  // per block, the last step that names it
+  auto find_last_uses = [&] {
+    last_use.assign(rec_.blocks.size(), -1);
+    for (size_t s = 0; s < steps.size(); ++s)
+      for (const ViewRecord& v : steps[s].views)
+        if (v.buffer.kind == BufferKind::Block) last_use[size_t(v.buffer.id)] = int(s);
+  };
+  find_last_uses();
+  auto pinned = [&](const BufferRef& r) { return rec_.blocks[size_t(r.id)].end_step < 0; };
+
+  for (size_t j = 0; j < steps.size(); ++j) {
+    const Step& step = steps[j];
+    if (step.kind != StepClass::Rowwise || !step.pointwise) continue;
+    const BufferRef& out = step.views[0].buffer;
+    if (out.kind != BufferKind::Block || pinned(out)) continue;
+    // The wide block this step reads for the last time, if its output is narrower.
+    int dying = -1;
+    for (size_t k = 1; k < step.views.size(); ++k) {
+      const BufferRef& in = step.views[k].buffer;
+      if (in.kind == BufferKind::Block && in.id != out.id && !pinned(in) && last_use[size_t(in.id)] == int(j) &&
+          rec_.blocks[size_t(in.id)].nbytes > rec_.blocks[size_t(out.id)].nbytes)
+        dying = in.id;
+    }
+    if (dying < 0) continue;
+    // Up to just after the nearest earlier step that names its output (none should: it is fresh), names the dying
+    // block, or writes anything else it reads (any argument or outside memory, when it reads one: views of those
+    // may overlap in ways their records do not show).
+    size_t to = j;
+    while (to > 0) {
+      const Step& before = steps[to - 1];
+      const size_t written = before.kind == StepClass::Guard ? 0 : writes_only_first(before) ? 1 : before.views.size();
+      bool conflict = false;
+      for (size_t w = 0; w < before.views.size() && !conflict; ++w) {
+        const BufferRef& b = before.views[w].buffer;
+        if (b.kind == BufferKind::Block && (b.id == out.id || b.id == dying)) conflict = true;
+        if (w >= written || b.kind == BufferKind::Absent || b.kind == BufferKind::Constant) continue;
+        for (size_t k = 1; k < step.views.size() && !conflict; ++k) {
+          const BufferRef& in = step.views[k].buffer;
+          conflict = b.kind == BufferKind::Block ? in.kind == BufferKind::Block && in.id == b.id
+                                                 : in.kind == BufferKind::Input || in.kind == BufferKind::External;
+        }
+      }
+      if (conflict) break;
+      --to;
+    }
+    if (to == j) continue;
+    std::rotate(steps.begin() + std::ptrdiff_t(to), steps.begin() + std::ptrdiff_t(j),
+                steps.begin() + std::ptrdiff_t(j) + 1);
+    find_last_uses();
+  }
 }
 
 void Plan::plan_groups() {

@@ -40,6 +40,7 @@ class Plan {
   Plan() = default;
   struct Placement;
   struct Unit;
+  void hoist_narrowing_steps();
   void plan_groups();
   void plan_memory();
   std::vector<int> plan_in_place(const std::vector<int>& begin, const std::vector<int>& end) const;
