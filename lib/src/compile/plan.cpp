@@ -42,6 +42,7 @@
 #include "backend_registry.h"
 #include "elementwise_program.h"
 #include "wick/error.h"
+#include "wick/memory_stats.h"
 #include "wick/profiler.h"
 #include "wick/random.h"
 #include "wick/shape.h"
@@ -121,7 +122,9 @@ struct Plan::Unit {
 };
 
 Plan::~Plan() {
-  if (arena_) backend_for(kCPU).deallocate(arena_, arena_bytes_, 0);
+  if (!arena_) return;
+  backend_for(kCPU).deallocate(arena_, arena_bytes_, 0);
+  wick::detail::count_tensor_memory(kCPU, -int64_t(arena_bytes_));
 }
 
 std::unique_ptr<Plan> Plan::build(Recording recording, std::string* why_not) {
@@ -571,7 +574,10 @@ void Plan::plan_memory() {
   }
   for (size_t b = 0; b < rec_.blocks.size(); ++b)
     if (shares[b] >= 0) placement_[b].offset = placement_[size_t(shares[b])].offset;
-  if (arena_bytes_) arena_ = backend_for(kCPU).allocate(arena_bytes_, 0);
+  if (arena_bytes_) {
+    arena_ = backend_for(kCPU).allocate(arena_bytes_, 0);
+    wick::detail::count_tensor_memory(kCPU, int64_t(arena_bytes_));
+  }
 
   // What eager execution held: the capture's temporaries, alive from their allocation to their release.
   std::vector<std::pair<int, int64_t>> events;  // (step, +bytes / -bytes); releases sort before allocations

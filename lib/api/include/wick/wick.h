@@ -13,6 +13,7 @@
 #include "wick/error.h"
 #include "wick/grad_mode.h"
 #include "wick/indexing.h"
+#include "wick/memory_stats.h"
 #include "wick/nn_ops.h"
 #include "wick/op_registry.h"
 #include "wick/ops.h"
