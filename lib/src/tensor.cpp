@@ -7,7 +7,6 @@
 #include "tensor_factory.h"
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
-#include "wick/memory_stats.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -28,8 +27,7 @@ void StorageImpl::release() {
   detail::compile::on_storage_release(data, nbytes);
   if (!external) {
     backend_for(device).deallocate(data, nbytes, device.index);
-    detail::count_tensor_memory(device, -int64_t(nbytes));
-    if (profiler::detail::profiling() && device.is_cpu()) profiler::detail::count_cpu_bytes(-int64_t(nbytes));
+    note_storage_bytes(device, -int64_t(nbytes));
   } else if (deleter) {
     deleter(data, deleter_context);
   }

@@ -2,7 +2,6 @@
 
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
-#include "wick/memory_stats.h"
 
 namespace wick {
 
@@ -27,8 +26,7 @@ Tensor make_empty(IntArrayRef sizes, ScalarType dtype, Device device) {
              shape_str(sizes), " has more elements than memory can hold");
   // Allocate before making the storage, so a failed allocation leaks nothing.
   void* data = backend_for(device).allocate(nbytes, device.index);
-  detail::count_tensor_memory(device, int64_t(nbytes));
-  if (profiler::detail::profiling() && device.is_cpu()) profiler::detail::count_cpu_bytes(int64_t(nbytes));
+  note_storage_bytes(device, int64_t(nbytes));
   auto* storage = new StorageImpl;
   storage->device = device;
   storage->nbytes = nbytes;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "backend_registry.h"
+#include "wick/detail/op_scope.h"
+#include "wick/memory_stats.h"
 #include "wick/tensor.h"
 
 namespace wick {
@@ -11,6 +13,12 @@ namespace wick {
 int64_t check_sizes(const char* op, IntArrayRef sizes);
 // A new contiguous tensor with uninitialised memory from the device's caching allocator.
 Tensor make_empty(IntArrayRef sizes, ScalarType dtype, Device device);
+// Storage of `delta` bytes came to life (> 0) or was released (< 0): the two counters that watch tensor memory,
+// the memory statistics (wick/memory_stats.h) and the profiler's CPU Mem column, each a relaxed load when off.
+inline void note_storage_bytes(Device device, int64_t delta) {
+  detail::count_tensor_memory(device, delta);
+  if (profiler::detail::profiling() && device.is_cpu()) profiler::detail::count_cpu_bytes(delta);
+}
 // A tensor that shares `base`'s storage with other sizes, strides and offset (no autograd).
 Tensor make_alias(const Tensor& base, IntArrayRef sizes, IntArrayRef strides, int64_t offset);
 
