@@ -6,6 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <string_view>
+
 #include <wick/wick.h>
 
 #include "onednn_switch.h"  // kernels/cpu
@@ -29,11 +32,22 @@
   } while (0)
 
 // Skips a case about the CPU's oneDNN kernels in a build without oneDNN, or while the fused kernels are off.
-#define WICK_REQUIRE_ONEDNN()                          \
-  do {                                                 \
-    WICK_REQUIRE_FUSED_KERNELS();                      \
-    if (!wick::cpu::onednn_available()) {              \
-      WARN("this build has no oneDNN: skipped");       \
-      return;                                          \
-    }                                                  \
+#define WICK_REQUIRE_ONEDNN()                    \
+  do {                                           \
+    WICK_REQUIRE_FUSED_KERNELS();                \
+    if (!wick::cpu::onednn_available()) {        \
+      WARN("this build has no oneDNN: skipped"); \
+      return;                                    \
+    }                                            \
+  } while (0)
+
+// Skips a case tagged [long] (minutes of training) where WICK_LEAVE_OUT_LONG=1: tools/check sets it under qemu and
+// the sanitizers, which multiply those minutes; its native run keeps the case.
+#define WICK_SKIP_LONG_WHERE_LEFT_OUT()                                          \
+  do {                                                                           \
+    if (const char* leave_out = std::getenv("WICK_LEAVE_OUT_LONG");              \
+        leave_out != nullptr && std::string_view(leave_out) == "1") {            \
+      WARN("a [long] case, left out under an emulator or a sanitizer: skipped"); \
+      return;                                                                    \
+    }                                                                            \
   } while (0)
