@@ -11,9 +11,12 @@
 // step order, before the next tile; each call is the same backend primitive on a view shortened to the tile, so a
 // fused result equals the eager one bit for bit (a reduction over a row sees the whole row either way). Two rules
 // keep tiling sound: memory written inside a group is addressed row-aligned by all of the group's views of it
-// (same offset, same non-zero dim-0 stride), and the group writes only memory the step allocated (a parameter's
-// in-place update runs alone). A block that the whole plan touches only inside one group, laid out contiguously,
-// is tile-local: it lives in a tile-sized scratch and never materialises.
+// (same offset, same non-zero dim-0 stride), and a group writes no argument, and outside memory (a parameter's or
+// an optimizer buffer's in-place update) only where no other view in the group can overlap it: outside memory is
+// known by its views' addresses, so a written view's bytes must not meet any other address's, and no argument
+// (whose memory a replay's caller chooses) may be read next to it. An SGD step's momentum and parameter updates
+// then run as one pass over each parameter instead of four. A block that the whole plan touches only inside one group,
+// laid out contiguously, is tile-local: it lives in a tile-sized scratch and never materialises.
 //
 // Elementwise programs. A group whose steps are all unary or binary ops of one float dtype, over operands that are
 // dense over the group's elements or one value for all, also runs as one backend call: an elementwise program
@@ -94,6 +97,19 @@ struct BufferKey {
 };
 BufferKey key_of(const BufferRef& b) {
   return {b.kind, b.kind == BufferKind::External ? -1 : b.id, b.kind == BufferKind::External ? b.address : 0};
+}
+
+// The bytes a view spans, [first, past the last), from its address: for outside memory, where views of one
+// storage are told apart only by address.
+std::pair<uintptr_t, uintptr_t> span_of(const ViewRecord& v) {
+  int64_t low = 0, high = 0;
+  for (size_t d = 0; d < v.sizes.size(); ++d) {
+    if (v.sizes[d] == 0) return {v.buffer.address, v.buffer.address};
+    const int64_t reach = (v.sizes[d] - 1) * v.strides[d];
+    (reach < 0 ? low : high) += reach;
+  }
+  const int64_t e = v.element_bytes();
+  return {v.buffer.address + uintptr_t(low * e), v.buffer.address + uintptr_t((high + 1) * e)};
 }
 
 }  // namespace
@@ -246,14 +262,21 @@ void Plan::plan_groups() {
       if (v.sizes.empty() || v.sizes[0] != r) return 0;
     return r;
   };
-  auto writes_outside_blocks = [](const Step& s) { return s.views[0].buffer.kind != BufferKind::Block; };
+  auto writes_outside_blocks = [](const Step& s) {
+    const BufferKind k = s.views[0].buffer.kind;
+    return k != BufferKind::Block && k != BufferKind::External;
+  };
 
   // Growing a group: every buffer's (offset, dim-0 stride in bytes) as first seen, the buffers the group writes,
-  // and those seen with two layouts. A written buffer must have one layout, and advance with the rows.
+  // and those seen with two layouts. A written buffer must have one layout, and advance with the rows. Outside
+  // memory also keeps the bytes its views span, to find two addresses in one parameter's storage.
   using Layout = std::pair<int64_t, int64_t>;
+  using Span = std::pair<uintptr_t, uintptr_t>;  // [first byte, past the last)
   struct GroupState {
     std::map<BufferKey, Layout> seen;
     std::map<BufferKey, bool> written, ragged;
+    std::map<BufferKey, Span> outside;
+    bool reads_argument = false;
     bool admit(const Step& s) {
       const ViewRecord& out = s.views[0];
       written[key_of(out.buffer)] = true;
@@ -262,9 +285,21 @@ void Plan::plan_groups() {
         const Layout here{v.buffer.offset, v.strides[0] * v.element_bytes()};
         auto [it, fresh] = seen.emplace(key_of(v.buffer), here);
         if (!fresh && it->second != here) ragged[key_of(v.buffer)] = true;
+        if (v.buffer.kind == BufferKind::Input) reads_argument = true;
+        if (v.buffer.kind == BufferKind::External) {
+          const Span bytes = span_of(v);
+          auto [at, first] = outside.emplace(key_of(v.buffer), bytes);
+          if (!first) at->second = {std::min(at->second.first, bytes.first), std::max(at->second.second, bytes.second)};
+        }
       }
-      for (const auto& [k, w] : written)
+      for (const auto& [k, w] : written) {
         if (ragged.count(k) || seen.at(k).second == 0) return false;
+        if (k.kind != BufferKind::External) continue;
+        if (reads_argument) return false;
+        const Span mine = outside.at(k);
+        for (const auto& [other, theirs] : outside)
+          if (!(other.address == k.address) && theirs.first < mine.second && mine.first < theirs.second) return false;
+      }
       return true;
     }
   };
