@@ -29,6 +29,7 @@ class CpuBackend final : public Backend, public FusedKernels {
   void binary(BinaryOp op, const View& out, const View& a, const View& b) override;
   void where(const View& out, const View& cond, const View& a, const View& b) override;
   bool run_elementwise_program(const ElementwiseProgram& program) override;  // elementwise_program.cpp
+  bool elementwise_natively(ScalarType t) const override;                    // bfloat16 too: elementwise_bf16.cpp
 
   void reduce(ReduceOp op, const View& out, const View& in) override;
   void arg_reduce(ArgReduceOp op, const View* values, const View& indices, const View& in, int dim) override;

@@ -8,7 +8,9 @@
 
 #include "common/elementwise_math.h"
 #include "cpu_backend.h"
+#include "dense_operands.h"
 #include "dispatch.h"
+#include "elementwise_bf16.h"
 #include "loops.h"
 #include "simd/simd_table.h"
 #include "strided_copy.h"
@@ -243,6 +245,7 @@ void CpuBackend::copy(const View& out, const View& in) {
 }
 
 void CpuBackend::unary(UnaryOp op, const View& out, const View& in, double p0, double p1) {
+  if (in.dtype == kBFloat16 && unary_bf16(op, out, in, p0, p1)) return;
   if (!produces_bool(op) && (in.dtype == kFloat || in.dtype == kDouble) && out.is_contiguous() && in.is_contiguous()) {
     const SimdTable::Unary kernel = simd_table().unary[int(op)][in.dtype == kFloat ? 0 : 1];
     const int64_t E = element_size(in.dtype);
@@ -283,16 +286,6 @@ void CpuBackend::unary(UnaryOp op, const View& out, const View& in, double p0, d
 }
 
 namespace {
-// Both inputs laid out exactly like the (contiguous) output, or a broadcast single value.
-bool dense_or_scalar(const View& v, const View& out) {
-  bool scalar = true, same = true;
-  for (int d = 0; d < out.ndim; ++d) {
-    if (out.sizes[d] == 1) continue;
-    scalar = scalar && v.strides[d] == 0;
-    same = same && v.strides[d] == out.strides[d];
-  }
-  return scalar || same;
-}
 // Calls f(ka, kb) with each of two element strides (0: a broadcast scalar, 1: a dense row) as a compile-time
 // constant, so a loop indexing p[i * k] becomes a plain or a broadcast load the compiler can vectorise.
 template <class F>
@@ -311,14 +304,10 @@ void with_unit_strides(int64_t sa, int64_t sb, F&& f) {
       f(Zero{}, Zero{});
   }
 }
-int64_t unit_stride(const View& v) {
-  for (int d = 0; d < v.ndim; ++d)
-    if (v.sizes[d] != 1 && v.strides[d] != 0) return 1;
-  return 0;
-}
 }  // namespace
 
 void CpuBackend::binary(BinaryOp op, const View& out, const View& a, const View& b) {
+  if (a.dtype == kBFloat16 && binary_bf16(op, out, a, b)) return;
   if (!produces_bool(op) && (a.dtype == kFloat || a.dtype == kDouble) && out.is_contiguous() &&
       dense_or_scalar(a, out) && dense_or_scalar(b, out)) {
     // The hot path: contiguous float rows straight into the vector kernel, no dim bookkeeping.
@@ -407,6 +396,25 @@ void CpuBackend::where(const View& out, const View& cond, const View& a, const V
       const SimdTable::Where kernel = simd_table().where[out.dtype == kFloat ? 0 : 1];
       parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
         kernel(pc + begin * sc, sc, pa + begin * sa * E, sa, pb + begin * sb * E, sb, po + begin * E, end - begin);
+      });
+      return;
+    }
+    if (E == 2) {
+      // bfloat16 and float16 (relu's backward under autocast): choosing is copying bits, here by masks over plain
+      // integers with compile-time strides, which the compiler vectorises (a branch per element mispredicts on
+      // every other element of a ReLU mask).
+      const auto* qa = reinterpret_cast<const uint16_t*>(pa);
+      const auto* qb = reinterpret_cast<const uint16_t*>(pb);
+      auto* qo = reinterpret_cast<uint16_t*>(po);
+      with_unit_strides(sa, sb, [&](auto ka, auto kb) {
+        with_unit_strides(sc, sc, [&](auto kc, auto) {
+          parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
+            for (int64_t i = begin; i < end; ++i) {
+              const uint16_t take_a = uint16_t(-uint16_t(pc[i * kc]));  // all ones or zero
+              qo[i] = uint16_t((qa[i * ka] & take_a) | (qb[i * kb] & ~take_a));
+            }
+          });
+        });
       });
       return;
     }

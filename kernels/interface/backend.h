@@ -93,6 +93,10 @@ class Backend {
   // Whether matmul takes this dtype directly, accumulating in float32 (bfloat16 on CPUs with bf16 dot-product
   // instructions, where widening would throw away the hardware's speed); if not, lib/ widens it as above.
   virtual bool matmul_natively(ScalarType t) const { return computes_natively(t); }
+  // Whether unary and binary (results that are not bool) take this dtype directly when every operand has it, the
+  // output is contiguous and each input is laid out like it or is one value for all; lib/ then skips widening, as
+  // above, for those calls. The results must equal widening, computing in float32 and rounding.
+  virtual bool elementwise_natively(ScalarType t) const { return computes_natively(t); }
   // Intra-op threads (CPU); devices without such a notion ignore it.
   virtual void set_num_threads(int /*n*/) {}
   virtual int get_num_threads() const { return 1; }

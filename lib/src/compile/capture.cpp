@@ -242,6 +242,7 @@ class RecordingBackend final : public Backend {
   void synchronize(int index) override { real_.synchronize(index); }
   bool computes_natively(ScalarType t) const override { return real_.computes_natively(t); }
   bool matmul_natively(ScalarType t) const override { return real_.matmul_natively(t); }
+  bool elementwise_natively(ScalarType t) const override { return real_.elementwise_natively(t); }
   void set_num_threads(int n) override { real_.set_num_threads(n); }
   int get_num_threads() const override { return real_.get_num_threads(); }
   bool set_flush_denormal(bool on) override { return real_.set_flush_denormal(on); }

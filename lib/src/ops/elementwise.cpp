@@ -6,8 +6,8 @@
 namespace wick {
 
 void check_same_device(const char* op, const Tensor& a, const Tensor& b) {
-  WICK_CHECK(a.device() == b.device(), op, "expected all tensors on one device, but got ", a.device().str(),
-             " and ", b.device().str());
+  WICK_CHECK(a.device() == b.device(), op, "expected all tensors on one device, but got ", a.device().str(), " and ",
+             b.device().str());
 }
 
 SizeVec broadcast_shape(const char* op, IntArrayRef a, IntArrayRef b) {
@@ -23,9 +23,7 @@ SizeVec broadcast_shape(const char* op, IntArrayRef a, IntArrayRef b) {
   return out;
 }
 
-ScalarType compute_dtype(Device device, ScalarType t) {
-  return backend_for(device).computes_natively(t) ? t : kFloat;
-}
+ScalarType compute_dtype(Device device, ScalarType t) { return backend_for(device).computes_natively(t) ? t : kFloat; }
 
 Tensor as_compute(const Tensor& t, ScalarType compute) {
   return (t.dtype() == compute ? t : t.to(compute)).contiguous();
@@ -47,8 +45,21 @@ Tensor to_compute(const Tensor& t, ScalarType result, ScalarType compute) {
 }
 }  // namespace
 
+// Whether the backend takes an op on these operands of `dtype` without lib/ widening them (a bfloat16 ReLU on the
+// CPU): all of that dtype, contiguous, a result that is not bool.
+bool elementwise_natively(const Tensor& a, const Tensor* b, ScalarType dtype, bool bool_result) {
+  if (bool_result || a.dtype() != dtype || !a.is_contiguous() || (b && (b->dtype() != dtype || !b->is_contiguous())))
+    return false;
+  return backend_for(a.device()).elementwise_natively(dtype);
+}
+
 Tensor unary_kernel(UnaryOp op, const Tensor& x, ScalarType dtype, double p0, double p1) {
   const ScalarType compute = compute_dtype(x.device(), dtype);
+  if (compute != dtype && elementwise_natively(x, nullptr, dtype, produces_bool(op))) {
+    Tensor out = make_empty(x.sizes(), dtype, x.device());
+    backend_for(x.device()).unary(op, view_of(out), view_of(x), p0, p1);
+    return out;
+  }
   const Tensor in = x.dtype() == compute ? x : x.to(compute);
   const ScalarType out_dtype = produces_bool(op) ? kBool : compute;
   Tensor out = make_empty(in.sizes(), out_dtype, in.device());
@@ -60,7 +71,7 @@ Tensor unary_kernel(UnaryOp op, const Tensor& x, ScalarType dtype, double p0, do
 Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, const Tensor& b, ScalarType dtype) {
   check_same_device(name, a, b);
   if (a.dtype() == dtype && b.dtype() == dtype && IntArrayRef(a.sizes()).equals(b.sizes()) &&
-      backend_for(a.device()).computes_natively(dtype)) {
+      (backend_for(a.device()).computes_natively(dtype) || elementwise_natively(a, &b, dtype, produces_bool(op)))) {
     // Same shape and dtype: nothing to broadcast or convert (the common case in a model).
     Tensor out = make_empty(a.sizes(), produces_bool(op) ? kBool : dtype, a.device());
     backend_for(a.device()).binary(op, view_of(out), view_of(a), view_of(b));
@@ -89,6 +100,7 @@ struct ScalarBytes {
       case kInt32: *reinterpret_cast<int32_t*>(value) = int32_t(b.to_long()); break;
       case kInt64: *reinterpret_cast<int64_t*>(value) = b.to_long(); break;
       case kFloat: *reinterpret_cast<float*>(value) = float(b.to_double()); break;
+      case kBFloat16: *reinterpret_cast<BFloat16*>(value) = BFloat16(float(b.to_double())); break;
       case kDouble: *reinterpret_cast<double*>(value) = b.to_double(); break;
       default: fail(name, "unsupported compute dtype ", dtype_name(compute));
     }
@@ -113,9 +125,12 @@ void binary_with_scalar(const char* name, BinaryOp op, const Tensor& out, const 
 }  // namespace
 
 Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, ScalarType dtype) {
-  const ScalarType compute = compute_dtype(a.device(), dtype);
-  const Tensor ca = to_compute(a, dtype, compute);
+  ScalarType compute = compute_dtype(a.device(), dtype);
   if (compute != dtype && is_floating_point(dtype)) b = round_through(dtype, b.to_double());
+  // The scalar, rounded to the dtype above, is then exactly a value of it.
+  if (compute != dtype && a.device().is_cpu() && elementwise_natively(a, nullptr, dtype, produces_bool(op)))
+    compute = dtype;
+  const Tensor ca = to_compute(a, dtype, compute);
   Tensor out = make_empty(ca.sizes(), produces_bool(op) ? kBool : compute, a.device());
   binary_with_scalar(name, op, out, ca, b, compute);
   if (!produces_bool(op) && compute != dtype) return out.to(dtype);
@@ -138,8 +153,7 @@ bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b) {
 
 bool binary_into_self(BinaryOp op, const Tensor& self, Scalar b) {
   if (produces_bool(op) || !self.defined() || !self.is_floating_point() || !self.is_contiguous() ||
-      result_type(self, b) != self.dtype() ||
-      !backend_for(self.device()).computes_natively(self.dtype()))
+      result_type(self, b) != self.dtype() || !backend_for(self.device()).computes_natively(self.dtype()))
     return false;
   binary_with_scalar("in-place op", op, self, self, b, self.dtype());
   bump_version(self);
