@@ -406,11 +406,12 @@ void CpuBackend::where(const View& out, const View& cond, const View& a, const V
       const auto* qa = reinterpret_cast<const uint16_t*>(pa);
       const auto* qb = reinterpret_cast<const uint16_t*>(pb);
       auto* qo = reinterpret_cast<uint16_t*>(po);
+      const auto* mask = reinterpret_cast<const uint8_t*>(pc);  // bools are bytes 0 or 1; GCC widens bytes, not bools
       with_unit_strides(sa, sb, [&](auto ka, auto kb) {
         with_unit_strides(sc, sc, [&](auto kc, auto) {
           parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
             for (int64_t i = begin; i < end; ++i) {
-              const uint16_t take_a = uint16_t(-uint16_t(pc[i * kc]));  // all ones or zero
+              const uint16_t take_a = uint16_t(0 - uint16_t(mask[i * kc]));  // all ones or zero
               qo[i] = uint16_t((qa[i * ka] & take_a) | (qb[i * kb] & ~take_a));
             }
           });
