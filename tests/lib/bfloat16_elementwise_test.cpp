@@ -3,6 +3,7 @@
 // bits (CpuBackend::where's 2-byte loop).
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <functional>
 #include <string>
 #include <utility>

@@ -18,11 +18,16 @@ class IntArrayRef {
  public:
   constexpr IntArrayRef() = default;
   constexpr IntArrayRef(const int64_t* data, size_t size) : data_(data), size_(size) {}
-  // Lifetime of the braces ends with the full expression, exactly as for c10::IntArrayRef.
+  // Lifetime of the braces ends with the full expression, exactly as for c10::IntArrayRef. GCC warns about that;
+  // clang has no such warning, and would warn about the unknown name instead.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Winit-list-lifetime"
+#endif
   constexpr IntArrayRef(std::initializer_list<int64_t> list) : data_(list.begin()), size_(list.size()) {}
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
   IntArrayRef(const std::vector<int64_t>& v) : data_(v.data()), size_(v.size()) {}
   constexpr IntArrayRef(const int64_t& single) : data_(&single), size_(1) {}
 
