@@ -201,9 +201,7 @@ bool convert_bf16_contiguous(const StridedLoop<2>& loop, ScalarType to, ScalarTy
     if (narrowing) {
       simd_table().float_to_bf16(p[1], p[0], n);  // at the CPU's vector width
     } else {
-      const uint16_t* src = reinterpret_cast<const uint16_t*>(p[1]);
-      uint32_t* dst = reinterpret_cast<uint32_t*>(p[0]);
-      for (int64_t i = 0; i < n; ++i) dst[i] = uint32_t(src[i]) << 16;
+      bf16_to_float_loop(p[1], p[0], n);
     }
   });
   return true;

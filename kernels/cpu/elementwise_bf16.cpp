@@ -7,7 +7,6 @@
 #include "elementwise_bf16.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "cpu_backend.h"
 #include "dense_operands.h"
@@ -19,13 +18,6 @@ namespace {
 
 // float32 elements per chunk: three 2 KB buffers (two operands and the result) stay in the L1 cache.
 constexpr int64_t kChunk = 512;
-
-void widen(const uint16_t* in, float* out, int64_t n) {
-  for (int64_t i = 0; i < n; ++i) {
-    const uint32_t bits = uint32_t(in[i]) << 16;
-    std::memcpy(out + i, &bits, sizeof bits);
-  }
-}
 
 bool is_bf16(const View& v) { return v.dtype == kBFloat16; }
 
@@ -44,7 +36,7 @@ bool unary_bf16(UnaryOp op, const View& out, const View& in, double p0, double p
     alignas(64) float x[kChunk], y[kChunk];
     for (int64_t first = begin; first < end; first += kChunk) {
       const int64_t n = std::min(kChunk, end - first);
-      widen(src + first, x, n);
+      bf16_to_float_loop(src + first, x, n);
       kernel(x, y, n, p0, p1);
       table.float_to_bf16(y, dst + first, n);
     }
@@ -66,12 +58,12 @@ bool binary_bf16(BinaryOp op, const View& out, const View& a, const View& b) {
   parallel_for(0, out.numel(), kElementwiseGrain, [&](int64_t begin, int64_t end) {
     alignas(64) float x[kChunk], y[kChunk], z[kChunk];
     // A broadcast operand is widened once, and the kernel reads it with stride 0.
-    if (!sa) widen(pa, x, 1);
-    if (!sb) widen(pb, y, 1);
+    if (!sa) bf16_to_float_loop(pa, x, 1);
+    if (!sb) bf16_to_float_loop(pb, y, 1);
     for (int64_t first = begin; first < end; first += kChunk) {
       const int64_t n = std::min(kChunk, end - first);
-      if (sa) widen(pa + first, x, n);
-      if (sb) widen(pb + first, y, n);
+      if (sa) bf16_to_float_loop(pa + first, x, n);
+      if (sb) bf16_to_float_loop(pb + first, y, n);
       kernel(x, sa, y, sb, z, n);
       table.float_to_bf16(z, dst + first, n);
     }

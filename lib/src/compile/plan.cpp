@@ -262,7 +262,7 @@ void Plan::plan_groups() {
       if (v.sizes.empty() || v.sizes[0] != r) return 0;
     return r;
   };
-  auto writes_outside_blocks = [](const Step& s) {
+  auto writes_argument_or_constant = [](const Step& s) {
     const BufferKind k = s.views[0].buffer.kind;
     return k != BufferKind::Block && k != BufferKind::External;
   };
@@ -298,7 +298,7 @@ void Plan::plan_groups() {
         if (reads_argument) return false;
         const Span mine = outside.at(k);
         for (const auto& [other, theirs] : outside)
-          if (!(other.address == k.address) && theirs.first < mine.second && mine.first < theirs.second) return false;
+          if (other.address != k.address && theirs.first < mine.second && mine.first < theirs.second) return false;
       }
       return true;
     }
@@ -310,10 +310,10 @@ void Plan::plan_groups() {
     unit.first = i;
     const int64_t rows = rows_of(steps[i]);
     size_t end = i + 1;
-    if (rows > 1 && !writes_outside_blocks(steps[i])) {
+    if (rows > 1 && !writes_argument_or_constant(steps[i])) {
       GroupState state;
       if (state.admit(steps[i])) {
-        while (end < steps.size() && rows_of(steps[end]) == rows && !writes_outside_blocks(steps[end])) {
+        while (end < steps.size() && rows_of(steps[end]) == rows && !writes_argument_or_constant(steps[end])) {
           GroupState trial = state;
           if (!trial.admit(steps[end])) break;
           state = std::move(trial);

@@ -45,6 +45,7 @@ Tensor to_compute(const Tensor& t, ScalarType result, ScalarType compute) {
 }
 }  // namespace
 
+namespace {
 // Whether the backend takes an op on these operands of `dtype` without lib/ widening them (a bfloat16 ReLU on the
 // CPU): all of that dtype, contiguous, a result that is not bool.
 bool elementwise_natively(const Tensor& a, const Tensor* b, ScalarType dtype, bool bool_result) {
@@ -52,6 +53,7 @@ bool elementwise_natively(const Tensor& a, const Tensor* b, ScalarType dtype, bo
     return false;
   return backend_for(a.device()).elementwise_natively(dtype);
 }
+}  // namespace
 
 Tensor unary_kernel(UnaryOp op, const Tensor& x, ScalarType dtype, double p0, double p1) {
   const ScalarType compute = compute_dtype(x.device(), dtype);
@@ -128,8 +130,7 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, S
   ScalarType compute = compute_dtype(a.device(), dtype);
   if (compute != dtype && is_floating_point(dtype)) b = round_through(dtype, b.to_double());
   // The scalar, rounded to the dtype above, is then exactly a value of it.
-  if (compute != dtype && a.device().is_cpu() && elementwise_natively(a, nullptr, dtype, produces_bool(op)))
-    compute = dtype;
+  if (compute != dtype && elementwise_natively(a, nullptr, dtype, produces_bool(op))) compute = dtype;
   const Tensor ca = to_compute(a, dtype, compute);
   Tensor out = make_empty(ca.sizes(), produces_bool(op) ? kBool : compute, a.device());
   binary_with_scalar(name, op, out, ca, b, compute);
