@@ -1724,6 +1724,12 @@ def gen_shape():
                                                ("s", torch.rand(6, 4) < 0.5)], {"dim": 0})
     g.case("scatter_add.out_of_range", "scatter_add", [("x", r(3, 4)), ("i", idx(3).reshape(1, 1)), ("s", r(1, 1))],
            {"dim": 0}, error=True)
+    # a 0-dim index or self counts as one dim of size 1 (the ops fuzzer found a 0-dim src read past its sizes)
+    g.case("scatter_add.0dim_index", "scatter_add", [("x", r(4)), ("i", torch.tensor(1)), ("s", r(()))], {"dim": 0})
+    g.case("scatter_add.0dim_self", "scatter_add", [("x", r(())), ("i", idx(0)), ("s", r(1))], {"dim": 0})
+    g.case("scatter_add.src_dims_mismatch", "scatter_add", [("x", r(3, 4)), ("i", ints(0, 3, 3, 4)), ("s", r(()))],
+           {"dim": 0}, error=True)
+    g.case("gather.0dim_index", "gather", [("x", r(5)), ("i", torch.tensor(3))], {"dim": 0})
     g.case("masked_select.same", "masked_select", [("x", xi), ("m", xi > 0)])
     g.case("masked_select.bcast_mask", "masked_select", [("x", xi), ("m", torch.tensor([True, False, True, True, False]))])
     g.case("masked_select.bcast_both", "masked_select", [("x", r(3)), ("m", torch.tensor([[True], [False]]))])

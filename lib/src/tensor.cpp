@@ -49,11 +49,15 @@ void TensorImpl::destroy() {
 
 int64_t Tensor::size(int64_t d) const {
   TensorImpl* i = checked();
+  // wrap_dim accepts dim 0 of a 0-dim tensor (ops treat it as one element); a 0-dim tensor has no size to read.
+  WICK_CHECK(!i->sizes.empty(), "size", "dimension specified as ", d, " but the tensor has no dimensions");
   return i->sizes[size_t(wrap_dim("size", d, int64_t(i->sizes.size())))];
 }
 
 int64_t Tensor::stride(int64_t d) const {
   TensorImpl* i = checked();
+  // wrap_dim accepts dim 0 of a 0-dim tensor (ops treat it as one element); a 0-dim tensor has no stride to read.
+  WICK_CHECK(!i->sizes.empty(), "stride", "dimension specified as ", d, " but the tensor has no dimensions");
   return i->strides[size_t(wrap_dim("stride", d, int64_t(i->sizes.size())))];
 }
 

@@ -230,4 +230,9 @@ TEST_CASE("bad input: huge sizes, NaN and infinite values throw instead of overf
   CHECK_THROWS_WITH(tensor({NAN}).item<int64_t>(), Catch::Contains("cannot be converted to int64"));
   CHECK_THROWS_WITH(tensor({1e30}).item<int64_t>(), Catch::Contains("cannot be converted to int64"));
   CHECK(tensor({-3.5}).item<int64_t>() == -3);
+  // A 0-dim tensor accepts dim 0 in ops but has no size to read: size(0) once read past its (empty) sizes.
+  CHECK_THROWS_WITH(scalar_tensor(1.0).size(0), Catch::StartsWith("wick::size") && Catch::Contains("no dimensions"));
+  CHECK_THROWS_WITH(scalar_tensor(1.0).stride(-1), Catch::StartsWith("wick::stride"));
+  CHECK_THROWS_WITH(zeros({3, 5}, dtype(kBool)).scatter_add(0, zeros({3, 5}, dtype(kInt64)), ones({}, dtype(kBool))),
+                    Catch::StartsWith("wick::scatter_add") && Catch::Contains("same number of dims as src"));
 }

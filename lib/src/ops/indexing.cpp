@@ -33,17 +33,23 @@ Tensor as_index_vector(const char* op, const Tensor& x, const Tensor& index) {
   return index.reshape({-1}).to(kInt64).contiguous();
 }
 
+// A 0-dim tensor counts as one dim of size 1 here, as in PyTorch's gather/scatter shape checks.
+int64_t dims_at_least_one(const Tensor& t) { return std::max<int64_t>(t.dim(), 1); }
+int64_t size_at_least_one(const Tensor& t, int64_t i) { return t.dim() == 0 ? 1 : t.size(i); }
+
 void check_gather_shapes(const char* op, const Tensor& x, int64_t d, const Tensor& index, const Tensor* src) {
-  WICK_CHECK(index.dim() == x.dim() || (x.dim() == 0 && index.dim() <= 1), op, "index (shape ",
-             shape_str(index.sizes()), ") must have the same number of dims as the input (shape ", shape_str(x.sizes()),
-             ")");
-  for (int64_t i = 0; i < index.dim(); ++i) {
-    WICK_CHECK(i == d || index.size(i) <= x.size(i), op, "index size ", index.size(i), " at dim ", i,
-               " exceeds the input's size ", x.size(i), " (index shape ", shape_str(index.sizes()), ", input shape ",
-               shape_str(x.sizes()), ")");
+  WICK_CHECK(dims_at_least_one(index) == dims_at_least_one(x), op, "index (shape ", shape_str(index.sizes()),
+             ") must have the same number of dims as the input (shape ", shape_str(x.sizes()), ")");
+  WICK_CHECK(!src || dims_at_least_one(index) == dims_at_least_one(*src), op, "index (shape ", shape_str(index.sizes()),
+             ") must have the same number of dims as src (shape ", shape_str(src->sizes()), ")");
+  for (int64_t i = 0; i < dims_at_least_one(index); ++i) {
+    const int64_t n = size_at_least_one(index, i);
+    WICK_CHECK(i == d || n <= size_at_least_one(x, i), op, "index size ", n, " at dim ", i,
+               " exceeds the input's size ", size_at_least_one(x, i), " (index shape ", shape_str(index.sizes()),
+               ", input shape ", shape_str(x.sizes()), ")");
     if (src)
-      WICK_CHECK(index.size(i) <= src->size(i), op, "index size ", index.size(i), " at dim ", i,
-                 " exceeds the source's size ", src->size(i));
+      WICK_CHECK(n <= size_at_least_one(*src, i), op, "index size ", n, " at dim ", i, " exceeds the source's size ",
+                 size_at_least_one(*src, i), " (src shape ", shape_str(src->sizes()), ")");
   }
 }
 
