@@ -1,6 +1,6 @@
 #include "wick/autograd/checkpoint.h"
 
-#include "wick/autograd/autograd.h"
+#include "engine.h"
 #include "wick/detail/record.h"
 #include "wick/grad_mode.h"
 #include "wick/random.h"
@@ -93,8 +93,12 @@ std::vector<Tensor> checkpoint(const CheckpointFunction& fn, const std::vector<T
                           root_grads.push_back(gk);
                         }
                         if (roots.empty()) return;
-                        // backward, not grad: parameters fn uses accumulate their gradients, as in PyTorch.
-                        autograd::backward(roots, root_grads);
+                        // backward, not grad: parameters fn uses accumulate their gradients, as in PyTorch. The
+                        // recomputed outputs are handed over, so each is freed once the node that saved it has run
+                        // instead of living through the whole second backward.
+                        ys.clear();
+                        detail::run_backward(std::move(roots), std::move(root_grads), /*keep_graph=*/false,
+                                             /*create_graph=*/false, nullptr, nullptr);
                         for (size_t i = 0; i < xs.size(); ++i)
                           if (wanted[i] && g.needed(int(i))) g.in[i] = xs[i].grad();
                       });

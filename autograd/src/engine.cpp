@@ -39,6 +39,27 @@ struct CallbackFrame {
   }
 };
 
+// The roots' nodes, held for one walk: the engine lets the root tensors go after seeding (see run_backward), and a
+// root tensor is what keeps its node alive.
+class RootNodes {
+ public:
+  explicit RootNodes(const std::vector<Tensor>& roots) {
+    for (const Tensor& r : roots)
+      if (Node* n = r.impl()->grad_fn) {
+        n->incref();
+        nodes_.push_back(n);
+      }
+  }
+  ~RootNodes() {
+    for (Node* n : nodes_) n->decref();
+  }
+  RootNodes(const RootNodes&) = delete;
+  RootNodes& operator=(const RootNodes&) = delete;
+
+ private:
+  std::vector<Node*> nodes_;
+};
+
 // Sums a broadcast gradient back to the input's shape.
 Tensor sum_to(const Tensor& grad, IntArrayRef shape) {
   if (IntArrayRef(grad.sizes()).equals(shape)) return grad;
@@ -153,8 +174,8 @@ void accumulate_into_leaf(TensorImpl* leaf, Tensor grad, bool create_graph) {
   }
 }
 
-void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& root_grads, bool keep_graph,
-                  bool create_graph, const std::vector<Tensor>* inputs, std::vector<Tensor>* captured) {
+void run_backward(std::vector<Tensor> roots, std::vector<Tensor> root_grads, bool keep_graph, bool create_graph,
+                  const std::vector<Tensor>* inputs, std::vector<Tensor>* captured) {
   AutoGradMode mode(create_graph);
   const uint32_t walk = ++t_walk_id;
   CallbackFrame callbacks;
@@ -215,6 +236,11 @@ void run_backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& r
       }
     }
   }
+
+  // The seeds hold the gradients; the roots' own memory may go once the nodes that saved it have run.
+  const RootNodes root_nodes(roots);
+  roots.clear();
+  root_grads.clear();
 
   // 4. Walk.
   const bool anomaly = grad_state().anomaly;
