@@ -102,22 +102,32 @@ void run_tensor_hooks(TensorImpl* impl, Tensor& grad) {
   }
 }
 
-// The leaves with post-accumulate-grad hooks that one backward reaches: each leaf's hooks run once, when the walk
-// has processed every entry with an edge into it (each contribution has been added to .grad by then).
-class PostAccumulateHooks {
+// The hooked leaves one backward reaches. As in LibTorch, a leaf's gradient hooks see its whole gradient once (the
+// sum of what every edge into it brings, not each contribution), and its post-accumulate-grad hooks run once,
+// when the walk has processed every entry with an edge into it.
+class HookedLeaves {
  public:
   // Counts the edges into hooked leaves from the entries the walk will visit.
-  explicit PostAccumulateHooks(const std::vector<Node*>& order) {
+  HookedLeaves(const std::vector<Node*>& order, bool create_graph) : create_graph_(create_graph) {
     for (const Node* n : order)
       for (int i = 0; i < n->num_inputs; ++i)
         if (TensorImpl* leaf = n->edges[i].leaf; leaf && hooked(leaf)) ++leaves_[leaf].pending;
   }
-  // A gradient reached `leaf`'s .grad (a root leaf's runs its hooks at once: no edge leads to it).
-  void received(TensorImpl* leaf) {
-    if (!hooked(leaf)) return;
-    Leaf& state = leaves_[leaf];
+  // One contribution to `leaf`'s gradient (a root leaf's, which no edge brings, is complete at once).
+  void deliver(TensorImpl* leaf, Tensor grad) {
+    auto it = leaves_.find(leaf);
+    if (it == leaves_.end() && hooked(leaf)) it = leaves_.emplace(leaf, Leaf{}).first;  // a root
+    if (it == leaves_.end()) {
+      accumulate_into_leaf(leaf, std::move(grad), create_graph_);
+      return;
+    }
+    Leaf& state = it->second;
     state.received = true;
-    if (state.pending == 0) run(leaf);
+    if (!leaf->extras || leaf->extras->hooks.empty())  // hooks removed (or the leaf detached) since the count
+      accumulate_into_leaf(leaf, std::move(grad), create_graph_);
+    else
+      state.sum = state.sum.defined() ? state.sum + grad : std::move(grad);
+    if (state.pending == 0) complete(leaf, state);
   }
   // The walk is done with `n`: its edges will bring no more gradient.
   void done(const Node* n) {
@@ -125,7 +135,7 @@ class PostAccumulateHooks {
       TensorImpl* leaf = n->edges[i].leaf;
       if (!leaf) continue;
       auto it = leaves_.find(leaf);
-      if (it != leaves_.end() && --it->second.pending == 0 && it->second.received) run(leaf);
+      if (it != leaves_.end() && --it->second.pending == 0 && it->second.received) complete(leaf, it->second);
     }
   }
 
@@ -133,11 +143,16 @@ class PostAccumulateHooks {
   struct Leaf {
     int pending = 0;
     bool received = false;
+    Tensor sum;  // the contributions so far, for a leaf with gradient hooks
   };
-  static bool hooked(const TensorImpl* leaf) { return leaf->extras && !leaf->extras->post_accumulate_hooks.empty(); }
-  static void run(TensorImpl* leaf) {
+  static bool hooked(const TensorImpl* leaf) {
+    return leaf->extras && (!leaf->extras->hooks.empty() || !leaf->extras->post_accumulate_hooks.empty());
+  }
+  // The leaf's gradient is whole: its gradient hooks see it and it goes into .grad, then the post-accumulate hooks.
+  void complete(TensorImpl* leaf, Leaf& state) {
     const Tensor handle = lock_leaf(leaf);
-    if (!handle.defined() || !hooked(leaf)) return;  // the leaf died during the walk, and its hooks with it
+    if (!handle.defined() || !leaf->extras) return;  // the leaf died during the walk, and its hooks with it
+    if (state.sum.defined()) accumulate_into_leaf(leaf, std::move(state.sum), create_graph_);
     // A hook may remove hooks (its own or a later one, whose object is then destroyed): walk the ids registered
     // now, and call each only if it is still registered.
     auto& hooks = leaf->extras->post_accumulate_hooks;
@@ -148,6 +163,7 @@ class PostAccumulateHooks {
       if (it != hooks.end()) it->second.call(it->second.object, handle);
     }
   }
+  bool create_graph_;
   std::unordered_map<TensorImpl*, Leaf> leaves_;
 };
 
@@ -206,9 +222,15 @@ void run_backward(std::vector<Tensor> roots, std::vector<Tensor> root_grads, boo
     slots += n->num_outputs;
   }
   std::vector<Tensor> pending(slots);
-  // autograd::grad (inputs given) accumulates nothing, so it runs no post-accumulate hooks.
-  std::optional<PostAccumulateHooks> post_hooks;
-  if (!inputs && post_accumulate_hooks_used()) post_hooks.emplace(order);
+  // autograd::grad (inputs given) accumulates nothing, so it runs no leaf hooks.
+  std::optional<HookedLeaves> hooked_leaves;
+  if (!inputs && leaf_hooks_used()) hooked_leaves.emplace(order, create_graph);
+  auto deliver = [&](TensorImpl* leaf, Tensor g) {
+    if (hooked_leaves)
+      hooked_leaves->deliver(leaf, std::move(g));
+    else
+      accumulate_into_leaf(leaf, std::move(g), create_graph);
+  };
 
   // Which gradients autograd::grad wants back instead of accumulating into .grad.
   auto capture_index = [&](const Node* node, uint32_t output_nr, const TensorImpl* leaf) -> int {
@@ -230,10 +252,8 @@ void run_backward(std::vector<Tensor> roots, std::vector<Tensor> root_grads, boo
       const int c = capture_index(nullptr, 0, r);
       if (c >= 0)
         add_to((*captured)[size_t(c)], root_grads[k]);
-      else if (!inputs) {
-        accumulate_into_leaf(r, root_grads[k], create_graph);
-        if (post_hooks) post_hooks->received(r);
-      }
+      else if (!inputs)
+        deliver(r, root_grads[k]);
     }
   }
 
@@ -258,6 +278,14 @@ void run_backward(std::vector<Tensor> roots, std::vector<Tensor> root_grads, boo
           AutogradExtras& ex = extras_of(t);
           ex.grad = ex.grad.defined() ? ex.grad + g.detach() : g.detach().clone();
         }
+      }
+      // By index: a hook that lets another output of this entry die adds to the list.
+      for (size_t k = 0; k < n->hooks->orphaned.size(); ++k) {
+        const auto [output_nr, hook] = n->hooks->orphaned[k];
+        Tensor& g = outs[output_nr];
+        if (!g.defined()) continue;
+        Tensor replaced = hook.call(hook.object, g);
+        if (replaced.defined()) g = replaced;
       }
     }
     if (inputs) {
@@ -289,14 +317,12 @@ void run_backward(std::vector<Tensor> roots, std::vector<Tensor> root_grads, boo
           const int c = capture_index(nullptr, 0, e.leaf);
           if (c >= 0)
             add_to((*captured)[size_t(c)], g);
-          else if (!inputs) {
-            accumulate_into_leaf(e.leaf, std::move(g), create_graph);
-            if (post_hooks) post_hooks->received(e.leaf);
-          }
+          else if (!inputs)
+            deliver(e.leaf, std::move(g));
         }
       }
     }
-    if (post_hooks) post_hooks->done(n);
+    if (hooked_leaves) hooked_leaves->done(n);
     for (int j = 0; j < n->num_outputs; ++j) outs[j] = Tensor();  // free as we go
     if (!keep_graph) {
       n->release_saved();

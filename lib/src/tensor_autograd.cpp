@@ -20,10 +20,14 @@ AutogradExtras::~AutogradExtras() {
   for (auto& [id, hook] : post_accumulate_hooks) hook.destroy(hook.object);
 }
 
-namespace {
-std::atomic<bool> g_post_accumulate_hooks_used{false};
+OutputHooks::~OutputHooks() {
+  for (auto& [output_nr, hook] : orphaned) hook.destroy(hook.object);
 }
-bool post_accumulate_hooks_used() { return g_post_accumulate_hooks_used.load(std::memory_order_relaxed); }
+
+namespace {
+std::atomic<bool> g_leaf_hooks_used{false};
+}
+bool leaf_hooks_used() { return g_leaf_hooks_used.load(std::memory_order_relaxed); }
 
 AutogradExtras& extras_of(TensorImpl* impl) {
   if (!impl->extras) impl->extras = new AutogradExtras;
@@ -47,6 +51,11 @@ void register_output(TensorImpl* impl) {
 
 void destroy_autograd_extras(TensorImpl* impl) {
   unregister_output(impl);
+  if (Node* n = impl->grad_fn; n && !impl->extras->hooks.empty()) {  // the graph keeps them (see OutputHooks)
+    if (!n->hooks) n->hooks = new OutputHooks;
+    for (const auto& [id, hook] : impl->extras->hooks) n->hooks->orphaned.emplace_back(impl->output_nr, hook);
+    impl->extras->hooks.clear();
+  }
   delete impl->extras;
   impl->extras = nullptr;
 }
@@ -168,7 +177,10 @@ unsigned Tensor::register_hook_impl(detail::HookFn hook) const {
   auto& ex = detail::extras_of(i);
   const unsigned id = ex.next_hook_id++;
   ex.hooks.emplace_back(id, hook);
-  detail::register_output(i);
+  if (i->grad_fn)
+    detail::register_output(i);
+  else
+    detail::g_leaf_hooks_used.store(true, std::memory_order_relaxed);
   return id;
 }
 
@@ -182,7 +194,7 @@ unsigned Tensor::register_post_accumulate_grad_hook_impl(detail::HookFn hook) co
   auto& ex = detail::extras_of(i);
   const unsigned id = ex.next_hook_id++;
   ex.post_accumulate_hooks.emplace_back(id, hook);
-  detail::g_post_accumulate_hooks_used.store(true, std::memory_order_relaxed);
+  detail::g_leaf_hooks_used.store(true, std::memory_order_relaxed);
   return id;
 }
 

@@ -112,6 +112,47 @@ TEST_CASE("tape: retain_grad and hooks on intermediate tensors", "[autograd][tap
   CHECK_TENSOR_CLOSE(seen, full({2}, 5.f));
 }
 
+// LibTorch's semantics, which tests/porting/programs/tensor_hooks.cpp checks against LibTorch itself: a leaf's hook
+// sees its whole gradient once per backward, and a hook stays with the graph when its tensor goes out of scope.
+TEST_CASE("tape: a leaf's hook sees the summed gradient once; an intermediate's hook outlives the tensor",
+          "[autograd][tape][hooks]") {
+  Tensor x = tensor({1.0, -2.0}, dtype(kDouble).requires_grad(true));
+  std::vector<Tensor> seen;
+  // Squaring is not linear: per-contribution calls would give 2^2 + 3^2 per element instead of (2 + 3)^2.
+  x.register_hook([&](const Tensor& g) {
+    seen.push_back(g.clone());
+    return g * g;
+  });
+  (x * 2 + x * 3).sum().backward();
+  REQUIRE(seen.size() == 1);
+  CHECK_TENSOR(seen[0], tensor({5.0, 5.0}, dtype(kDouble)), (testing::Tolerance{0, 0}));
+  CHECK_TENSOR(x.grad(), tensor({25.0, 25.0}, dtype(kDouble)), (testing::Tolerance{0, 0}));
+  // A leaf that is a root as well as reached through an edge: one call, with both parts.
+  x.mutable_grad() = Tensor();
+  autograd::backward({x, x * 4}, {ones({2}, dtype(kDouble)), ones({2}, dtype(kDouble))});
+  REQUIRE(seen.size() == 2);
+  CHECK_TENSOR(seen[1], tensor({5.0, 5.0}, dtype(kDouble)), (testing::Tolerance{0, 0}));
+
+  Tensor loss;
+  int calls = 0;
+  {
+    const Tensor h = x * x;  // dies at the end of the block
+    h.register_hook([&](const Tensor& g) {
+      ++calls;
+      return g * 10;
+    });
+    loss = h.sum();
+  }
+  x.mutable_grad() = Tensor();
+  seen.clear();
+  loss.backward({}, /*retain_graph=*/true);
+  CHECK(calls == 1);
+  REQUIRE(seen.size() == 1);
+  CHECK_TENSOR(seen[0], x.detach() * 20, (testing::Tolerance{0, 0}));  // d/dx sum(x^2) = 2x, times the hook's 10
+  loss.backward();                                                     // the hook stays as long as the graph does
+  CHECK(calls == 2);
+}
+
 TEST_CASE("tape: post-accumulate-grad hooks run once per backward, after a leaf's last contribution",
           "[autograd][tape][hooks]") {
   // w reaches the loss three ways; its hook must see the sum of all three, once.

@@ -76,9 +76,16 @@ struct Grads {
 };
 
 // Non-leaf outputs that retain their grad or carry hooks register here, so the engine can find them
-// when this entry's output gradients are complete. The tensors unregister when they die.
+// when this entry's output gradients are complete. The tensors unregister when they die, and their hooks stay
+// here: LibTorch keeps a tensor's hooks with its graph, so a hook on an intermediate that went out of scope before
+// backward still runs.
 struct OutputHooks {
-  std::vector<TensorImpl*> tensors;  // not owned
+  std::vector<TensorImpl*> tensors;                   // not owned
+  std::vector<std::pair<uint32_t, HookFn>> orphaned;  // (output number, hook) of outputs that died; owned
+  OutputHooks() = default;
+  OutputHooks(const OutputHooks&) = delete;
+  OutputHooks& operator=(const OutputHooks&) = delete;
+  ~OutputHooks();
 };
 
 // Rarely used per-tensor autograd state.
@@ -91,9 +98,9 @@ struct AutogradExtras {
   ~AutogradExtras();
 };
 AutogradExtras& extras_of(TensorImpl* impl);  // creates on first use
-// Whether any tensor of the process has ever had a post-accumulate-grad hook: until then the backward walk skips
-// the bookkeeping those hooks need (one pass over the graph's edges).
-bool post_accumulate_hooks_used();
+// Whether any leaf of the process has ever had a hook (a gradient hook or a post-accumulate-grad one): until then
+// the backward walk skips the bookkeeping those hooks need (one pass over the graph's edges).
+bool leaf_hooks_used();
 
 struct Node {
   int32_t refs = 1;
