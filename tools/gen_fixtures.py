@@ -911,6 +911,11 @@ def gen_reduce():
     g.case("logsumexp.large_d1_f32", "logsumexp", [("x", None)], {"dims": [1]}, gens={"x": big(40)}, rtol=1e-5)
     g.case("softmax.large_d1_f32", "softmax", [("x", None)], {"dim": 1}, gens={"x": big(41)}, sample=True)
     g.case("log_softmax.large_d0_f32", "log_softmax", [("x", None)], {"dim": 0}, gens={"x": big(42)}, sample=True)
+    # many short rows: the CPU kernel runs exp over blocks of rows (two blocks here), not one row at a time
+    g.case("log_softmax.short_rows_f32", "log_softmax", [("x", None)], {"dim": 1}, gens={"x": big(44, (900, 5))},
+           sample=True)
+    g.case("softmax.short_rows_f64", "softmax", [("x", None)], {"dim": -1}, gens={"x": big(45, (700, 3), f64)},
+           sample=True)
     g.case("sum.large_i32", "sum", [("x", None)], gens={"x": big(43, (120007,), i32)})
     with own_seed(20250312):
         gen_cumsum_sort_topk(g)
