@@ -94,12 +94,15 @@ void check_finite(const Tensor& g, const Node* node, int input) {
   }
 }
 
+// A gradient hook sees `grad`; a hook that returns a tensor replaces it.
+void apply_hook(const HookFn& hook, Tensor& grad) {
+  Tensor replaced = hook.call(hook.object, grad);
+  if (replaced.defined()) grad = replaced;
+}
+
 void run_tensor_hooks(TensorImpl* impl, Tensor& grad) {
   if (!impl->extras) return;
-  for (auto& [id, hook] : impl->extras->hooks) {
-    Tensor replaced = hook.call(hook.object, grad);
-    if (replaced.defined()) grad = replaced;
-  }
+  for (auto& [id, hook] : impl->extras->hooks) apply_hook(hook, grad);
 }
 
 // The hooked leaves one backward reaches. As in LibTorch, a leaf's gradient hooks see its whole gradient once (the
@@ -282,10 +285,7 @@ void run_backward(std::vector<Tensor> roots, std::vector<Tensor> root_grads, boo
       // By index: a hook that lets another output of this entry die adds to the list.
       for (size_t k = 0; k < n->hooks->orphaned.size(); ++k) {
         const auto [output_nr, hook] = n->hooks->orphaned[k];
-        Tensor& g = outs[output_nr];
-        if (!g.defined()) continue;
-        Tensor replaced = hook.call(hook.object, g);
-        if (replaced.defined()) g = replaced;
+        if (outs[output_nr].defined()) apply_hook(hook, outs[output_nr]);
       }
     }
     if (inputs) {
