@@ -254,6 +254,15 @@ TEST_CASE("tensor: in-place arithmetic equals the out-of-place result on every p
   check_inplace("mul_ scalar", [&](Tensor& x) { x.mul_(0.3); }, x0 * 0.3, x0.clone());
   check_inplace("div_", [&](Tensor& x) { x.div_(m); }, x0 / m, x0.clone());
   check_inplace("add_ scalar, alpha", [&](Tensor& x) { x.add_(2, -0.5); }, x0 + (-1.0), x0.clone());
+  // An operand of self's shape with alpha (an optimizer's p.add_(update, -lr)) runs as one elementwise program:
+  // the same bits as mul then add. Large enough for several chunks and threads, with a tail; float32 and float64.
+  for (ScalarType t : {kFloat, kDouble}) {
+    INFO(dtype_name(t));
+    const Tensor big = randn({301, 1003}, dtype(t)), update = randn({301, 1003}, dtype(t));
+    check_inplace("add_ same shape, alpha", [&](Tensor& x) { x.add_(update, -0.01); }, big + update * -0.01,
+                  big.clone());
+    check_inplace("sub_ same shape, alpha", [&](Tensor& x) { x.sub_(update, 0.3); }, big - update * 0.3, big.clone());
+  }
   // The general path: the operand shares self's storage, self is a transposed view, self is float64 and the
   // operand float32, self is an integer tensor.
   check_inplace("aliasing operand", [&](Tensor& x) { x.add_(x.flip({1})); }, x0 + x0.flip({1}), x0.clone());

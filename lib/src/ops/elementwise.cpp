@@ -1,6 +1,7 @@
 #include "ops/elementwise.h"
 
 #include "compile/capture.h"
+#include "elementwise_program.h"
 #include "wick/ops.h"
 
 namespace wick {
@@ -138,16 +139,50 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, S
   return out;
 }
 
-bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b) {
+namespace {
+// Whether self = op(self, b) may be written straight into self (binary_into_self's contract, less the broadcast).
+bool writes_into_self(BinaryOp op, const Tensor& self, const Tensor& b) {
   // Floating point only: integer and bool in-place arithmetic has promotion and error rules of its own.
-  if (produces_bool(op) || !self.defined() || !b.defined() || !self.is_floating_point() || self.dtype() != b.dtype() ||
-      self.device() != b.device() || !self.is_contiguous() || b.impl()->storage == self.impl()->storage ||
-      !backend_for(self.device()).computes_natively(self.dtype()) || b.dim() > self.dim())
-    return false;
+  return !produces_bool(op) && self.defined() && b.defined() && self.is_floating_point() && self.dtype() == b.dtype() &&
+         self.device() == b.device() && self.is_contiguous() && b.impl()->storage != self.impl()->storage &&
+         backend_for(self.device()).computes_natively(self.dtype());
+}
+}  // namespace
+
+bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b) {
+  if (!writes_into_self(op, self, b) || b.dim() > self.dim()) return false;
   for (int64_t i = 1; i <= b.dim(); ++i)  // b must broadcast to self's shape, not widen it
     if (b.size(-i) != 1 && b.size(-i) != self.size(-i)) return false;
   const SizeVec sb = broadcast_strides(b, self.sizes());
   backend_for(self.device()).binary(op, view_of(self), view_of(self), view_of(b, self.sizes(), sb));
+  bump_version(self);
+  return true;
+}
+
+bool scaled_binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b, Scalar alpha) {
+  if (!writes_into_self(op, self, b) || !b.is_contiguous() || !b.sizes().equals(self.sizes()) ||
+      result_type(b, alpha) != b.dtype())
+    return false;
+  using Program = ElementwiseProgram;
+  ScalarBytes alpha_bytes("in-place op", alpha, self.dtype());
+  Program::Instruction steps[2];
+  // register 0 = b * alpha, as mul(b, alpha) computes it; then self = op(self, register 0).
+  steps[0].kind = steps[1].kind = Program::Instruction::Kind::Binary;
+  steps[0].op = uint8_t(BinaryOp::Mul);
+  steps[0].out.scratch = 0;
+  steps[0].a.data = b.data_ptr();
+  steps[0].b.data = alpha_bytes.value;
+  steps[0].b.broadcast = true;
+  steps[1].op = uint8_t(op);
+  steps[1].out.data = steps[1].a.data = self.data_ptr();
+  steps[1].b.scratch = 0;
+  Program program;
+  program.dtype = self.dtype();
+  program.numel = self.numel();
+  program.instructions = steps;
+  program.instruction_count = 2;
+  program.scratch_count = 1;
+  if (!backend_for(self.device()).run_elementwise_program(program)) return false;
   bump_version(self);
   return true;
 }

@@ -32,6 +32,10 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, S
 // dtype, and b not sharing self's storage. The caller then computes out of place and writes back.
 bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b);
 bool binary_into_self(BinaryOp op, const Tensor& self, Scalar b);
+// self = op(self, b * alpha) for Add and Sub (an optimizer's p.add_(update, -lr)) in one pass through the backend's
+// elementwise program, so that b * alpha never materialises: the same bits as binary_into_self(op, self, b * alpha).
+// Also needs b dense and of self's shape, and a backend that runs the program; returns false otherwise.
+bool scaled_binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b, Scalar alpha);
 
 // Writes src into dst in place (casting, broadcasting src to dst's shape) and bumps dst's version.
 void assign_into(const char* name, const Tensor& dst, const Tensor& src);
