@@ -1,6 +1,7 @@
-// The store and ProcessGroupNCCL under mpirun. The store's cases run everywhere; the NCCL group's need one GPU per
-// process (one process on a one-GPU machine: world size 1 is what it allows) and skip, saying so, elsewhere. Values
-// are checked against what each rank computes on its own: every rank knows every rank's contribution.
+// The store and ProcessGroupNCCL, in a job started by tools/launch_ranks (no MPI needed: a GPU machine without MPI
+// runs these) or by mpirun (tests/distributed/job.h). The store's cases run everywhere; the NCCL group's need one GPU
+// per process (one process on a one-GPU machine: world size 1 is what it allows) and skip, saying so, elsewhere.
+// Values are checked against what each rank computes on its own: every rank knows every rank's contribution.
 #include <catch2/catch.hpp>
 
 #include <wick/distributed.h>
@@ -9,43 +10,23 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "job.h"
+#ifdef WICK_DISTRIBUTED_MPI
 #include "world.h"
+#endif
 
 using namespace wick;
 namespace dist = wick::distributed;
 namespace F = wick::nn::functional;
-using wick::test::world;
+using wick::test::job;
+using wick::test::job_barrier;
+using wick::test::job_folder;
 
 namespace {
-
-// A fresh folder every rank shares (rank 0 makes it and broadcasts its name), removed at the end of the scope.
-class SharedFolder {
- public:
-  SharedFolder() {
-    std::vector<Tensor> name{zeros({256}, TensorOptions().dtype(kUInt8))};
-    if (world()->getRank() == 0) {
-      std::string pattern = (std::filesystem::temp_directory_path() / "wick-store-XXXXXX").string();
-      REQUIRE(mkdtemp(pattern.data()) != nullptr);
-      REQUIRE(pattern.size() < 256);
-      std::copy(pattern.begin(), pattern.end(), static_cast<char*>(name[0].data_ptr()));
-    }
-    world()->broadcast(name)->wait();
-    path_ = static_cast<const char*>(name[0].data_ptr());
-  }
-  ~SharedFolder() {
-    world()->barrier()->wait();
-    if (world()->getRank() == 0) std::filesystem::remove_all(path_);
-  }
-  std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
 
 // Skips the case unless every process of the job can have a GPU of its own.
 bool gpus_for_every_rank() {
@@ -53,21 +34,30 @@ bool gpus_for_every_rank() {
     WARN("CUDA device not present: skipped");
     return false;
   }
-  if (cuda::device_count() < world()->getSize()) {
-    WARN(world()->getSize() << " processes but " << cuda::device_count()
-                            << " GPU(s): NCCL needs one per process: skipped");
+  if (cuda::device_count() < job().size) {
+    WARN(job().size << " processes but " << cuda::device_count() << " GPU(s): NCCL needs one per process: skipped");
     return false;
   }
   return true;
+}
+
+// The job's ranks as an NCCL group: met through a FileStore in the case's folder, or, under mpirun, through the MPI
+// world group (createProcessGroupNCCL), so that both ways of meeting run somewhere.
+std::shared_ptr<dist::ProcessGroupNCCL> nccl_group(const std::string& case_name) {
+#ifdef WICK_DISTRIBUTED_MPI
+  if (!job().launched) return dist::ProcessGroupNCCL::createProcessGroupNCCL(*wick::test::world());
+#endif
+  auto store = std::make_shared<dist::FileStore>(job_folder(case_name) + "/store", job().size);
+  return std::make_shared<dist::ProcessGroupNCCL>(store, job().rank, job().size);
 }
 
 }  // namespace
 
 TEST_CASE("store: a FileStore carries each rank's value to every rank, and a missing key times out naming it",
           "[distributed][store]") {
-  const int rank = world()->getRank(), size = world()->getSize();
-  SharedFolder folder;
-  dist::FileStore store(folder.file("store"), size);
+  const int rank = job().rank, size = job().size;
+  const std::string folder = job_folder("store");
+  dist::FileStore store(folder + "/store", size);
   store.set("from rank " + std::to_string(rank), {uint8_t(rank), uint8_t(rank + 1), 0, 255});
   for (int r = 0; r < size; ++r) {
     const std::vector<uint8_t> value = store.get("from rank " + std::to_string(r));
@@ -81,12 +71,12 @@ TEST_CASE("store: a FileStore carries each rank's value to every rank, and a mis
   CHECK_THROWS_WITH(store.wait({"from rank 0", "also never set"}, std::chrono::milliseconds(50)),
                     Catch::Contains("'also never set'"));
   // A value set again replaces the old one whole (written beside it and renamed over it).
-  world()->barrier()->wait();
+  job_barrier();
   if (rank == 0) store.set("from rank 0", std::vector<uint8_t>(3000, 7));
-  world()->barrier()->wait();
+  job_barrier();
   CHECK(store.get("from rank 0") == std::vector<uint8_t>(3000, 7));
   CHECK_THROWS_WITH(dist::FileStore("", 2), Catch::Contains("path is empty"));
-  CHECK_THROWS_WITH(dist::FileStore(folder.file("x"), 0), Catch::Contains("numWorkers is 0"));
+  CHECK_THROWS_WITH(dist::FileStore(folder + "/x", 0), Catch::Contains("numWorkers is 0"));
 }
 
 TEST_CASE("nccl: without a GPU, or without NCCL in the build, constructing the group says why", "[distributed][nccl]") {
@@ -94,19 +84,21 @@ TEST_CASE("nccl: without a GPU, or without NCCL in the build, constructing the g
     WARN("a CUDA device is present (the collective cases below run instead): skipped");
     return;
   }
-  SharedFolder folder;
-  auto store = std::make_shared<dist::FileStore>(folder.file("store"), world()->getSize());
+  auto store = std::make_shared<dist::FileStore>(job_folder("no gpu") + "/store", job().size);
   CHECK_THROWS_WITH(
-      dist::ProcessGroupNCCL(store, world()->getRank(), world()->getSize()),
+      dist::ProcessGroupNCCL(store, job().rank, job().size),
       Catch::Contains("ProcessGroupNCCL") && (Catch::Contains("no CUDA device") || Catch::Contains("has no NCCL")));
-  CHECK_THROWS_WITH(dist::ProcessGroupNCCL::createProcessGroupNCCL(*world()),
-                    Catch::Contains("no CUDA device") || Catch::Contains("has no NCCL"));
+#ifdef WICK_DISTRIBUTED_MPI
+  if (!job().launched)
+    CHECK_THROWS_WITH(dist::ProcessGroupNCCL::createProcessGroupNCCL(*wick::test::world()),
+                      Catch::Contains("no CUDA device") || Catch::Contains("has no NCCL"));
+#endif
 }
 
 TEST_CASE("nccl: every collective on CUDA tensors, each reduce op, and bad input", "[distributed][nccl]") {
   if (!gpus_for_every_rank()) return;
-  const int rank = world()->getRank(), size = world()->getSize();
-  auto pg = dist::ProcessGroupNCCL::createProcessGroupNCCL(*world());
+  const int rank = job().rank, size = job().size;
+  auto pg = nccl_group("collectives");
   const Device gpu(kCUDA, pg->device());
   const auto on_gpu = TensorOptions().device(gpu);
   CHECK(pg->getBackendName() == "nccl");
@@ -164,9 +156,8 @@ TEST_CASE("nccl: every collective on CUDA tensors, each reduce op, and bad input
 TEST_CASE("nccl: a group met through a FileStore trains DistributedDataParallel on CUDA like the full batch",
           "[distributed][nccl]") {
   if (!gpus_for_every_rank()) return;
-  const int rank = world()->getRank(), size = world()->getSize();
-  SharedFolder folder;
-  auto store = std::make_shared<dist::FileStore>(folder.file("store"), size);
+  const int rank = job().rank, size = job().size;
+  auto store = std::make_shared<dist::FileStore>(job_folder("ddp") + "/store", size);
   auto pg = std::make_shared<dist::ProcessGroupNCCL>(store, rank, size, std::chrono::seconds(60));
   const Device gpu(kCUDA, pg->device());
   manual_seed(11 + uint64_t(rank));  // each rank initialises differently: DDP broadcasts rank 0's
