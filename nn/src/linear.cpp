@@ -66,7 +66,7 @@ void LinearImpl::pretty_print(std::ostream& stream) const {
 }
 
 Tensor LinearImpl::forward(const Tensor& input) {
-  if (quantized_) return traced(quantization::linear_dynamic(input, *packed_.get(weight, weight_scale), bias));
+  if (quantized_) return traced(quantization::linear_dynamic(input, packed_.get(weight, weight_scale), bias));
   return traced(wick::linear(input, weight, bias));
 }
 

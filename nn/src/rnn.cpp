@@ -204,7 +204,7 @@ void RNNImplBase::quantize_dynamic_() {
 
 Tensor RNNImplBase::project(const Tensor& x, const Tensor& w, const Tensor& scale,
                             const quantization::PackedLinearWeightCache& packed, const Tensor& b) const {
-  return quantized_ ? quantization::linear_dynamic(x, *packed.get(w, scale), b) : linear(x, w, b);
+  return quantized_ ? quantization::linear_dynamic(x, packed.get(w, scale), b) : linear(x, w, b);
 }
 
 void RNNImplBase::reset_parameters() {

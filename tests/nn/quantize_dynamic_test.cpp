@@ -5,7 +5,10 @@
 #include <wick/wick.h>
 
 #include <cstring>
+#include <future>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 #include "../support/fixtures.h"
 #include "../support/temp_dir.h"
@@ -116,6 +119,51 @@ TEST_CASE("quantize_dynamic: int8 state saves, loads into another quantized mode
   // A float model's file does not load into a quantized one: the error lists what differs.
   save(Net(), dir.file("float.safetensors"));
   CHECK_THROWS_WITH(load(other, dir.file("float.safetensors")), Catch::Matchers::Contains("weight_scale"));
+}
+
+TEST_CASE("quantize_dynamic: threads share a layer's packing, and a thread sees a re-packing another one caused",
+          "[quantization][threads]") {
+  manual_seed(5);
+  Net q = quantization::quantize_dynamic(Net());
+  const Tensor x = randn({3, 20});
+  Tensor expected;
+  {
+    NoGradGuard no_grad;
+    expected = q->forward(x);
+  }
+  // Four threads at once on the one module, each from its own per-thread packing slot.
+  std::vector<std::future<bool>> same;
+  for (int t = 0; t < 4; ++t)
+    same.push_back(std::async(std::launch::async, [&] {
+      NoGradGuard no_grad;
+      bool all = true;
+      for (int i = 0; i < 50; ++i) all = all && bitwise_equal(q->forward(x), expected);
+      return all;
+    }));
+  for (auto& f : same) CHECK(f.get());
+
+  // A thread that ran the layer before its weights were rewritten here must not keep using the old packing.
+  std::promise<void> ran_before, rewritten;
+  std::future<std::pair<Tensor, Tensor>> worker =
+      std::async(std::launch::async, [&, go_on = rewritten.get_future()]() mutable {
+        NoGradGuard no_grad;
+        Tensor before = q->forward(x);
+        ran_before.set_value();
+        go_on.wait();
+        return std::pair{before, q->forward(x)};
+      });
+  ran_before.get_future().wait();
+  Tensor after;
+  {
+    NoGradGuard no_grad;
+    q->fc1->weight.neg_();  // the int8 weight rewritten in place: its version moves on
+    after = q->forward(x);
+  }
+  rewritten.set_value();
+  const auto [before, after_in_worker] = worker.get();
+  CHECK(bitwise_equal(before, expected));
+  CHECK_FALSE(bitwise_equal(after, expected));
+  CHECK(bitwise_equal(after_in_worker, after));
 }
 
 namespace {

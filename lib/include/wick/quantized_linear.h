@@ -34,8 +34,9 @@ class PackedLinearWeight {
  private:
   friend Tensor linear_dynamic(const Tensor& input, const PackedLinearWeight& weight, const Tensor& bias);
   Tensor weight_, scale_;
-  Tensor packed_;   // the CPU kernels' layout (int8_quantization.h); undefined on devices that compose
-  Tensor col_sum_;  // int32 [N]
+  Tensor packed_;       // the CPU kernels' layout (int8_quantization.h); undefined on devices that compose
+  Tensor dense_scale_;  // scale_, contiguous, for those kernels
+  Tensor col_sum_;      // int32 [N]
   uint32_t weight_version_, scale_version_;
 };
 
@@ -53,8 +54,10 @@ class PackedLinearWeightCache {
     packed_.store(other.packed_.load());
     return *this;
   }
-  // The packing of weight and scale, made now if the one held is stale.
-  std::shared_ptr<const PackedLinearWeight> get(const Tensor& weight, const Tensor& scale) const;
+  // The packing of weight and scale, made now if the one held is stale. The reference stays valid at least until
+  // this thread's next get() on any cache: each thread keeps the packings it was last handed alive, so that the
+  // usual call (the same packing again) costs no atomic operation, where copying the shared one costs three.
+  const PackedLinearWeight& get(const Tensor& weight, const Tensor& scale) const;
 
  private:
   mutable std::atomic<std::shared_ptr<const PackedLinearWeight>> packed_;

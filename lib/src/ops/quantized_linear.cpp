@@ -91,6 +91,7 @@ PackedLinearWeight::PackedLinearWeight(Tensor weight, Tensor scale)
   NoGradGuard no_grad;
   col_sum_ = weight_.to(kInt32).sum(1).to(kInt32);
   if (FusedKernels* kernels = int8_kernels_of(weight_.device())) {
+    dense_scale_ = scale_.contiguous();
     const Tensor w = weight_.contiguous();
     packed_ = empty({int8::packed_bytes(w.size(0), w.size(1))}, TensorOptions().dtype(kInt8).device(w.device()));
     kernels->pack_int8_weight(view_of(packed_), view_of(w));
@@ -123,7 +124,11 @@ Tensor linear_dynamic(const Tensor& input, const PackedLinearWeight& weight, con
   }
   NoGradGuard no_grad;
   const bool matrix = input.dim() == 2;  // the common case: no reshaping views around the call
-  const Tensor x = matrix ? input.contiguous() : input.reshape({-1, K}).contiguous();
+  // Dense operands are used as they are: at batch 1 a policy's layer takes about 300 ns, and each Tensor copy and
+  // profiler check adds a few.
+  Tensor reshaped;
+  const Tensor& x =
+      matrix && input.is_contiguous() ? input : (reshaped = (matrix ? input : input.reshape({-1, K})).contiguous());
   const int64_t M = x.size(0);
   auto shaped = [&](const Tensor& out) {
     if (matrix) return out;
@@ -134,10 +139,11 @@ Tensor linear_dynamic(const Tensor& input, const PackedLinearWeight& weight, con
 
   if (detail::fused_for(x.device(), FusedOp::LinearInt8, kFloat) && weight.packed_.defined()) {
     Tensor out = empty({M, N}, TensorOptions().dtype(kFloat).device(x.device()));
-    const Tensor b = bias.defined() ? bias.contiguous() : Tensor();
+    Tensor dense_bias;
+    const Tensor& b = !bias.defined() || bias.is_contiguous() ? bias : (dense_bias = bias.contiguous());
     const View bias_view = b.defined() ? view_of(b) : View{};
     detail::fused_kernels_of(x.device())
-        .linear_int8(view_of(out), view_of(x), view_of(weight.packed_), view_of(weight.scale_.contiguous()),
+        .linear_int8(view_of(out), view_of(x), view_of(weight.packed_), view_of(weight.dense_scale_),
                      view_of(weight.col_sum_), b.defined() ? &bias_view : nullptr);
     return shaped(out);
   }
@@ -153,13 +159,35 @@ Tensor linear_dynamic(const Tensor& input, const PackedLinearWeight& weight, con
   return shaped(out);
 }
 
-std::shared_ptr<const PackedLinearWeight> PackedLinearWeightCache::get(const Tensor& weight,
-                                                                       const Tensor& scale) const {
+namespace {
+// Each thread's packings by cache, a few slots chosen by the cache's address: what get() hands out stays alive here
+// while the thread uses it, even if another thread re-packs meanwhile.
+struct ThreadPackings {
+  static constexpr size_t kSlots = 16;
+  struct Slot {
+    const PackedLinearWeightCache* cache = nullptr;
+    std::shared_ptr<const PackedLinearWeight> packed;
+  };
+  Slot slots[kSlots];
+
+  Slot& of(const PackedLinearWeightCache* cache) {
+    return slots[(reinterpret_cast<uintptr_t>(cache) / alignof(PackedLinearWeightCache)) % kSlots];
+  }
+};
+thread_local ThreadPackings thread_packings;
+}  // namespace
+
+const PackedLinearWeight& PackedLinearWeightCache::get(const Tensor& weight, const Tensor& scale) const {
+  ThreadPackings::Slot& slot = thread_packings.of(this);
+  if (slot.cache == this && slot.packed->packs(weight, scale)) return *slot.packed;
   std::shared_ptr<const PackedLinearWeight> p = packed_.load();
-  if (p && p->packs(weight, scale)) return p;
-  p = std::make_shared<const PackedLinearWeight>(weight, scale);
-  packed_.store(p);
-  return p;
+  if (!p || !p->packs(weight, scale)) {
+    p = std::make_shared<const PackedLinearWeight>(weight, scale);
+    packed_.store(p);
+  }
+  slot.cache = this;
+  slot.packed = std::move(p);
+  return *slot.packed;
 }
 
 }  // namespace wick::quantization
