@@ -2,10 +2,11 @@
 // output bits on every x86-64 kernel set and on AArch64, at any thread count. How:
 //   - simd_table() is the deterministic table (simd_scalar.cpp): reductions in one canonical order, the portable
 //     loops' (each output summed along its run in index order; threads split outputs, never one output's sum);
-//     GEMM in the widest kernel set's ordered_gemm (each output adds its products in k order, the lanes run over
-//     outputs); float32 exp, log, tanh and what is built on them in deterministic_float_math.h's algorithms on the
-//     widest set's vectors (lane for lane the scalar loop's operations), other transcendental functions in
-//     deterministic_math.h's; no fused multiply-add (-ffp-contract=off, and those kernels never call one);
+//     GEMM in the widest kernel set's ordered_gemm (one order of fused multiply-adds, simd_gemm.h's kOrdered, each
+//     rounded once on every set); float32 exp, log, tanh and what is built on them in deterministic_float_math.h's
+//     algorithms on the widest set's vectors (lane for lane the scalar loop's operations), other transcendental
+//     functions in deterministic_math.h's; no other fused multiply-add (-ffp-contract=off, and those kernels never
+//     call one);
 //   - matmul and convolution skip oneDNN (its kernels depend on the CPU); supports() says no to the fused softmax,
 //     normalisation, average pooling and recurrent cells, so lib/ composes them from the primitives above (as with
 //     WICK_FUSED_KERNELS=0, which then gives the same bits); the portable convolution and max pooling stay, their

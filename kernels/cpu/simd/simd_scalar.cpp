@@ -3,8 +3,11 @@
 // applies and under WICK_CPU_CAPABILITY=scalar, which the tests use to check the vector sets against it.
 //
 // The same loops over DeterministicMath are deterministic numerics mode's table (deterministic_numerics.h): sums in
-// index order, no fused multiply-adds (kernels/meson.build compiles this file with -ffp-contract=off; auto-
-// vectorising the GEMM's j loop keeps each element's order), one implementation of each transcendental function.
+// index order, no fused multiply-add but the ordered GEMM's, which fuses every one (-ffp-contract=off keeps the
+// compiler from fusing others; auto-vectorising the GEMM's j loop keeps each element's order), one implementation of
+// each transcendental function.
+#include <type_traits>
+
 #include "common/elementwise_math.h"
 #include "common/philox.h"
 #include "common/reduce_math.h"
@@ -15,6 +18,16 @@
 
 namespace wick::cpu {
 namespace {
+
+// a * b + c rounded once (the C library's fmaf/fma where this file is compiled without FMA). Here, in this file's
+// own namespace, for simd_arch.h's reason: no inline copy compiled for another kernel set may stand in for it.
+template <class T>
+T fused_multiply_add(T a, T b, T c) {
+  if constexpr (std::is_same_v<T, float>)
+    return __builtin_fmaf(a, b, c);
+  else
+    return __builtin_fma(a, b, c);
+}
 
 using kernels::ScalarMath;
 
@@ -65,8 +78,7 @@ struct ScalarLoops {
     for (int64_t i = 0; i < n; ++i) out[i] = kernels::reduce_combine<op>(out[i], in[i]);
   }
 
-  // C = A @ B (+ C): the i-k-j order keeps B's and C's rows streaming. Each element sums in k order, unfused: this is
-  // also the order SimdTable::ordered_gemm defines.
+  // C = A @ B (+ C): the i-k-j order keeps B's and C's rows streaming. Each element sums in k order, unfused.
   template <class T>
   static void gemm(int64_t M, int64_t N, int64_t K, const void* pa, int64_t a_rs, int64_t a_cs, const void* pb,
                    int64_t b_rs, int64_t b_cs, void* pc, int64_t c_rs, bool accumulate) {
@@ -90,13 +102,13 @@ struct ScalarLoops {
     ScalarLoops<DeterministicMath>::unary<op, float>(in, out, n, p0, p1);
   }
 
-  // SimdTable::ordered_gemm's order (simd_gemm.h's kOrdered, which every vector set runs): with B stored transposed,
-  // each element a 16-lane dot product (lane l sums k = l, l + 16, ... in order; lanes combined pairwise), else the
-  // plain loop above.
+  // SimdTable::ordered_gemm's order (simd_gemm.h's kOrdered, which every vector set runs), every multiply-add fused
+  // (one rounding): with B stored transposed, each element a 16-lane dot product (lane l sums k = l,
+  // l + 16, ... in order; lanes combined pairwise), else each element's products added in k order.
   template <class T>
   static T ordered_dot(const T* a, int64_t a_cs, const T* b, int64_t K) {
     T lanes[16] = {};
-    for (int64_t k = 0; k < K; ++k) lanes[k % 16] = lanes[k % 16] + a[k * a_cs] * b[k];
+    for (int64_t k = 0; k < K; ++k) lanes[k % 16] = fused_multiply_add(a[k * a_cs], b[k], lanes[k % 16]);
     for (int w = 8; w >= 1; w /= 2)
       for (int l = 0; l < w; ++l) lanes[l] = lanes[l] + lanes[l + w];
     return lanes[0];
@@ -122,7 +134,19 @@ struct ScalarLoops {
         }
       return;
     }
-    gemm<T>(M, N, K, pa, a_rs, a_cs, pb, b_rs, b_cs, pc, c_rs, accumulate);
+    const T* A = static_cast<const T*>(pa);
+    const T* B = static_cast<const T*>(pb);
+    T* C = static_cast<T*>(pc);
+    for (int64_t i = 0; i < M; ++i) {
+      T* c = C + i * c_rs;
+      if (!accumulate)
+        for (int64_t j = 0; j < N; ++j) c[j] = T(0);
+      for (int64_t k = 0; k < K; ++k) {
+        const T a = A[i * a_rs + k * a_cs];
+        const T* b = B + k * b_rs;
+        for (int64_t j = 0; j < N; ++j) c[j] = fused_multiply_add(a, b[j * b_cs], c[j]);
+      }
+    }
   }
 
   static void float_to_bf16(const void* in, void* out, int64_t n) { float_to_bf16_loop(in, out, n); }

@@ -24,8 +24,8 @@ struct SimdTable {
   // out[j] op= in[j] for n contiguous elements (accumulating one row into another).
   using ReduceRows = void (*)(const void* in, void* out, int64_t n);
   // C[M, N] = A[M, K] @ B[K, N] (+ C when accumulate), element strides (row, col) for each matrix. gemm sums in
-  // whatever order is fastest; ordered_gemm (deterministic numerics mode) adds the products to C's start in k order,
-  // unfused, so that every kernel set gives the scalar loop's bits.
+  // whatever order is fastest; ordered_gemm (deterministic numerics mode) in one order (simd_gemm.h's kOrdered), each
+  // multiply-add fused, so that every kernel set gives the scalar loop's bits.
   using Gemm = void (*)(int64_t M, int64_t N, int64_t K, const void* A, int64_t a_rs, int64_t a_cs, const void* B,
                         int64_t b_rs, int64_t b_cs, void* C, int64_t c_rs, bool accumulate);
   // n contiguous float32 values to bfloat16 (simd/bf16_convert.h).

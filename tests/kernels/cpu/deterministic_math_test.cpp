@@ -4,6 +4,7 @@
 // models on every CPU.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -139,7 +140,7 @@ TEST_CASE("deterministic math: special values as the C library's", "[determinist
   }
 }
 
-TEST_CASE("deterministic math: the table sums in index order and multiplies without fusing", "[deterministic]") {
+TEST_CASE("deterministic math: the table sums in index order and fuses each multiply-add", "[deterministic]") {
   const SimdTable& t = simd_table_deterministic();
   // 1e8 absorbs each 1 (float's spacing there is 8) only when the ones come one at a time: any other order (lanes,
   // pairs) keeps some of them.
@@ -150,17 +151,81 @@ TEST_CASE("deterministic math: the table sums in index order and multiplies with
   t.reduce[int(ReduceOp::Sum)][0](values, 18, &sum);
   CHECK(sum == 0.0f);
 
-  // c = a0 b0 + a1 b1, each product rounded: a0 b0 = -(1 + 2^-11) exactly, a1 b1 = 1 + 2^-11 + 2^-24 rounds to
-  // 1 + 2^-11, so the sum is 0; fusing the second multiply-add would keep the 2^-24.
+  // c = a0 b0 + a1 b1 by fused multiply-adds: a0 b0 = -(1 + 2^-11) exactly, and a1 b1 = 1 + 2^-11 + 2^-24 is kept
+  // whole by the second one, so c = 2^-24; rounding that product first would give 0. Both orders of the GEMM: B
+  // row-major (products added in k order) and transposed (the 16-lane dot product: lanes 0 and 1, then combined).
   const float a[2] = {-(1.0f + 0x1p-11f), 1.0f + 0x1p-12f}, b[2] = {1.0f, 1.0f + 0x1p-12f};
   volatile float p0 = a[0] * b[0];
   volatile float p1 = a[1] * b[1];
-  const float unfused = p0 + p1;
-  REQUIRE(unfused == 0.0f);
-  REQUIRE(std::fma(a[1], b[1], float(p0)) == 0x1p-24f);  // so the check below tells the two apart
+  REQUIRE(p0 + p1 == 0.0f);  // so the checks below tell the two apart
   float c = -1.0f;
   t.gemm[0](1, 1, 2, a, 2, 1, b, 1, 1, &c, 1, false);
-  CHECK(c == unfused);
+  CHECK(c == 0x1p-24f);
+  // Transposed, the lanes hold a0 b0 and a1 b1 rounded apart (one fused multiply-add onto 0 each): their sum is 0.
+  c = -1.0f;
+  t.gemm[0](1, 1, 2, a, 2, 1, b, 1, 2, &c, 1, false);
+  CHECK(c == 0.0f);
+}
+
+TEST_CASE("deterministic math: every kernel set's fused multiply-add rounds once, where double rounding would not",
+          "[deterministic]") {
+  // SSE4.2 has no FMA instruction and emulates one through float64 rounded to odd. Each row is one a and 16 (b, c)
+  // pairs, run as a 1x16x1 GEMM onto C = c (a vector of multiply-adds on every set) against the C library's fmaf.
+  struct Row {
+    float a, b[16], c[16];
+  };
+  std::vector<Row> rows;
+  auto same_lanes = [&](float a, float b, float c) {
+    Row r{a, {}, {}};
+    std::fill(r.b, r.b + 16, b), std::fill(r.c, r.c + 16, c);
+    rows.push_back(r);
+  };
+  // (1 + 2^-12)^2 = 1 + 2^-11 + 2^-24 is a float32 rounding midpoint; with c = +-2^-60 the exact sum is a hair off it,
+  // which float64 cannot hold: rounded to float64 first it would land on the midpoint and round to even.
+  same_lanes(1.0f + 0x1p-12f, 1.0f + 0x1p-12f, 0x1p-60f);
+  same_lanes(1.0f + 0x1p-12f, 1.0f + 0x1p-12f, -0x1p-60f);
+  same_lanes(-(1.0f + 0x1p-12f), 1.0f + 0x1p-12f, 0x1p-60f);
+  same_lanes(0x1p-75f, 0x1p-75f, 0x1p-149f);  // a product below the subnormals, onto the smallest one
+  same_lanes(3.0f, 0x1p-149f, 0x1p-149f);     // subnormal results
+  same_lanes(std::numeric_limits<float>::max(), 2.0f, -std::numeric_limits<float>::max());  // a * b alone overflows
+  same_lanes(std::numeric_limits<float>::max(), 1.5f, 0.0f);                                // overflow
+  same_lanes(std::numeric_limits<float>::infinity(), 0.0f, 1.0f);                           // NaN
+  same_lanes(-0.0f, 1.0f, 0.0f);
+  std::mt19937 rng(11);
+  std::uniform_int_distribution<uint32_t> bits;
+  auto random_float = [&] {
+    const uint32_t u = bits(rng);
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+  };
+  for (int i = 0; i < 2000; ++i) {
+    Row r{random_float(), {}, {}};
+    for (int j = 0; j < 16; ++j) {
+      r.b[j] = random_float();
+      // Half the lanes cancel nearly: c within a few float32 ulps of -a * b.
+      r.c[j] = j % 2 ? random_float() : -r.a * r.b[j] * (1.0f + std::ldexp(float(int(bits(rng) % 64) - 32), -24));
+    }
+    rows.push_back(r);
+  }
+  for (const SimdTable* t : runnable_simd_tables()) {
+    int64_t mismatches = 0;
+    for (const Row& r : rows) {
+      float got[16];
+      std::copy(r.c, r.c + 16, got);
+      t->ordered_gemm(1, 16, 1, &r.a, 1, 1, r.b, 16, 1, got, 16, true);
+      for (int j = 0; j < 16; ++j) {
+        const float expected = std::fma(r.a, r.b[j], r.c[j]);
+        const bool same =
+            std::memcmp(&got[j], &expected, sizeof expected) == 0 || (std::isnan(expected) && std::isnan(got[j]));
+        if (!same && mismatches++ < 5)
+          FAIL_CHECK(t->name << std::hexfloat << ": fma(" << r.a << ", " << r.b[j] << ", " << r.c[j] << ") = " << expected << ", got "
+                             << got[j]);
+      }
+    }
+    INFO(t->name);
+    CHECK(mismatches == 0);
+  }
 }
 
 TEST_CASE("deterministic math: every kernel set's deterministic float kernels give the scalar loop's bits",
