@@ -78,8 +78,9 @@ struct ScalarLoops {
     for (int64_t i = 0; i < n; ++i) out[i] = kernels::reduce_combine<op>(out[i], in[i]);
   }
 
-  // C = A @ B (+ C): the i-k-j order keeps B's and C's rows streaming. Each element sums in k order, unfused.
-  template <class T>
+  // C = A @ B (+ C): the i-k-j order keeps B's and C's rows streaming. Each element sums in k order, unfused, or
+  // (kFused, the ordered GEMM's) by fused multiply-adds.
+  template <class T, bool kFused = false>
   static void gemm(int64_t M, int64_t N, int64_t K, const void* pa, int64_t a_rs, int64_t a_cs, const void* pb,
                    int64_t b_rs, int64_t b_cs, void* pc, int64_t c_rs, bool accumulate) {
     const T* A = static_cast<const T*>(pa);
@@ -92,7 +93,8 @@ struct ScalarLoops {
       for (int64_t k = 0; k < K; ++k) {
         const T a = A[i * a_rs + k * a_cs];
         const T* b = B + k * b_rs;
-        for (int64_t j = 0; j < N; ++j) c[j] += a * b[j * b_cs];
+        for (int64_t j = 0; j < N; ++j)
+          c[j] = kFused ? fused_multiply_add(a, b[j * b_cs], c[j]) : c[j] + a * b[j * b_cs];
       }
     }
   }
@@ -134,19 +136,7 @@ struct ScalarLoops {
         }
       return;
     }
-    const T* A = static_cast<const T*>(pa);
-    const T* B = static_cast<const T*>(pb);
-    T* C = static_cast<T*>(pc);
-    for (int64_t i = 0; i < M; ++i) {
-      T* c = C + i * c_rs;
-      if (!accumulate)
-        for (int64_t j = 0; j < N; ++j) c[j] = T(0);
-      for (int64_t k = 0; k < K; ++k) {
-        const T a = A[i * a_rs + k * a_cs];
-        const T* b = B + k * b_rs;
-        for (int64_t j = 0; j < N; ++j) c[j] = fused_multiply_add(a, b[j * b_cs], c[j]);
-      }
-    }
+    gemm<T, /*kFused=*/true>(M, N, K, pa, a_rs, a_cs, pb, b_rs, b_cs, pc, c_rs, accumulate);
   }
 
   static void float_to_bf16(const void* in, void* out, int64_t n) { float_to_bf16_loop(in, out, n); }
