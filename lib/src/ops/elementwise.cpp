@@ -160,8 +160,9 @@ bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b) {
 }
 
 bool scaled_binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b, Scalar alpha) {
-  if (!writes_into_self(op, self, b) || !b.is_contiguous() || !b.sizes().equals(self.sizes()) ||
-      result_type(b, alpha) != b.dtype())
+  // CPU only: alpha is read from this function's stack, where another device's program could not reach it.
+  if (!self.device().is_cpu() || !writes_into_self(op, self, b) || !b.is_contiguous() ||
+      !b.sizes().equals(self.sizes()) || result_type(b, alpha) != b.dtype())
     return false;
   using Program = ElementwiseProgram;
   ScalarBytes alpha_bytes("in-place op", alpha, self.dtype());

@@ -34,7 +34,7 @@ bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b);
 bool binary_into_self(BinaryOp op, const Tensor& self, Scalar b);
 // self = op(self, b * alpha) for Add and Sub (an optimizer's p.add_(update, -lr)) in one pass through the backend's
 // elementwise program, so that b * alpha never materialises: the same bits as binary_into_self(op, self, b * alpha).
-// Also needs b dense and of self's shape, and a backend that runs the program; returns false otherwise.
+// Also needs b dense and of self's shape, on the CPU, whose backend runs the program; returns false otherwise.
 bool scaled_binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b, Scalar alpha);
 
 // Writes src into dst in place (casting, broadcasting src to dst's shape) and bumps dst's version.
