@@ -50,7 +50,7 @@ struct GemmKernel {
     if constexpr (kOrdered)
       return fused_multiply_add(a, b, acc);
     else
-      return xsimd::fma(a, b, acc);
+      return fast_multiply_add(a, b, acc);
   }
 
   static void micro(int64_t kc, const T* pa, const T* pb, T* c, int64_t c_rs, int64_t mr, int64_t nr, bool accumulate) {
@@ -136,10 +136,10 @@ struct GemmKernel {
             int64_t k = 0;
             for (; k + W <= K; k += W) {
               const Vec<T> x = Vec<T>::load_unaligned(a + k);
-              v0 = xsimd::fma(x, Vec<T>::load_unaligned(c0 + k), v0);
-              v1 = xsimd::fma(x, Vec<T>::load_unaligned(c1 + k), v1);
-              v2 = xsimd::fma(x, Vec<T>::load_unaligned(c2 + k), v2);
-              v3 = xsimd::fma(x, Vec<T>::load_unaligned(c3 + k), v3);
+              v0 = fast_multiply_add(x, Vec<T>::load_unaligned(c0 + k), v0);
+              v1 = fast_multiply_add(x, Vec<T>::load_unaligned(c1 + k), v1);
+              v2 = fast_multiply_add(x, Vec<T>::load_unaligned(c2 + k), v2);
+              v3 = fast_multiply_add(x, Vec<T>::load_unaligned(c3 + k), v3);
             }
             T s0 = xsimd::hadd(v0), s1 = xsimd::hadd(v1), s2 = xsimd::hadd(v2), s3 = xsimd::hadd(v3);
             for (; k < K; ++k) {
@@ -161,7 +161,7 @@ struct GemmKernel {
           if (a_cs == 1 && K >= W) {
             Vec<T> v(T(0));
             for (; k + W <= K; k += W)
-              v = xsimd::fma(Vec<T>::load_unaligned(a + k), Vec<T>::load_unaligned(col + k), v);
+              v = fast_multiply_add(Vec<T>::load_unaligned(a + k), Vec<T>::load_unaligned(col + k), v);
             alignas(64) T lanes[W];
             v.store_aligned(lanes);
             for (int64_t l = 0; l < W; ++l) acc += lanes[l];
