@@ -147,10 +147,7 @@ Tensor& Tensor::pow_(Scalar e) const {
 // (binary_into_self); otherwise, and whenever it records, it takes inplace()'s general path.
 Tensor& Tensor::add_(const Tensor& o, Scalar alpha) const {
   WICK_PROFILE_OP("add_", *this, o);
-  if (!records(*this, &o) && (alpha.to_double() == 1 ? binary_into_self(BinaryOp::Add, *this, o)
-                                                     : scaled_binary_into_self(BinaryOp::Add, *this, o, alpha) ||
-                                                           binary_into_self(BinaryOp::Add, *this, o * alpha)))
-    return const_cast<Tensor&>(*this);
+  if (!records(*this, &o) && scaled_binary_into_self(BinaryOp::Add, *this, o, alpha)) return const_cast<Tensor&>(*this);
   return inplace(*this, "add_", &o, [&](const Tensor& s) { return wick::add(s, o, alpha); });
 }
 Tensor& Tensor::add_(Scalar o, Scalar alpha) const {
@@ -161,10 +158,7 @@ Tensor& Tensor::add_(Scalar o, Scalar alpha) const {
 }
 Tensor& Tensor::sub_(const Tensor& o, Scalar alpha) const {
   WICK_PROFILE_OP("sub_", *this, o);
-  if (!records(*this, &o) && (alpha.to_double() == 1 ? binary_into_self(BinaryOp::Sub, *this, o)
-                                                     : scaled_binary_into_self(BinaryOp::Sub, *this, o, alpha) ||
-                                                           binary_into_self(BinaryOp::Sub, *this, o * alpha)))
-    return const_cast<Tensor&>(*this);
+  if (!records(*this, &o) && scaled_binary_into_self(BinaryOp::Sub, *this, o, alpha)) return const_cast<Tensor&>(*this);
   return inplace(*this, "sub_", &o, [&](const Tensor& s) { return wick::sub(s, o, alpha); });
 }
 Tensor& Tensor::sub_(Scalar o, Scalar alpha) const {

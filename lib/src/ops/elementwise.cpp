@@ -160,10 +160,12 @@ bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b) {
 }
 
 bool scaled_binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b, Scalar alpha) {
-  // CPU only: alpha is read from this function's stack, where another device's program could not reach it.
+  if (alpha.to_double() == 1) return binary_into_self(op, self, b);
+  // One pass on the CPU only: alpha is read from this function's stack, where another device's program could not
+  // reach it. Elsewhere, or when the backend declines, b * alpha materialises first.
   if (!self.device().is_cpu() || !writes_into_self(op, self, b) || !b.is_contiguous() ||
       !b.sizes().equals(self.sizes()) || result_type(b, alpha) != b.dtype())
-    return false;
+    return writes_into_self(op, self, b) && binary_into_self(op, self, b * alpha);
   using Program = ElementwiseProgram;
   ScalarBytes alpha_bytes("in-place op", alpha, self.dtype());
   Program::Instruction steps[2];
@@ -183,7 +185,7 @@ bool scaled_binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b, S
   program.instructions = steps;
   program.instruction_count = 2;
   program.scratch_count = 1;
-  if (!backend_for(self.device()).run_elementwise_program(program)) return false;
+  if (!backend_for(self.device()).run_elementwise_program(program)) return binary_into_self(op, self, b * alpha);
   bump_version(self);
   return true;
 }

@@ -32,9 +32,9 @@ Tensor binary_kernel(const char* name, BinaryOp op, const Tensor& a, Scalar b, S
 // dtype, and b not sharing self's storage. The caller then computes out of place and writes back.
 bool binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b);
 bool binary_into_self(BinaryOp op, const Tensor& self, Scalar b);
-// self = op(self, b * alpha) for Add and Sub (an optimizer's p.add_(update, -lr)) in one pass through the backend's
-// elementwise program, so that b * alpha never materialises: the same bits as binary_into_self(op, self, b * alpha).
-// Also needs b dense and of self's shape, on the CPU, whose backend runs the program; returns false otherwise.
+// self = op(self, b * alpha), Add or Sub (an optimizer's p.add_(update, -lr)), straight into self as
+// binary_into_self writes, and false where that cannot be done. With b dense and of self's shape on the CPU it runs as
+// one pass of the backend's elementwise program, so that b * alpha never materialises: the same bits either way.
 bool scaled_binary_into_self(BinaryOp op, const Tensor& self, const Tensor& b, Scalar alpha);
 
 // Writes src into dst in place (casting, broadcasting src to dst's shape) and bumps dst's version.
