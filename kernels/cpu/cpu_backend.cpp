@@ -42,11 +42,14 @@ Backend& cpu_backend() {
 bool CpuBackend::supports(FusedOp op, ScalarType t) const {
   const bool floating = t == kFloat || t == kDouble;
   // Deterministic numerics (deterministic_numerics.h): lib/ composes the fused ops from the deterministic primitives,
-  // so that a run without fused kernels (WICK_FUSED_KERNELS=0) gives the same bits too. Three keep their kernels,
+  // so that a run without fused kernels (WICK_FUSED_KERNELS=0) gives the same bits too. Five keep their kernels,
   // whose bits are the composed forms' (tests/embedded/deterministic_numerics_test.cpp runs both): the portable
-  // convolution (im2col and the ordered GEMM, as lib/'s unfold and matmul, then the bias), max pooling (exact), and
-  // int8 linear layers (the scalar set, which lib/'s composed form matches bit for bit).
-  if (deterministic_numerics() && op != FusedOp::Conv2d && op != FusedOp::MaxPool2d && op != FusedOp::LinearInt8)
+  // convolution (im2col and the ordered GEMM, as lib/'s unfold and matmul, then the bias), max pooling (exact),
+  // int8 linear layers (the scalar set, which lib/'s composed form matches bit for bit), and the LSTM and GRU cells'
+  // forward (the composed step's operations in order, on the same sigmoid and tanh kernels; lib/ composes a step
+  // that the tape records or that computes in a wider dtype).
+  if (deterministic_numerics() && op != FusedOp::Conv2d && op != FusedOp::MaxPool2d && op != FusedOp::LinearInt8 &&
+      op != FusedOp::LstmCell && op != FusedOp::GruCell)
     return false;
   switch (op) {
     case FusedOp::BatchNorm:

@@ -8,9 +8,9 @@
 //     functions in deterministic_math.h's; no other fused multiply-add (-ffp-contract=off, and those kernels never
 //     call one);
 //   - matmul and convolution skip oneDNN (its kernels depend on the CPU); supports() says no to the fused softmax,
-//     normalisation, average pooling and recurrent cells, so lib/ composes them from the primitives above (as with
-//     WICK_FUSED_KERNELS=0, which then gives the same bits); the portable convolution and max pooling stay, their
-//     bits being the composed forms';
+//     normalisation and average pooling, so lib/ composes them from the primitives above (as with
+//     WICK_FUSED_KERNELS=0, which then gives the same bits); the portable convolution, max pooling and the recurrent
+//     cells' forward stay, their bits being the composed forms' (lib/ composes a recurrent step the tape records);
 //   - int8 linear layers run the widest int8 kernel set, as outside the mode: every set gives the same bits (integer
 //     sums are exact in any order, and the float epilogue is the same operations in the same order, no FMA).
 #pragma once

@@ -156,6 +156,49 @@ TEST_CASE("deterministic numerics: GRU and LSTM episodes, float32 and int8", "[d
   CHECK(allclose(exact_lstm, fast_lstm, 1e-4, 1e-5));
 }
 
+// The fused LSTM and GRU cells run in the mode where their bits are the composed step's (the forward); a step the tape
+// records composes, as the fused backward's arithmetic is not that of the composed ops' recorded backward. So
+// training too gives the same bits with the fused kernels on and off, and the fused cell's forward matches the
+// composed one's in inference.
+TEST_CASE("deterministic numerics: GRU and LSTM outputs and gradients are the same bits with fused kernels on and off",
+          "[deterministic]") {
+  manual_seed(5);
+  nn::GRU gru(nn::GRUOptions(4, 6).num_layers(2));
+  nn::LSTM lstm(nn::LSTMOptions(4, 6).num_layers(2));
+  const Tensor x = randn({5, 3, 4});
+  struct Run {
+    Tensor output;
+    std::vector<Tensor> grads;
+  };
+  auto run = [&](auto& rnn, bool fused, bool train) {
+    const bool was = fused_kernels_enabled();
+    set_fused_kernels_enabled(fused);
+    Run r;
+    if (train) {
+      rnn->zero_grad();
+      r.output = std::get<0>(rnn->forward(x));
+      (r.output * r.output).sum().backward();
+      for (const Tensor& p : rnn->parameters()) r.grads.push_back(p.grad().clone());
+    } else {
+      InferenceMode inference;
+      r.output = std::get<0>(rnn->forward(x));
+    }
+    set_fused_kernels_enabled(was);
+    return r;
+  };
+  auto same_bits = [](const Run& a, const Run& b) {
+    bool same = equal(a.output, b.output) && a.grads.size() == b.grads.size();
+    for (size_t i = 0; same && i < a.grads.size(); ++i) same = equal(a.grads[i], b.grads[i]);
+    return same;
+  };
+  DeterministicNumericsGuard guard;
+  for (const bool train : {false, true}) {
+    INFO((train ? "training" : "inference"));
+    CHECK(same_bits(run(gru, true, train), run(gru, false, train)));
+    CHECK(same_bits(run(lstm, true, train), run(lstm, false, train)));
+  }
+}
+
 TEST_CASE("deterministic numerics: a CNN's probabilities over 1,000 MNIST digits, at 1 and 3 threads",
           "[deterministic]") {
   if (!std::filesystem::exists(mnist_root() + "/t10k-images-idx3-ubyte")) {

@@ -100,5 +100,34 @@ inline Vec<T> fast_multiply_add(const Vec<T>& a, const Vec<T>& b, const Vec<T>& 
   return xsimd::fma(a, b, c);
 }
 
+// The n elements at p in the first n lanes and zeros in the others (all zeros for n <= 0, a plain load for n >= the
+// width), reading nothing past p[n - 1]: a dot product's last partial block, padded with zeros. AVX-512's and AVX2's
+// masked loads (which do not touch the masked-off elements); elsewhere through a zeroed buffer.
+template <class T>
+inline Vec<T> load_leading(const T* p, int64_t n) {
+  constexpr int64_t W = int64_t(Vec<T>::size);
+  if (n >= W) return Vec<T>::load_unaligned(p);
+  if (n <= 0) return Vec<T>(T(0));
+#if defined(__AVX512F__)
+  if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) {
+    if constexpr (std::is_same_v<T, float>)
+      return _mm512_maskz_loadu_ps(__mmask16((1u << n) - 1), p);
+    else
+      return _mm512_maskz_loadu_pd(__mmask8((1u << n) - 1), p);
+  }
+#elif defined(__AVX2__)
+  if constexpr (std::is_base_of_v<xsimd::avx2, Arch>) {
+    if constexpr (std::is_same_v<T, float>)
+      return _mm256_maskload_ps(
+          p, _mm256_cmpgt_epi32(_mm256_set1_epi32(int(n)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+    else
+      return _mm256_maskload_pd(p, _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)));
+  }
+#endif
+  alignas(64) T lanes[W] = {};
+  for (int64_t l = 0; l < n; ++l) lanes[l] = p[l];
+  return Vec<T>::load_aligned(lanes);
+}
+
 }  // namespace WICK_SIMD_NAMESPACE
 }  // namespace wick::cpu

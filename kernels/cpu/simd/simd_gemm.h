@@ -189,29 +189,22 @@ struct GemmKernel {
     for (int i = 0; i < I; ++i)
       for (int c = 0; c < J; ++c)
         for (int64_t r = 0; r < R; ++r) acc[i][c][r] = Vec<T>(T(0));
-    int64_t k = 0;
-    for (; k + L <= K; k += L)
+    // One block of L products per chain; `load` reads vector r of a block.
+    auto add_block = [&](int64_t k, auto&& load) {
       for (int64_t r = 0; r < R; ++r) {
         Vec<T> x[I];
-        for (int i = 0; i < I; ++i) x[i] = Vec<T>::load_unaligned(a[i] + k + r * W);
+        for (int i = 0; i < I; ++i) x[i] = load(a[i] + k + r * W, r);
         for (int c = 0; c < J; ++c) {
-          const Vec<T> y = Vec<T>::load_unaligned(b[c] + k + r * W);
+          const Vec<T> y = load(b[c] + k + r * W, r);
           for (int i = 0; i < I; ++i) acc[i][c][r] = fused_multiply_add(x[i], y, acc[i][c][r]);
         }
       }
+    };
+    int64_t k = 0;
+    for (; k + L <= K; k += L) add_block(k, [](const T* p, int64_t) { return Vec<T>::load_unaligned(p); });
+    if (k < K)  // the last partial block, padded with zeros
+      add_block(k, [left = K - k](const T* p, int64_t r) { return load_leading(p, left - r * W); });
     alignas(64) T lanes[L];
-    if (k < K) {  // the last partial block, padded with zeros
-      alignas(64) T ta[L], tb[L];
-      for (int i = 0; i < I; ++i) {
-        for (int64_t l = 0; l < L; ++l) ta[l] = k + l < K ? a[i][k + l] : T(0);
-        for (int c = 0; c < J; ++c) {
-          for (int64_t l = 0; l < L; ++l) tb[l] = k + l < K ? b[c][k + l] : T(0);
-          for (int64_t r = 0; r < R; ++r)
-            acc[i][c][r] =
-                fused_multiply_add(Vec<T>::load_aligned(ta + r * W), Vec<T>::load_aligned(tb + r * W), acc[i][c][r]);
-        }
-      }
-    }
     for (int i = 0; i < I; ++i)
       for (int c = 0; c < J; ++c) {
         for (int64_t r = 0; r < R; ++r) acc[i][c][r].store_aligned(lanes + r * W);

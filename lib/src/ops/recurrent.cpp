@@ -12,6 +12,7 @@
 #include "wick/detail/op_scope.h"
 #include "wick/detail/record.h"
 #include "wick/detail/shape_of.h"
+#include "wick/deterministic_numerics.h"
 #include "wick/grad_mode.h"
 #include "wick/nn_ops.h"
 #include "wick/ops.h"
@@ -58,6 +59,17 @@ std::array<Tensor, K> gate_blocks(const Tensor& gates) {
   std::array<Tensor, K> blocks;
   for (int64_t i = 0; i < K; ++i) blocks[size_t(i)] = gates.narrow(-1, i * H, H);
   return blocks;
+}
+
+// Whether a step runs the backend's fused cell: where it has one for the compute dtype and, in deterministic
+// numerics mode (which promises the same bits with fused kernels on and off), only where the fused cell's bits are
+// the composed step's: its forward is the composed step's operations in their order on the same sigmoid and tanh
+// kernels, but only when it computes in the tensors' own dtype, and its backward is not the composed ops' recorded
+// backward, so a step the tape records composes.
+bool fused_step(Device device, FusedOp op, ScalarType dtype, ScalarType compute,
+                std::initializer_list<const Tensor*> inputs) {
+  if (!detail::fused_for(device, op, compute)) return false;
+  return !deterministic_numerics_enabled() || (compute == dtype && !record_needed(inputs));
 }
 
 // ---- LSTM ---------------------------------------------------------------------------------------------------
@@ -111,7 +123,8 @@ std::tuple<Tensor, Tensor> fused_lstm_cell(const Tensor& input_gates, const Tens
   const char* op = "fused_lstm_cell";
   check_step(op, input_gates, hidden_gates, cx, "cx", 4);
   const ScalarType ct = compute_dtype(cx.device(), cx.dtype());
-  if (!detail::fused_for(cx.device(), FusedOp::LstmCell, ct)) return composed_lstm(input_gates, hidden_gates, cx);
+  if (!fused_step(cx.device(), FusedOp::LstmCell, cx.dtype(), ct, {&input_gates, &hidden_gates, &cx}))
+    return composed_lstm(input_gates, hidden_gates, cx);
 
   Tensor hy, cy, workspace;  // workspace: i, f, g, o and tanh(cy) of each row, for the backward
   {
@@ -162,7 +175,8 @@ Tensor fused_gru_cell(const Tensor& input_gates, const Tensor& hidden_gates, con
   const char* op = "fused_gru_cell";
   check_step(op, input_gates, hidden_gates, hx, "hx", 3);
   const ScalarType ct = compute_dtype(hx.device(), hx.dtype());
-  if (!detail::fused_for(hx.device(), FusedOp::GruCell, ct)) return composed_gru(input_gates, hidden_gates, hx);
+  if (!fused_step(hx.device(), FusedOp::GruCell, hx.dtype(), ct, {&input_gates, &hidden_gates, &hx}))
+    return composed_gru(input_gates, hidden_gates, hx);
 
   Tensor hy, workspace;  // workspace: r, z, n and the hidden state's new-gate projection of each row
   {

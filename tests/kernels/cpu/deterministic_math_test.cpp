@@ -219,8 +219,8 @@ TEST_CASE("deterministic math: every kernel set's fused multiply-add rounds once
         const bool same =
             std::memcmp(&got[j], &expected, sizeof expected) == 0 || (std::isnan(expected) && std::isnan(got[j]));
         if (!same && mismatches++ < 5)
-          FAIL_CHECK(t->name << std::hexfloat << ": fma(" << r.a << ", " << r.b[j] << ", " << r.c[j] << ") = " << expected << ", got "
-                             << got[j]);
+          FAIL_CHECK(t->name << std::hexfloat << ": fma(" << r.a << ", " << r.b[j] << ", " << r.c[j]
+                             << ") = " << expected << ", got " << got[j]);
       }
     }
     INFO(t->name);
@@ -301,8 +301,9 @@ TEST_CASE("deterministic numerics mode: the CPU backend's deterministic table, t
   CHECK_FALSE(cpu.supports(FusedOp::Softmax, kFloat));
   CHECK_FALSE(cpu.supports(FusedOp::LayerNorm, kFloat));
   CHECK_FALSE(cpu.supports(FusedOp::AvgPool2d, kFloat));
-  CHECK_FALSE(cpu.supports(FusedOp::LstmCell, kFloat));
-  CHECK(cpu.supports(FusedOp::Conv2d, kFloat));  // the portable kernel, not oneDNN's
+  CHECK(cpu.supports(FusedOp::Conv2d, kFloat));    // the portable kernel, not oneDNN's
+  CHECK(cpu.supports(FusedOp::LstmCell, kFloat));  // the forward's bits are the composed step's; lib/ composes
+  CHECK(cpu.supports(FusedOp::GruCell, kFloat));   // a recorded step
   CHECK(cpu.supports(FusedOp::MaxPool2d, kFloat));
   CHECK(cpu.supports(FusedOp::LinearInt8, kFloat));
   // The unary kernels that call a transcendental function are the deterministic ones (float32 on the widest set's
