@@ -1,10 +1,11 @@
-// float32 exp, log and tanh for deterministic numerics mode, written once over an operation vocabulary Ops, so that
-// the scalar loops (V = float, ScalarFloatOps below) and every vector kernel set (V = an xsimd float batch,
+// float32 exp, log, tanh and erf for deterministic numerics mode, written once over an operation vocabulary Ops, so
+// that the scalar loops (V = float, ScalarFloatOps below) and every vector kernel set (V = an xsimd float batch,
 // simd/simd_deterministic.h) run the same IEEE operations in the same order, lane by lane: the bits cannot depend
 // on the vector width. Cephes' single-precision algorithms (Moshier's expf, logf and tanhf, as sse_mathfun.h
-// vectorised them): range reduction, a short polynomial in + and *, an exponent built from bits. Within 1 ULP of
-// the correctly rounded value (tests/kernels/cpu/deterministic_math_test.cpp measures it), subnormal results
-// included. No fused multiply-add anywhere (-ffp-contract=off, and Ops never calls one).
+// vectorised them) and an erf fitted for this file: range reduction, a short polynomial in + and *, an exponent
+// built from bits. Within 1 ULP of the correctly rounded value (tests/kernels/cpu/deterministic_math_test.cpp
+// measures it), subnormal results included. No fused multiply-add anywhere (-ffp-contract=off, and Ops never calls
+// one).
 //
 // Ops provides select(mask, a, b), floor, div (correctly rounded: xsimd's NEON division is an estimate), and
 // pow2(n): 2^n for an integral n in [-126, 127], built from its bits; and exponent_bits(x) / from_bits(i) to split a
@@ -103,6 +104,40 @@ V tanh_float(const V& x) {
   const V large = Ops::select(x < V(0.0f), V(0.0f) - t, t);
   const V r = Ops::select(a < V(0.625f), small, large);
   return Ops::select(x == V(0.0f), x, r);  // tanh(-0) = -0
+}
+
+// c[0] x^(N-1) + c[1] x^(N-2) + ... + c[N-1], by Horner's rule.
+template <class V, int N>
+V polynomial(const V& x, const float (&c)[N]) {
+  V y = V(c[0]);
+  for (int i = 1; i < N; ++i) y = y * x + V(c[i]);
+  return y;
+}
+
+// The error function: two near-minimax polynomials fitted for this file by tools/fit_erf_float.py, which says how. |x|
+// < 1: x + x P(x^2), P(0) = 2/sqrt(pi) - 1, so that the last add is a correction to x; then 1 - e^(-x^2) R(1/|x| -
+// shift), erfc(x) e^(x^2) being smooth in 1/x, with the sign of x; 1 from |x| = 3.95 on. Within 1 ULP of the correctly
+// rounded value on every float (checked exhaustively).
+template <class Ops, class V>
+V erf_float(const V& x) {
+  static constexpr float kP[] = {-9.680138591334205e-06f, 0.0001127054525050325f, -0.0008484711552639242f,
+                                 0.0052210748850902875f,  -0.02686544582383119f,  0.1128378274724085f,
+                                 -0.3761263848381155f,    0.12837916706315852f};
+  static constexpr float kR[] = {-0.03616965582257742f,  0.02531216233143621f, 0.005985284771386501f,
+                                 -0.026808736402633468f, 0.0428001459807951f,  -0.0465390888447487f,
+                                 0.022967013547862337f,  0.04391360789214171f, -0.17218677517074993f,
+                                 0.38173854600063906f,   0.3065574405922751f};
+  const V a = Ops::select(x < V(0.0f), V(0.0f) - x, x);
+  const V z = x * x;
+  const V small = x + x * polynomial(z, kP);
+  // 1/|x| on [1, 3.95] only, so that R stays on its fitted range whatever the lane holds.
+  V clamped = Ops::select(a < V(1.0f), V(1.0f), a);
+  clamped = Ops::select(clamped < V(3.95f), clamped, V(3.95f));
+  const V r = polynomial(Ops::div(V(1.0f), clamped) - V(0.6265822784810127f), kR);
+  V large = Ops::select(a < V(3.95f), V(1.0f) - exp_float<Ops>(V(0.0f) - z) * r, V(1.0f));
+  large = Ops::select(x < V(0.0f), V(0.0f) - large, large);
+  const V result = Ops::select(a < V(1.0f), small, large);  // erf(-0) = -0: x + x P(0) keeps the sign
+  return Ops::select(x == x, result, x);
 }
 
 // The vocabulary for plain floats (the scalar loops).

@@ -219,7 +219,7 @@ TEST_CASE("deterministic numerics: a CNN's probabilities over 1,000 MNIST digits
   set_num_threads(3);
   const uint64_t three_threads = cnn_hash(cnn, digits);
   set_num_threads(threads);
-  check_hash("CNN float32", one_thread, 0xcd6459000e0e7d59ULL);
+  check_hash("CNN float32", one_thread, 0x88057017bf9e554aULL);
   CHECK(three_threads == one_thread);
   CHECK(allclose(exact, fast, 1e-4, 1e-6));
 }

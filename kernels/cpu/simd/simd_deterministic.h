@@ -1,5 +1,5 @@
 // Deterministic numerics mode's vector kernels (deterministic_numerics.h): the float32 unary ops whose math calls
-// exp, log or tanh (deterministic_math.h's vectorised_deterministic_math), over DeterministicVectorMath: those are
+// exp, log, tanh or erf (deterministic_math.h's vectorised_deterministic_math), over DeterministicVectorMath: those are
 // deterministic_float_math.h's algorithms on this instruction set's vectors, so each lane computes what the scalar
 // loop computes.
 #pragma once
@@ -30,6 +30,7 @@ struct DeterministicVectorMath : VectorMath {
   static V exp(const V& x) { return deterministic::exp_float<DeterministicVectorOps>(x); }
   static V log(const V& x) { return deterministic::log_float<DeterministicVectorOps>(x); }
   static V tanh(const V& x) { return deterministic::tanh_float<DeterministicVectorOps>(x); }
+  static V erf(const V& x) { return deterministic::erf_float<DeterministicVectorOps>(x); }
 };
 
 }  // namespace WICK_SIMD_NAMESPACE
