@@ -29,38 +29,55 @@ void valid_range(int64_t offset, int64_t stride, int64_t W, int64_t OW, int64_t&
   hi = std::clamp<int64_t>(ceil_div(W - offset, stride), lo, OW);
 }
 
+// dst[0, n) = src[0, n), in 32-byte copies the compiler inlines: a row of im2col is a few dozen bytes (a LeNet
+// layer's 8 to 24 floats), and a call to memcpy for each cost as much as the copying.
+template <class T>
+void copy_row(T* dst, const T* src, int64_t n) {
+  constexpr int64_t kChunk = int64_t(32 / sizeof(T));
+  if (n < kChunk) {
+    for (int64_t i = 0; i < n; ++i) dst[i] = src[i];
+    return;
+  }
+  int64_t i = 0;
+  for (; i + kChunk <= n; i += kChunk) std::memcpy(dst + i, src + i, 32);
+  if (i < n) std::memcpy(dst + n - kChunk, src + n - kChunk, 32);  // the tail, overlapping the last chunk
+}
+
 // col[(c, kh, kw), (oh, ow)] = x[c, oh*s0 - p0 + kh*d0, ow*s1 - p1 + kw*d1], zero outside the input.
-// With accumulate = true it runs backwards: x[...] += col[...] (col2im).
+// With accumulate = true it runs backwards: x[...] += col[...] (col2im). The geometry is copied into locals: the
+// copies' stores may alias it, and reloading it for each row cost more than the row's copy.
 template <class T, bool kCol2Im>
 void im2col(const Geometry& g, std::conditional_t<kCol2Im, T*, const T*> x,
             std::conditional_t<kCol2Im, const T*, T*> col) {
-  for (int64_t c = 0; c < g.Cg(); ++c)
-    for (int64_t kh = 0; kh < g.KH; ++kh)
-      for (int64_t kw = 0; kw < g.KW; ++kw) {
-        auto* row = col + ((c * g.KH + kh) * g.KW + kw) * g.OHW();
-        const int64_t woff = kw * g.d1 - g.p1;
+  const int64_t C = g.Cg(), KH = g.KH, KW = g.KW, H = g.H, W = g.W, OH = g.OH, OW = g.OW, OHW = g.OHW();
+  const int64_t s0 = g.s0, s1 = g.s1, p0 = g.p0, p1 = g.p1, d0 = g.d0, d1 = g.d1;
+  for (int64_t c = 0; c < C; ++c)
+    for (int64_t kh = 0; kh < KH; ++kh)
+      for (int64_t kw = 0; kw < KW; ++kw) {
+        auto* row = col + ((c * KH + kh) * KW + kw) * OHW;
+        const int64_t woff = kw * d1 - p1;
         int64_t lo, hi;
-        valid_range(woff, g.s1, g.W, g.OW, lo, hi);
-        for (int64_t oh = 0; oh < g.OH; ++oh) {
-          auto* r = row + oh * g.OW;
-          const int64_t ih = oh * g.s0 - g.p0 + kh * g.d0;
-          const bool inside = ih >= 0 && ih < g.H;
+        valid_range(woff, s1, W, OW, lo, hi);
+        for (int64_t oh = 0; oh < OH; ++oh) {
+          auto* r = row + oh * OW;
+          const int64_t ih = oh * s0 - p0 + kh * d0;
+          const bool inside = ih >= 0 && ih < H;
           if constexpr (kCol2Im) {
             if (!inside) continue;
-            T* xr = x + (c * g.H + ih) * g.W;
-            for (int64_t ow = lo; ow < hi; ++ow) xr[ow * g.s1 + woff] += r[ow];
+            T* xr = x + (c * H + ih) * W;
+            for (int64_t ow = lo; ow < hi; ++ow) xr[ow * s1 + woff] += r[ow];
           } else {
             if (!inside) {
-              std::fill(r, r + g.OW, T(0));
+              std::fill(r, r + OW, T(0));
               continue;
             }
-            const T* xr = x + (c * g.H + ih) * g.W;
+            const T* xr = x + (c * H + ih) * W;
             std::fill(r, r + lo, T(0));
-            if (g.s1 == 1)
-              std::memcpy(r + lo, xr + lo + woff, size_t(hi - lo) * sizeof(T));
+            if (s1 == 1)
+              copy_row(r + lo, xr + lo + woff, hi - lo);
             else
-              for (int64_t ow = lo; ow < hi; ++ow) r[ow] = xr[ow * g.s1 + woff];
-            std::fill(r + hi, r + g.OW, T(0));
+              for (int64_t ow = lo; ow < hi; ++ow) r[ow] = xr[ow * s1 + woff];
+            std::fill(r + hi, r + OW, T(0));
           }
         }
       }

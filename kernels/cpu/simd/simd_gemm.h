@@ -53,7 +53,9 @@ struct GemmKernel {
       return fast_multiply_add(a, b, acc);
   }
 
-  static void micro(int64_t kc, const T* pa, const T* pb, T* c, int64_t c_rs, int64_t mr, int64_t nr, bool accumulate) {
+  // C[0, mr) x [0, nr) = A's packed panel pa times kc rows of NR columns of B, row k at pb + k * ldb.
+  static void micro(int64_t kc, const T* pa, const T* pb, int64_t ldb, T* c, int64_t c_rs, int64_t mr, int64_t nr,
+                    bool accumulate) {
     Vec<T> acc[MR][2];
     const bool full = mr == MR && nr == NR;
     if (kOrdered && accumulate) {  // continue C's running sums
@@ -68,7 +70,7 @@ struct GemmKernel {
       for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = Vec<T>(T(0));
     }
     for (int64_t k = 0; k < kc; ++k) {
-      const Vec<T> b0 = Vec<T>::load_aligned(pb + k * NR), b1 = Vec<T>::load_aligned(pb + k * NR + W);
+      const Vec<T> b0 = Vec<T>::load_unaligned(pb + k * ldb), b1 = Vec<T>::load_unaligned(pb + k * ldb + W);
       for (int r = 0; r < MR; ++r) {
         const Vec<T> a(pa[k * MR + r]);
         acc[r][0] = multiply_add(a, b0, acc[r][0]);
@@ -292,6 +294,9 @@ struct GemmKernel {
           for (int64_t j = 0; j < N; ++j) C[i * c_rs + j] = T(0);
       return;
     }
+    // A row-major B whose panels serve few of A's (a convolution's 8 or 16 output channels: 2 or 3) is read where it
+    // lies, its full panels unpacked: packing copies B, which pays only when each panel is reused many times.
+    const bool b_in_place = b_cs == 1 && M <= 4 * MR;
     thread_local Scratch<T> b_scratch;
     T* const packed_b = b_scratch.get(size_t(KC * (NC + NR)));
     for (int64_t jc = 0; jc < N; jc += NC) {
@@ -299,10 +304,11 @@ struct GemmKernel {
       for (int64_t pc = 0; pc < K; pc += KC) {
         const int64_t kc = imin(KC, K - pc);
         const bool acc = accumulate || pc > 0;
-        // pack B[pc:pc+kc, jc:jc+nc] as panels of NR columns, zero-padded
+        // pack B[pc:pc+kc, jc:jc+nc] as panels of NR columns, zero-padded; a panel read in place is left
         for (int64_t jr = 0; jr < nc; jr += NR) {
           T* dst = packed_b + jr * kc;
           const int64_t nr = imin(NR, nc - jr);
+          if (b_in_place && nr == NR) continue;
           for (int64_t k = 0; k < kc; ++k) {
             const T* src = B + (pc + k) * b_rs + (jc + jr) * b_cs;
             int64_t j = 0;
@@ -331,8 +337,10 @@ struct GemmKernel {
             }
             for (int64_t jr = 0; jr < nc; jr += NR) {
               for (int64_t ir = 0; ir < mc; ir += MR) {
-                micro(kc, packed_a + ir * kc, pb_all + jr * kc, C + (ic + ir) * c_rs + jc + jr, c_rs, imin(MR, mc - ir),
-                      imin(NR, nc - jr), acc);
+                const int64_t nr = imin(NR, nc - jr);
+                const bool in_place = b_in_place && nr == NR;
+                micro(kc, packed_a + ir * kc, in_place ? B + pc * b_rs + jc + jr : pb_all + jr * kc,
+                      in_place ? b_rs : NR, C + (ic + ir) * c_rs + jc + jr, c_rs, imin(MR, mc - ir), nr, acc);
               }
             }
           }
