@@ -361,9 +361,29 @@ void reduce_loop(const void* pin, int64_t n, void* pacc) {
       a2 = combine<op>(a2, Vec<T>::load_unaligned(in + i + 2 * W));
       a3 = combine<op>(a3, Vec<T>::load_unaligned(in + i + 3 * W));
     }
+    const Vec<T> v = combine<op>(combine<op>(a0, a1), combine<op>(a2, a3));
     alignas(64) T lanes[W];
-    combine<op>(combine<op>(a0, a1), combine<op>(a2, a3)).store_aligned(lanes);
-    for (int64_t k = 0; k < W; ++k) acc = combine_scalar<op>(acc, lanes[k]);
+    v.store_aligned(lanes);
+    if ((op == ReduceOp::Max || op == ReduceOp::Min) && xsimd::any(xsimd::isnan(v))) {
+      for (int64_t k = 0; k < W; ++k) acc = combine_scalar<op>(acc, lanes[k]);  // NaN wins, whatever follows
+    } else {
+      // The lanes as a tree (lane l with l + W/2, then l + W/4, ...) in loops of constant length the compiler
+      // vectorises: one chain through the W lanes cost more than the rest of a softmax's 128-float row. Max and min
+      // compare plainly, NaN being ruled out above.
+      for (int64_t half = W / 2; half >= 1; half /= 2)
+        for (int64_t l = 0; l < half; ++l) {
+          const T a = lanes[l], b = lanes[l + half];
+          if constexpr (op == ReduceOp::Sum)
+            lanes[l] = a + b;
+          else if constexpr (op == ReduceOp::Prod)
+            lanes[l] = a * b;
+          else if constexpr (op == ReduceOp::Max)
+            lanes[l] = a < b ? b : a;
+          else
+            lanes[l] = b < a ? b : a;
+        }
+      acc = combine_scalar<op>(acc, lanes[0]);
+    }
   }
   for (; i < n; ++i) acc = combine_scalar<op>(acc, in[i]);
 }
