@@ -52,7 +52,6 @@ bool CpuBackend::supports(FusedOp op, ScalarType t) const {
       op != FusedOp::LstmCell && op != FusedOp::GruCell)
     return false;
   switch (op) {
-    case FusedOp::BatchNorm:
     case FusedOp::LayerNorm:
 #ifdef WICK_HAVE_ONEDNN
       return t == kFloat;  // oneDNN's primitives; float64 composes, as without oneDNN

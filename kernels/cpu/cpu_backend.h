@@ -74,12 +74,13 @@ class CpuBackend final : public Backend, public FusedKernels {
   void linear_int8(const View& out, const View& x, const View& packed, const View& scale, const View& col_sum,
                    const View* bias) override;
 
-#ifdef WICK_HAVE_ONEDNN  // normalization.cpp; without oneDNN lib/ composes normalisation from the kernels above
   void batch_norm(const View& out, const View& input, const View& mean, const View& var, const View* scale,
-                  const View* shift, double eps, bool training) override;
+                  const View* shift, double eps, bool training) override;  // batch_norm.cpp
   void batch_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift, const View& grad_out,
                            const View& input, const View& mean, const View& var, const View* scale, double eps,
                            bool training) override;
+
+#ifdef WICK_HAVE_ONEDNN  // normalization.cpp; without oneDNN lib/ composes layer norm from the kernels above
   void layer_norm(const View& out, const View& mean, const View& var, const View& input, const View* scale,
                   const View* shift, double eps) override;
   void layer_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift, const View& grad_out,

@@ -1,7 +1,7 @@
-// Batch and layer normalisation, forward and backward, on oneDNN primitives (float32). As with
-// convolutions, each shape gets its primitive once, cached per thread, so a training loop never pays
-// oneDNN's creation cost again. Builds without oneDNN do not fuse normalisation: lib/ composes it from the
-// xsimd reductions and arithmetic instead (CpuBackend::supports says which).
+// Layer normalisation, forward and backward, on oneDNN primitives (float32). As with convolutions, each shape
+// gets its primitive once, cached per thread, so a training loop never pays oneDNN's creation cost again. Builds
+// without oneDNN do not fuse layer norm: lib/ composes it from the xsimd reductions and arithmetic instead
+// (CpuBackend::supports says which). Batch norm is batch_norm.cpp's, in every build.
 #include "cpu_backend.h"
 
 #ifdef WICK_HAVE_ONEDNN
@@ -21,14 +21,14 @@ using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 using dnnl::normalization_flags;
 
-enum class Kind : int64_t { BatchForward, BatchBackward, LayerForward, LayerBackward };
+enum class Kind : int64_t { LayerForward, LayerBackward };
 
-// Batch norm: rows = N, cols = C, inner = S. Layer norm: rows = M, cols = K, inner = 1.
+// rows = M, cols = K.
 struct Shape {
-  int64_t rows, cols, inner;
+  int64_t rows, cols;
 };
 
-using Key = PrimitiveKey<8>;
+using Key = PrimitiveKey<6>;
 
 // A primitive with one memory object per argument; each call points the memories at the caller's buffers.
 struct Entry {
@@ -36,9 +36,8 @@ struct Entry {
   std::unordered_map<int, dnnl::memory> args;
 };
 
-normalization_flags flags_of(bool global_stats, bool scale, bool shift) {
+normalization_flags flags_of(bool scale, bool shift) {
   auto f = normalization_flags::none;
-  if (global_stats) f |= normalization_flags::use_global_stats;
   if (scale) f |= normalization_flags::use_scale;
   if (shift) f |= normalization_flags::use_shift;
   return f;
@@ -46,62 +45,37 @@ normalization_flags flags_of(bool global_stats, bool scale, bool shift) {
 
 dnnl::memory::desc vector_md(int64_t n) { return {{n}, dt::f32, tag::a}; }
 
-// Batch norm sees [N, C, S, 1]: one plain layout for every input rank.
-dnnl::memory::desc batch_md(const Shape& s) { return {{s.rows, s.cols, s.inner, 1}, dt::f32, tag::nchw}; }
 dnnl::memory::desc layer_md(const Shape& s) { return {{s.rows, s.cols}, dt::f32, tag::ab}; }
 
 void add_args(Entry& e, std::initializer_list<std::pair<int, dnnl::memory::desc>> args) {
   for (const auto& [arg, md] : args) e.args.emplace(arg, dnnl::memory(md, onednn_engine(), DNNL_MEMORY_NONE));
 }
 
-std::unique_ptr<Entry> create_entry(Kind kind, const Shape& s, bool global_stats, bool scale, bool shift, float eps) {
+std::unique_ptr<Entry> create_entry(Kind kind, const Shape& s, bool scale, bool shift, float eps) {
   using namespace dnnl;
   auto e = std::make_unique<Entry>();
-  const normalization_flags flags = flags_of(global_stats, scale, shift);
+  const normalization_flags flags = flags_of(scale, shift);
   // Backward computes the scale and shift gradients exactly when the forward had them.
   const prop_kind backward_kind = scale || shift ? prop_kind::backward : prop_kind::backward_data;
-  if (kind == Kind::BatchForward || kind == Kind::BatchBackward) {
-    const memory::desc data = batch_md(s), stats = vector_md(s.cols);
-    const batch_normalization_forward::primitive_desc fwd({prop_kind::forward_training, data, eps, flags},
-                                                          onednn_engine());
-    if (kind == Kind::BatchForward) {
-      e->prim = batch_normalization_forward(fwd);
-      add_args(*e, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}, {DNNL_ARG_MEAN, stats}, {DNNL_ARG_VARIANCE, stats}});
-      if (scale) add_args(*e, {{DNNL_ARG_SCALE, stats}});
-      if (shift) add_args(*e, {{DNNL_ARG_SHIFT, stats}});
-    } else {
-      const batch_normalization_backward::primitive_desc bwd({backward_kind, data, data, eps, flags}, onednn_engine(),
-                                                             fwd);
-      e->prim = batch_normalization_backward(bwd);
-      add_args(*e, {{DNNL_ARG_SRC, data},
-                    {DNNL_ARG_DIFF_DST, data},
-                    {DNNL_ARG_DIFF_SRC, data},
-                    {DNNL_ARG_MEAN, stats},
-                    {DNNL_ARG_VARIANCE, stats}});
-      if (scale) add_args(*e, {{DNNL_ARG_SCALE, stats}, {DNNL_ARG_DIFF_SCALE, stats}});
-      if (shift) add_args(*e, {{DNNL_ARG_SHIFT, stats}, {DNNL_ARG_DIFF_SHIFT, stats}});
-    }
+  const memory::desc data = layer_md(s), stats = vector_md(s.rows), params = vector_md(s.cols);
+  const layer_normalization_forward::primitive_desc fwd({prop_kind::forward_training, data, stats, eps, flags},
+                                                        onednn_engine());
+  if (kind == Kind::LayerForward) {
+    e->prim = layer_normalization_forward(fwd);
+    add_args(*e, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}, {DNNL_ARG_MEAN, stats}, {DNNL_ARG_VARIANCE, stats}});
+    if (scale) add_args(*e, {{DNNL_ARG_SCALE, params}});
+    if (shift) add_args(*e, {{DNNL_ARG_SHIFT, params}});
   } else {
-    const memory::desc data = layer_md(s), stats = vector_md(s.rows), params = vector_md(s.cols);
-    const layer_normalization_forward::primitive_desc fwd({prop_kind::forward_training, data, stats, eps, flags},
-                                                          onednn_engine());
-    if (kind == Kind::LayerForward) {
-      e->prim = layer_normalization_forward(fwd);
-      add_args(*e, {{DNNL_ARG_SRC, data}, {DNNL_ARG_DST, data}, {DNNL_ARG_MEAN, stats}, {DNNL_ARG_VARIANCE, stats}});
-      if (scale) add_args(*e, {{DNNL_ARG_SCALE, params}});
-      if (shift) add_args(*e, {{DNNL_ARG_SHIFT, params}});
-    } else {
-      const layer_normalization_backward::primitive_desc bwd({backward_kind, data, data, stats, eps, flags},
-                                                             onednn_engine(), fwd);
-      e->prim = layer_normalization_backward(bwd);
-      add_args(*e, {{DNNL_ARG_SRC, data},
-                    {DNNL_ARG_DIFF_DST, data},
-                    {DNNL_ARG_DIFF_SRC, data},
-                    {DNNL_ARG_MEAN, stats},
-                    {DNNL_ARG_VARIANCE, stats}});
-      if (scale) add_args(*e, {{DNNL_ARG_SCALE, params}, {DNNL_ARG_DIFF_SCALE, params}});
-      if (shift) add_args(*e, {{DNNL_ARG_SHIFT, params}, {DNNL_ARG_DIFF_SHIFT, params}});
-    }
+    const layer_normalization_backward::primitive_desc bwd({backward_kind, data, data, stats, eps, flags},
+                                                           onednn_engine(), fwd);
+    e->prim = layer_normalization_backward(bwd);
+    add_args(*e, {{DNNL_ARG_SRC, data},
+                  {DNNL_ARG_DIFF_DST, data},
+                  {DNNL_ARG_DIFF_SRC, data},
+                  {DNNL_ARG_MEAN, stats},
+                  {DNNL_ARG_VARIANCE, stats}});
+    if (scale) add_args(*e, {{DNNL_ARG_SCALE, params}, {DNNL_ARG_DIFF_SCALE, params}});
+    if (shift) add_args(*e, {{DNNL_ARG_SHIFT, params}, {DNNL_ARG_DIFF_SHIFT, params}});
   }
   return e;
 }
@@ -109,18 +83,17 @@ std::unique_ptr<Entry> create_entry(Kind kind, const Shape& s, bool global_stats
 constexpr size_t kMaxEntries = 256;
 
 // Per thread, like the convolution cache: two threads training two models share nothing.
-Entry& find_entry(const char* op, Kind kind, const Shape& s, bool global_stats, bool scale, bool shift, double eps) {
+Entry& find_entry(const char* op, Kind kind, const Shape& s, bool scale, bool shift, double eps) {
   thread_local std::unordered_map<Key, std::unique_ptr<Entry>, PrimitiveKeyHash> entries;
   const float eps_f = float(eps);
-  const Key key{int64_t(kind), s.rows, s.cols, s.inner,
-                global_stats,  scale,  shift,  int64_t(std::bit_cast<uint32_t>(eps_f))};
+  const Key key{int64_t(kind), s.rows, s.cols, scale, shift, int64_t(std::bit_cast<uint32_t>(eps_f))};
   auto it = entries.find(key);
   if (it != entries.end()) return *it->second;
   if (entries.size() >= kMaxEntries) entries.clear();  // a shape sweep: start over rather than grow
   try {
-    return *entries.emplace(key, create_entry(kind, s, global_stats, scale, shift, eps_f)).first->second;
+    return *entries.emplace(key, create_entry(kind, s, scale, shift, eps_f)).first->second;
   } catch (const dnnl::error& err) {
-    fail(op, "oneDNN cannot create the primitive for shape [", s.rows, ", ", s.cols, ", ", s.inner, "]: ", err.what());
+    fail(op, "oneDNN cannot create the primitive for shape [", s.rows, ", ", s.cols, "]: ", err.what());
   }
 }
 
@@ -140,49 +113,13 @@ void execute(const char* op, Entry& e, std::initializer_list<std::pair<int, cons
   }
 }
 
-Shape batch_shape(const View& input) {
-  int64_t inner = 1;
-  for (int d = 2; d < input.ndim; ++d) inner *= input.sizes[d];
-  return Shape{input.sizes[0], input.sizes[1], inner};
-}
-
-Shape layer_shape(const View& input) { return Shape{input.sizes[0], input.sizes[1], 1}; }
+Shape layer_shape(const View& input) { return Shape{input.sizes[0], input.sizes[1]}; }
 
 }  // namespace
 
-void CpuBackend::batch_norm(const View& out, const View& input, const View& mean, const View& var, const View* scale,
-                            const View* shift, double eps, bool training) {
-  const Shape s = batch_shape(input);
-  Entry& e = find_entry("batch_norm", Kind::BatchForward, s, !training, scale, shift, eps);
-  execute("batch_norm", e,
-          {{DNNL_ARG_SRC, &input},
-           {DNNL_ARG_DST, &out},
-           {DNNL_ARG_MEAN, &mean},
-           {DNNL_ARG_VARIANCE, &var},
-           {DNNL_ARG_SCALE, scale},
-           {DNNL_ARG_SHIFT, shift}});
-}
-
-void CpuBackend::batch_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
-                                     const View& grad_out, const View& input, const View& mean, const View& var,
-                                     const View* scale, double eps, bool training) {
-  const Shape s = batch_shape(input);
-  Entry& e = find_entry("batch_norm_backward", Kind::BatchBackward, s, !training, grad_scale, grad_shift, eps);
-  execute("batch_norm_backward", e,
-          {{DNNL_ARG_SRC, &input},
-           {DNNL_ARG_DIFF_DST, &grad_out},
-           {DNNL_ARG_DIFF_SRC, &grad_input},
-           {DNNL_ARG_MEAN, &mean},
-           {DNNL_ARG_VARIANCE, &var},
-           {DNNL_ARG_SCALE, scale},
-           {DNNL_ARG_DIFF_SCALE, grad_scale},
-           {DNNL_ARG_SHIFT, grad_shift},
-           {DNNL_ARG_DIFF_SHIFT, grad_shift}});
-}
-
 void CpuBackend::layer_norm(const View& out, const View& mean, const View& var, const View& input, const View* scale,
                             const View* shift, double eps) {
-  Entry& e = find_entry("layer_norm", Kind::LayerForward, layer_shape(input), false, scale, shift, eps);
+  Entry& e = find_entry("layer_norm", Kind::LayerForward, layer_shape(input), scale, shift, eps);
   execute("layer_norm", e,
           {{DNNL_ARG_SRC, &input},
            {DNNL_ARG_DST, &out},
@@ -195,8 +132,7 @@ void CpuBackend::layer_norm(const View& out, const View& mean, const View& var, 
 void CpuBackend::layer_norm_backward(const View& grad_input, const View* grad_scale, const View* grad_shift,
                                      const View& grad_out, const View& input, const View& mean, const View& var,
                                      const View* scale, double eps) {
-  Entry& e =
-      find_entry("layer_norm_backward", Kind::LayerBackward, layer_shape(input), false, grad_scale, grad_shift, eps);
+  Entry& e = find_entry("layer_norm_backward", Kind::LayerBackward, layer_shape(input), grad_scale, grad_shift, eps);
   execute("layer_norm_backward", e,
           {{DNNL_ARG_SRC, &input},
            {DNNL_ARG_DIFF_DST, &grad_out},
