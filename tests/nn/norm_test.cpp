@@ -47,6 +47,8 @@ TEST_CASE("norm: batch_norm (train and eval) matches PyTorch, running statistics
 
 // float32 normalisation takes the backend's fused primitives (oneDNN on the CPU) where float64 is composed
 // from reductions and arithmetic: both must give the same values and gradients, in every layout and option.
+// The float64 reference is composed from the public ops (fused kernels off), so it is independent of the fused
+// kernels, which since batch norm's own kernel run float64 too.
 TEST_CASE("norm: the fused float32 path agrees with the float64 composition", "[nn][norm]") {
   manual_seed(11);
   using Norm = std::function<Tensor(const Tensor& x, const Tensor& w, const Tensor& b)>;
@@ -67,6 +69,13 @@ TEST_CASE("norm: the fused float32 path agrees with the float64 composition", "[
          return batch_norm(x, w, {}, {}, {}, true, 0.1, 1e-5); }},
       {"batch_norm eval", {4, 3, 3, 3}, {3}, [&](auto& x, auto& w, auto& b) {
          return batch_norm(x, w, b, rm.to(x.dtype()), rv.to(x.dtype()), false, 0.1, 1e-5); }},
+      // Runs of 32 values and more take the kernel's other path (a channel at a time).
+      {"batch_norm train, long runs", {3, 3, 8, 5}, {3}, [](auto& x, auto& w, auto& b) {
+         return batch_norm(x, w, b, {}, {}, true, 0.1, 1e-5); }},
+      {"batch_norm train, long runs, bias only", {2, 3, 40}, {3}, [](auto& x, auto&, auto& b) {
+         return batch_norm(x, {}, b, {}, {}, true, 0.1, 1e-5); }},
+      {"batch_norm eval, long runs", {2, 3, 6, 6}, {3}, [&](auto& x, auto& w, auto& b) {
+         return batch_norm(x, w, b, rm.to(x.dtype()), rv.to(x.dtype()), false, 0.1, 1e-5); }},
       {"layer_norm last dim", {4, 6, 10}, {10}, [](auto& x, auto& w, auto& b) { return layer_norm(x, {10}, w, b); }},
       {"layer_norm two dims", {3, 4, 5}, {4, 5}, [](auto& x, auto& w, auto& b) {
          return layer_norm(x, {4, 5}, w, b, 1e-3); }},
@@ -85,9 +94,11 @@ TEST_CASE("norm: the fused float32 path agrees with the float64 composition", "[
       const ScalarType dt = i == 0 ? kDouble : kFloat;
       auto leaf = [dt](const Tensor& t) { return t.to(dt).detach().requires_grad_(); };
       const Tensor x = leaf(x64), w = leaf(w64), b = leaf(b64);
+      set_fused_kernels_enabled(i != 0);
       outputs[i] = c.fn(x, w, b);
       CHECK(outputs[i].dtype() == dt);
       (outputs[i] * gy64.to(dt)).sum().backward();
+      set_fused_kernels_enabled(true);
       for (const Tensor* t : {&x, &w, &b}) grads[i].push_back(t->grad().defined() ? t->grad() : zeros_like(*t));
     }
     CHECK_CLOSE(outputs[1], outputs[0], 1e-4, 1e-4);
@@ -241,6 +252,9 @@ TEST_CASE("norm: first and second derivatives by finite differences (float64)", 
   };
   CHECK(autograd::gradcheck(bn, bn_in) == "");
   CHECK(autograd::gradgradcheck(bn, bn_in) == "");
+  // Runs of 32 values and more: the batch norm kernel's per-channel path.
+  const V bn_long_in = {leaf({2, 2, 6, 6}), leaf({2}), leaf({2})};
+  CHECK(autograd::gradcheck(bn, bn_long_in) == "");
   const V ln_in = {leaf({3, 4}), leaf({4}), leaf({4})};
   const auto ln = [](const V& v) { return V{layer_norm(v[0], {4}, v[1], v[2])}; };
   CHECK(autograd::gradcheck(ln, ln_in) == "");
@@ -250,6 +264,9 @@ TEST_CASE("norm: first and second derivatives by finite differences (float64)", 
   const auto bn_eval = [&](const V& v) { return V{batch_norm(v[0], v[1], v[2], rm, rv, false, 0.1, 1e-5)}; };
   CHECK(autograd::gradcheck(bn_eval, bn_in) == "");
   CHECK(autograd::gradgradcheck(bn_eval, bn_in) == "");
+  const Tensor rm2 = rm.slice(0, 0, 2), rv2 = rv.slice(0, 0, 2);
+  const auto bn_long_eval = [&](const V& v) { return V{batch_norm(v[0], v[1], v[2], rm2, rv2, false, 0.1, 1e-5)}; };
+  CHECK(autograd::gradcheck(bn_long_eval, bn_long_in) == "");
   const V gn_in = {leaf({2, 4, 3}), leaf({4}), leaf({4})};
   const auto gn = [](const V& v) { return V{group_norm(v[0], 2, v[1], v[2])}; };
   CHECK(autograd::gradcheck(gn, gn_in) == "");
