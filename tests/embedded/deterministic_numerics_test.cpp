@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <string>
 
+#include "../support/scoped_settings.h"
 #include "deterministic_cnn.h"  // examples/embedded_policy, as plant.h
 #include "plant.h"              // examples/embedded_policy: the simulated machine the policy steers
 
@@ -171,8 +172,7 @@ TEST_CASE("deterministic numerics: GRU and LSTM outputs and gradients are the sa
     std::vector<Tensor> grads;
   };
   auto run = [&](auto& rnn, bool fused, bool train) {
-    const bool was = fused_kernels_enabled();
-    set_fused_kernels_enabled(fused);
+    const wick::testing::FusedKernels fused_kernels(fused);
     Run r;
     if (train) {
       rnn->zero_grad();
@@ -183,7 +183,6 @@ TEST_CASE("deterministic numerics: GRU and LSTM outputs and gradients are the sa
       InferenceMode inference;
       r.output = std::get<0>(rnn->forward(x));
     }
-    set_fused_kernels_enabled(was);
     return r;
   };
   auto same_bits = [](const Run& a, const Run& b) {

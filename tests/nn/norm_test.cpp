@@ -4,6 +4,7 @@
 #include <wick/autograd/gradcheck.h>
 #include <wick/wick.h>
 
+#include "../support/scoped_settings.h"
 #include "fixture.h"
 
 using namespace wick;
@@ -94,11 +95,10 @@ TEST_CASE("norm: the fused float32 path agrees with the float64 composition", "[
       const ScalarType dt = i == 0 ? kDouble : kFloat;
       auto leaf = [dt](const Tensor& t) { return t.to(dt).detach().requires_grad_(); };
       const Tensor x = leaf(x64), w = leaf(w64), b = leaf(b64);
-      set_fused_kernels_enabled(i != 0);
+      const wick::testing::FusedKernels fused(i != 0);
       outputs[i] = c.fn(x, w, b);
       CHECK(outputs[i].dtype() == dt);
       (outputs[i] * gy64.to(dt)).sum().backward();
-      set_fused_kernels_enabled(true);
       for (const Tensor* t : {&x, &w, &b}) grads[i].push_back(t->grad().defined() ? t->grad() : zeros_like(*t));
     }
     CHECK_CLOSE(outputs[1], outputs[0], 1e-4, 1e-4);
