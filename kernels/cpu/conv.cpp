@@ -13,6 +13,7 @@
 #include "conv_onednn.h"
 #include "cpu_backend.h"
 #include "dispatch.h"
+#include "scratch.h"
 #include "simd/simd_table.h"
 #include "thread_pool.h"
 #include "widened.h"
@@ -108,12 +109,8 @@ void im2col_wide(const Geometry& g, const T* x, T* col) {
       }
 }
 
-template <class T>
-T* col_buffer(size_t n) {
-  thread_local std::vector<T> buffer;
-  if (buffer.size() < n) buffer.resize(n);
-  return buffer.data();
-}
+// The column matrix (and, for wide rows, the wide output after it): a thread scratch buffer (scratch.h).
+struct ColumnMatrix;
 
 template <class T>
 constexpr int gemm_index() {
@@ -132,7 +129,7 @@ void forward_portable(const Geometry& g, const T* x, const T* w, const T* bias, 
       T* yg = y + (n * g.OC + grp * g.OCg()) * g.OHW();
       if (wide) {
         const int64_t cols_n = g.OH * g.W;
-        T* cols = col_buffer<T>(size_t((g.K() + g.OCg()) * cols_n));
+        T* cols = thread_scratch<T, ColumnMatrix>(size_t((g.K() + g.OCg()) * cols_n));
         T* out = cols + g.K() * cols_n;  // [OCg, OH, W]
         im2col_wide<T>(g, xg, cols);
         gemm(g.OCg(), cols_n, g.K(), w + grp * g.OCg() * g.K(), g.K(), 1, cols, cols_n, 1, out, cols_n, false);
@@ -151,7 +148,7 @@ void forward_portable(const Geometry& g, const T* x, const T* w, const T* bias, 
       }
       const T* cols = xg;
       if (!g.pointwise()) {
-        T* buf = col_buffer<T>(size_t(g.K() * g.OHW()));
+        T* buf = thread_scratch<T, ColumnMatrix>(size_t(g.K() * g.OHW()));
         im2col<T, false>(g, xg, buf);
         cols = buf;
       }
@@ -180,7 +177,7 @@ void backward_input_portable(const Geometry& g, const T* gy, const T* w, T* gx) 
         gemm(g.K(), g.OHW(), g.OCg(), wg, 1, g.K(), gyg, g.OHW(), 1, gxg, g.HW(), false);
         continue;
       }
-      T* cols = col_buffer<T>(size_t(g.K() * g.OHW()));
+      T* cols = thread_scratch<T, ColumnMatrix>(size_t(g.K() * g.OHW()));
       gemm(g.K(), g.OHW(), g.OCg(), wg, 1, g.K(), gyg, g.OHW(), 1, cols, g.OHW(), false);
       std::fill(gxg, gxg + g.Cg() * g.HW(), T(0));
       im2col<T, true>(g, gxg, cols);
@@ -207,7 +204,7 @@ void backward_weight_portable(const Geometry& g, const T* gy, const T* x, T* gw,
         const T* gyg = gy + (n * g.OC + grp * g.OCg()) * g.OHW();
         const T* cols = xg;
         if (!g.pointwise()) {
-          T* buf = col_buffer<T>(size_t(g.K() * g.OHW()));
+          T* buf = thread_scratch<T, ColumnMatrix>(size_t(g.K() * g.OHW()));
           im2col<T, false>(g, xg, buf);
           cols = buf;
         }

@@ -14,6 +14,7 @@
 #include "cpu_backend.h"
 #include "dispatch.h"
 #include "pool_onednn.h"
+#include "scratch.h"
 #include "thread_pool.h"
 
 namespace wick::cpu {
@@ -99,12 +100,8 @@ void max_pool_2x2(const T* xp, int64_t W, int64_t OH, int64_t OW, T* y, int64_t*
   }
 }
 
-template <class T>
-T* row_buffer(size_t n) {
-  thread_local std::vector<T> buffer;
-  if (buffer.size() < n) buffer.resize(n);
-  return buffer.data();
-}
+// A row of per-column factors: a thread scratch buffer (scratch.h).
+struct PoolRow;
 
 }  // namespace
 
@@ -188,7 +185,7 @@ void CpuBackend::avg_pool2d(const View& out, const View& input, const PoolParams
     const T* x = static_cast<const T*>(input.data);
     T* y = static_cast<T*>(out.data);
     parallel_for(0, q.planes, grain(q), [&](int64_t begin, int64_t end) {
-      T* scale = row_buffer<T>(size_t(q.OW));
+      T* scale = thread_scratch<T, PoolRow>(size_t(q.OW));
       for (int64_t pl = begin; pl < end; ++pl) {
         const T* xp = x + pl * q.H * q.W;
         for (int64_t oh = 0; oh < q.OH; ++oh) {
@@ -219,7 +216,7 @@ void CpuBackend::avg_pool2d_backward(const View& grad_input, const View& grad_ou
     T* gx = static_cast<T*>(grad_input.data);
     const T* gy = static_cast<const T*>(grad_out.data);
     parallel_for(0, q.planes, grain(q), [&](int64_t begin, int64_t end) {
-      T* share = row_buffer<T>(size_t(q.OW));
+      T* share = thread_scratch<T, PoolRow>(size_t(q.OW));
       for (int64_t pl = begin; pl < end; ++pl) {
         T* gp = gx + pl * q.H * q.W;
         std::fill(gp, gp + q.H * q.W, T(0));

@@ -70,7 +70,7 @@ TEST_CASE("norm: the fused float32 path agrees with the float64 composition", "[
          return batch_norm(x, w, {}, {}, {}, true, 0.1, 1e-5); }},
       {"batch_norm eval", {4, 3, 3, 3}, {3}, [&](auto& x, auto& w, auto& b) {
          return batch_norm(x, w, b, rm.to(x.dtype()), rv.to(x.dtype()), false, 0.1, 1e-5); }},
-      // Runs of 32 values and more take the kernel's other path (a channel at a time).
+      // Longer runs per channel (S = 40, 36): channels that span several vectors of a row.
       {"batch_norm train, long runs", {3, 3, 8, 5}, {3}, [](auto& x, auto& w, auto& b) {
          return batch_norm(x, w, b, {}, {}, true, 0.1, 1e-5); }},
       {"batch_norm train, long runs, bias only", {2, 3, 40}, {3}, [](auto& x, auto&, auto& b) {
@@ -252,7 +252,7 @@ TEST_CASE("norm: first and second derivatives by finite differences (float64)", 
   };
   CHECK(autograd::gradcheck(bn, bn_in) == "");
   CHECK(autograd::gradgradcheck(bn, bn_in) == "");
-  // Runs of 32 values and more: the batch norm kernel's per-channel path.
+  // A longer run per channel (S = 36): channels that span several vectors of a row.
   const V bn_long_in = {leaf({2, 2, 6, 6}), leaf({2}), leaf({2})};
   CHECK(autograd::gradcheck(bn, bn_long_in) == "");
   const V ln_in = {leaf({3, 4}), leaf({4}), leaf({4})};
