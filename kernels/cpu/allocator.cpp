@@ -4,19 +4,20 @@
 #include <cstdlib>
 #include <mutex>
 #include <new>
-
-#include "wick/error.h"
 #include <unordered_map>
 #include <vector>
+
+#include "wick/detail/per_thread.h"
+#include "wick/error.h"
 
 namespace wick::cpu {
 namespace {
 
 constexpr size_t kAlign = 64;
-constexpr size_t kSmallLimit = size_t(1) << 20;     // blocks up to 1 MiB use power-of-two classes
-constexpr size_t kLargeGranule = size_t(1) << 20;   // larger ones round up to whole MiB
-constexpr int kNumSmallClasses = 15;                // 64 B .. 1 MiB
-constexpr int kThreadCacheDepth = 64;               // blocks per class kept by one thread
+constexpr size_t kSmallLimit = size_t(1) << 20;    // blocks up to 1 MiB use power-of-two classes
+constexpr size_t kLargeGranule = size_t(1) << 20;  // larger ones round up to whole MiB
+constexpr int kNumSmallClasses = 15;               // 64 B .. 1 MiB
+constexpr int kThreadCacheDepth = 64;              // blocks per class kept by one thread
 constexpr size_t kSharedCacheLimit = size_t(4) << 30;
 
 std::atomic<size_t> g_system_allocations{0};
@@ -91,31 +92,9 @@ struct ThreadCache {
       for (int i = 0; i < count[c]; ++i) shared_pool().give(blocks[c][i], kAlign << c);
   }
 };
-// Held by pointer: TLS stays a few bytes, so the library can use the fast initial-exec TLS model and still
-// be dlopen'ed by a game engine.
-// After the thread's TLS destructors ran, thread_cache() returns nullptr: a tensor freed later on that thread (a
-// static holding tensors, destroyed at exit after the main thread's TLS) goes straight to the shared pool. The
-// state lives in plain TLS variables, not in the object being destroyed: stores into an object whose lifetime is
-// ending are dead to the optimiser, which may drop them (and did, at -O3).
-thread_local ThreadCache* t_cache = nullptr;
-thread_local bool t_cache_released = false;
-struct CacheReleaser {
-  bool armed = false;
-  ~CacheReleaser() {
-    delete t_cache;
-    t_cache = nullptr;
-    t_cache_released = true;
-  }
-};
-thread_local CacheReleaser t_releaser;
-
-ThreadCache* thread_cache() {
-  if (!t_cache && !t_cache_released) {
-    t_cache = new ThreadCache;
-    t_releaser.armed = true;  // constructs the releaser, so its destructor runs at this thread's exit
-  }
-  return t_cache;
-}
+// A thread's cache goes back to the shared pool when the thread exits; a block freed on it after that (a static
+// holding tensors, destroyed after the main thread's TLS) goes straight to the shared pool.
+ThreadCache* thread_cache() { return detail::PerThread<ThreadCache>::get(); }
 
 alignas(kAlign) char g_empty_block[kAlign];
 

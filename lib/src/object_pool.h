@@ -1,9 +1,12 @@
 // Per-thread free lists for the small objects created on every op (TensorImpl, StorageImpl): a steady
-// loop reuses them instead of calling malloc. Blocks freed on another thread join that thread's list.
+// loop reuses them instead of calling malloc. Blocks freed on another thread join that thread's list; blocks freed
+// after the thread's list is gone (a tensor outliving its thread's TLS) go straight to free().
 #pragma once
 
 #include <cstdlib>
 #include <new>
+
+#include "wick/detail/per_thread.h"
 
 namespace wick::detail {
 
@@ -11,15 +14,13 @@ template <size_t kSize>
 class ObjectPool {
  public:
   static void* allocate() {
-    Holder& h = holder();
-    if (h.count > 0) return h.blocks[--h.count];
+    if (FreeList* list = PerThread<FreeList>::get(); list && list->count > 0) return list->blocks[--list->count];
     if (void* p = std::malloc(kSize)) return p;
     throw std::bad_alloc();
   }
   static void release(void* p) {
-    Holder& h = holder();
-    if (h.count < kDepth) {
-      h.blocks[h.count++] = p;
+    if (FreeList* list = PerThread<FreeList>::get(); list && list->count < kDepth) {
+      list->blocks[list->count++] = p;
       return;
     }
     std::free(p);
@@ -27,19 +28,13 @@ class ObjectPool {
 
  private:
   static constexpr int kDepth = 1024;
-  struct Holder {
-    void** blocks = nullptr;
+  struct FreeList {
+    void* blocks[kDepth];
     int count = 0;
-    Holder() : blocks(static_cast<void**>(std::malloc(sizeof(void*) * kDepth))) {}
-    ~Holder() {
+    ~FreeList() {
       for (int i = 0; i < count; ++i) std::free(blocks[i]);
-      std::free(blocks);
     }
   };
-  static Holder& holder() {
-    thread_local Holder h;
-    return h;
-  }
 };
 
 }  // namespace wick::detail

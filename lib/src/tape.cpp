@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "tensor_factory.h"
+#include "wick/detail/per_thread.h"
 #include "wick/detail/record.h"
 
 namespace wick::detail {
@@ -22,22 +23,17 @@ constexpr size_t kGranule = 64;
 constexpr size_t kNumClasses = 32;  // entries up to 2 KiB are pooled
 constexpr size_t kMaxPooled = 4096;
 
-struct NodePool {
+// This thread's pooled entries, and the worklist of destroy() (kept to reuse its capacity). Gone once the thread's
+// TLS destructors ran: an entry freed after that (a thread_local tensor outliving them) is freed directly.
+struct TapeThreadState {
   std::vector<void*> free_lists[kNumClasses];
-  ~NodePool() {
+  std::vector<Node*> doomed;
+  ~TapeThreadState() {
     for (auto& list : free_lists)
       for (void* p : list) std::free(p);
   }
 };
-struct PoolHolder {  // held by pointer to keep static TLS small
-  NodePool* pool = nullptr;
-  NodePool& get() {
-    if (!pool) pool = new NodePool;
-    return *pool;
-  }
-  ~PoolHolder() { delete pool; }
-};
-thread_local PoolHolder t_pool;
+TapeThreadState* thread_state() { return PerThread<TapeThreadState>::get(); }
 
 size_t size_class(size_t bytes) { return (bytes + kGranule - 1) / kGranule; }
 
@@ -46,16 +42,16 @@ thread_local char t_tape_marker;
 thread_local uint64_t t_sequence = 0;
 
 // Iterative destruction: freeing the head of a 100,000-entry chain must not recurse 100,000 deep.
-thread_local bool t_destroying = false;
+thread_local std::vector<Node*>* t_doomed = nullptr;  // the running destroy()'s worklist
 thread_local int64_t t_live_entries = 0;
-thread_local std::vector<Node*> t_doomed;
 
 }  // namespace
 
 void* Node::operator new(size_t size) {
   const size_t c = size_class(size);
-  if (c < kNumClasses) {
-    auto& list = t_pool.get().free_lists[c];
+  TapeThreadState* state = thread_state();
+  if (c < kNumClasses && state) {
+    auto& list = state->free_lists[c];
     if (!list.empty()) {
       void* p = list.back();
       list.pop_back();
@@ -70,8 +66,8 @@ void* Node::operator new(size_t size) {
 
 void Node::operator delete(void* p, size_t size) {
   const size_t c = size_class(size);
-  if (c < kNumClasses && t_pool.get().free_lists[c].size() < kMaxPooled) {
-    t_pool.get().free_lists[c].push_back(p);
+  if (TapeThreadState* state = thread_state(); c < kNumClasses && state && state->free_lists[c].size() < kMaxPooled) {
+    state->free_lists[c].push_back(p);
     return;
   }
   std::free(p);
@@ -80,14 +76,20 @@ void Node::operator delete(void* p, size_t size) {
 Node::~Node() = default;
 
 void Node::destroy() {
-  t_doomed.push_back(this);
-  if (t_destroying) return;
-  t_destroying = true;
-  while (!t_doomed.empty()) {
-    Node* n = t_doomed.back();
-    t_doomed.pop_back();
+  if (t_doomed) {  // inside a destroy() further up this thread's stack: its loop takes this entry
+    t_doomed->push_back(this);
+    return;
+  }
+  TapeThreadState* state = thread_state();
+  std::vector<Node*> exiting;  // the worklist once this thread's state is gone
+  std::vector<Node*>& doomed = state ? state->doomed : exiting;
+  t_doomed = &doomed;
+  doomed.push_back(this);
+  while (!doomed.empty()) {
+    Node* n = doomed.back();
+    doomed.pop_back();
     for (int i = 0; i < n->num_inputs; ++i) {
-      if (n->edges[i].node) n->edges[i].node->decref();  // may push onto t_doomed
+      if (n->edges[i].node) n->edges[i].node->decref();  // may push onto doomed
       if (n->edges[i].leaf) n->edges[i].leaf->weak_decref();
     }
     if (n->edges != n->inline_edges) {
@@ -99,7 +101,7 @@ void Node::destroy() {
     delete n;
     --t_live_entries;
   }
-  t_destroying = false;
+  t_doomed = nullptr;
 }
 
 void attach(Node* node, const Tensor* const* inputs, int num_inputs, Tensor* const* outputs, int num_outputs) {

@@ -2,9 +2,11 @@
 #include <catch2/catch.hpp>
 #include <wick/wick.h>
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <sstream>
+#include <thread>
 #include "support/fixtures.h"
 
 using namespace wick;
@@ -193,6 +195,21 @@ TEST_CASE("tensor: large tensors on the threaded path match the single-thread re
   CHECK_TENSOR(s1, s4, (::wick::testing::Tolerance{1e-6, 1e-6}));
   CHECK(equal(m1, m4));
   CHECK_THROWS_AS(set_num_threads(0), Error);
+}
+
+TEST_CASE("tensor: a thread_local tensor outlives its thread's caches safely", "[tensor][threads]") {
+  // Declared before the thread's first op, the tensor is destroyed after the per-thread caches that its storage,
+  // its TensorImpl and its tape node came from; it must free around them (ASan caught a write into a freed list).
+  std::atomic<double> sum{0};
+  std::thread([&sum] {
+    thread_local Tensor late;
+    thread_local Tensor late_with_history;
+    Tensor x = full({4}, 1.5).requires_grad_();
+    late = full({4}, 2.5) * 2;
+    late_with_history = (x * x).sum();
+    sum = late.sum().item<double>() + late_with_history.item<double>();
+  }).join();
+  CHECK(sum.load() == 4 * 5.0 + 4 * 2.25);
 }
 
 TEST_CASE("tensor: 0-dim and empty tensors", "[tensor]") {

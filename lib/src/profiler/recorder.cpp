@@ -13,6 +13,7 @@
 
 #include "profiler/session.h"
 #include "wick/detail/op_scope.h"
+#include "wick/detail/per_thread.h"
 #include "wick/detail/record.h"
 #include "wick/error.h"
 
@@ -56,6 +57,9 @@ struct ThreadBuffer {
   ThreadEvents data;
   size_t last_events = 0, last_inputs = 0;  // the previous profile's sizes: a repeated profile grows no vector
   std::unordered_map<uint64_t, const char*> node_names;  // LibTorch's name per (op name, overload), this thread's
+
+  ThreadBuffer();   // joins the registry's list
+  ~ThreadBuffer();  // at the thread's exit: leaves the list, handing its events to their profile
 };
 
 // Guards the lists of live buffers and running sessions, and each session's `exited`. Never destroyed: threads
@@ -70,47 +74,26 @@ Registry& registry() {
   return *r;
 }
 
-// Held by pointer (the TLS stays small for the initial-exec model, as the allocator's cache); the owner object's
-// destructor hands the buffer's events to their profile when the thread exits.
-thread_local ThreadBuffer* t_buffer = nullptr;
-thread_local bool t_buffer_gone = false;
-struct BufferOwner {
-  bool armed = false;
-  ~BufferOwner() {
-    ThreadBuffer* b = t_buffer;
-    t_buffer = nullptr;
-    t_buffer_gone = true;
-    if (!b) return;
-    Registry& r = registry();
-    {
-      std::lock_guard<std::mutex> guard(r.mutex);
-      r.buffers.erase(std::find(r.buffers.begin(), r.buffers.end(), b));
-      b->lock.lock();
-      for (Session* s : r.sessions) {
-        if (s->serial != b->epoch) continue;
-        b->data.bytes_at_stop = b->net_bytes.load(std::memory_order_relaxed);
-        s->exited.push_back(std::move(b->data));
-      }
-      b->lock.unlock();
-    }
-    delete b;
-  }
-};
-thread_local BufferOwner t_owner;
-
-ThreadBuffer* buffer() {
-  if (!t_buffer && !t_buffer_gone) {
-    auto* b = new ThreadBuffer;
-    {
-      Registry& r = registry();
-      std::lock_guard<std::mutex> guard(r.mutex);
-      r.buffers.push_back(b);
-    }
-    t_buffer = b;
-    t_owner.armed = true;  // constructs the owner, so that its destructor runs at this thread's exit
-  }
-  return t_buffer;
+ThreadBuffer::ThreadBuffer() {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mutex);
+  r.buffers.push_back(this);
 }
+
+ThreadBuffer::~ThreadBuffer() {
+  Registry& r = registry();
+  std::lock_guard<std::mutex> guard(r.mutex);
+  r.buffers.erase(std::find(r.buffers.begin(), r.buffers.end(), this));
+  lock.lock();
+  for (Session* s : r.sessions) {
+    if (s->serial != epoch) continue;
+    data.bytes_at_stop = net_bytes.load(std::memory_order_relaxed);
+    s->exited.push_back(std::move(data));
+  }
+  lock.unlock();
+}
+
+ThreadBuffer* buffer() { return wick::detail::PerThread<ThreadBuffer>::get(); }
 
 // Under b->lock: starts b afresh for profile `serial`.
 void attach(ThreadBuffer* b, uint32_t serial) {
@@ -214,7 +197,7 @@ Slot begin_backward(const wick::detail::Node* node, const Tensor* grads, int num
 
 void end(Slot slot) {
   const int64_t t = ticks();  // first: the bookkeeping below is not the op's time
-  ThreadBuffer* b = t_buffer;
+  ThreadBuffer* b = wick::detail::PerThread<ThreadBuffer>::peek();
   if (!b) return;
   b->lock.lock();
   if (b->epoch == slot.epoch && size_t(slot.index) < b->data.events.size()) {
@@ -227,7 +210,7 @@ void end(Slot slot) {
 }
 
 void count_cpu_bytes(int64_t delta) {
-  if (ThreadBuffer* b = t_buffer)
+  if (ThreadBuffer* b = wick::detail::PerThread<ThreadBuffer>::peek())
     b->net_bytes.store(b->net_bytes.load(std::memory_order_relaxed) + delta, std::memory_order_relaxed);
 }
 
