@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include <xsimd/xsimd.hpp>
 
@@ -98,6 +99,37 @@ inline Vec<T> fast_multiply_add(const Vec<T>& a, const Vec<T>& b, const Vec<T>& 
   if constexpr (std::is_base_of_v<xsimd::avx512f, Arch>) return fused_multiply_add(a, b, c);
 #endif
   return xsimd::fma(a, b, c);
+}
+
+// Lanes a0 b0 a1 b1 ... of a's and b's low halves (kHigh: of their high halves), across the whole vector. xsimd 8's
+// zip_lo and zip_hi interleave within each 128-bit lane on AVX and AVX-512; GCC's shuffle builtin picks each set's
+// permute instructions.
+template <bool kHigh, class T>
+inline Vec<T> interleave(const Vec<T>& a, const Vec<T>& b) {
+  constexpr int W = int(Vec<T>::size);
+  using Register = typename Vec<T>::register_type;
+  using Lane = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
+  typedef Lane Mask __attribute__((vector_size(sizeof(Register))));
+  constexpr Mask mask = []<int... L>(std::integer_sequence<int, L...>) {
+    return Mask{Lane((L % 2 ? W : 0) + L / 2 + (kHigh ? W / 2 : 0))...};
+  }
+  (std::make_integer_sequence<int, W>{});
+  return Vec<T>(__builtin_shuffle(Register(a), Register(b), mask));
+}
+
+// The W x W block in rows[0, W), transposed in place: log2(W) rounds, each interleaving row i with row i + W / 2 into
+// rows 2i and 2i + 1 (a perfect shuffle of the rows; log2(W) of them give the transpose).
+template <class T>
+inline void transpose(Vec<T>* rows) {
+  constexpr int W = int(Vec<T>::size);
+  for (int round = 1; round < W; round *= 2) {
+    Vec<T> next[W];
+    for (int i = 0; i < W / 2; ++i) {
+      next[2 * i] = interleave<false>(rows[i], rows[i + W / 2]);
+      next[2 * i + 1] = interleave<true>(rows[i], rows[i + W / 2]);
+    }
+    for (int i = 0; i < W; ++i) rows[i] = next[i];
+  }
 }
 
 // The n elements at p in the first n lanes and zeros in the others (all zeros for n <= 0, a plain load for n >= the
