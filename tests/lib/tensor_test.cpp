@@ -212,6 +212,31 @@ TEST_CASE("tensor: a thread_local tensor outlives its thread's caches safely", "
   CHECK(sum.load() == 4 * 5.0 + 4 * 2.25);
 }
 
+TEST_CASE("tensor: accessor<T, N> reads and writes through the strides, as LibTorch's", "[tensor]") {
+  Tensor m = arange(12, dtype(kFloat)).reshape({3, 4});
+  auto a = m.accessor<float, 2>();
+  CHECK(a.size(0) == 3);
+  CHECK(a.size(1) == 4);
+  CHECK(a.stride(0) == 4);
+  CHECK(a.sizes() == IntArrayRef{3, 4});
+  CHECK(a[2][1] == 9.f);
+  a[1][3] = -1.f;
+  CHECK(m[1][3].item<float>() == -1.f);
+  // a transposed view: the accessor follows its strides
+  const Tensor t = m.t();
+  const auto at = t.accessor<float, 2>();
+  CHECK(at.strides() == IntArrayRef{1, 4});
+  for (int64_t i = 0; i < 4; ++i)
+    for (int64_t j = 0; j < 3; ++j) CHECK(at[i][j] == m[j][i].item<float>());
+  Tensor v = zeros({2, 3, 2}, dtype(kInt64));
+  auto av = v.accessor<int64_t, 3>();
+  av[1][2][0] = 7;
+  CHECK(v.sum().item<int64_t>() == 7);
+  CHECK(av[1].size(0) == 3);
+  CHECK_THROWS_WITH((m.accessor<float, 3>()), Catch::Contains("accessor") && Catch::Contains("3 dims"));
+  CHECK_THROWS_WITH((m.accessor<double, 2>()), Catch::Contains("float64"));
+}
+
 TEST_CASE("tensor: 0-dim and empty tensors", "[tensor]") {
   Tensor s = tensor(2.5f);
   CHECK(s.dim() == 0);

@@ -19,6 +19,7 @@
 #include "wick/memory_format.h"
 #include "wick/scalar.h"
 #include "wick/shape.h"
+#include "wick/tensor_accessor.h"
 #include "wick/tensor_impl.h"
 #include "wick/tensor_options.h"
 
@@ -104,6 +105,11 @@ class Tensor {
   template <class T>
   T item() const;  // single-element tensors only
   Scalar item() const;
+  // a[i][j] access to a CPU tensor of dtype T and N dims (tensor_accessor.h); the tensor must outlive it.
+  template <class T, size_t N>
+  TensorAccessor<T, N> accessor() const&;
+  template <class T, size_t N>
+  TensorAccessor<T, N> accessor() && = delete;  // would point into a temporary, as LibTorch forbids too
 
   // ---- copies and conversions -------------------------------------------------------------------
   Tensor contiguous(MemoryFormat memory_format = MemoryFormat::Contiguous) const;
@@ -427,6 +433,14 @@ unsigned Tensor::register_hook(F&& hook) const {
 template <class F>
 unsigned Tensor::register_post_accumulate_grad_hook(F&& hook) const {
   return register_post_accumulate_grad_hook_impl(detail::erase_hook(std::forward<F>(hook)));
+}
+
+template <class T, size_t N>
+TensorAccessor<T, N> Tensor::accessor() const& {
+  static_assert(N > 0, "accessor() is for tensors of at least one dimension; use item<T>() for a 0-dim one");
+  WICK_CHECK(dim() == int64_t(N), "accessor", "expected a tensor of ", N, " dims but this one has ", dim());
+  WICK_CHECK(is_cpu(), "accessor", "reads host memory, and this tensor is on ", device().str(), " (take .cpu() first)");
+  return TensorAccessor<T, N>(data_ptr<T>(), sizes().data(), strides().data());
 }
 
 }  // namespace wick
