@@ -465,3 +465,44 @@ TEST_CASE("serialize: corrupted headers load or throw wick::Error, never crash",
   CHECK(rejected > 100);
   CHECK(loaded > 0);  // e.g. a digit changed inside a metadata string
 }
+
+TEST_CASE("serialize: save and load of a tensor or a list of tensors, as LibTorch's", "[serialize]") {
+  TempDir dir;
+  manual_seed(4);
+  const Tensor weights = randn({3, 4}).t().requires_grad_();  // a view, requiring grad
+  const Tensor counts = arange(6).reshape({2, 3});
+  save(weights, dir.file("w.pt"));
+  Tensor loaded;
+  load(loaded, dir.file("w.pt"));
+  CHECK(loaded.sizes() == IntArrayRef{4, 3});
+  CHECK(loaded.dtype() == kFloat);
+  CHECK(equal(loaded, weights.detach()));
+  CHECK(loaded.requires_grad());
+  CHECK(loaded.is_leaf());
+
+  const std::vector<Tensor> list = {counts, tensor({true, false}), weights.detach().to(kBFloat16)};
+  save(list, dir.file("list.pt"));
+  std::vector<Tensor> back = {zeros({1})};
+  load(back, dir.file("list.pt"), Device(kCPU));
+  REQUIRE(back.size() == 3);
+  for (size_t i = 0; i < list.size(); ++i) {
+    INFO("tensor " << i);
+    CHECK(back[i].dtype() == list[i].dtype());
+    CHECK(equal(back[i], list[i]));
+    CHECK(!back[i].requires_grad());
+  }
+  nn::Linear linear(4, 2);  // a module's file, for the error below
+  save(linear, dir.file("linear.pt"));
+
+  // A file of another kind, or none, is an error that says what the file holds.
+  CHECK_THROWS_WITH(load(loaded, dir.file("list.pt")), Catch::Contains("holds a tensor list, not a tensor"));
+  CHECK_THROWS_WITH(load(back, dir.file("w.pt")), Catch::Contains("holds a tensor, not a tensor list"));
+  CHECK_THROWS_WITH(load(loaded, dir.file("linear.pt")), Catch::Contains("holds a module, not a tensor"));
+  save_safetensors(dir.file("plain.safetensors"), {{"x", ones({2})}});
+  CHECK_THROWS_WITH(load(loaded, dir.file("plain.safetensors")), Catch::Contains("no kind wick::save writes"));
+  CHECK_THROWS_WITH(load(loaded, dir.file("missing.pt")), Catch::Contains("missing.pt"));
+  CHECK_THROWS_WITH(save(Tensor(), dir.file("u.pt")), Catch::Contains("undefined"));
+  CHECK_THROWS_WITH(save(std::vector<Tensor>{ones({1}), Tensor()}, dir.file("u.pt")),
+                    Catch::Contains("tensor 1 of the list is undefined"));
+  CHECK(loaded.sizes() == IntArrayRef{4, 3});  // failed loads leave the handle alone
+}

@@ -56,6 +56,65 @@ void load(nn::Module& module, const std::string& path, bool strict) {
   }
 }
 
+namespace {
+
+// The kinds of file save() writes, in its "wick.kind" metadata.
+constexpr const char* kTensorKind = "tensor";
+constexpr const char* kTensorListKind = "tensor list";
+
+void save_tensors(const std::vector<Tensor>& tensors, bool single, const std::string& path) {
+  std::map<std::string, Tensor> named;
+  std::string requires_grad;
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    WICK_CHECK(tensors[i].defined(), "wick::save", "tensor ", i, " of the list is undefined");
+    named[single ? "tensor" : std::to_string(i)] = tensors[i].detach();
+    requires_grad += tensors[i].requires_grad() ? '1' : '0';
+  }
+  save_safetensors(path, named,
+                   {{"wick.kind", single ? kTensorKind : kTensorListKind}, {"wick.requires_grad", requires_grad}});
+}
+
+std::vector<Tensor> load_tensors(bool single, const std::string& path, std::optional<Device> device) {
+  const std::map<std::string, std::string> metadata = load_safetensors_metadata(path);
+  const auto kind = metadata.find("wick.kind");
+  const std::string holds = kind == metadata.end() ? "no kind wick::save writes" : "a " + kind->second;
+  const char* wanted = single ? kTensorKind : kTensorListKind;
+  WICK_CHECK(kind != metadata.end() && kind->second == wanted, "wick::load", path, " holds ", holds, ", not a ",
+             wanted);
+  std::map<std::string, Tensor> file = load_safetensors(path);
+  WICK_CHECK(!single || file.size() == 1, "wick::load", path, " holds ", file.size(), " tensors, not one");
+  const auto flags = metadata.find("wick.requires_grad");
+  WICK_CHECK(flags != metadata.end() && flags->second.size() == file.size(), "wick::load", path,
+             ": its requires_grad flags do not match its ", file.size(), " tensors");
+  std::vector<Tensor> tensors;
+  for (size_t i = 0; i < file.size(); ++i) {
+    auto it = file.find(single ? "tensor" : std::to_string(i));
+    WICK_CHECK(it != file.end(), "wick::load", path, ": tensor '", single ? "tensor" : std::to_string(i),
+               "' is missing");
+    Tensor t = device ? it->second.to(*device) : it->second;
+    if (flags->second[i] == '1') t.requires_grad_();
+    tensors.push_back(std::move(t));
+  }
+  return tensors;
+}
+
+}  // namespace
+
+void save(const Tensor& tensor, const std::string& path) {
+  WICK_CHECK(tensor.defined(), "wick::save", "the tensor is undefined");
+  save_tensors({tensor}, true, path);
+}
+
+void load(Tensor& tensor, const std::string& path, std::optional<Device> device) {
+  tensor = load_tensors(true, path, device).front();
+}
+
+void save(const std::vector<Tensor>& tensors, const std::string& path) { save_tensors(tensors, false, path); }
+
+void load(std::vector<Tensor>& tensors, const std::string& path, std::optional<Device> device) {
+  tensors = load_tensors(false, path, device);
+}
+
 void save(const optim::Optimizer& optimizer, const std::string& path) {
   save_safetensors(path, optimizer.state_dict(), {{"wick.kind", "optimizer"}, {"wick.type", optimizer.name()}});
 }
