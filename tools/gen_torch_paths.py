@@ -46,6 +46,8 @@ FORWARDS = {
     "nn/modules/container/moduledict.h": "wick/nn/modules/container.h",
     "nn/modules/container/modulelist.h": "wick/nn/modules/container.h",
     "nn/modules/container/named_any.h": "wick/nn/modules/container.h",
+    "nn/modules/container/parameterdict.h": "wick/nn/modules/parameter_containers.h",
+    "nn/modules/container/parameterlist.h": "wick/nn/modules/parameter_containers.h",
     "nn/modules/container/sequential.h": "wick/nn/modules/container.h",
     "nn/modules/transformercoder.h": "wick/nn/modules/transformer.h",
     "nn/modules/transformerlayer.h": "wick/nn/modules/transformer.h",

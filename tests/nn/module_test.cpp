@@ -259,6 +259,54 @@ TEST_CASE("module: Sequential, ModuleList, ModuleDict and Functional", "[nn][mod
   CHECK_THROWS_WITH(dict["nope"], Catch::Contains("'nope' is not defined"));
 }
 
+TEST_CASE("module: ParameterList and ParameterDict register their tensors as parameters", "[nn][module][container]") {
+  nn::ParameterList list(randn({2}), randn({3}).requires_grad_());
+  list->append(zeros({4}, dtype(kDouble)));
+  CHECK(list->size() == 3);
+  CHECK(list->named_parameters().keys() == std::vector<std::string>{"0", "1", "2"});
+  CHECK(!list[0].requires_grad());  // each keeps its own requires_grad, as LibTorch's
+  CHECK(list[1].requires_grad());
+  CHECK(list->at(2).dtype() == kDouble);
+  int64_t numel = 0;
+  for (const auto& item : *list) numel += item.value().numel();
+  CHECK(numel == 9);
+  CHECK_THROWS_WITH(list->at(3), Catch::Contains("ParameterList") && Catch::Contains("3 is out of range"));
+
+  // LibTorch's OrderedDict braces, for ParameterDict and ModuleDict alike
+  nn::ParameterDict dict(OrderedDict<std::string, Tensor>{{"scale", ones({2}).requires_grad_()}, {"shift", zeros({2})}});
+  dict->insert("extra", full({1}, 3.0));
+  CHECK(dict->keys() == std::vector<std::string>{"scale", "shift", "extra"});
+  CHECK(dict->named_parameters().keys() == dict->keys());
+  CHECK(dict["scale"].requires_grad());
+  CHECK(dict->get("extra").item<float>() == 3.f);
+  CHECK_THROWS_WITH(dict->insert("scale", ones({1})), Catch::Contains("'scale' already defined"));
+  dict->update(OrderedDict<std::string, Tensor>{{"shift", ones({2})}, {"new", zeros({5})}});
+  CHECK(dict->keys() == std::vector<std::string>{"scale", "shift", "extra", "new"});
+  CHECK(dict["shift"].sum().item<float>() == 2.f);
+  CHECK(dict->pop("extra").item<float>() == 3.f);
+  CHECK(!dict->contains("extra"));
+  CHECK_THROWS_WITH(dict->pop("extra"), Catch::Contains("'extra' is not defined"));
+  nn::ModuleDict modules(OrderedDict<std::string, std::shared_ptr<nn::Module>>{{"lin", nn::Linear(2, 2).ptr()}});
+  CHECK(modules->keys() == std::vector<std::string>{"lin"});
+  CHECK_THROWS_WITH((OrderedDict<std::string, int>{{"a", 1}, {"a", 2}}), Catch::Contains("'a' already defined"));
+
+  // they train as any module's parameters, print as LibTorch's and clone into tensors of their own
+  optim::SGD sgd(dict->parameters(), optim::SGDOptions(0.5));
+  (dict["scale"] * 2).sum().backward();
+  sgd.step();
+  CHECK(equal(dict["scale"].detach(), zeros({2})));
+  std::ostringstream printed;
+  printed << *list;
+  CHECK(printed.str() == "wick::nn::ParameterList(\n(0): Parameter containing: [Float of size [2]]\n"
+                         "(1): Parameter containing: [Float of size [3]]\n(2): Parameter containing: [Double of size "
+                         "[4]]\n)");
+  auto copy = std::dynamic_pointer_cast<nn::ParameterDictImpl>(dict->clone());
+  REQUIRE(copy != nullptr);
+  CHECK(copy->keys() == dict->keys());
+  CHECK(!copy->get("shift").is_alias_of(dict["shift"]));
+  CHECK(equal(copy->get("shift"), dict["shift"]));
+}
+
 TEST_CASE("module: printing follows LibTorch's layout", "[nn][module][print]") {
   nn::Sequential seq(nn::Conv2d(nn::Conv2dOptions(1, 6, 5).padding(2)), nn::ReLU(), nn::MaxPool2d(2), nn::Flatten(),
                      nn::Linear(nn::LinearOptions(6 * 14 * 14, 10).bias(false)), nn::Dropout(0.3));

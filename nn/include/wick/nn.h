@@ -16,6 +16,7 @@
 #include "wick/nn/modules/linear.h"
 #include "wick/nn/modules/loss.h"
 #include "wick/nn/modules/normalization.h"
+#include "wick/nn/modules/parameter_containers.h"
 #include "wick/nn/modules/pooling.h"
 #include "wick/nn/modules/rnn.h"
 #include "wick/nn/modules/transformer.h"

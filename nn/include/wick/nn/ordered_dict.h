@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <initializer_list>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -34,6 +35,11 @@ class OrderedDict {
   using ConstIterator = typename std::vector<Item>::const_iterator;
 
   explicit OrderedDict(std::string key_description = "Key") : key_description_(std::move(key_description)) {}
+  // Pre-populated in order, as LibTorch's: OrderedDict<std::string, Tensor>{{"a", a}, {"b", b}}. A repeated key is
+  // an error.
+  OrderedDict(std::initializer_list<Item> items) : OrderedDict() {
+    for (const Item& item : items) insert(item.key(), item.value());
+  }
 
   const std::string& key_description() const noexcept { return key_description_; }
   size_t size() const noexcept { return items_.size(); }
