@@ -320,6 +320,25 @@ def volumetric_cases():
     save("nn_volumetric.safetensors", c.tensors, c.meta)
 
 
+def distance_cases():
+    torch.manual_seed(5)  # its own stream: cases added here leave the other files' inputs alone
+    c = Cases()
+    c.add("cosine", lambda a, b: F.cosine_similarity(a, b), {"a": r(4, 5), "b": r(4, 5)})
+    c.add("cosine_dim0_broadcast", lambda a, b: F.cosine_similarity(a, b, dim=0), {"a": r(6, 3, 2), "b": r(6, 1, 2)})
+    # eps below every norm: 1.13 (which clamps the product of the norms) and PyTorch 2 (each norm) agree
+    c.add("cosine_last_eps", lambda a, b: F.cosine_similarity(a, b, dim=-1, eps=0.01), {"a": r(3, 4) * 0.1, "b": r(3, 4)})
+    c.add("pairwise", lambda a, b: F.pairwise_distance(a, b), {"a": r(5, 4), "b": r(5, 4)})
+    c.add("pairwise_p1_keepdim", lambda a, b: F.pairwise_distance(a, b, p=1, keepdim=True), {"a": r(2, 3, 4), "b": r(3, 4)})
+    c.add("pairwise_p3_eps", lambda a, b: F.pairwise_distance(a, b, p=3, eps=0.01), {"a": r(4, 6), "b": r(4, 6)})
+    triple = lambda: {"a": r(6, 4), "p": r(6, 4), "n": r(6, 4)}
+    c.add("triplet", lambda a, p, n: F.triplet_margin_loss(a, p, n), triple())
+    c.add("triplet_swap_sum", lambda a, p, n: F.triplet_margin_loss(a, p, n, margin=2.0, swap=True, reduction="sum"),
+          triple())
+    c.add("triplet_p1_none", lambda a, p, n: F.triplet_margin_loss(a, p, n, margin=0.5, p=1, eps=1e-3, reduction="none"),
+          triple())
+    save("nn_distance.safetensors", c.tensors, c.meta)
+
+
 if __name__ == "__main__":
     print("torch", torch.__version__, file=sys.stderr)
     torch.manual_seed(0)
@@ -330,3 +349,4 @@ if __name__ == "__main__":
     activation_cases()
     model_cases()
     volumetric_cases()
+    distance_cases()

@@ -4,7 +4,7 @@
 forwarding header to the wick header holding the same API. `--check` compares instead of writing (tools/check
 runs it, so the table and the committed headers never drift). Headers of LibTorch features wick lacks (jit,
 python, fft, sparse, nested, special, linalg, chunk/stateful datasets, archives, fold, pixel shuffle, instance
-norm, distance) are left out on purpose: a port that needs them fails to compile on the
+norm) are left out on purpose: a port that needs them fails to compile on the
 #include, which names what is missing. README's porting section lists them."""
 import sys
 from pathlib import Path
@@ -57,6 +57,7 @@ FORWARDS = {
     "nn/functional/activation.h": "wick/nn/functional.h",
     "nn/functional/batchnorm.h": "wick/nn/functional.h",
     "nn/functional/conv.h": "wick/nn/functional.h",
+    "nn/functional/distance.h": "wick/nn/functional.h",
     "nn/functional/dropout.h": "wick/nn/functional.h",
     "nn/functional/embedding.h": "wick/nn/functional.h",
     "nn/functional/linear.h": "wick/nn/functional.h",

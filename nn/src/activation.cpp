@@ -1,6 +1,8 @@
 // Activation layers and their functional forms, over wick's elementwise ops.
 #include "wick/nn/modules/activation.h"
 
+#include <algorithm>
+#include <limits>
 #include <ostream>
 
 #include "wick/nn/aliases.h"
@@ -56,6 +58,19 @@ Tensor log_softmax(const Tensor& input, const LogSoftmaxFuncOptions& o) {
   return wick::log_softmax(input, o.dim(), o.dtype());
 }
 Tensor logsigmoid(const Tensor& input) { return wick::log_sigmoid(input); }
+
+Tensor gumbel_softmax(const Tensor& logits, const GumbelSoftmaxFuncOptions& o) {
+  const char* op = "nn::functional::gumbel_softmax";
+  WICK_CHECK(logits.defined() && is_floating_point(logits.dtype()), op, "expected floating-point logits");
+  WICK_CHECK(o.tau() > 0, op, "tau must be positive, got ", o.tau());
+  const int64_t dim = wrap_dim(op, o.dim(), std::max<int64_t>(logits.dim(), 1));
+  // Exponential(1) draws as -log(1 - U), kept off 0 so that the Gumbel draw -log(E) stays finite.
+  const Tensor exponential = (-log1p(-rand_like(logits))).clamp_min(std::numeric_limits<float>::min());
+  const Tensor soft = softmax((logits - log(exponential)) / o.tau(), SoftmaxFuncOptions(dim));
+  if (!o.hard()) return soft;
+  const Tensor hard = zeros_like(soft).scatter(dim, soft.argmax(dim, true), 1.0);
+  return hard - soft.detach() + soft;
+}
 }  // namespace functional
 
 void ReLUImpl::pretty_print(std::ostream& s) const {

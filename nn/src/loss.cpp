@@ -315,6 +315,19 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
 Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& o) {
   return kl_div_impl("nn::functional::kl_div", input, target, o.reduction().tag(), o.log_target());
 }
+Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
+                           const TripletMarginLossFuncOptions& o) {
+  const char* op = "nn::functional::triplet_margin_loss";
+  WICK_CHECK(anchor.defined() && positive.defined() && negative.defined(), op, "all three inputs must be defined");
+  WICK_CHECK(anchor.dim() == positive.dim() && positive.dim() == negative.dim(), op,
+             "all inputs should have the same number of dims, got ", anchor.dim(), "D, ", positive.dim(), "D and ",
+             negative.dim(), "D inputs");
+  const auto distance = PairwiseDistanceFuncOptions().p(o.p()).eps(o.eps());
+  const Tensor to_positive = pairwise_distance(anchor, positive, distance);
+  Tensor to_negative = pairwise_distance(anchor, negative, distance);
+  if (o.swap()) to_negative = minimum(to_negative, pairwise_distance(positive, negative, distance));
+  return reduce((to_positive - to_negative + o.margin()).clamp_min(0), o.reduction().tag());
+}
 }  // namespace functional
 
 // ---- modules -----------------------------------------------------------------------------------------------
@@ -342,6 +355,15 @@ WICK_LOSS_MODULE(KLDivLoss, kl_div, )
 
 #undef WICK_WEIGHT_BUFFER
 #undef WICK_LOSS_MODULE
+
+void TripletMarginLossImpl::pretty_print(std::ostream& s) const {
+  s << "wick::nn::TripletMarginLoss(margin=" << options.margin() << ", p=" << options.p() << ", eps=" << options.eps()
+    << ", swap=" << (options.swap() ? "true" : "false") << ")";
+}
+
+Tensor TripletMarginLossImpl::forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative) {
+  return functional::triplet_margin_loss(anchor, positive, negative, options);
+}
 
 }  // namespace nn
 }  // namespace wick

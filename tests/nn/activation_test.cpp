@@ -121,3 +121,37 @@ TEST_CASE("activation: Hardtanh and ReLU6 in functional and module forms, as Lib
   nn::Hardtanh()(w).sum().backward();
   CHECK(equal(w.grad(), tensor({0.0, 1.0, 0.0})));
 }
+
+TEST_CASE("activation: gumbel_softmax samples the softmax's categories, hard samples are straight-through",
+          "[nn][activation][random]") {
+  // Gumbel-max: the argmax of logits + Gumbel noise is a draw from softmax(logits), at any tau.
+  manual_seed(3);
+  const Tensor logits = tensor({1.0, 0.0, -1.0, 2.0}, dtype(kDouble));
+  const int64_t n = 40000;
+  const Tensor y = F::gumbel_softmax(logits.expand({n, 4}), F::GumbelSoftmaxFuncOptions().tau(0.5));
+  CHECK_CLOSE(y.sum(1), ones({n}, dtype(kDouble)), 1e-12, 1e-12);
+  const Tensor counts = F::one_hot(y.argmax(1), 4).sum(0).to(kDouble);
+  const Tensor p = softmax(logits, 0);
+  const Tensor sigma = (p * (1 - p) / double(n)).sqrt();
+  INFO("frequencies " << counts / double(n) << " against " << p);
+  CHECK(((counts / double(n) - p).abs() < 5 * sigma).all().item<bool>());
+
+  // hard: one-hot forward values, and the soft sample's gradient (the same draw under the same seed)
+  const Tensor w = randn({8, 5}, dtype(kDouble));
+  Tensor soft_in = randn({8, 5}, dtype(kDouble)).requires_grad_(), hard_in = soft_in.detach().clone().requires_grad_();
+  manual_seed(9);
+  const Tensor soft = F::gumbel_softmax(soft_in, F::GumbelSoftmaxFuncOptions().tau(0.7));
+  manual_seed(9);
+  const Tensor hard = F::gumbel_softmax(hard_in, F::GumbelSoftmaxFuncOptions().tau(0.7).hard(true));
+  CHECK_CLOSE(hard, F::one_hot(soft.argmax(1), 5).to(kDouble), 1e-12, 1e-12);
+  (soft * w).sum().backward();
+  (hard * w).sum().backward();
+  CHECK_CLOSE(hard_in.grad(), soft_in.grad(), 1e-12, 1e-12);
+  CHECK(soft_in.grad().abs().sum().item<double>() > 0);
+
+  // dim: a sample along dim 0 sums to one over it
+  CHECK_CLOSE(F::gumbel_softmax(randn({3, 2}), F::GumbelSoftmaxFuncOptions().dim(0)).sum(0), ones({2}), 1e-6, 1e-6);
+  CHECK_THROWS_WITH(F::gumbel_softmax(randn({2, 3}), F::GumbelSoftmaxFuncOptions().tau(0)),
+                    Catch::Contains("gumbel_softmax") && Catch::Contains("tau"));
+  CHECK_THROWS_WITH(F::gumbel_softmax(tensor({1, 2})), Catch::Contains("gumbel_softmax"));
+}

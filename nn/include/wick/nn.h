@@ -11,6 +11,7 @@
 #include "wick/nn/modules/activation.h"
 #include "wick/nn/modules/container.h"
 #include "wick/nn/modules/conv.h"
+#include "wick/nn/modules/distance.h"
 #include "wick/nn/modules/dropout.h"
 #include "wick/nn/modules/embedding.h"
 #include "wick/nn/modules/linear.h"

@@ -9,6 +9,7 @@
 
 #include "wick/nn/options/activation.h"
 #include "wick/nn/options/conv.h"
+#include "wick/nn/options/distance.h"
 #include "wick/nn/options/dropout.h"
 #include "wick/nn/options/embedding.h"
 #include "wick/nn/options/linear.h"
@@ -53,6 +54,11 @@ Tensor group_norm(const Tensor& input, const GroupNormFuncOptions& options);
 // x / max(||x||_p, eps) along options.dim().
 Tensor normalize(const Tensor& input, const NormalizeFuncOptions& options = {});
 
+// x1 . x2 / (max(||x1||, eps) max(||x2||, eps)) along options.dim() of the broadcast inputs (PyTorch 2's form).
+Tensor cosine_similarity(const Tensor& input1, const Tensor& input2, const CosineSimilarityFuncOptions& options = {});
+// ||x1 - x2 + eps||_p over the last dim.
+Tensor pairwise_distance(const Tensor& input1, const Tensor& input2, const PairwiseDistanceFuncOptions& options = {});
+
 Tensor dropout(const Tensor& input, const DropoutFuncOptions& options = {});
 // Zeroes whole channels: input [N, C, ...] (or unbatched [C, ...]).
 Tensor dropout2d(const Tensor& input, const Dropout2dFuncOptions& options = {});
@@ -73,6 +79,9 @@ Tensor softplus(const Tensor& input, const SoftplusFuncOptions& options = {});
 Tensor softmax(const Tensor& input, const SoftmaxFuncOptions& options);
 Tensor log_softmax(const Tensor& input, const LogSoftmaxFuncOptions& options);
 Tensor logsigmoid(const Tensor& input);
+// softmax((logits + g) / tau) with g drawn from Gumbel(0, 1) (the generator's stream); hard: the one-hot of its
+// argmax in the forward pass and the soft sample's gradient in the backward (straight-through), as PyTorch's.
+Tensor gumbel_softmax(const Tensor& logits, const GumbelSoftmaxFuncOptions& options = {});
 
 // ---- losses ---------------------------------------------------------------------------------------------
 Tensor mse_loss(const Tensor& input, const Tensor& target, const MSELossFuncOptions& options = {});
@@ -90,5 +99,9 @@ Tensor binary_cross_entropy_with_logits(const Tensor& input, const Tensor& targe
                                         const BinaryCrossEntropyWithLogitsFuncOptions& options = {});
 // input: log-probabilities; target: probabilities (or log-probabilities with log_target).
 Tensor kl_div(const Tensor& input, const Tensor& target, const KLDivFuncOptions& options = {});
+// max(d(anchor, positive) - d(anchor, negative) + margin, 0), d the pairwise p-distance over the last dim (with swap:
+// the negative's distance is the smaller of its distances to the anchor and to the positive).
+Tensor triplet_margin_loss(const Tensor& anchor, const Tensor& positive, const Tensor& negative,
+                           const TripletMarginLossFuncOptions& options = {});
 
 }  // namespace wick::nn::functional

@@ -28,4 +28,13 @@ WICK_LOSS(BCEWithLogitsLoss, BCEWithLogitsLossOptions);
 WICK_LOSS(KLDivLoss, KLDivLossOptions);
 #undef WICK_LOSS
 
+class TripletMarginLossImpl : public Cloneable<TripletMarginLossImpl> {
+ public:
+  explicit TripletMarginLossImpl(const TripletMarginLossOptions& options = {}) : options(options) {}
+  void pretty_print(std::ostream& stream) const override;
+  Tensor forward(const Tensor& anchor, const Tensor& positive, const Tensor& negative);
+  TripletMarginLossOptions options;
+};
+WICK_MODULE(TripletMarginLoss);
+
 }  // namespace wick::nn

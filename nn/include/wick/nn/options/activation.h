@@ -76,6 +76,12 @@ struct LogSoftmaxFuncOptions {
   WICK_ARG(int64_t, dim);
   WICK_ARG(std::optional<ScalarType>, dtype) = std::nullopt;
 };
+
+struct GumbelSoftmaxFuncOptions {
+  WICK_ARG(double, tau) = 1.0;
+  WICK_ARG(bool, hard) = false;
+  WICK_ARG(int64_t, dim) = -1;
+};
 }  // namespace functional
 
 }  // namespace wick::nn

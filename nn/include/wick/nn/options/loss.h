@@ -79,6 +79,15 @@ struct KLDivLossOptions {
   WICK_ARG(bool, log_target) = false;
 };
 
+struct TripletMarginLossOptions {
+  WICK_LOSS_CTOR(TripletMarginLossOptions)
+  WICK_ARG(double, margin) = 1.0;
+  WICK_ARG(double, p) = 2.0;
+  WICK_ARG(double, eps) = 1e-6;
+  WICK_ARG(bool, swap) = false;
+  WICK_ARG(LossReduction, reduction) = kMean;
+};
+
 #undef WICK_LOSS_CTOR
 
 namespace functional {
@@ -91,6 +100,7 @@ using NLLLossFuncOptions = NLLLossOptions;
 using BinaryCrossEntropyFuncOptions = BCELossOptions;
 using BinaryCrossEntropyWithLogitsFuncOptions = BCEWithLogitsLossOptions;
 using KLDivFuncOptions = KLDivLossOptions;
+using TripletMarginLossFuncOptions = TripletMarginLossOptions;
 }  // namespace functional
 
 }  // namespace wick::nn
