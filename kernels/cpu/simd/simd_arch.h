@@ -102,19 +102,16 @@ inline Vec<T> fast_multiply_add(const Vec<T>& a, const Vec<T>& b, const Vec<T>& 
 }
 
 // Lanes a0 b0 a1 b1 ... of a's and b's low halves (kHigh: of their high halves), across the whole vector. xsimd 8's
-// zip_lo and zip_hi interleave within each 128-bit lane on AVX and AVX-512; GCC's shuffle builtin picks each set's
-// permute instructions.
+// zip_lo and zip_hi interleave within each 128-bit lane on AVX and AVX-512; the compiler's shuffle builtin (GCC 12
+// and clang both have __builtin_shufflevector) picks each set's permute instructions.
 template <bool kHigh, class T>
 inline Vec<T> interleave(const Vec<T>& a, const Vec<T>& b) {
   constexpr int W = int(Vec<T>::size);
   using Register = typename Vec<T>::register_type;
-  using Lane = std::conditional_t<sizeof(T) == 4, int32_t, int64_t>;
-  typedef Lane Mask __attribute__((vector_size(sizeof(Register))));
-  constexpr Mask mask = []<int... L>(std::integer_sequence<int, L...>) {
-    return Mask{Lane((L % 2 ? W : 0) + L / 2 + (kHigh ? W / 2 : 0))...};
-  }
-  (std::make_integer_sequence<int, W>{});
-  return Vec<T>(__builtin_shuffle(Register(a), Register(b), mask));
+  const Register ra = a, rb = b;
+  return [&]<int... L>(std::integer_sequence<int, L...>) {
+    return Vec<T>(Register(__builtin_shufflevector(ra, rb, ((L % 2 ? W : 0) + L / 2 + (kHigh ? W / 2 : 0))...)));
+  }(std::make_integer_sequence<int, W>{});
 }
 
 // The W x W block in rows[0, W), transposed in place: log2(W) rounds, each interleaving row i with row i + W / 2 into
